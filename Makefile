@@ -1,0 +1,127 @@
+# lathe — a real-time mastering console for JACK.
+#   make            build ./lathe
+#   make check      every test (unit, integration on a private jackd, GUI under Xvfb)
+#   make demo       install what is missing, build, run the console with the demo mix
+#   make bench      real-time factors, JACK DSP load, memory
+#   make rtcheck    prove the RT rules with an interposer
+#   make asan       the tests under AddressSanitizer and UBSan
+#   make fuzz       libFuzzer harnesses (clang)
+# B=DIR puts objects elsewhere (parallel builds of the same tree).
+
+B ?= build
+CC ?= cc
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+DEBIAN_PACKAGES = build-essential pkg-config clang jackd2 libjack-jackd2-dev libgtk-4-dev liblo-dev \
+	libebur128-dev check libsndfile1-dev libfftw3-dev libjson-glib-dev libcairo2-dev \
+	xvfb xauth imagemagick sox
+PKGS = jack libebur128 sndfile fftw3f glib-2.0 gtk4 liblo json-glib-1.0 check cairo
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+OPT ?= -O2 -ftree-vectorize -fno-math-errno
+CFLAGS ?= -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter $(OPT) $(CFLAGS) $(SAN) $(PKG_CFLAGS) -I.
+LDLIBS = $(PKG_LIBS) -lm -lpthread
+LDFLAGS += $(SAN)
+
+ENGINE_SRC = $(sort $(wildcard engine/*.c engine/dsp/*.c engine/meter/*.c))
+OSC_SRC = $(sort $(wildcard osc/*.c))
+SESSION_SRC = $(sort $(wildcard sessions/*.c))
+GUI_SRC = $(sort $(wildcard gui/*.c))
+LIB_SRC = $(ENGINE_SRC) $(OSC_SRC) $(SESSION_SRC) $(GUI_SRC)
+LIB_OBJ = $(LIB_SRC:%.c=$(B)/%.o)
+SUPPORT_SRC = $(sort $(wildcard tests/support/*.c))
+SUPPORT_OBJ = $(SUPPORT_SRC:%.c=$(B)/%.o)
+UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
+INTEG_SRC = $(sort $(wildcard tests/integration/test_*.c))
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+INTEG_BIN = $(INTEG_SRC:tests/integration/%.c=$(B)/tests/%)
+BENCH_SRC = $(sort $(wildcard bench/*.c))
+BENCH_BIN = $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+
+.PHONY: all check unit integration demo bench rtcheck asan fuzz soak install clean deps check-deps
+all: lathe
+
+lathe: $(B)/lathe
+	@if [ "$(B)" = build ]; then cp -f $(B)/lathe lathe; fi
+
+$(B)/lathe: $(B)/main.o $(B)/liblathe.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/liblathe.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC $<"
+	@$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/tests/%: tests/unit/%.c $(SUPPORT_OBJ) $(B)/liblathe.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(SUPPORT_OBJ) $(B)/liblathe.a $(LDLIBS)
+
+$(B)/tests/%: tests/integration/%.c $(SUPPORT_OBJ) $(B)/liblathe.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(SUPPORT_OBJ) $(B)/liblathe.a $(LDLIBS)
+
+$(B)/bench/%: bench/%.c $(B)/liblathe.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(B)/liblathe.a $(LDLIBS)
+
+$(B)/rtcheck.so: tests/rtcheck/rtcheck.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g -fPIC -shared -o $@ $< -ldl -lpthread
+
+# Tests: unit suites first (fast), then the ones that start jackd, lathe and Xvfb.
+check: lathe $(UNIT_BIN) $(INTEG_BIN)
+	@LATHE_BIN=$(CURDIR)/$(B)/lathe LATHE_SRC=$(CURDIR) sh tests/run.sh $(UNIT_BIN) $(INTEG_BIN)
+
+unit: $(UNIT_BIN)
+	@LATHE_BIN=$(CURDIR)/$(B)/lathe LATHE_SRC=$(CURDIR) sh tests/run.sh $(UNIT_BIN)
+
+integration: lathe $(INTEG_BIN)
+	@LATHE_BIN=$(CURDIR)/$(B)/lathe LATHE_SRC=$(CURDIR) sh tests/run.sh $(INTEG_BIN)
+
+demo: check-deps
+	@$(MAKE) --no-print-directory lathe
+	./lathe demo
+
+bench: lathe $(BENCH_BIN)
+	@for b in $(BENCH_BIN); do LATHE_BIN=$(CURDIR)/$(B)/lathe $$b || exit 1; done
+
+# The RT interposer over the integration scenario, then proof that it catches a planted malloc.
+rtcheck: lathe $(B)/rtcheck.so
+	@$(MAKE) --no-print-directory B=build-rtplant CFLAGS="-g -DLATHE_RT_PLANT_MALLOC" build-rtplant/lathe
+	@LATHE_BIN=$(CURDIR)/$(B)/lathe LATHE_PLANT_BIN=$(CURDIR)/build-rtplant/lathe RTCHECK_SO=$(CURDIR)/$(B)/rtcheck.so \
+		LATHE_SRC=$(CURDIR) sh tests/rtcheck/run.sh
+
+asan:
+	@$(MAKE) --no-print-directory B=build-asan OPT="-O1 -fno-omit-frame-pointer" SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" check
+
+soak: lathe
+	@LATHE_BIN=$(CURDIR)/$(B)/lathe LATHE_SRC=$(CURDIR) LATHE_SOAK_SECONDS=600 sh tests/soak.sh
+
+# Debian packages: installed when root, otherwise the exact command is printed.
+deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then echo "lathe: all Debian packages present"; \
+	elif [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else echo "lathe: missing packages; run: sudo apt-get install$$missing"; exit 1; fi
+
+check-deps: deps
+
+install: lathe
+	install -Dm755 lathe $(DESTDIR)$(PREFIX)/bin/lathe
+	install -Dm644 docs/lathe.1 $(DESTDIR)$(PREFIX)/share/man/man1/lathe.1
+	install -Dm644 docs/lathe.desktop $(DESTDIR)$(PREFIX)/share/applications/lathe.desktop
+	install -d $(DESTDIR)$(PREFIX)/share/lathe/presets
+	for f in sessions/presets/*.lathe; do [ -e "$$f" ] && install -m644 "$$f" $(DESTDIR)$(PREFIX)/share/lathe/presets/; done; true
+
+clean:
+	rm -rf build build-asan build-rtplant build-fuzz lathe
+
+-include $(LIB_OBJ:.o=.d) $(B)/main.d $(SUPPORT_OBJ:.o=.d)

@@ -1,0 +1,42 @@
+/* lathe — the chain.
+ *
+ * input trim -> EQ -> multiband -> imager -> saturation -> limiter ->
+ * output trim -> dither -> master out.  Output trim sits before dither:
+ * dither must be the last thing that touches the word length.
+ *
+ * One engine exists per sample rate.  engine_process() is the whole RT path:
+ * JACK's process callback and the offline renderer both call it, so a render
+ * is the live chain sample for sample.  Latency is the sum of the modules'
+ * (each constant), so it never changes with bypass; /bypass outputs the input
+ * delayed by that latency, bit-exact once its 10 ms crossfade has ended.
+ */
+#ifndef LATHE_ENGINE_H
+#define LATHE_ENGINE_H
+
+#include <stdint.h>
+#include "params.h"
+#include "bus.h"
+
+/* Longest sub-block the modules see; longer host blocks are cut into these. */
+#define ENGINE_MAX_BLOCK 512
+
+typedef struct engine engine;
+
+/* Non-RT.  params and bus are borrowed (bus may be NULL: no meters, no tap). */
+engine *engine_new(lathe_params *params, lathe_bus *bus, double rate);
+void engine_free(engine *e);
+
+/* RT.  Any n.  in/ref may alias nothing; ref may be NULL (silence), mon may be NULL. */
+void engine_process(engine *e, const float *in_l, const float *in_r,
+                    const float *ref_l, const float *ref_r,
+                    float *out_l, float *out_r, float *mon_l, float *mon_r, uint32_t n);
+
+uint32_t engine_latency(const engine *e);
+double engine_rate(const engine *e);
+/* Clear every module's state (RT-safe). */
+void engine_reset(engine *e);
+
+/* Flush denormals to zero on this thread (SSE FTZ/DAZ; no-op elsewhere). */
+void engine_flush_denormals(void);
+
+#endif

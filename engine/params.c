@@ -1,0 +1,402 @@
+/* lathe — the parameter registry: the one table every other part is generated from. */
+#include "params.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <ctype.h>
+
+static const char *const eq_types[] = { "bell", "low_shelf", "high_shelf", "low_cut", "high_cut", "notch", "tilt", NULL };
+static const char *const eq_slopes[] = { "12", "24", "36", "48", NULL };
+static const char *const channels[] = { "stereo", "mid", "side", "left", "right", NULL };
+static const char *const mb_modes[] = { "stereo", "mid_side", NULL };
+static const char *const detectors[] = { "peak", "rms", NULL };
+static const char *const sat_types[] = { "tape", "tube", "soft_clip", "hard_clip", NULL };
+static const char *const os_factors[] = { "2x", "4x", "8x", NULL };
+static const char *const dither_bits[] = { "16", "20", "24", NULL };
+static const char *const dither_shapes[] = { "none", "lipshitz", "f_weighted", NULL };
+static const char *const mon_sources[] = { "master", "input", "reference", NULL };
+static const char *const solos[] = { "off", "mid", "side", "left", "right", NULL };
+static const char *const polarities[] = { "normal", "left", "right", "both", NULL };
+static const char *const mon_platforms[] = { "off", "spotify", "apple_music", "youtube", "amazon", "tidal", "deezer", NULL };
+static const char *const target_platforms[] = { "custom", "spotify", "apple_music", "youtube", "amazon", "tidal", "deezer", NULL };
+
+/* One row of the table.  `path` and `label` may hold one %d, replaced by the
+ * instance number (1-based) when count > 1.  `defs` gives per-instance
+ * defaults where they differ (frequencies of the EQ bands, crossovers). */
+typedef struct {
+	int id;
+	const char *path, *label, *unit;
+	float min, max, def;
+	param_curve curve;
+	const char *const *enums;
+	float smooth_ms;
+	int count;
+	float step;
+	const float *defs;
+	const char *help;
+} param_row;
+
+#define TOG(id, path, label, def, help) { id, path, label, "", 0, 1, def, CURVE_TOGGLE, NULL, 0, 1, 1, NULL, help }
+#define TOGN(id, path, label, def, n, help) { id, path, label, "", 0, 1, def, CURVE_TOGGLE, NULL, 0, n, 1, NULL, help }
+#define ENUM(id, path, label, names, def, n, help) { id, path, label, "", 0, (float)(sizeof(names) / sizeof(names[0]) - 2), def, CURVE_ENUM, names, 0, n, 1, NULL, help }
+
+static const float eq_freq_defs[EQ_BANDS] = { 30, 80, 200, 500, 1200, 3000, 8000, 16000 };
+static const float eq_type_defs[EQ_BANDS] = { EQ_BELL, EQ_BELL, EQ_BELL, EQ_BELL, EQ_BELL, EQ_BELL, EQ_BELL, EQ_BELL };
+static const float mb_xover_defs[MB_XOVERS] = { 120, 1000, 6000 };
+static const float img_xover_defs[IMG_XOVERS] = { 250, 3000 };
+
+static const param_row rows[] = {
+	TOG(P_BYPASS, "/bypass", "Bypass all", 0, "Pass the input to the master out untouched (latency kept)"),
+
+	TOG(P_INPUT_BYPASS, "/input/bypass", "Input bypass", 0, "Bypass the input trim"),
+	{ P_INPUT_GAIN, "/input/gain", "Input gain", "dB", -24, 24, 0, CURVE_DB, NULL, 20, 1, 0, NULL, "Trim before the chain" },
+
+	TOG(P_EQ_BYPASS, "/eq/bypass", "EQ bypass", 0, "Bypass the whole EQ"),
+	{ P_EQ_TYPE, "/eq/%d/type", "EQ %d type", "", 0, 6, 0, CURVE_ENUM, eq_types, 0, EQ_BANDS, 1, eq_type_defs, "Filter shape of the band" },
+	{ P_EQ_FREQ, "/eq/%d/freq", "EQ %d frequency", "Hz", 10, 22000, 1000, CURVE_LOG, NULL, 30, EQ_BANDS, 0, eq_freq_defs, "Centre or corner frequency" },
+	{ P_EQ_GAIN, "/eq/%d/gain", "EQ %d gain", "dB", -18, 18, 0, CURVE_DB, NULL, 30, EQ_BANDS, 0, NULL, "Boost or cut (bell, shelves, tilt)" },
+	{ P_EQ_Q, "/eq/%d/q", "EQ %d Q", "", 0.1f, 18, 0.707f, CURVE_LOG, NULL, 30, EQ_BANDS, 0, NULL, "Bandwidth: higher is narrower" },
+	ENUM(P_EQ_SLOPE, "/eq/%d/slope", "EQ %d slope", eq_slopes, 0, EQ_BANDS, "Slope of low and high cuts in dB/octave"),
+	ENUM(P_EQ_CHANNEL, "/eq/%d/channel", "EQ %d channel", channels, 0, EQ_BANDS, "Which signal the band acts on"),
+	TOGN(P_EQ_BAND_BYPASS, "/eq/%d/bypass", "EQ %d bypass", 0, EQ_BANDS, "Bypass this band"),
+
+	TOG(P_MB_BYPASS, "/mb/bypass", "Multiband bypass", 1, "Bypass the multiband dynamics"),
+	{ P_MB_BANDS, "/mb/bands", "Bands", "", 1, 4, 3, CURVE_LIN, NULL, 0, 1, 1, NULL, "Number of bands (1 = single-band glue compressor)" },
+	{ P_MB_XOVER, "/mb/crossover/%d", "Crossover %d", "Hz", 20, 20000, 1000, CURVE_LOG, NULL, 30, MB_XOVERS, 0, mb_xover_defs, "Linkwitz-Riley 24 dB/oct crossover frequency" },
+	{ P_MB_THRESHOLD, "/mb/%d/threshold", "Band %d threshold", "dB", -60, 0, -18, CURVE_DB, NULL, 20, MB_BANDS, 0, NULL, "Level where compression starts" },
+	{ P_MB_RATIO, "/mb/%d/ratio", "Band %d ratio", ":1", 1, 20, 2, CURVE_LOG, NULL, 20, MB_BANDS, 0, NULL, "Compression ratio" },
+	{ P_MB_KNEE, "/mb/%d/knee", "Band %d knee", "dB", 0, 24, 6, CURVE_LIN, NULL, 20, MB_BANDS, 0, NULL, "Soft knee width" },
+	{ P_MB_ATTACK, "/mb/%d/attack", "Band %d attack", "ms", 0.1f, 200, 10, CURVE_LOG, NULL, 0, MB_BANDS, 0, NULL, "Attack time" },
+	{ P_MB_RELEASE, "/mb/%d/release", "Band %d release", "ms", 5, 2000, 150, CURVE_LOG, NULL, 0, MB_BANDS, 0, NULL, "Release time" },
+	{ P_MB_MAKEUP, "/mb/%d/makeup", "Band %d makeup", "dB", -12, 24, 0, CURVE_DB, NULL, 20, MB_BANDS, 0, NULL, "Gain after compression" },
+	TOGN(P_MB_BAND_BYPASS, "/mb/%d/bypass", "Band %d bypass", 0, MB_BANDS, "No compression in this band"),
+	TOGN(P_MB_SOLO, "/mb/%d/solo", "Band %d solo", 0, MB_BANDS, "Hear only soloed bands"),
+	TOGN(P_MB_MUTE, "/mb/%d/mute", "Band %d mute", 0, MB_BANDS, "Silence this band"),
+	{ P_MB_LINK, "/mb/link", "Stereo link", "%", 0, 100, 100, CURVE_LIN, NULL, 20, 1, 0, NULL, "How much the two channels share one gain" },
+	ENUM(P_MB_MODE, "/mb/mode", "Mode", mb_modes, 0, 1, "Compress left/right or mid/side"),
+	ENUM(P_MB_DETECTOR, "/mb/detector", "Detector", detectors, 1, 1, "Level detector"),
+
+	TOG(P_IMG_BYPASS, "/imager/bypass", "Imager bypass", 0, "Bypass the stereo imager"),
+	{ P_IMG_WIDTH, "/imager/width", "Width", "%", 0, 200, 100, CURVE_LIN, NULL, 20, 1, 0, NULL, "Overall stereo width (100 = unchanged)" },
+	{ P_IMG_XOVER, "/imager/crossover/%d", "Imager crossover %d", "Hz", 20, 20000, 1000, CURVE_LOG, NULL, 30, IMG_XOVERS, 0, img_xover_defs, "Split between imager bands" },
+	{ P_IMG_BAND_WIDTH, "/imager/%d/width", "Band %d width", "%", 0, 200, 100, CURVE_LIN, NULL, 20, IMG_BANDS, 0, NULL, "Stereo width of this band" },
+	{ P_IMG_MONO_BELOW, "/imager/mono_below", "Mono below", "Hz", 0, 500, 0, CURVE_LIN, NULL, 30, 1, 0, NULL, "Bass below this is summed to mono (0 = off)" },
+	{ P_IMG_BALANCE, "/imager/balance", "Balance", "%", -100, 100, 0, CURVE_LIN, NULL, 20, 1, 0, NULL, "Left/right balance" },
+
+	TOG(P_SAT_BYPASS, "/saturate/bypass", "Saturation bypass", 1, "Bypass saturation and clipper"),
+	{ P_SAT_DRIVE, "/saturate/drive", "Drive", "dB", 0, 24, 3, CURVE_DB, NULL, 20, 1, 0, NULL, "Gain into the saturator" },
+	ENUM(P_SAT_TYPE, "/saturate/type", "Type", sat_types, 0, 1, "Saturation curve"),
+	{ P_SAT_MIX, "/saturate/mix", "Mix", "%", 0, 100, 100, CURVE_LIN, NULL, 20, 1, 0, NULL, "Wet/dry mix" },
+	{ P_SAT_OUTPUT, "/saturate/output", "Output", "dB", -24, 6, 0, CURVE_DB, NULL, 20, 1, 0, NULL, "Level after saturation" },
+	ENUM(P_SAT_OVERSAMPLING, "/saturate/oversampling", "Oversampling", os_factors, 1, 1, "Oversampling factor"),
+
+	TOG(P_LIM_BYPASS, "/limiter/bypass", "Limiter bypass", 0, "Bypass the true-peak limiter"),
+	{ P_LIM_GAIN, "/limiter/gain", "Drive", "dB", 0, 24, 0, CURVE_DB, NULL, 20, 1, 0, NULL, "Gain into the limiter" },
+	{ P_LIM_CEILING, "/limiter/ceiling", "Ceiling", "dBTP", -12, 0, -1, CURVE_DB, NULL, 20, 1, 0, NULL, "Highest true peak at the output" },
+	{ P_LIM_RELEASE, "/limiter/release", "Release", "ms", 1, 1000, 100, CURVE_LOG, NULL, 0, 1, 0, NULL, "Release time" },
+	TOG(P_LIM_AUTO_RELEASE, "/limiter/auto_release", "Auto release", 1, "Program-dependent release"),
+	{ P_LIM_LOOKAHEAD, "/limiter/lookahead", "Lookahead", "ms", 0.5f, 5, 1.5f, CURVE_LIN, NULL, 0, 1, 0, NULL, "Lookahead time" },
+	{ P_LIM_LINK, "/limiter/link", "Stereo link", "%", 0, 100, 100, CURVE_LIN, NULL, 20, 1, 0, NULL, "How much the channels share one gain" },
+	TOG(P_LIM_TRUE_PEAK, "/limiter/true_peak", "True peak", 1, "Limit inter-sample peaks (oversampled detector)"),
+
+	TOG(P_DITHER_BYPASS, "/dither/bypass", "Dither bypass", 1, "Bypass dither"),
+	ENUM(P_DITHER_BITS, "/dither/bits", "Bits", dither_bits, 0, 1, "Target word length"),
+	ENUM(P_DITHER_SHAPE, "/dither/shape", "Noise shaping", dither_shapes, 0, 1, "TPDF only, or noise shaped"),
+
+	TOG(P_OUTPUT_BYPASS, "/output/bypass", "Output bypass", 0, "Bypass the output trim"),
+	{ P_OUTPUT_GAIN, "/output/gain", "Output gain", "dB", -24, 24, 0, CURVE_DB, NULL, 20, 1, 0, NULL, "Trim after the chain (before dither)" },
+
+	TOG(P_MON_BYPASS, "/monitor/bypass", "Monitor bypass", 0, "Monitor outputs carry the master unchanged"),
+	ENUM(P_MON_SOURCE, "/monitor/source", "Source", mon_sources, 0, 1, "What the monitors play"),
+	TOG(P_MON_MATCH, "/monitor/match", "Loudness match", 1, "Match input or reference to the master's loudness"),
+	{ P_MON_LEVEL, "/monitor/level", "Monitor level", "dB", -80, 12, 0, CURVE_DB, NULL, 20, 1, 0, NULL, "Monitor volume" },
+	TOG(P_MON_DIM, "/monitor/dim", "Dim", 0, "Lower the monitors by the dim level"),
+	{ P_MON_DIM_LEVEL, "/monitor/dim_level", "Dim level", "dB", -40, 0, -20, CURVE_DB, NULL, 20, 1, 0, NULL, "How much dim lowers" },
+	TOG(P_MON_MUTE, "/monitor/mute", "Mute", 0, "Silence the monitors"),
+	TOG(P_MON_MONO, "/monitor/mono", "Mono", 0, "Sum the monitors to mono"),
+	TOG(P_MON_SWAP, "/monitor/swap", "Swap L/R", 0, "Swap left and right"),
+	ENUM(P_MON_SOLO, "/monitor/solo", "Solo", solos, 0, 1, "Hear mid, side, left or right alone"),
+	ENUM(P_MON_POLARITY, "/monitor/polarity", "Polarity", polarities, 0, 1, "Invert the polarity of a channel"),
+	ENUM(P_MON_PLATFORM, "/monitor/platform", "Platform preview", mon_platforms, 0, 1, "Play the master at the level this platform would"),
+	{ P_MON_CALIBRATION, "/monitor/calibration", "Calibration", "dB", -20, 20, 0, CURVE_DB, NULL, 20, 1, 0, NULL, "Offset for the converters" },
+	TOG(P_MON_CAL_SIGNAL, "/monitor/cal_signal", "Calibration signal", 0, "Pink noise 500 Hz-2 kHz at -23 LUFS on the monitors"),
+
+	{ P_TARGET_LUFS, "/target/lufs", "Target loudness", "LUFS", -30, -5, -14, CURVE_LIN, NULL, 0, 1, 0, NULL, "Integrated loudness to aim for" },
+	ENUM(P_TARGET_PLATFORM, "/target/platform", "Target platform", target_platforms, 0, 1, "Take the target from a platform"),
+	{ P_SNAPSHOT_FADE, "/snapshot/fade", "Snapshot fade", "ms", 0, 5000, 500, CURVE_LIN, NULL, 0, 1, 0, NULL, "Crossfade time when recalling a snapshot" },
+};
+
+static param_info registry[P_COUNT];
+static int initialised;
+
+void params_init(void)
+{
+	if (initialised)
+		return;
+	int next = 0;
+	for (size_t r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
+		const param_row *row = &rows[r];
+		if (row->id != next) {
+			fprintf(stderr, "lathe: internal error: registry row %s has id %d, expected %d\n", row->path, row->id, next);
+			abort();
+		}
+		for (int i = 0; i < row->count; i++) {
+			param_info *pi = &registry[next++];
+			if (row->count > 1) {
+				snprintf(pi->path, sizeof pi->path, row->path, i + 1);
+				snprintf(pi->label, sizeof pi->label, row->label, i + 1);
+				pi->instance = i + 1;
+			} else {
+				snprintf(pi->path, sizeof pi->path, "%s", row->path);
+				snprintf(pi->label, sizeof pi->label, "%s", row->label);
+			}
+			pi->unit = row->unit;
+			pi->min = row->min;
+			pi->max = row->max;
+			pi->def = row->defs ? row->defs[i] : row->def;
+			pi->step = row->step;
+			pi->curve = row->curve;
+			pi->enums = row->enums;
+			pi->n_enums = 0;
+			if (row->enums)
+				while (row->enums[pi->n_enums])
+					pi->n_enums++;
+			pi->smooth_ms = row->smooth_ms;
+			pi->help = row->help;
+			/* module: "/eq/3/freq" -> "eq" (a static string per row is enough: point into a table) */
+			static char modules[P_COUNT][16];
+			const char *s = pi->path + 1;
+			size_t k = strcspn(s, "/");
+			if (k >= sizeof modules[0])
+				k = sizeof modules[0] - 1;
+			memcpy(modules[next - 1], s, k);
+			modules[next - 1][k] = 0;
+			pi->module = modules[next - 1];
+		}
+	}
+	if (next != P_COUNT) {
+		fprintf(stderr, "lathe: internal error: registry has %d parameters, expected %d\n", next, P_COUNT);
+		abort();
+	}
+	initialised = 1;
+}
+
+int params_count(void) { return P_COUNT; }
+
+const param_info *param_info_get(int id)
+{
+	if (id < 0 || id >= P_COUNT)
+		return NULL;
+	params_init();
+	return &registry[id];
+}
+
+int param_find(const char *path)
+{
+	params_init();
+	if (!path)
+		return -1;
+	for (int i = 0; i < P_COUNT; i++)
+		if (strcmp(registry[i].path, path) == 0)
+			return i;
+	return -1;
+}
+
+static inline void store_bits(lathe_params *p, int id, float v)
+{
+	union { uint32_t u; float f; } b = { .f = v };
+	uint32_t old = atomic_exchange_explicit(&p->bits[id], b.u, memory_order_release);
+	if (old != b.u) {
+		atomic_fetch_add_explicit(&p->gen[id], 1, memory_order_release);
+		atomic_fetch_add_explicit(&p->generation, 1, memory_order_release);
+	}
+}
+
+void params_reset(lathe_params *p)
+{
+	params_init();
+	for (int i = 0; i < P_COUNT; i++)
+		store_bits(p, i, registry[i].def);
+}
+
+lathe_params *params_new(void)
+{
+	lathe_params *p = calloc(1, sizeof *p);
+	if (!p)
+		return NULL;
+	params_reset(p);
+	return p;
+}
+
+void params_free(lathe_params *p) { free(p); }
+
+void params_copy(lathe_params *dst, const lathe_params *src)
+{
+	for (int i = 0; i < P_COUNT; i++)
+		store_bits(dst, i, param_get(src, i));
+}
+
+int param_set(lathe_params *p, int id, float value, float *applied)
+{
+	if (id < 0 || id >= P_COUNT)
+		return PARAM_BAD_ID;
+	if (!isfinite(value))
+		return PARAM_NOT_FINITE;
+	const param_info *pi = param_info_get(id);
+	float v = value;
+	int rc = PARAM_OK;
+	if (pi->step > 0)
+		v = roundf(v / pi->step) * pi->step;
+	if (v < pi->min) { v = pi->min; rc = PARAM_CLAMPED; }
+	if (v > pi->max) { v = pi->max; rc = PARAM_CLAMPED; }
+	if (v == 0.0f)
+		v = 0.0f; /* no negative zero: it would compare unequal in bits */
+	store_bits(p, id, v);
+	if (applied)
+		*applied = v;
+	return rc;
+}
+
+static int enum_index(const param_info *pi, const char *text)
+{
+	for (int i = 0; i < pi->n_enums; i++)
+		if (strcasecmp(pi->enums[i], text) == 0)
+			return i;
+	return -1;
+}
+
+int param_set_text(lathe_params *p, int id, const char *text, float *applied)
+{
+	const param_info *pi = param_info_get(id);
+	if (!pi)
+		return PARAM_BAD_ID;
+	while (isspace((unsigned char)*text))
+		text++;
+	if (pi->curve == CURVE_ENUM) {
+		int k = enum_index(pi, text);
+		if (k >= 0)
+			return param_set(p, id, (float)k, applied);
+	}
+	if (pi->curve == CURVE_TOGGLE) {
+		if (!strcasecmp(text, "on") || !strcasecmp(text, "true") || !strcasecmp(text, "yes"))
+			return param_set(p, id, 1, applied);
+		if (!strcasecmp(text, "off") || !strcasecmp(text, "false") || !strcasecmp(text, "no"))
+			return param_set(p, id, 0, applied);
+	}
+	char *end;
+	double d = strtod(text, &end);
+	while (isspace((unsigned char)*end))
+		end++;
+	if (end == text || *end)
+		return PARAM_BAD_NAME;
+	if (!isfinite(d))
+		return PARAM_NOT_FINITE;
+	return param_set(p, id, (float)d, applied);
+}
+
+const char *param_strerror(int code)
+{
+	switch (code) {
+	case PARAM_OK: return "ok";
+	case PARAM_CLAMPED: return "out of range, clamped";
+	case PARAM_BAD_ID: return "unknown parameter";
+	case PARAM_NOT_FINITE: return "value is not a finite number";
+	case PARAM_BAD_NAME: return "not a number or a known name";
+	}
+	return "error";
+}
+
+int param_set_assignment(lathe_params *p, const char *assignment, char *err, int errlen)
+{
+	const char *eq = strchr(assignment, '=');
+	if (!eq) {
+		snprintf(err, errlen, "--set %s: expected PATH=VALUE", assignment);
+		return PARAM_BAD_NAME;
+	}
+	char path[64];
+	size_t n = (size_t)(eq - assignment);
+	if (n >= sizeof path)
+		n = sizeof path - 1;
+	memcpy(path, assignment, n);
+	path[n] = 0;
+	int id = param_find(path);
+	if (id < 0) {
+		snprintf(err, errlen, "--set %s: unknown parameter path '%s' (see 'lathe params')", assignment, path);
+		return PARAM_BAD_ID;
+	}
+	int rc = param_set_text(p, id, eq + 1, NULL);
+	if (rc < 0) {
+		const param_info *pi = param_info_get(id);
+		if (pi->curve == CURVE_ENUM) {
+			char names[256] = "";
+			for (int i = 0; i < pi->n_enums; i++) {
+				strncat(names, i ? ", " : "", sizeof names - strlen(names) - 1);
+				strncat(names, pi->enums[i], sizeof names - strlen(names) - 1);
+			}
+			snprintf(err, errlen, "--set %s: bad value '%s' for %s (one of: %s)", assignment, eq + 1, path, names);
+		} else {
+			snprintf(err, errlen, "--set %s: bad value '%s' for %s: %s", assignment, eq + 1, path, param_strerror(rc));
+		}
+		return rc;
+	}
+	return PARAM_OK;
+}
+
+float param_to_norm(int id, float v)
+{
+	const param_info *pi = param_info_get(id);
+	if (!pi || pi->max <= pi->min)
+		return 0;
+	float n;
+	if (pi->curve == CURVE_LOG && pi->min > 0)
+		n = logf(v / pi->min) / logf(pi->max / pi->min);
+	else
+		n = (v - pi->min) / (pi->max - pi->min);
+	return n < 0 ? 0 : n > 1 ? 1 : n;
+}
+
+float param_from_norm(int id, float n)
+{
+	const param_info *pi = param_info_get(id);
+	if (!pi)
+		return 0;
+	if (!(n >= 0))
+		n = 0;
+	if (n > 1)
+		n = 1;
+	if (pi->curve == CURVE_LOG && pi->min > 0)
+		return pi->min * powf(pi->max / pi->min, n);
+	return pi->min + n * (pi->max - pi->min);
+}
+
+void param_format(int id, float v, char *buf, int len)
+{
+	const param_info *pi = param_info_get(id);
+	if (!pi) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	switch (pi->curve) {
+	case CURVE_ENUM: {
+		int k = (int)(v + 0.5f);
+		snprintf(buf, len, "%s", (k >= 0 && k < pi->n_enums) ? pi->enums[k] : "?");
+		return;
+	}
+	case CURVE_TOGGLE:
+		snprintf(buf, len, "%s", v >= 0.5f ? "on" : "off");
+		return;
+	default:
+		break;
+	}
+	if (pi->step >= 1)
+		snprintf(buf, len, "%d%s%s", (int)v, *pi->unit ? " " : "", pi->unit);
+	else if (!strcmp(pi->unit, "Hz") && v >= 1000)
+		snprintf(buf, len, "%.2f kHz", v / 1000);
+	else if (fabsf(v) >= 100)
+		snprintf(buf, len, "%.0f%s%s", v, *pi->unit ? " " : "", pi->unit);
+	else
+		snprintf(buf, len, "%.2f%s%s", v, *pi->unit ? " " : "", pi->unit);
+}
