@@ -1,0 +1,47 @@
+/* lathe — the JACK client: ports, callbacks, latency, shutdown and reconnect.
+ *
+ * The process callback is the only RT code path: it hands the port buffers to
+ * engine_process().  Everything else (sample-rate changes, server loss,
+ * reconnection) happens on a supervisor thread that never blocks the RT one.
+ */
+#ifndef LATHE_JACK_H
+#define LATHE_JACK_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include "params.h"
+#include "bus.h"
+
+typedef struct lathe_jack lathe_jack;
+
+typedef struct {
+	const char *name;      /* client name, default "lathe" */
+	int connect_system;    /* --connect: monitor_L/R to the system playback ports */
+	int verbose;           /* status lines on stderr when something changes */
+} jack_opts;
+
+/* Status, readable from any thread. */
+typedef struct {
+	int connected;         /* 1 while a server is there and we are active */
+	uint32_t rate;
+	uint32_t buffer_size;
+	uint32_t latency;      /* chain latency, frames */
+	uint32_t xruns;
+	float dsp_load;        /* jack_cpu_load(), percent */
+	uint32_t reconnects;
+	char client_name[64];  /* actual name (JACK may add a suffix) */
+} jack_status;
+
+/* Opens the client (JackNoStartServer), registers the 8 ports, activates.
+ * Returns NULL only on bad arguments; a missing server is not an error: the
+ * supervisor keeps polling and connects when one appears. */
+lathe_jack *lathe_jack_new(lathe_params *params, lathe_bus *bus, const jack_opts *opts);
+void lathe_jack_free(lathe_jack *j);
+void lathe_jack_status(lathe_jack *j, jack_status *out);
+/* Connections of our ports ("lathe:in_L" -> "player:out_1"), for sessions:
+ * one "ours\ttheirs" line each, newline-separated, caller frees with free(). */
+char *lathe_jack_connections(lathe_jack *j);
+/* Restore a list produced by lathe_jack_connections (now, and after each reconnect). */
+void lathe_jack_set_connections(lathe_jack *j, const char *list);
+
+#endif
