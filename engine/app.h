@@ -36,6 +36,7 @@ struct lathe_app {
 	int osc_port;                   /* 0 = off */
 	const char *osc_bind;
 	int osc_lan;                    /* bound to a non-loopback address */
+	jack_ringbuffer_t *gui_meter;   /* the console's meter ring (gui_prepare, before activation) */
 };
 
 #endif
