@@ -1,1 +1,430 @@
-int main(void) { return 0; }
+/* lathe — a real-time mastering console for JACK.
+ * main.c: argument parsing and the six modes (console, headless, demo,
+ * render, analyze, params); everything else lives in engine/, osc/, gui/,
+ * sessions/. */
+#include <errno.h>
+#include <glib.h>
+#include <glib-unix.h>
+#include <jack/jack.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <math.h>
+
+#include "engine/app.h"
+#include "engine/bus.h"
+#include "engine/demo.h"
+#include "engine/jack.h"
+#include "engine/params.h"
+#include "engine/render.h"
+#ifdef HAVE_ANALYSIS
+#include "engine/meter/analysis.h"
+#endif
+#ifdef HAVE_REPORT
+#include "engine/meter/report.h"
+#endif
+#ifdef HAVE_OSC
+#include "osc/osc.h"
+#endif
+#ifdef HAVE_GUI
+#include "gui/gui.h"
+#endif
+#ifdef HAVE_SESSIONS
+#include "sessions/sessions.h"
+#endif
+
+#define LATHE_VERSION "0.1"
+
+static struct {
+	char *session, *session_dir, *jack_name, *osc_bind, *bits, *json_report, *plot, *target_lufs;
+	char **sets, **osc_allow, **osc_feedback;
+	int osc_port, no_osc, connect, json, markdown, version;
+	double meter_rate;
+} opt = { .osc_port = 7770, .meter_rate = 20 };
+
+static GOptionEntry entries[] = {
+	{ "session", 0, 0, G_OPTION_ARG_FILENAME, &opt.session, "Load a session file", "FILE" },
+	{ "session-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt.session_dir, "Folder of named sessions", "DIR" },
+	{ "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt.sets, "Set a parameter (repeatable)", "PATH=VALUE" },
+	{ "jack-name", 0, 0, G_OPTION_ARG_STRING, &opt.jack_name, "JACK client name (default lathe)", "NAME" },
+	{ "connect", 0, 0, G_OPTION_ARG_NONE, &opt.connect, "Connect the monitor outputs to the system playback ports", NULL },
+	{ "osc-port", 0, 0, G_OPTION_ARG_INT, &opt.osc_port, "OSC UDP port (default 7770)", "N" },
+	{ "osc-bind", 0, 0, G_OPTION_ARG_STRING, &opt.osc_bind, "Address OSC listens on (default 127.0.0.1)", "ADDR" },
+	{ "osc-allow", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt.osc_allow, "Serve OSC clients in this network (repeatable)", "CIDR" },
+	{ "osc-feedback", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt.osc_feedback, "Permanent feedback client (repeatable)", "HOST:PORT" },
+	{ "meter-rate", 0, 0, G_OPTION_ARG_DOUBLE, &opt.meter_rate, "OSC meter bundles per second (default 20)", "HZ" },
+	{ "no-osc", 0, 0, G_OPTION_ARG_NONE, &opt.no_osc, "No OSC server", NULL },
+	{ "bits", 0, 0, G_OPTION_ARG_STRING, &opt.bits, "render: output word length", "16|24|32f" },
+	{ "target-lufs", 0, 0, G_OPTION_ARG_STRING, &opt.target_lufs, "render: set the drive so the output lands on L", "L" },
+	{ "json", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, NULL, "analyze/params: JSON; render: write a JSON report to FILE", "[FILE]" },
+	{ "plot", 0, 0, G_OPTION_ARG_FILENAME, &opt.plot, "analyze: draw loudness over time into a PNG", "PNG" },
+	{ "markdown", 0, 0, G_OPTION_ARG_NONE, &opt.markdown, "params: a Markdown table", NULL },
+	{ "version", 0, 0, G_OPTION_ARG_NONE, &opt.version, "Print the version", NULL },
+	{ NULL, 0, 0, 0, NULL, NULL, NULL },
+};
+
+static gboolean on_json(const gchar *name, const gchar *value, gpointer data, GError **error)
+{
+	(void)name;
+	(void)data;
+	(void)error;
+	opt.json = 1;
+	if (value && *value)
+		opt.json_report = g_strdup(value);
+	return TRUE;
+}
+
+static int usage(const char *msg)
+{
+	fprintf(stderr, "lathe: %s (see 'lathe --help')\n", msg);
+	return 2;
+}
+
+/* --session then --set, into the store; errors are one line. */
+static int apply_settings(lathe_params *p, char ***connections)
+{
+	char err[512];
+	if (opt.session) {
+#ifdef HAVE_SESSIONS
+		char *conn = NULL;
+		if (session_load_file(p, opt.session, &conn, err, sizeof err)) {
+			fprintf(stderr, "lathe: %s\n", err);
+			return -1;
+		}
+		if (connections)
+			*connections = (char **)conn;
+		else
+			free(conn);
+#else
+		fprintf(stderr, "lathe: sessions are not built in yet\n");
+		return -1;
+#endif
+	}
+	for (int i = 0; opt.sets && opt.sets[i]; i++) {
+		if (param_set_assignment(p, opt.sets[i], err, sizeof err) < 0) {
+			fprintf(stderr, "lathe: %s\n", err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ---------------- live modes ---------------- */
+
+typedef struct {
+	lathe_app app;
+	lathe_jack *jack;
+	demo_player *demo;
+	pid_t jackd;               /* private server started by `lathe demo` */
+	char jackd_name[64];
+#ifdef HAVE_ANALYSIS
+	analysis *an;
+#endif
+#ifdef HAVE_OSC
+	osc_server *osc;
+#endif
+#ifdef HAVE_SESSIONS
+	sessions *sess;
+#endif
+} live;
+
+static void on_rate(uint32_t rate, void *user)
+{
+	live *L = user;
+	(void)L;
+	(void)rate;
+#ifdef HAVE_ANALYSIS
+	if (L->an)
+		analysis_set_rate(L->an, rate);
+#endif
+}
+
+static gboolean on_signal(gpointer loop)
+{
+	g_main_loop_quit(loop);
+	return G_SOURCE_REMOVE;
+}
+
+static int jack_server_running(void)
+{
+	jack_status_t st;
+	jack_client_t *c = jack_client_open("lathe-probe", JackNoStartServer, &st);
+	if (!c)
+		return 0;
+	jack_client_close(c);
+	return 1;
+}
+
+/* `lathe demo` with no server: start a private one, ALSA when a card exists. */
+static int start_private_jackd(live *L)
+{
+	snprintf(L->jackd_name, sizeof L->jackd_name, "lathe-demo-%d", (int)getpid());
+	int have_card = access("/proc/asound/card0", F_OK) == 0;
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		setenv("JACK_NO_AUDIO_RESERVATION", "1", 1);
+		int fd = open("/dev/null", O_WRONLY);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		if (have_card)
+			execlp("jackd", "jackd", "--no-realtime", "-n", L->jackd_name, "-d", "alsa", "-r", "48000", "-p", "256", (char *)NULL);
+		else
+			execlp("jackd", "jackd", "--no-realtime", "-n", L->jackd_name, "-d", "dummy", "-r", "48000", "-p", "256", (char *)NULL);
+		_exit(127);
+	}
+	L->jackd = pid;
+	setenv("JACK_DEFAULT_SERVER", L->jackd_name, 1);
+	for (int i = 0; i < 100; i++) {
+		if (jack_server_running())
+			return 0;
+		int status;
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			L->jackd = 0;
+			if (have_card) /* the card may be busy: fall back to the dummy backend */
+				return -1;
+			return -1;
+		}
+		usleep(100000);
+	}
+	return -1;
+}
+
+static int run_live(const char *mode)
+{
+	int demo = !strcmp(mode, "demo");
+	int headless = !strcmp(mode, "headless");
+	(void)headless;
+	live L;
+	memset(&L, 0, sizeof L);
+	char err[512];
+	lathe_params *p = params_new();
+	lathe_bus *bus = bus_new(1.0);
+	if (!p || !bus) {
+		fprintf(stderr, "lathe: out of memory\n");
+		return 1;
+	}
+	L.app.params = p;
+	L.app.bus = bus;
+	L.app.session_file = opt.session;
+	L.app.session_dir = opt.session_dir;
+	char *connections = NULL;
+	if (apply_settings(p, (char ***)&connections))
+		return 1;
+
+	if (demo && !jack_server_running()) {
+		if (start_private_jackd(&L)) {
+			fprintf(stderr, "lathe: cannot start a private JACK server (is jackd installed? 'make deps')\n");
+			return 1;
+		}
+		fprintf(stderr, "lathe: started a private JACK server '%s'\n", L.jackd_name);
+		opt.connect = 1;
+	}
+
+	const char *jack_name = opt.jack_name;
+#ifdef HAVE_SESSIONS
+	sessions_opts so = { .session_file = opt.session, .session_dir = opt.session_dir, .autosave = 1 };
+	L.sess = sessions_new(&L.app, &so, err, sizeof err);
+	if (!L.sess) {
+		fprintf(stderr, "lathe: %s\n", err);
+		return 1;
+	}
+	/* --set wins over a restored autosave */
+	for (int i = 0; opt.sets && opt.sets[i]; i++)
+		param_set_assignment(p, opt.sets[i], err, sizeof err);
+	if (!jack_name && sessions_jack_name(L.sess))
+		jack_name = sessions_jack_name(L.sess);
+#endif
+#ifdef HAVE_ANALYSIS
+	L.an = analysis_new(bus, p);
+	L.app.analysis = L.an;
+#endif
+#ifdef HAVE_GUI
+	if (!headless)
+		gui_prepare(&L.app);
+#endif
+	jack_opts jo = { .name = jack_name ? jack_name : "lathe", .connect_system = opt.connect, .verbose = 1,
+	                 .on_rate = on_rate, .user = &L };
+	L.jack = lathe_jack_new(p, bus, &jo);
+	L.app.jack = L.jack;
+	if (connections) {
+		lathe_jack_set_connections(L.jack, connections);
+		free(connections);
+	}
+#ifdef HAVE_OSC
+	if (!opt.no_osc) {
+		osc_opts oo = { .port = opt.osc_port, .bind = opt.osc_bind ? opt.osc_bind : "127.0.0.1",
+		                .allow = (const char **)opt.osc_allow, .n_allow = opt.osc_allow ? (int)g_strv_length(opt.osc_allow) : 0,
+		                .feedback = (const char **)opt.osc_feedback,
+		                .n_feedback = opt.osc_feedback ? (int)g_strv_length(opt.osc_feedback) : 0,
+		                .meter_rate = opt.meter_rate };
+		L.osc = osc_new(&L.app, &oo, err, sizeof err);
+		if (!L.osc) {
+			fprintf(stderr, "lathe: %s\n", err);
+			lathe_jack_free(L.jack);
+			return 1;
+		}
+		L.app.osc_port = opt.osc_port;
+		L.app.osc_bind = oo.bind;
+		L.app.osc_lan = strncmp(oo.bind, "127.", 4) != 0;
+	}
+#endif
+	if (demo) {
+		jack_status js;
+		lathe_jack_status(L.jack, &js);
+		L.demo = demo_player_new(js.client_name[0] ? js.client_name : jo.name, err, sizeof err);
+		if (!L.demo)
+			fprintf(stderr, "lathe: %s\n", err);
+	}
+	/* Lock what is allocated now (engine, rings) so the RT thread never page-faults;
+	 * MCL_CURRENT only: MCL_FUTURE with a small RLIMIT_MEMLOCK makes later allocations fail. */
+	if (mlockall(MCL_CURRENT) != 0 && errno != EPERM && errno != ENOMEM)
+		fprintf(stderr, "lathe: mlockall: %s\n", strerror(errno));
+
+	int rc = 0;
+#ifdef HAVE_GUI
+	if (!headless) {
+		char *argv0[] = { "lathe", NULL };
+		rc = gui_run(&L.app, 1, argv0);
+	} else
+#endif
+	{
+		GMainLoop *loop = g_main_loop_new(NULL, FALSE);
+		g_unix_signal_add(SIGINT, on_signal, loop);
+		g_unix_signal_add(SIGTERM, on_signal, loop);
+		g_main_loop_run(loop);
+		g_main_loop_unref(loop);
+	}
+	demo_player_free(L.demo);
+#ifdef HAVE_OSC
+	osc_free(L.osc);
+#endif
+#ifdef HAVE_SESSIONS
+	sessions_free(L.sess);
+#endif
+	lathe_jack_free(L.jack);
+#ifdef HAVE_ANALYSIS
+	analysis_free(L.an);
+#endif
+	if (L.jackd > 0) {
+		kill(L.jackd, SIGTERM);
+		waitpid(L.jackd, NULL, 0);
+	}
+	bus_free(bus);
+	params_free(p);
+	return rc;
+}
+
+/* ---------------- offline modes ---------------- */
+
+static int run_render(int argc, char **argv)
+{
+	if (argc != 4)
+		return usage("render takes IN and OUT");
+	lathe_params *p = params_new();
+	if (apply_settings(p, NULL))
+		return 1;
+	render_opts ro = { .in = argv[2], .out = argv[3], .bits = opt.bits, .json = opt.json_report, .progress = isatty(2) };
+	if (opt.json && !opt.json_report)
+		return usage("render --json takes a report file: --json=REPORT");
+	if (opt.target_lufs) {
+		char *end;
+		ro.target_lufs = strtod(opt.target_lufs, &end);
+		if (*end || end == opt.target_lufs || ro.target_lufs > 0 || ro.target_lufs < -70)
+			return usage("--target-lufs takes a loudness such as -14");
+		ro.has_target = 1;
+	}
+	char err[512] = "";
+	int rc = render_file(p, &ro, err, sizeof err);
+	if (rc)
+		fprintf(stderr, "lathe: %s\n", err);
+	params_free(p);
+	return rc ? 1 : 0;
+}
+
+static int run_analyze(int argc, char **argv)
+{
+	if (argc != 3)
+		return usage("analyze takes one FILE");
+#ifdef HAVE_REPORT
+	char err[512] = "";
+	if (analyze_file(argv[2], opt.json, opt.plot, err, sizeof err)) {
+		fprintf(stderr, "lathe: %s\n", err);
+		return 1;
+	}
+	return 0;
+#else
+	size_t frames;
+	int rate;
+	char err[512];
+	float *x = render_read_stereo(argv[2], &frames, &rate, NULL, err, sizeof err);
+	if (!x) {
+		fprintf(stderr, "lathe: %s\n", err);
+		return 1;
+	}
+	float peak = 0;
+	for (size_t i = 0; i < 2 * frames; i++)
+		peak = fabsf(x[i]) > peak ? fabsf(x[i]) : peak;
+	free(x);
+	printf("duration_s %.3f\nsample_rate %d\nsample_peak_dbfs %.2f\n", (double)frames / rate, rate, 20 * log10(peak));
+	return 0;
+#endif
+}
+
+int main(int argc, char **argv)
+{
+	params_init();
+	GOptionContext *ctx = g_option_context_new("[console|headless|demo|render IN OUT|analyze FILE|params] - mastering console for JACK");
+	entries[13].arg_data = (gpointer)on_json;
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	g_option_context_set_summary(ctx, "Modes:\n"
+	                                  "  console (default)   the GTK console with the JACK engine and OSC server\n"
+	                                  "  headless            engine and OSC server, no GUI, until SIGINT/SIGTERM\n"
+	                                  "  demo                the console with a demo mix (starts a private JACK server if none runs)\n"
+	                                  "  render IN OUT       the chain offline, OUT aligned with IN\n"
+	                                  "  analyze FILE        loudness and peak report\n"
+	                                  "  params              the parameter registry");
+	GError *gerr = NULL;
+	if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
+		fprintf(stderr, "lathe: %s (see 'lathe --help')\n", gerr->message);
+		return 2;
+	}
+	g_option_context_free(ctx);
+	if (opt.version) {
+		printf("lathe %s\n", LATHE_VERSION);
+		return 0;
+	}
+	const char *mode = argc > 1 ? argv[1] : "console";
+	if (!strcmp(mode, "console") || !strcmp(mode, "headless") || !strcmp(mode, "demo")) {
+		if (argc > 2)
+			return usage("unexpected arguments after the mode");
+		if (opt.osc_port < 1 || opt.osc_port > 65535)
+			return usage("--osc-port takes 1..65535");
+		return run_live(mode);
+	}
+	if (!strcmp(mode, "render"))
+		return run_render(argc, argv);
+	if (!strcmp(mode, "analyze"))
+		return run_analyze(argc, argv);
+	if (!strcmp(mode, "params")) {
+		if (opt.json)
+			return params_write_json(stdout) ? 1 : 0;
+		if (opt.markdown)
+			params_write_markdown(stdout);
+		else
+			params_write_text(stdout);
+		return 0;
+	}
+	fprintf(stderr, "lathe: unknown mode '%s' (see 'lathe --help')\n", mode);
+	return 2;
+}

@@ -193,4 +193,13 @@ void param_format(int id, float value, char *buf, int len);
 /* Copy every value (bit-exact) from src to dst, bumping generations only where it changed. */
 void params_copy(lathe_params *dst, const lathe_params *src);
 
+
+
+#include <stdio.h>
+/* `lathe params`: the registry as an aligned table, JSON (a list of objects
+ * with path label unit min max default curve [enum]) or a Markdown table. */
+void params_write_text(FILE *f);
+int params_write_json(FILE *f);
+void params_write_markdown(FILE *f);
+const char *param_curve_name(param_curve c);
 #endif

@@ -1,0 +1,498 @@
+/* lathe — the JACK client.
+ *
+ * Threads:
+ *   JACK's RT thread     process(): hands the port buffers to engine_process().
+ *   JACK's notify thread the other callbacks: they only set flags and counters.
+ *   supervisor (ours)    opens the client, builds engines, tracks and restores
+ *                        connections, notices a dead server and reconnects.
+ * The RT thread reads the current engine through one atomic pointer; a new
+ * engine (another sample rate) is published by the supervisor, which frees the
+ * old one only after the RT thread has run a cycle with the new one.
+ * Structure follows jack2's example-clients/latent_client.c for latency.
+ */
+#include "jack.h"
+#include "engine.h"
+
+#include <errno.h>
+#include <jack/jack.h>
+#include <jack/metadata.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { PORT_IN_L, PORT_IN_R, PORT_OUT_L, PORT_OUT_R, PORT_MON_L, PORT_MON_R, PORT_REF_L, PORT_REF_R, N_PORTS };
+
+static const struct {
+	const char *name, *pretty;
+	int input;
+} port_defs[N_PORTS] = {
+	{ "in_L", "Mix in L", 1 },          { "in_R", "Mix in R", 1 },
+	{ "out_L", "Master out L", 0 },     { "out_R", "Master out R", 0 },
+	{ "monitor_L", "Monitor L", 0 },    { "monitor_R", "Monitor R", 0 },
+	{ "ref_L", "Reference in L", 1 },   { "ref_R", "Reference in R", 1 },
+};
+
+struct lathe_jack {
+	lathe_params *params;          /* borrowed */
+	lathe_bus *bus;                /* borrowed */
+	jack_opts opts;
+	char want_name[64];            /* the name asked for */
+
+	jack_client_t *client;         /* NULL while no server (supervisor only) */
+	jack_port_t *port[N_PORTS];
+	_Atomic(engine *) eng;         /* what process() runs; NULL = output silence */
+	_Atomic uint64_t cycles;       /* process() calls, so the supervisor knows the RT side moved on */
+
+	_Atomic int server_gone;       /* set by the shutdown callback */
+	_Atomic int conn_dirty;        /* a connection changed: re-read them */
+	_Atomic int latency_dirty;     /* ask JACK to recompute latencies */
+	_Atomic uint32_t new_rate;     /* sample-rate callback's news (0 = none) */
+	_Atomic uint32_t xruns;
+	_Atomic uint32_t bufsize;
+	_Atomic int quit;
+
+	pthread_t supervisor;
+	pthread_mutex_t lock;          /* guards status and saved (never taken by RT) */
+	jack_status status;
+	char *saved;                   /* remembered connections, "ours\ttheirs\n" lines */
+	int announced_down;            /* said "waiting for server" already */
+};
+
+/* ---------- RT ---------- */
+
+static int on_process(jack_nframes_t n, void *arg)
+{
+	lathe_jack *j = arg;
+	engine_flush_denormals();
+	float *b[N_PORTS];
+	for (int i = 0; i < N_PORTS; i++)
+		b[i] = jack_port_get_buffer(j->port[i], n);
+	engine *e = atomic_load_explicit(&j->eng, memory_order_acquire);
+	if (e)
+		engine_process(e, b[PORT_IN_L], b[PORT_IN_R], b[PORT_REF_L], b[PORT_REF_R], b[PORT_OUT_L], b[PORT_OUT_R],
+		               b[PORT_MON_L], b[PORT_MON_R], n);
+	else
+		for (int i = PORT_OUT_L; i <= PORT_MON_R; i++)
+			memset(b[i], 0, n * sizeof(float));
+#ifdef LATHE_RT_PLANT_MALLOC
+	/* `make rtcheck` builds this on purpose to show the interposer catches it. */
+	void *volatile planted = malloc(16);
+	free(planted);
+#endif
+	atomic_fetch_add_explicit(&j->cycles, 1, memory_order_release);
+	return 0;
+}
+
+/* ---------- notification callbacks: flags only ---------- */
+
+static void on_shutdown(jack_status_t code, const char *reason, void *arg)
+{
+	lathe_jack *j = arg;
+	(void)code;
+	(void)reason;
+	atomic_store(&j->server_gone, 1);
+}
+
+static int on_xrun(void *arg)
+{
+	lathe_jack *j = arg;
+	atomic_fetch_add(&j->xruns, 1);
+	return 0;
+}
+
+static int on_bufsize(jack_nframes_t n, void *arg)
+{
+	lathe_jack *j = arg;
+	atomic_store(&j->bufsize, n);
+	atomic_store(&j->latency_dirty, 1);
+	return 0;
+}
+
+static int on_srate(jack_nframes_t rate, void *arg)
+{
+	lathe_jack *j = arg;
+	atomic_store(&j->new_rate, rate);
+	return 0;
+}
+
+static void on_connect(jack_port_id_t a, jack_port_id_t b, int connect, void *arg)
+{
+	lathe_jack *j = arg;
+	(void)a;
+	(void)b;
+	(void)connect;
+	atomic_store(&j->conn_dirty, 1);
+}
+
+/* Our inputs' latency plus the chain's goes to our outputs, and the other
+ * way round for playback latency (jack2 example-clients/latent_client.c). */
+static void on_latency(jack_latency_callback_mode_t mode, void *arg)
+{
+	lathe_jack *j = arg;
+	engine *e = atomic_load(&j->eng);
+	jack_nframes_t lat = e ? engine_latency(e) : 0;
+	jack_latency_range_t range;
+	if (mode == JackCaptureLatency) {
+		for (int c = 0; c < 2; c++) {
+			jack_port_get_latency_range(j->port[PORT_IN_L + c], mode, &range);
+			range.min += lat;
+			range.max += lat;
+			jack_port_set_latency_range(j->port[PORT_OUT_L + c], mode, &range);
+			jack_port_set_latency_range(j->port[PORT_MON_L + c], mode, &range);
+		}
+	} else {
+		for (int c = 0; c < 2; c++) {
+			jack_port_get_latency_range(j->port[PORT_OUT_L + c], mode, &range);
+			range.min += lat;
+			range.max += lat;
+			jack_port_set_latency_range(j->port[PORT_IN_L + c], mode, &range);
+			jack_port_get_latency_range(j->port[PORT_MON_L + c], mode, &range);
+			jack_port_set_latency_range(j->port[PORT_REF_L + c], mode, &range);
+		}
+	}
+}
+
+/* ---------- supervisor ---------- */
+
+static void say(lathe_jack *j, const char *fmt, const char *arg)
+{
+	if (!j->opts.verbose)
+		return;
+	fprintf(stderr, "lathe: ");
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+}
+
+static int port_exists(jack_client_t *c, const char *name) { return jack_port_by_name(c, name) != NULL; }
+
+/* Current connections of our ports, plus remembered ones whose other end is
+ * gone for now (a player that quit comes back to the same patch). */
+static void refresh_saved(lathe_jack *j)
+{
+	size_t cap = 1024, len = 0;
+	char *out = malloc(cap);
+	if (!out)
+		return;
+	out[0] = 0;
+	const char *me = jack_get_client_name(j->client);
+#define APPEND(s1, s2)                                                          \
+	do {                                                                        \
+		size_t need = strlen(s1) + strlen(s2) + 3;                              \
+		if (len + need > cap) {                                                 \
+			while (len + need > cap)                                            \
+				cap *= 2;                                                       \
+			char *np = realloc(out, cap);                                       \
+			if (!np) {                                                          \
+				free(out);                                                      \
+				return;                                                         \
+			}                                                                   \
+			out = np;                                                           \
+		}                                                                       \
+		len += (size_t)sprintf(out + len, "%s\t%s\n", s1, s2);                  \
+	} while (0)
+	for (int i = 0; i < N_PORTS; i++) {
+		const char **conns = jack_port_get_all_connections(j->client, j->port[i]);
+		char ours[128];
+		snprintf(ours, sizeof ours, "%s:%s", me, port_defs[i].name);
+		for (int k = 0; conns && conns[k]; k++)
+			APPEND(port_defs[i].name, conns[k]);
+		if (conns)
+			jack_free(conns);
+		(void)ours;
+	}
+	pthread_mutex_lock(&j->lock);
+	/* keep remembered entries whose other end does not exist right now */
+	if (j->saved) {
+		char *copy = strdup(j->saved), *save = NULL;
+		for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			char *tab = strchr(line, '\t');
+			if (!tab)
+				continue;
+			*tab = 0;
+			if (!port_exists(j->client, tab + 1))
+				APPEND(line, tab + 1);
+		}
+		free(copy);
+	}
+#undef APPEND
+	free(j->saved);
+	j->saved = out;
+	pthread_mutex_unlock(&j->lock);
+}
+
+/* Make every remembered connection whose two ends exist. */
+static void restore_saved(lathe_jack *j)
+{
+	pthread_mutex_lock(&j->lock);
+	char *copy = j->saved ? strdup(j->saved) : NULL;
+	pthread_mutex_unlock(&j->lock);
+	if (!copy)
+		return;
+	const char *me = jack_get_client_name(j->client);
+	char *save = NULL;
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *tab = strchr(line, '\t');
+		if (!tab)
+			continue;
+		*tab = 0;
+		const char *theirs = tab + 1;
+		int idx = -1;
+		for (int i = 0; i < N_PORTS; i++)
+			if (!strcmp(port_defs[i].name, line))
+				idx = i;
+		if (idx < 0 || !port_exists(j->client, theirs))
+			continue;
+		char ours[160];
+		snprintf(ours, sizeof ours, "%s:%s", me, line);
+		if (jack_port_connected_to(j->port[idx], theirs))
+			continue;
+		if (port_defs[idx].input)
+			jack_connect(j->client, theirs, ours);
+		else
+			jack_connect(j->client, ours, theirs);
+	}
+	free(copy);
+}
+
+static void connect_system(lathe_jack *j)
+{
+	const char **ports = jack_get_ports(j->client, NULL, JACK_DEFAULT_AUDIO_TYPE, JackPortIsPhysical | JackPortIsInput);
+	for (int c = 0; ports && c < 2 && ports[c]; c++)
+		jack_connect(j->client, jack_port_name(j->port[PORT_MON_L + c]), ports[c]);
+	if (ports)
+		jack_free((void *)ports);
+}
+
+/* Publish a new engine and free the old one once the RT thread has moved on. */
+static void swap_engine(lathe_jack *j, engine *ne)
+{
+	engine *old = atomic_exchange_explicit(&j->eng, ne, memory_order_acq_rel);
+	if (!old)
+		return;
+	uint64_t c0 = atomic_load(&j->cycles);
+	for (int t = 0; t < 200 && atomic_load(&j->cycles) < c0 + 2 && j->client; t++)
+		usleep(5000);
+	engine_free(old);
+}
+
+static void set_status(lathe_jack *j)
+{
+	pthread_mutex_lock(&j->lock);
+	j->status.connected = j->client != NULL;
+	if (j->client) {
+		j->status.rate = jack_get_sample_rate(j->client);
+		j->status.buffer_size = jack_get_buffer_size(j->client);
+		j->status.dsp_load = jack_cpu_load(j->client);
+		snprintf(j->status.client_name, sizeof j->status.client_name, "%s", jack_get_client_name(j->client));
+	}
+	engine *e = atomic_load(&j->eng);
+	j->status.latency = e ? engine_latency(e) : 0;
+	j->status.xruns = atomic_load(&j->xruns);
+	pthread_mutex_unlock(&j->lock);
+}
+
+static void close_client(lathe_jack *j)
+{
+	if (!j->client)
+		return;
+	jack_client_close(j->client);
+	j->client = NULL;
+	memset(j->port, 0, sizeof j->port);
+	set_status(j);
+}
+
+static int open_client(lathe_jack *j)
+{
+	jack_status_t st;
+	jack_client_t *c = jack_client_open(j->want_name, JackNoStartServer, &st);
+	if (!c)
+		return -1;
+	j->client = c;
+	for (int i = 0; i < N_PORTS; i++) {
+		j->port[i] = jack_port_register(c, port_defs[i].name, JACK_DEFAULT_AUDIO_TYPE,
+		                                port_defs[i].input ? JackPortIsInput : JackPortIsOutput, 0);
+		if (!j->port[i]) {
+			fprintf(stderr, "lathe: JACK: cannot register port %s\n", port_defs[i].name);
+			jack_client_close(c);
+			j->client = NULL;
+			return -1;
+		}
+		jack_uuid_t uuid = jack_port_uuid(j->port[i]);
+		jack_set_property(c, uuid, JACK_METADATA_PRETTY_NAME, port_defs[i].pretty, "text/plain");
+	}
+	uint32_t rate = jack_get_sample_rate(c);
+	engine *cur = atomic_load(&j->eng);
+	if (!cur || engine_rate(cur) != rate) {
+		engine *ne = engine_new(j->params, j->bus, rate);
+		if (!ne) {
+			fprintf(stderr, "lathe: out of memory building the engine at %u Hz\n", rate);
+			jack_client_close(c);
+			j->client = NULL;
+			return -1;
+		}
+		engine *old = atomic_exchange(&j->eng, ne);
+		engine_free(old); /* not active yet: nobody runs it */
+	}
+	if (j->opts.on_rate)
+		j->opts.on_rate(rate, j->opts.user);
+	atomic_store(&j->bufsize, jack_get_buffer_size(c));
+	atomic_store(&j->new_rate, 0);
+	atomic_store(&j->server_gone, 0);
+	jack_set_process_callback(c, on_process, j);
+	jack_set_xrun_callback(c, on_xrun, j);
+	jack_set_buffer_size_callback(c, on_bufsize, j);
+	jack_set_sample_rate_callback(c, on_srate, j);
+	jack_set_port_connect_callback(c, on_connect, j);
+	jack_set_latency_callback(c, on_latency, j);
+	jack_on_info_shutdown(c, on_shutdown, j);
+	if (jack_activate(c)) {
+		fprintf(stderr, "lathe: JACK: cannot activate client %s\n", j->want_name);
+		jack_client_close(c);
+		j->client = NULL;
+		return -1;
+	}
+	restore_saved(j);
+	if (j->opts.connect_system)
+		connect_system(j);
+	refresh_saved(j);
+	set_status(j);
+	return 0;
+}
+
+static void *supervise(void *arg)
+{
+	lathe_jack *j = arg;
+	struct timespec last_try = { 0, 0 }, last_restore = { 0, 0 };
+	jack_status last_said;
+	memset(&last_said, 0, sizeof last_said);
+	int first = 1;
+	while (!atomic_load(&j->quit)) {
+		struct timespec now;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		double since_try = (now.tv_sec - last_try.tv_sec) + (now.tv_nsec - last_try.tv_nsec) * 1e-9;
+		double since_restore = (now.tv_sec - last_restore.tv_sec) + (now.tv_nsec - last_restore.tv_nsec) * 1e-9;
+
+		if (j->client && atomic_load(&j->server_gone)) {
+			say(j, "%s", "JACK server gone; waiting for it to return");
+			close_client(j);
+			j->announced_down = 1;
+			atomic_fetch_add(&j->status.reconnects, 0);
+		}
+		if (!j->client && since_try >= 0.25) {
+			last_try = now;
+			if (open_client(j) == 0) {
+				if (!first) {
+					pthread_mutex_lock(&j->lock);
+					j->status.reconnects++;
+					pthread_mutex_unlock(&j->lock);
+				}
+				char msg[160];
+				snprintf(msg, sizeof msg, "%s at %u Hz, %u frames, latency %u frames", jack_get_client_name(j->client),
+				         jack_get_sample_rate(j->client), jack_get_buffer_size(j->client), j->status.latency);
+				say(j, first ? "JACK connected as %s" : "JACK reconnected as %s", msg);
+				first = 0;
+				j->announced_down = 0;
+			} else if (!j->announced_down) {
+				say(j, "%s", "no JACK server running; waiting for one");
+				j->announced_down = 1;
+			}
+		}
+		if (j->client) {
+			uint32_t r = atomic_exchange(&j->new_rate, 0);
+			engine *cur = atomic_load(&j->eng);
+			if (r && (!cur || engine_rate(cur) != r)) {
+				engine *ne = engine_new(j->params, j->bus, r);
+				if (ne) {
+					swap_engine(j, ne);
+					if (j->opts.on_rate)
+						j->opts.on_rate(r, j->opts.user);
+					atomic_store(&j->latency_dirty, 1);
+				}
+			}
+			if (atomic_exchange(&j->latency_dirty, 0))
+				jack_recompute_total_latencies(j->client);
+			if (atomic_exchange(&j->conn_dirty, 0))
+				refresh_saved(j);
+			if (since_restore >= 0.5) {
+				last_restore = now;
+				restore_saved(j);
+			}
+			set_status(j);
+			if (j->opts.verbose && j->status.xruns != last_said.xruns) {
+				fprintf(stderr, "lathe: xruns: %u\n", j->status.xruns);
+				last_said.xruns = j->status.xruns;
+			}
+		}
+		usleep(50000);
+	}
+	return NULL;
+}
+
+lathe_jack *lathe_jack_new(lathe_params *params, lathe_bus *bus, const jack_opts *opts)
+{
+	if (!params || !opts)
+		return NULL;
+	lathe_jack *j = calloc(1, sizeof *j);
+	if (!j)
+		return NULL;
+	j->params = params;
+	j->bus = bus;
+	j->opts = *opts;
+	snprintf(j->want_name, sizeof j->want_name, "%s", opts->name && *opts->name ? opts->name : "lathe");
+	j->opts.name = j->want_name;
+	pthread_mutex_init(&j->lock, NULL);
+	/* Try once synchronously so a caller sees the ports right away when a server runs. */
+	if (open_client(j) == 0) {
+		char msg[160];
+		snprintf(msg, sizeof msg, "%s at %u Hz, %u frames, latency %u frames", jack_get_client_name(j->client),
+		         jack_get_sample_rate(j->client), jack_get_buffer_size(j->client), j->status.latency);
+		say(j, "JACK connected as %s", msg);
+	}
+	if (pthread_create(&j->supervisor, NULL, supervise, j)) {
+		close_client(j);
+		free(j);
+		return NULL;
+	}
+	return j;
+}
+
+void lathe_jack_free(lathe_jack *j)
+{
+	if (!j)
+		return;
+	atomic_store(&j->quit, 1);
+	pthread_join(j->supervisor, NULL);
+	close_client(j);
+	engine_free(atomic_load(&j->eng));
+	free(j->saved);
+	pthread_mutex_destroy(&j->lock);
+	free(j);
+}
+
+void lathe_jack_status(lathe_jack *j, jack_status *out)
+{
+	pthread_mutex_lock(&j->lock);
+	*out = j->status;
+	pthread_mutex_unlock(&j->lock);
+}
+
+char *lathe_jack_connections(lathe_jack *j)
+{
+	pthread_mutex_lock(&j->lock);
+	char *s = strdup(j->saved ? j->saved : "");
+	pthread_mutex_unlock(&j->lock);
+	return s;
+}
+
+void lathe_jack_set_connections(lathe_jack *j, const char *list)
+{
+	pthread_mutex_lock(&j->lock);
+	free(j->saved);
+	j->saved = strdup(list ? list : "");
+	pthread_mutex_unlock(&j->lock);
+	atomic_store(&j->conn_dirty, 0);
+	/* the supervisor restores them within half a second */
+}

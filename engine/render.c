@@ -1,0 +1,491 @@
+/* Offline render.  Whole files are read into memory (a 10-minute stereo
+ * track at 96 kHz is 460 MB as float... too much: we stream instead, in
+ * blocks, and only --target-lufs reads the file twice).  Latency is removed by
+ * dropping the first `latency` output frames and feeding as many zeros at the
+ * end, so OUT lines up with IN sample for sample and has its length. */
+#include "render.h"
+#include "engine.h"
+#ifdef LATHE_WITH_REPORT
+#include "meter/report.h"
+#else
+typedef struct report_meter report_meter;
+#endif
+
+#include <errno.h>
+#include <math.h>
+#include <sndfile.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define CHUNK 4096
+
+static int format_for(const char *path, const char *bits, int in_sub, int *format, char *err, int errlen)
+{
+	const char *dot = strrchr(path, '.');
+	int major;
+	if (dot && !strcasecmp(dot, ".wav"))
+		major = SF_FORMAT_WAV;
+	else if (dot && !strcasecmp(dot, ".flac"))
+		major = SF_FORMAT_FLAC;
+	else if (dot && (!strcasecmp(dot, ".aiff") || !strcasecmp(dot, ".aif")))
+		major = SF_FORMAT_AIFF;
+	else {
+		snprintf(err, errlen, "'%s': unsupported output type (use .wav, .flac or .aiff)", path);
+		return -1;
+	}
+	int sub;
+	if (!bits) {
+		sub = (in_sub == SF_FORMAT_PCM_16 || in_sub == SF_FORMAT_PCM_24 || in_sub == SF_FORMAT_FLOAT) ? in_sub : SF_FORMAT_PCM_24;
+	} else if (!strcmp(bits, "16"))
+		sub = SF_FORMAT_PCM_16;
+	else if (!strcmp(bits, "24"))
+		sub = SF_FORMAT_PCM_24;
+	else if (!strcmp(bits, "32f"))
+		sub = SF_FORMAT_FLOAT;
+	else {
+		snprintf(err, errlen, "--bits %s: use 16, 24 or 32f", bits);
+		return -1;
+	}
+	if (major == SF_FORMAT_FLAC && sub == SF_FORMAT_FLOAT) {
+		if (bits) {
+			snprintf(err, errlen, "'%s': FLAC cannot hold 32-bit float; use --bits 16 or 24", path);
+			return -1;
+		}
+		sub = SF_FORMAT_PCM_24;
+	}
+	*format = major | sub;
+	return 0;
+}
+
+static SNDFILE *open_input(const char *path, SF_INFO *info, char *err, int errlen)
+{
+	memset(info, 0, sizeof *info);
+	if (access(path, R_OK) != 0) {
+		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
+		return NULL;
+	}
+	SNDFILE *sf = sf_open(path, SFM_READ, info);
+	if (!sf) {
+		snprintf(err, errlen, "cannot open '%s': %s", path, sf_strerror(NULL));
+		return NULL;
+	}
+	if (info->channels < 1 || info->channels > 2) {
+		snprintf(err, errlen, "'%s': %d channels; lathe masters mono or stereo files", path, info->channels);
+		sf_close(sf);
+		return NULL;
+	}
+	return sf;
+}
+
+/* Reads up to n frames as stereo; returns frames read. */
+static sf_count_t read_stereo(SNDFILE *sf, int channels, float *buf, sf_count_t n)
+{
+	sf_count_t got = sf_readf_float(sf, buf, n);
+	if (channels == 1)
+		for (sf_count_t i = got - 1; i >= 0; i--)
+			buf[2 * i] = buf[2 * i + 1] = buf[i];
+	return got;
+}
+
+float *render_read_stereo(const char *path, size_t *frames, int *rate, int *subformat, char *err, int errlen)
+{
+	SF_INFO info;
+	SNDFILE *sf = open_input(path, &info, err, errlen);
+	if (!sf)
+		return NULL;
+	float *buf = malloc((size_t)(info.frames > 0 ? info.frames : 1) * 2 * sizeof(float));
+	if (!buf) {
+		snprintf(err, errlen, "'%s': too long to hold in memory", path);
+		sf_close(sf);
+		return NULL;
+	}
+	size_t got = 0;
+	while ((sf_count_t)got < info.frames) {
+		sf_count_t k = read_stereo(sf, info.channels, buf + 2 * got, info.frames - (sf_count_t)got < CHUNK ? info.frames - (sf_count_t)got : CHUNK);
+		if (k <= 0)
+			break;
+		got += (size_t)k;
+	}
+	sf_close(sf);
+	*frames = got;
+	*rate = info.samplerate;
+	if (subformat)
+		*subformat = info.format & SF_FORMAT_SUBMASK;
+	return buf;
+}
+
+/* Feeds the engine in CHUNK pieces; calls sink(out, n) for the latency-aligned output. */
+typedef int (*sink_fn)(void *user, const float *lr, size_t n);
+
+static void deinterleave(const float *in, float *l, float *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		l[i] = in[2 * i];
+		r[i] = in[2 * i + 1];
+	}
+}
+
+typedef struct {
+	engine *e;
+	uint32_t skip;     /* output frames still to drop (the latency) */
+	float l[CHUNK], r[CHUNK], ol[CHUNK], or_[CHUNK], inter[2 * CHUNK];
+} runner;
+
+static int run_chunk(runner *ru, const float *inter, size_t n, sink_fn sink, void *user)
+{
+	deinterleave(inter, ru->l, ru->r, n);
+	engine_process(ru->e, ru->l, ru->r, NULL, NULL, ru->ol, ru->or_, NULL, NULL, (uint32_t)n);
+	size_t start = 0;
+	if (ru->skip) {
+		start = ru->skip < n ? ru->skip : n;
+		ru->skip -= (uint32_t)start;
+	}
+	size_t m = n - start;
+	for (size_t i = 0; i < m; i++) {
+		ru->inter[2 * i] = ru->ol[start + i];
+		ru->inter[2 * i + 1] = ru->or_[start + i];
+	}
+	return m ? sink(user, ru->inter, m) : 0;
+}
+
+/* The whole stream: source(frames) then latency zeros. */
+static int run_stream(lathe_params *p, int rate, int (*source)(void *, float *, size_t), void *src_user,
+                      sink_fn sink, void *sink_user, size_t total, int progress)
+{
+	runner *ru = calloc(1, sizeof *ru);
+	if (!ru)
+		return -1;
+	ru->e = engine_new(p, NULL, rate);
+	if (!ru->e) {
+		free(ru);
+		return -1;
+	}
+	engine_flush_denormals();
+	uint32_t lat = engine_latency(ru->e);
+	ru->skip = lat;
+	float *in = malloc(2 * CHUNK * sizeof(float));
+	size_t done = 0;
+	int rc = 0, last_pct = -1;
+	for (;;) {
+		int k = source(src_user, in, CHUNK);
+		if (k < 0) {
+			rc = -1;
+			break;
+		}
+		if (k == 0)
+			break;
+		if (run_chunk(ru, in, (size_t)k, sink, sink_user)) {
+			rc = -1;
+			break;
+		}
+		done += (size_t)k;
+		if (progress && total) {
+			int pct = (int)(100.0 * done / total);
+			if (pct != last_pct) {
+				fprintf(stderr, "\rlathe: rendering %3d%%", pct);
+				last_pct = pct;
+			}
+		}
+	}
+	/* flush the latency with silence */
+	memset(in, 0, 2 * CHUNK * sizeof(float));
+	for (uint32_t left = lat; rc == 0 && left > 0;) {
+		uint32_t k = left < CHUNK ? left : CHUNK;
+		if (run_chunk(ru, in, k, sink, sink_user))
+			rc = -1;
+		left -= k;
+	}
+	if (progress && total)
+		fprintf(stderr, "\n");
+	free(in);
+	engine_free(ru->e);
+	free(ru);
+	return rc;
+}
+
+/* ---- sources and sinks ---- */
+
+typedef struct {
+	const float *buf;
+	size_t frames, pos;
+} mem_src;
+
+static int mem_source(void *u, float *out, size_t max)
+{
+	mem_src *m = u;
+	size_t k = m->frames - m->pos < max ? m->frames - m->pos : max;
+	memcpy(out, m->buf + 2 * m->pos, k * 2 * sizeof(float));
+	m->pos += k;
+	return (int)k;
+}
+
+typedef struct {
+	float *buf;
+	size_t pos;
+} mem_sink_t;
+
+static int mem_sink(void *u, const float *lr, size_t n)
+{
+	mem_sink_t *m = u;
+	memcpy(m->buf + 2 * m->pos, lr, n * 2 * sizeof(float));
+	m->pos += n;
+	return 0;
+}
+
+int render_buffer(lathe_params *p, int rate, const float *in, float *out, size_t frames, int progress)
+{
+	mem_src s = { in, frames, 0 };
+	mem_sink_t k = { out, 0 };
+	return run_stream(p, rate, mem_source, &s, mem_sink, &k, frames, progress);
+}
+
+typedef struct {
+	SNDFILE *sf;
+	int channels;
+} file_src;
+
+static int file_source(void *u, float *out, size_t max)
+{
+	file_src *f = u;
+	sf_count_t k = read_stereo(f->sf, f->channels, out, (sf_count_t)max);
+	return k < 0 ? -1 : (int)k;
+}
+
+typedef struct {
+	SNDFILE *sf;
+	int sub;                 /* output subformat */
+	int *ibuf;               /* integer conversion buffer */
+	report_meter *meter;     /* output report, may be NULL */
+} file_sink_t;
+
+/* Float to PCM by our own rounding: libsndfile scales float writes by 0x7FFF
+ * but reads by 1/0x8000, so a read-write round trip would not be bit-exact.
+ * We scale by 2^(bits-1) both ways: /bypass renders are identical to IN. */
+static int file_sink(void *u, const float *lr, size_t n)
+{
+	file_sink_t *f = u;
+#ifdef LATHE_WITH_REPORT
+	if (f->meter)
+		report_add(f->meter, lr, n);
+#endif
+	if (f->sub == SF_FORMAT_FLOAT)
+		return sf_writef_float(f->sf, lr, (sf_count_t)n) == (sf_count_t)n ? 0 : -1;
+	int bits = f->sub == SF_FORMAT_PCM_16 ? 16 : 24;
+	double scale = (double)(1 << (bits - 1)), maxv = scale - 1;
+	int shift = 32 - bits;
+	for (size_t i = 0; i < 2 * n; i++) {
+		double v = nearbyint((double)lr[i] * scale);
+		v = v > maxv ? maxv : v < -scale ? -scale : v;
+		f->ibuf[i] = (int)v * (1 << shift);
+	}
+	return sf_writef_int(f->sf, f->ibuf, (sf_count_t)n) == (sf_count_t)n ? 0 : -1;
+}
+
+#ifdef LATHE_WITH_REPORT
+/* Integrated loudness of the chain's output over a whole buffer. */
+static int measure_output(lathe_params *p, int rate, const float *in, size_t frames, float *scratch, loudness_report *rep)
+{
+	if (render_buffer(p, rate, in, scratch, frames, 0))
+		return -1;
+	report_meter *m = report_new(rate, 2);
+	if (!m)
+		return -1;
+	report_add(m, scratch, frames);
+	report_finish(m, rep);
+	report_free(m);
+	return 0;
+}
+
+/* --target-lufs: set the drive so the output lands on the target.  The
+ * limiter makes loudness a nonlinear function of drive, so iterate: start
+ * from the linear estimate, then secant steps until within 0.05 LU. */
+static int find_drive(lathe_params *p, int rate, const float *in, size_t frames, double target, char *err, int errlen)
+{
+	float *scratch = malloc(frames * 2 * sizeof(float));
+	if (!scratch) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	loudness_report rep;
+	/* the drive is the limiter's gain for boosts and the input trim for cuts */
+	float base_in = param_get(p, P_INPUT_GAIN), base_lim = param_get(p, P_LIM_GAIN);
+	double x0 = 0, y0, x1, y1;
+	if (measure_output(p, rate, in, frames, scratch, &rep)) {
+		free(scratch);
+		snprintf(err, errlen, "cannot measure the input");
+		return -1;
+	}
+	y0 = rep.integrated_lufs;
+	if (!isfinite(y0) || y0 < -70) {
+		free(scratch);
+		snprintf(err, errlen, "'%s' is silent: no loudness to aim from", "input");
+		return -1;
+	}
+	x1 = target - y0;
+	double best_x = 0, best_err = fabs(y0 - target);
+	for (int it = 0; it < 8; it++) {
+		double lim = x1 > 0 ? x1 : 0, trim = x1 < 0 ? x1 : 0;
+		if (lim > 24)
+			lim = 24;
+		param_set(p, P_LIM_GAIN, (float)(base_lim + lim), NULL);
+		param_set(p, P_INPUT_GAIN, (float)(base_in + trim), NULL);
+		measure_output(p, rate, in, frames, scratch, &rep);
+		y1 = rep.integrated_lufs;
+		if (fabs(y1 - target) < best_err) {
+			best_err = fabs(y1 - target);
+			best_x = x1;
+		}
+		if (fabs(y1 - target) < 0.05)
+			break;
+		double slope = (y1 - y0) / (x1 - x0);
+		if (!isfinite(slope) || slope < 0.05)
+			slope = 0.05; /* deep limiting: loudness barely moves with drive */
+		x0 = x1;
+		y0 = y1;
+		x1 = x1 + (target - y1) / slope;
+		if (x1 > 24 + 12)
+			x1 = 36;
+	}
+	double lim = best_x > 0 ? best_x : 0, trim = best_x < 0 ? best_x : 0;
+	param_set(p, P_LIM_GAIN, (float)(base_lim + (lim > 24 ? 24 : lim)), NULL);
+	param_set(p, P_INPUT_GAIN, (float)(base_in + trim), NULL);
+	measure_output(p, rate, in, frames, scratch, &rep);
+	free(scratch);
+	if (fabs(rep.integrated_lufs - target) > 0.3 || lim > 12)
+		fprintf(stderr, "lathe: %.1f LUFS cannot be reached under the ceiling without more than 12 dB of limiting; "
+		                "rendering the closest: %.1f LUFS (drive %.1f dB)\n",
+		        target, rep.integrated_lufs, lim);
+	return 0;
+}
+
+#endif
+
+#ifdef LATHE_WITH_REPORT
+#define RFREE() do { report_free(in_meter); report_free(fs.meter); } while (0)
+#else
+#define RFREE() do { (void)in_meter; } while (0)
+#endif
+
+int render_file(lathe_params *p, const render_opts *o, char *err, int errlen)
+{
+	SF_INFO info;
+	SNDFILE *in = open_input(o->in, &info, err, errlen);
+	if (!in)
+		return -1;
+	int format;
+	if (format_for(o->out, o->bits, info.format & SF_FORMAT_SUBMASK, &format, err, errlen)) {
+		sf_close(in);
+		return -1;
+	}
+	if (o->has_target) {
+#ifndef LATHE_WITH_REPORT
+		snprintf(err, errlen, "--target-lufs needs the loudness meter (not built)");
+		sf_close(in);
+		return -1;
+#else
+		sf_close(in);
+		size_t frames;
+		int rate;
+		float *all = render_read_stereo(o->in, &frames, &rate, NULL, err, errlen);
+		if (!all)
+			return -1;
+		int rc = find_drive(p, rate, all, frames, o->target_lufs, err, errlen);
+		free(all);
+		if (rc)
+			return -1;
+		in = open_input(o->in, &info, err, errlen);
+		if (!in)
+			return -1;
+#endif
+	}
+
+	/* temporary file beside OUT, renamed on success */
+	size_t plen = strlen(o->out) + 32;
+	char *tmp = malloc(plen);
+	snprintf(tmp, plen, "%s.tmp-%d", o->out, (int)getpid());
+	SF_INFO oinfo = { .samplerate = info.samplerate, .channels = 2, .format = format };
+	SNDFILE *out = sf_open(tmp, SFM_WRITE, &oinfo);
+	if (!out) {
+		snprintf(err, errlen, "cannot write '%s': %s", o->out, sf_strerror(NULL));
+		sf_close(in);
+		free(tmp);
+		return -1;
+	}
+#ifdef LATHE_WITH_REPORT
+	report_meter *in_meter = o->json ? report_new(info.samplerate, 2) : NULL;
+	file_sink_t fs = { out, format & SF_FORMAT_SUBMASK, malloc(2 * CHUNK * sizeof(int)),
+	                   o->json ? report_new(info.samplerate, 2) : NULL };
+#else
+	report_meter *in_meter = NULL;
+	file_sink_t fs = { out, format & SF_FORMAT_SUBMASK, malloc(2 * CHUNK * sizeof(int)), NULL };
+#endif
+	file_src src = { in, info.channels };
+	int rc;
+	if (in_meter) {
+		/* measure the input on the way: wrap the source */
+		float *all;
+		size_t frames;
+		int rate;
+		sf_close(in);
+		in = NULL;
+		all = render_read_stereo(o->in, &frames, &rate, NULL, err, errlen);
+		if (!all) {
+			rc = -1;
+		} else {
+#ifdef LATHE_WITH_REPORT
+			report_add(in_meter, all, frames);
+#endif
+			mem_src ms = { all, frames, 0 };
+			rc = run_stream(p, info.samplerate, mem_source, &ms, file_sink, &fs, frames, o->progress);
+			free(all);
+		}
+	} else {
+		rc = run_stream(p, info.samplerate, file_source, &src, file_sink, &fs, (size_t)info.frames, o->progress);
+	}
+	if (in)
+		sf_close(in);
+	if (sf_close(out) != 0 && rc == 0) {
+		rc = -1;
+	}
+	free(fs.ibuf);
+	if (rc) {
+		if (!*err)
+			snprintf(err, errlen, "cannot write '%s': %s", o->out, strerror(errno ? errno : EIO));
+		unlink(tmp);
+		free(tmp);
+		RFREE();
+		return -1;
+	}
+	if (rename(tmp, o->out)) {
+		snprintf(err, errlen, "cannot write '%s': %s", o->out, strerror(errno));
+		unlink(tmp);
+		free(tmp);
+		RFREE();
+		return -1;
+	}
+	free(tmp);
+#ifdef LATHE_WITH_REPORT
+	if (o->json) {
+		loudness_report ri, ro;
+		report_finish(in_meter, &ri);
+		report_finish(fs.meter, &ro);
+		report_free(in_meter);
+		report_free(fs.meter);
+		FILE *jf = fopen(o->json, "w");
+		if (!jf) {
+			snprintf(err, errlen, "cannot write report '%s': %s", o->json, strerror(errno));
+			return -1;
+		}
+		fprintf(jf, "{\n\"input\": ");
+		report_json(&ri, jf);
+		fprintf(jf, ",\n\"output\": ");
+		report_json(&ro, jf);
+		fprintf(jf, ",\n\"limiter_gain_db\": %.2f,\n\"input_gain_db\": %.2f\n}\n", param_get(p, P_LIM_GAIN), param_get(p, P_INPUT_GAIN));
+		fclose(jf);
+	}
+#endif
+	return 0;
+}
