@@ -69,7 +69,8 @@ int measure_set_rate(measure *m, unsigned rate)
 	m->rate = rate;
 	m->hop = rate / 100;
 	for (unsigned c = 0; c < m->channels; c++)
-		truepeak_set_rate(m->tp[c], rate);
+		if (truepeak_set_rate(m->tp[c], rate) < 0)
+			return -1;
 	return measure_reset(m);
 }
 

@@ -9,8 +9,8 @@ typedef struct truepeak truepeak;
 
 truepeak *truepeak_new(unsigned rate);
 void truepeak_free(truepeak *t);
-/* Reconfigure for a new rate (not RT: may reallocate nothing, state cleared). */
-void truepeak_set_rate(truepeak *t, unsigned rate);
+/* Reconfigure for a new rate (not RT: may reallocate; state cleared). */
+int truepeak_set_rate(truepeak *t, unsigned rate); /* 0, or -1 when out of memory */
 /* Oversampling factor in use (1, 2 or 4). */
 int truepeak_factor(const truepeak *t);
 void truepeak_reset(truepeak *t);
