@@ -365,10 +365,10 @@ static int open_client(lathe_jack *j)
 static void *supervise(void *arg)
 {
 	lathe_jack *j = arg;
-	struct timespec last_try = { 0, 0 }, last_restore = { 0, 0 };
+	struct timespec last_try = { 0, 0 }, last_restore = { 0, 0 }, conn_changed = { 0, 0 };
 	jack_status last_said;
 	memset(&last_said, 0, sizeof last_said);
-	int first = 1;
+	int first = j->client == NULL, conn_pending = 0;
 	while (!atomic_load(&j->quit)) {
 		struct timespec now;
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -414,8 +414,18 @@ static void *supervise(void *arg)
 			}
 			if (atomic_exchange(&j->latency_dirty, 0))
 				jack_recompute_total_latencies(j->client);
-			if (atomic_exchange(&j->conn_dirty, 0))
+			/* Re-read connections once they have been quiet for 300 ms: a client
+			 * that quits first loses its connections, then its ports; reading in
+			 * between would forget connections we should restore when it returns. */
+			if (atomic_exchange(&j->conn_dirty, 0)) {
+				conn_pending = 1;
+				conn_changed = now;
+			}
+			double since_conn = (now.tv_sec - conn_changed.tv_sec) + (now.tv_nsec - conn_changed.tv_nsec) * 1e-9;
+			if (conn_pending && since_conn >= 0.3) {
+				conn_pending = 0;
 				refresh_saved(j);
+			}
 			if (since_restore >= 0.5) {
 				last_restore = now;
 				restore_saved(j);
@@ -431,6 +441,10 @@ static void *supervise(void *arg)
 	return NULL;
 }
 
+/* libjack prints a paragraph for every failed open while we poll for a
+ * server; lathe says it once, in its own words. */
+static void jack_quiet(const char *msg) { (void)msg; }
+
 lathe_jack *lathe_jack_new(lathe_params *params, lathe_bus *bus, const jack_opts *opts)
 {
 	if (!params || !opts)
@@ -444,6 +458,8 @@ lathe_jack *lathe_jack_new(lathe_params *params, lathe_bus *bus, const jack_opts
 	snprintf(j->want_name, sizeof j->want_name, "%s", opts->name && *opts->name ? opts->name : "lathe");
 	j->opts.name = j->want_name;
 	pthread_mutex_init(&j->lock, NULL);
+	jack_set_error_function(jack_quiet);
+	jack_set_info_function(jack_quiet);
 	/* Try once synchronously so a caller sees the ports right away when a server runs. */
 	if (open_client(j) == 0) {
 		char msg[160];

@@ -1,0 +1,171 @@
+/* Integration: a real private jackd (dummy backend), a real `lathe headless`,
+ * audio played through its ports and measured. */
+#include <check.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/support/fixture.h"
+
+static fixture fx;
+
+static void setup(void)
+{
+	memset(&fx, 0, sizeof fx);
+	ck_assert_int_eq(fx_jackd_start(&fx, 48000, 256), 0);
+}
+
+static void teardown(void)
+{
+	fx_lathe_stop(&fx);
+	fx_jackd_stop(&fx, SIGTERM);
+}
+
+static const char *const no_osc[] = { "--no-osc", NULL };
+
+START_TEST(eight_ports_exist)
+{
+	ck_assert_int_eq(fx_lathe_start(&fx, "lt", no_osc), 0);
+	char *out = fx_run("jack_lsp lt");
+	const char *want[] = { "lt:in_L", "lt:in_R", "lt:out_L", "lt:out_R", "lt:monitor_L", "lt:monitor_R", "lt:ref_L", "lt:ref_R" };
+	for (int i = 0; i < 8; i++)
+		ck_assert_msg(strstr(out, want[i]), "port %s missing in:\n%s", want[i], out);
+	free(out);
+}
+END_TEST
+
+/* The chain's latency as lathe prints it, from its log ("latency N frames"). */
+static int logged_latency(void)
+{
+	char cmd[400];
+	snprintf(cmd, sizeof cmd, "sed -n 's/.*latency \\([0-9]*\\) frames.*/\\1/p' %s | head -1", fx.log);
+	char *s = fx_run(cmd);
+	int v = atoi(s);
+	free(s);
+	return v;
+}
+
+START_TEST(latency_is_reported_to_jack)
+{
+	ck_assert_int_eq(fx_lathe_start(&fx, "lt", no_osc), 0);
+	usleep(300000);
+	int lat = logged_latency();
+	char *out = fx_run("jack_lsp -l lt:out_L");
+	char want[80];
+	snprintf(want, sizeof want, "port capture latency = [ %d %d ]", lat, lat);
+	ck_assert_msg(strstr(out, want), "expected '%s' in:\n%s", want, out);
+	free(out);
+	out = fx_run("jack_lsp -l lt:in_L");
+	snprintf(want, sizeof want, "port playback latency = [ %d %d ]", lat, lat);
+	ck_assert_msg(strstr(out, want), "expected '%s' in:\n%s", want, out);
+	free(out);
+	printf("chain latency reported to JACK: %d frames\n", lat);
+}
+END_TEST
+
+START_TEST(tone_passes_within_0_1_db)
+{
+	ck_assert_int_eq(fx_lathe_start(&fx, "lt", no_osc), 0);
+	fx_client *c = fx_client_new("player", "lt:in_L", "lt:in_R", "lt:out_L", "lt:out_R");
+	ck_assert_ptr_nonnull(c);
+	/* 1 kHz at -20 dBFS: a whole number of periods in the loop (48 samples) */
+	size_t len = 4800, n = 48000;
+	float *pl = malloc(len * sizeof(float)), *rl = calloc(n, sizeof(float)), *rr = calloc(n, sizeof(float));
+	for (size_t i = 0; i < len; i++)
+		pl[i] = (float)(0.1 * sin(2 * M_PI * 1000.0 * i / 48000.0));
+	ck_assert_int_eq(fx_client_run(c, pl, pl, len, rl, rr, n), 0);
+	double l = fx_sine_db(rl, n / 2, n), r = fx_sine_db(rr, n / 2, n);
+	printf("tone -20.00 dBFS in, out L %.3f dB, R %.3f dB\n", l, r);
+	ck_assert_msg(fabs(l + 20) < 0.1 && fabs(r + 20) < 0.1, "out %.3f / %.3f dB, want -20 +-0.1", l, r);
+	fx_client_free(c);
+	free(pl);
+	free(rl);
+	free(rr);
+}
+END_TEST
+
+static int connected(const char *a, const char *b)
+{
+	char cmd[200];
+	snprintf(cmd, sizeof cmd, "jack_lsp -c %s", a);
+	char *out = fx_run(cmd);
+	int ok = strstr(out, b) != NULL;
+	free(out);
+	return ok;
+}
+
+START_TEST(reconnects_after_server_restart)
+{
+	ck_assert_int_eq(fx_lathe_start(&fx, "lt", no_osc), 0);
+	fx_client *c = fx_client_new("player", "lt:in_L", "lt:in_R", "lt:out_L", "lt:out_R");
+	ck_assert_ptr_nonnull(c);
+	usleep(500000); /* lathe notices the connections */
+	fx_jackd_stop(&fx, SIGKILL); /* a crash: every client loses the server at once */
+	fx_client_free(c);
+	usleep(500000);
+	ck_assert_int_eq(fx_jackd_start(&fx, 48000, 256), 0);
+	/* the player comes back, as a DAW would after the restart */
+	c = fx_client_new("player", NULL, NULL, NULL, NULL);
+	ck_assert_ptr_nonnull(c);
+	int ms = 0;
+	for (; ms < 3000; ms += 50) {
+		if (connected("lt:in_L", "player:out_L") && connected("lt:in_R", "player:out_R") &&
+		    connected("lt:out_L", "player:in_L") && connected("lt:out_R", "player:in_R"))
+			break;
+		usleep(50000);
+	}
+	printf("reconnected with connections restored after %d ms\n", ms);
+	ck_assert_msg(ms < 3000, "connections not restored within 3 s");
+	/* and the audio path works again */
+	size_t len = 4800, n = 24000;
+	float *pl = malloc(len * sizeof(float)), *rl = calloc(n, sizeof(float)), *rr = calloc(n, sizeof(float));
+	for (size_t i = 0; i < len; i++)
+		pl[i] = (float)(0.1 * sin(2 * M_PI * 1000.0 * i / 48000.0));
+	ck_assert_int_eq(fx_client_run(c, pl, pl, len, rl, rr, n), 0);
+	ck_assert(fabs(fx_sine_db(rl, n / 2, n) + 20) < 0.1);
+	fx_client_free(c);
+	free(pl);
+	free(rl);
+	free(rr);
+}
+END_TEST
+
+START_TEST(clean_exit_on_sigterm)
+{
+	ck_assert_int_eq(fx_lathe_start(&fx, "lt", no_osc), 0);
+	ck_assert_int_eq(fx_lathe_stop(&fx), 0);
+}
+END_TEST
+
+START_TEST(runs_without_a_server_and_joins_when_one_starts)
+{
+	fx_jackd_stop(&fx, SIGTERM);
+	ck_assert_int_eq(fx_lathe_start(&fx, "lt", no_osc), 0);
+	usleep(500000);
+	ck_assert_int_eq(fx_jackd_start(&fx, 48000, 256), 0);
+	ck_assert_int_eq(fx_wait_port("lt:out_L", 3000), 0);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("jack");
+	TCase *tc = tcase_create("jack");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, eight_ports_exist);
+	tcase_add_test(tc, latency_is_reported_to_jack);
+	tcase_add_test(tc, tone_passes_within_0_1_db);
+	tcase_add_test(tc, reconnects_after_server_restart);
+	tcase_add_test(tc, clean_exit_on_sigterm);
+	tcase_add_test(tc, runs_without_a_server_and_joins_when_one_starts);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,302 @@
+#include "fixture.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+const char *fx_lathe_bin(void)
+{
+	const char *b = getenv("LATHE_BIN");
+	return b && *b ? b : "./lathe";
+}
+
+const char *fx_src_dir(void)
+{
+	const char *s = getenv("LATHE_SRC");
+	return s && *s ? s : ".";
+}
+
+static void msleep(int ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+static void quiet(const char *m) { (void)m; }
+
+static int server_up(void)
+{
+	jack_set_error_function(quiet);
+	jack_set_info_function(quiet);
+	jack_status_t st;
+	jack_client_t *c = jack_client_open("fx-probe", JackNoStartServer, &st);
+	if (!c)
+		return 0;
+	jack_client_close(c);
+	return 1;
+}
+
+int fx_jackd_start(fixture *f, int rate, int period)
+{
+	static int serial;
+	if (!f->server[0])
+		snprintf(f->server, sizeof f->server, "lathe-test-%d-%d", (int)getpid(), serial++);
+	f->rate = rate;
+	f->period = period;
+	setenv("JACK_DEFAULT_SERVER", f->server, 1);
+	setenv("JACK_NO_AUDIO_RESERVATION", "1", 1);
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int fd = open("/dev/null", O_WRONLY);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		char r[16], p[16];
+		snprintf(r, sizeof r, "%d", rate);
+		snprintf(p, sizeof p, "%d", period);
+		execlp("jackd", "jackd", "--no-realtime", "-n", f->server, "-d", "dummy", "-r", r, "-p", p, (char *)NULL);
+		_exit(127);
+	}
+	f->jackd = pid;
+	for (int i = 0; i < 100; i++) {
+		if (server_up())
+			return 0;
+		msleep(50);
+	}
+	return -1;
+}
+
+void fx_jackd_stop(fixture *f, int sig)
+{
+	if (f->jackd <= 0)
+		return;
+	kill(f->jackd, sig);
+	for (int i = 0; i < 100; i++) {
+		if (waitpid(f->jackd, NULL, WNOHANG) == f->jackd) {
+			f->jackd = 0;
+			break;
+		}
+		msleep(30);
+	}
+	if (f->jackd > 0) {
+		kill(f->jackd, SIGKILL);
+		waitpid(f->jackd, NULL, 0);
+		f->jackd = 0;
+	}
+	/* a killed jackd leaves its sockets: remove them so the next one starts clean */
+	msleep(100);
+}
+
+int fx_wait_port(const char *port, int ms)
+{
+	jack_status_t st;
+	jack_client_t *c = NULL;
+	for (int t = 0; t < ms; t += 50) {
+		if (!c)
+			c = jack_client_open("fx-watch", JackNoStartServer, &st);
+		if (c && jack_port_by_name(c, port)) {
+			jack_client_close(c);
+			return 0;
+		}
+		msleep(50);
+	}
+	if (c)
+		jack_client_close(c);
+	return -1;
+}
+
+int fx_lathe_start(fixture *f, const char *name, const char *const *args)
+{
+	snprintf(f->lathe_name, sizeof f->lathe_name, "%s", name);
+	snprintf(f->log, sizeof f->log, "/tmp/lathe-test-%d-%s.log", (int)getpid(), name);
+	const char *argv[64];
+	int n = 0;
+	argv[n++] = fx_lathe_bin();
+	argv[n++] = "headless";
+	argv[n++] = "--jack-name";
+	argv[n++] = name;
+	for (int i = 0; args && args[i] && n < 62; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	pid_t pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int fd = open(f->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd >= 0)
+			dup2(fd, 2);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	f->lathe = pid;
+	if (f->jackd > 0) {
+		char port[96];
+		snprintf(port, sizeof port, "%s:out_L", name);
+		return fx_wait_port(port, 5000);
+	}
+	msleep(300);
+	return 0;
+}
+
+int fx_lathe_stop(fixture *f)
+{
+	if (f->lathe <= 0)
+		return -1;
+	kill(f->lathe, SIGTERM);
+	int status = 0;
+	for (int i = 0; i < 100; i++) {
+		if (waitpid(f->lathe, &status, WNOHANG) == f->lathe) {
+			f->lathe = 0;
+			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+		}
+		msleep(30);
+	}
+	kill(f->lathe, SIGKILL);
+	waitpid(f->lathe, NULL, 0);
+	f->lathe = 0;
+	return -1;
+}
+
+char *fx_run(const char *cmd)
+{
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return NULL;
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap);
+	size_t k;
+	while ((k = fread(buf + len, 1, cap - len - 1, p)) > 0) {
+		len += k;
+		if (cap - len < 2) {
+			cap *= 2;
+			buf = realloc(buf, cap);
+		}
+	}
+	buf[len] = 0;
+	pclose(p);
+	return buf;
+}
+
+struct fx_client {
+	jack_client_t *c;
+	jack_port_t *out[2], *in[2];
+	const float *pl, *pr;      /* what to play, `len` frames, looped */
+	size_t len, ppos;
+	float *rl, *rr;            /* where to record, `n` frames */
+	size_t n, rpos;
+	_Atomic int running;       /* 1 while playing/recording */
+};
+
+static int fx_process(jack_nframes_t nf, void *arg)
+{
+	fx_client *c = arg;
+	float *o[2] = { jack_port_get_buffer(c->out[0], nf), jack_port_get_buffer(c->out[1], nf) };
+	float *i[2] = { jack_port_get_buffer(c->in[0], nf), jack_port_get_buffer(c->in[1], nf) };
+	if (!atomic_load(&c->running)) {
+		memset(o[0], 0, nf * sizeof(float));
+		memset(o[1], 0, nf * sizeof(float));
+		return 0;
+	}
+	for (jack_nframes_t k = 0; k < nf; k++) {
+		o[0][k] = c->pl[c->ppos];
+		o[1][k] = c->pr[c->ppos];
+		if (++c->ppos == c->len)
+			c->ppos = 0;
+		if (c->rpos < c->n) {
+			c->rl[c->rpos] = i[0][k];
+			c->rr[c->rpos] = i[1][k];
+			c->rpos++;
+		}
+	}
+	if (c->rpos >= c->n)
+		atomic_store(&c->running, 0);
+	return 0;
+}
+
+fx_client *fx_client_new(const char *name, const char *play_l, const char *play_r, const char *rec_l, const char *rec_r)
+{
+	fx_client *c = calloc(1, sizeof *c);
+	jack_status_t st;
+	c->c = jack_client_open(name, JackNoStartServer, &st);
+	if (!c->c) {
+		free(c);
+		return NULL;
+	}
+	c->out[0] = jack_port_register(c->c, "out_L", JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0);
+	c->out[1] = jack_port_register(c->c, "out_R", JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0);
+	c->in[0] = jack_port_register(c->c, "in_L", JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
+	c->in[1] = jack_port_register(c->c, "in_R", JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
+	jack_set_process_callback(c->c, fx_process, c);
+	if (jack_activate(c->c)) {
+		fx_client_free(c);
+		return NULL;
+	}
+	const char *me = jack_get_client_name(c->c);
+	char a[160];
+	if (play_l) {
+		snprintf(a, sizeof a, "%s:out_L", me);
+		jack_connect(c->c, a, play_l);
+	}
+	if (play_r) {
+		snprintf(a, sizeof a, "%s:out_R", me);
+		jack_connect(c->c, a, play_r);
+	}
+	if (rec_l) {
+		snprintf(a, sizeof a, "%s:in_L", me);
+		jack_connect(c->c, rec_l, a);
+	}
+	if (rec_r) {
+		snprintf(a, sizeof a, "%s:in_R", me);
+		jack_connect(c->c, rec_r, a);
+	}
+	return c;
+}
+
+int fx_client_run(fx_client *c, const float *pl, const float *pr, size_t len, float *rl, float *rr, size_t n)
+{
+	c->pl = pl;
+	c->pr = pr;
+	c->len = len;
+	c->ppos = 0;
+	c->rl = rl;
+	c->rr = rr;
+	c->n = n;
+	c->rpos = 0;
+	atomic_store(&c->running, 1);
+	/* dummy backend runs in real time: allow twice the duration plus slack */
+	int limit_ms = (int)(2000.0 * n / jack_get_sample_rate(c->c)) + 3000;
+	for (int t = 0; t < limit_ms && atomic_load(&c->running); t += 10)
+		msleep(10);
+	if (atomic_load(&c->running)) {
+		atomic_store(&c->running, 0);
+		return -1;
+	}
+	return 0;
+}
+
+void fx_client_free(fx_client *c)
+{
+	if (!c)
+		return;
+	if (c->c)
+		jack_client_close(c->c);
+	free(c);
+}
+
+double fx_sine_db(const float *x, size_t a, size_t b)
+{
+	double s = 0;
+	for (size_t i = a; i < b; i++)
+		s += (double)x[i] * x[i];
+	double rms = sqrt(s / (double)(b - a));
+	return 20 * log10(rms * sqrt(2.0));
+}

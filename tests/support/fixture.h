@@ -1,0 +1,51 @@
+/* lathe tests — real parts: a private jackd (dummy backend), a real
+ * `lathe headless` process, and a small JACK client that plays into lathe's
+ * inputs and records its outputs. */
+#ifndef LATHE_FIXTURE_H
+#define LATHE_FIXTURE_H
+
+#include <stddef.h>
+#include <sys/types.h>
+#include <jack/jack.h>
+
+typedef struct {
+	char server[64];   /* private server name, exported as JACK_DEFAULT_SERVER */
+	pid_t jackd;
+	pid_t lathe;
+	char lathe_name[64];
+	char log[256];     /* lathe's stderr goes here */
+	int rate, period;
+} fixture;
+
+/* Path of the lathe binary under test ($LATHE_BIN, else ./lathe). */
+const char *fx_lathe_bin(void);
+/* Repository root ($LATHE_SRC, else "."). */
+const char *fx_src_dir(void);
+
+/* Starts `jackd --no-realtime -n <name> -d dummy -r rate -p period` and waits for it. 0 ok. */
+int fx_jackd_start(fixture *f, int rate, int period);
+/* Stops it: sig = SIGTERM for a clean stop, SIGKILL to simulate a crash. */
+void fx_jackd_stop(fixture *f, int sig);
+
+/* Starts `lathe headless --jack-name NAME <args...>` (args NULL-terminated) and
+ * waits up to 5 s for NAME:out_L to appear (when jackd runs).  0 ok. */
+int fx_lathe_start(fixture *f, const char *name, const char *const *args);
+/* SIGTERM, wait up to 3 s; returns lathe's exit status or -1 if it had to be killed. */
+int fx_lathe_stop(fixture *f);
+/* Waits until a port exists (poll, up to ms); 0 when it does. */
+int fx_wait_port(const char *port, int ms);
+/* Runs a command with the server env; returns its stdout (caller frees). */
+char *fx_run(const char *cmd);
+
+/* A JACK client that plays two buffers into lathe:in_L/R and records
+ * lathe:out_L/R (or other ports) at the same time. */
+typedef struct fx_client fx_client;
+fx_client *fx_client_new(const char *name, const char *play_l, const char *play_r, const char *rec_l, const char *rec_r);
+/* Plays n frames (looping if the buffers are shorter: pass len) and records n frames; blocks. */
+int fx_client_run(fx_client *c, const float *pl, const float *pr, size_t len, float *rl, float *rr, size_t n);
+void fx_client_free(fx_client *c);
+
+/* Level in dB of a steady sine (RMS relative to a full-scale sine) over x[a..b). */
+double fx_sine_db(const float *x, size_t a, size_t b);
+
+#endif
