@@ -1,11 +1,557 @@
-/* PLACEHOLDER pass-through until the real module lands (issue 3). */
+/* lathe — true-peak lookahead limiter (/limiter/...).
+ *
+ * THE PROMISE: for any input, the output's true peak (16x reference meter,
+ * tests/support/truepeak.c) is at most ceiling + 0.05 dB and no output sample
+ * exceeds the ceiling.  How it is kept:
+ *
+ *   drive -> [stage 1: main limiter] -> [stage 2: safety limiter] -> sample clamp
+ *
+ * Each stage is a lookahead peak limiter in the style of x42 dpl.lv2
+ * (src/peaklim.cc) reduced to its provable core:
+ *   1. detector: |x| oversampled (stage 1: 4x at 44.1/48 kHz, 2x at 88.2/96 kHz;
+ *      stage 2: twice that), each high-rate sample refined by parabolic
+ *      interpolation through its neighbours (vertex of the parabola through
+ *      three points: Smith & Serra, "PARSHL", 1987, eq. for the quadratic peak);
+ *      per base sample t the detector reports P[t] >= every reconstructed
+ *      |x(tau)| for tau in [t-1, t+1];
+ *   2. required gain r[t] = min(1, ceiling / P[t]);
+ *   3. sliding minimum of r over the window W (the lookahead);
+ *   4. release: a one-pole that follows the minimum down instantly and up
+ *      with the release time (auto release: the smaller of a fast one-pole and
+ *      a slow average: program-dependent, transients recover fast, sustained
+ *      reduction slowly);
+ *   5. two cascaded moving averages of lengths W1 + W2 - 1 = W: an S-shaped
+ *      attack that starts W samples before the peak and is complete on it;
+ *   6. the audio is delayed so that the sample x[t] is multiplied by the gain
+ *      computed when r[t] was the OLDEST value in the window.
+ * Proof that stage output never exceeds the ceiling at the detector's points:
+ * every value averaged in step 5 is <= the minimum in step 3 of a window that
+ * contains r[t]; averages of values <= r[t] are <= r[t]; release only ever
+ * raises the follower towards the minimum, never above it.  So g[t] <= r[t]
+ * and |g[t] x(tau)| <= ceiling for tau around t.  What the detector cannot see
+ * (parabolic interpolation at 4x under-reads a 20 kHz sine by <= 0.05 dB; the
+ * gain's own modulation spreads the spectrum a little) is caught by stage 2,
+ * whose finer 8x detector under-reads by < 0.004 dB and whose gain changes are
+ * tiny (it only ever removes stage 1's residue), and the last sample-exact
+ * clamp guarantees the sample peak.
+ *
+ * Stage 1 aims MAIN_MARGIN_DB below the ceiling so stage 2 stays idle on
+ * ordinary material.
+ *
+ * Latency is constant: the audio delay of stage 1 is always the one for the
+ * longest lookahead (5 ms); a shorter lookahead delays the required gain by the
+ * difference instead (so the window still ends on the sample being output).
+ * Bypass is the input (before drive) delayed by the same latency, exact.
+ */
 #include "limiter.h"
+#include "oversample.h"
+#include "smooth.h"
+
+#include <math.h>
 #include <stdlib.h>
-struct limiter { int unused; };
-limiter *limiter_new(double rate, unsigned max_block) { (void)rate; (void)max_block; return calloc(1, sizeof(limiter)); }
-void limiter_free(limiter *s) { free(s); }
-void limiter_update(limiter *s, const lathe_params *p) { (void)s; (void)p; }
-void limiter_process(limiter *s, float *l, float *r, unsigned n) { (void)s; (void)l; (void)r; (void)n; }
-unsigned limiter_latency(const limiter *s) { (void)s; return 0; }
-void limiter_reset(limiter *s) { (void)s; }
-float limiter_gr_db(const limiter *l) { (void)l; return 0; }
+#include <string.h>
+
+#define LIM_CH 2
+#define MAX_LOOKAHEAD_MS 5.0
+#define SAFETY_WINDOW_MS 1.0
+#define SAFETY_RELEASE_MS 10.0
+#define MAIN_MARGIN_DB 0.02
+#define SAFETY_MARGIN 0.9999f        /* stage 2 aims 0.0009 dB under the ceiling */
+#define BYPASS_FADE_MS 10.0
+#define AUTO_FAST_DIV 3.0            /* auto release: transients recover in release / 3 */
+#define AUTO_SLOW_MUL 2.0            /* ... sustained reduction in 2 x release */
+
+/* Sliding minimum over a window (monotonic deque, Lemire 2006): amortised O(1). */
+typedef struct {
+	float *val;          /* increasing values from front to back */
+	unsigned *pos;       /* sample counter at which each value entered */
+	unsigned mask;       /* capacity - 1 (capacity a power of two > window) */
+	unsigned head, tail; /* front index, one past the back (both wrap by mask) */
+} minq;
+
+/* Moving average over the last `len` values (ring of past values, running sum in double
+ * so rounding does not drift over hours). */
+typedef struct {
+	float *ring;
+	unsigned mask, pos, len;
+	double sum;
+} boxcar;
+
+/* Oversampled peak detector for one channel. */
+typedef struct {
+	oversample *os;
+	float *hi;           /* high-rate block */
+	float hr_prev2, hr_prev1; /* last two high-rate samples of the previous block (parabola) */
+	float q1, q2;        /* interval peaks of the previous two base samples */
+	float *abs_ring;     /* |x| delayed by `delay` for the true_peak=off path */
+	unsigned abs_mask, abs_pos;
+} detector;
+
+/* One gain computer per channel. */
+typedef struct {
+	float *req_ring;     /* required gains, delayed by (max window - window) in stage 1 */
+	unsigned req_mask, req_pos;
+	minq min;
+	float env;           /* release follower, <= the window minimum */
+	float env_slow;      /* auto release: slow average of the window minimum */
+	boxcar avg1, avg2;
+} gain_computer;
+
+/* One limiter stage (both channels). */
+typedef struct {
+	int factor;          /* detector oversampling */
+	unsigned det_delay;  /* base samples between x[t] entering and P[t] being known */
+	unsigned win_max;    /* largest window (samples) */
+	unsigned win;        /* current window */
+	unsigned sig_delay;  /* audio delay: win_max - 1 + det_delay */
+	float rel_coef;      /* one-pole coefficient of the release (fast one with auto) */
+	float slow_coef;     /* auto release slow average coefficient, 0 when auto is off */
+	detector det[LIM_CH];
+	gain_computer gc[LIM_CH];
+	float *sig_ring[LIM_CH];
+	unsigned sig_mask, sig_pos;
+	float *peak[LIM_CH]; /* detector output for the block */
+	unsigned counter;    /* samples processed (minq positions) */
+} lim_stage;
+
+struct limiter {
+	double rate;
+	unsigned max_block;
+	lim_stage main, safety;
+	smooth drive;        /* linear input gain */
+	smooth ceiling;      /* linear ceiling */
+	smooth bypass_mix;   /* 0 = limited, 1 = delayed input */
+	int drive_ramp, bypass_ramp;
+	float link;          /* 0..1 */
+	int true_peak;
+	float *dry_ring[LIM_CH]; /* input before drive, for bypass */
+	unsigned dry_mask, dry_pos, latency;
+	float *work[LIM_CH];
+	float min_gain;      /* smallest total gain in the last block */
+	int fresh;           /* no audio since new/reset: the next update jumps, no ramps */
+};
+
+static unsigned pow2_above(unsigned n)
+{
+	unsigned p = 1;
+	while (p <= n)
+		p <<= 1;
+	return p;
+}
+
+static float db_to_lin(double db) { return (float)pow(10.0, db / 20.0); }
+
+/* ---- sliding minimum ---- */
+static int minq_alloc(minq *q, unsigned window_max)
+{
+	unsigned cap = pow2_above(window_max + 1);
+	q->val = calloc(cap, sizeof(float));
+	q->pos = calloc(cap, sizeof(unsigned));
+	q->mask = cap - 1;
+	return (q->val && q->pos) ? 0 : -1;
+}
+
+static void minq_reset(minq *q) { q->head = q->tail = 0; }
+
+/* Push v at sample `now`; return the minimum over the `win` samples ending at now. */
+static inline float minq_push(minq *q, float v, unsigned now, unsigned win)
+{
+	while (q->tail != q->head && q->val[(q->tail - 1) & q->mask] >= v)
+		q->tail--;
+	q->val[q->tail & q->mask] = v;
+	q->pos[q->tail & q->mask] = now;
+	q->tail++;
+	while (now - q->pos[q->head & q->mask] >= win)
+		q->head++;
+	return q->val[q->head & q->mask];
+}
+
+/* ---- moving average ---- */
+static int boxcar_alloc(boxcar *b, unsigned len_max)
+{
+	unsigned cap = pow2_above(len_max);
+	b->ring = calloc(cap, sizeof(float));
+	b->mask = cap - 1;
+	return b->ring ? 0 : -1;
+}
+
+static void boxcar_fill(boxcar *b, float v)
+{
+	for (unsigned i = 0; i <= b->mask; i++)
+		b->ring[i] = v;
+	b->sum = (double)v * b->len;
+}
+
+/* Change the length: recompute the sum of the last len values (bounded by the ring size). */
+static void boxcar_set_len(boxcar *b, unsigned len)
+{
+	if (len == b->len)
+		return;
+	b->len = len;
+	double s = 0;
+	for (unsigned j = 1; j <= len; j++)
+		s += b->ring[(b->pos - j) & b->mask];
+	b->sum = s;
+}
+
+static inline float boxcar_push(boxcar *b, float v)
+{
+	b->sum += (double)v - b->ring[(b->pos - b->len) & b->mask];
+	b->ring[b->pos & b->mask] = v;
+	b->pos++;
+	return (float)(b->sum / b->len);
+}
+
+/* ---- detector ---- */
+
+/* Peak of the parabola through (-1, a), (0, b), (1, c) when |b| is a local maximum of |x|,
+ * else |b|.  The correction (a-c)^2 / (8 (2b - a - c)) is at most (2b-a-c)/8 <= b/4. */
+static inline float interp_peak(float a, float b, float c)
+{
+	float aa = fabsf(a), bb = fabsf(b), cc = fabsf(c);
+	float den = 2 * bb - aa - cc;
+	float d = aa - cc;
+	float corr = (bb >= aa && bb >= cc && den > 1e-30f) ? d * d / (8 * den) : 0.0f;
+	return bb + corr;
+}
+
+static int detector_alloc(detector *d, int factor, unsigned max_block, unsigned delay)
+{
+	d->os = oversample_new(factor, max_block);
+	d->hi = calloc((size_t)max_block * (unsigned)factor, sizeof(float));
+	unsigned cap = pow2_above(delay + 1);
+	d->abs_ring = calloc(cap, sizeof(float));
+	d->abs_mask = cap - 1;
+	return (d->os && d->hi && d->abs_ring) ? 0 : -1;
+}
+
+static void detector_reset(detector *d)
+{
+	oversample_reset(d->os);
+	d->hr_prev2 = d->hr_prev1 = 0;
+	d->q1 = d->q2 = 0;
+	memset(d->abs_ring, 0, (d->abs_mask + 1) * sizeof(float));
+	d->abs_pos = 0;
+}
+
+/* peak[i] covers the reconstructed signal around x[i - delay] (see the header comment). */
+static void detector_run(detector *d, const float *x, float *peak, unsigned n, unsigned delay, int true_peak)
+{
+	const int f = oversample_factor(d->os);
+	oversample_up(d->os, x, d->hi, n);
+	float p2 = d->hr_prev2, p1 = d->hr_prev1;
+	float q1 = d->q1, q2 = d->q2;
+	for (unsigned i = 0; i < n; i++) {
+		const float *h = d->hi + (size_t)i * (unsigned)f;
+		float q = 0;
+		for (int k = 0; k < f; k++) {
+			float v = interp_peak(p2, p1, h[k]);
+			q = v > q ? v : q;
+			p2 = p1;
+			p1 = h[k];
+		}
+		float m = q > q1 ? q : q1;
+		m = m > q2 ? m : q2;
+		q2 = q1;
+		q1 = q;
+		/* the plain sample peak, delayed the same so both paths line up */
+		d->abs_ring[d->abs_pos & d->abs_mask] = fabsf(x[i]);
+		float sp = d->abs_ring[(d->abs_pos - delay) & d->abs_mask];
+		d->abs_pos++;
+		peak[i] = true_peak ? m : sp;
+	}
+	d->hr_prev2 = p2;
+	d->hr_prev1 = p1;
+	d->q1 = q1;
+	d->q2 = q2;
+}
+
+/* ---- stage ---- */
+static int stage_alloc(lim_stage *st, int factor, unsigned win_max, unsigned max_block)
+{
+	st->factor = factor;
+	oversample *probe = oversample_new(factor, 1);
+	if (!probe)
+		return -1;
+	/* +1: the parabola is centred one high-rate sample behind the newest one */
+	st->det_delay = (oversample_up_delay(probe) + 1 + (unsigned)factor - 1) / (unsigned)factor;
+	oversample_free(probe);
+	st->win_max = win_max;
+	st->win = win_max;
+	st->sig_delay = win_max - 1 + st->det_delay;
+	unsigned sig_cap = pow2_above(st->sig_delay + 1);
+	st->sig_mask = sig_cap - 1;
+	for (int c = 0; c < LIM_CH; c++) {
+		gain_computer *g = &st->gc[c];
+		if (detector_alloc(&st->det[c], factor, max_block, st->det_delay) < 0)
+			return -1;
+		unsigned rc = pow2_above(win_max + 1);
+		g->req_ring = calloc(rc, sizeof(float));
+		g->req_mask = rc - 1;
+		if (!g->req_ring || minq_alloc(&g->min, win_max) < 0 ||
+		    boxcar_alloc(&g->avg1, win_max + 1) < 0 || boxcar_alloc(&g->avg2, win_max + 1) < 0)
+			return -1;
+		st->sig_ring[c] = calloc(sig_cap, sizeof(float));
+		st->peak[c] = calloc(max_block, sizeof(float));
+		if (!st->sig_ring[c] || !st->peak[c])
+			return -1;
+	}
+	return 0;
+}
+
+static void stage_free(lim_stage *st)
+{
+	for (int c = 0; c < LIM_CH; c++) {
+		detector *d = &st->det[c];
+		gain_computer *g = &st->gc[c];
+		oversample_free(d->os);
+		free(d->hi);
+		free(d->abs_ring);
+		free(g->req_ring);
+		free(g->min.val);
+		free(g->min.pos);
+		free(g->avg1.ring);
+		free(g->avg2.ring);
+		free(st->sig_ring[c]);
+		free(st->peak[c]);
+	}
+}
+
+/* Window split into the two moving averages: w1 + w2 - 1 = win. */
+static void stage_set_window(lim_stage *st, unsigned win)
+{
+	if (win < 2)
+		win = 2;
+	if (win > st->win_max)
+		win = st->win_max;
+	st->win = win;
+	unsigned w1 = (win + 1) / 2, w2 = win + 1 - w1;
+	for (int c = 0; c < LIM_CH; c++) {
+		boxcar_set_len(&st->gc[c].avg1, w1);
+		boxcar_set_len(&st->gc[c].avg2, w2);
+	}
+}
+
+static void stage_reset(lim_stage *st)
+{
+	unsigned w1 = (st->win + 1) / 2, w2 = st->win + 1 - w1;
+	for (int c = 0; c < LIM_CH; c++) {
+		gain_computer *g = &st->gc[c];
+		detector_reset(&st->det[c]);
+		for (unsigned i = 0; i <= g->req_mask; i++)
+			g->req_ring[i] = 1;
+		g->req_pos = 0;
+		minq_reset(&g->min);
+		g->env = g->env_slow = 1;
+		g->avg1.len = w1;
+		g->avg2.len = w2;
+		g->avg1.pos = g->avg2.pos = 0;
+		boxcar_fill(&g->avg1, 1);
+		boxcar_fill(&g->avg2, 1);
+		memset(st->sig_ring[c], 0, (st->sig_mask + 1) * sizeof(float));
+	}
+	st->sig_pos = 0;
+	st->counter = 0;
+}
+
+/* Release time T is defined as the time the gain takes to recover from 90 % to 10 % of its
+ * reduction (linear gain): for a one-pole, T = tau ln 9. */
+static float release_coef(double release_ms, double rate)
+{
+	double tau = release_ms * 0.001 / log(9.0);
+	return (float)(1.0 - exp(-1.0 / (tau * rate)));
+}
+
+/* Run one stage in place on l/r; ceiling per sample in ceil_buf; returns the block's min gain. */
+static float stage_run(lim_stage *st, float *const ch[LIM_CH], unsigned n, const float *ceil_buf,
+                       float ceil_scale, float link, int true_peak)
+{
+	for (int c = 0; c < LIM_CH; c++)
+		detector_run(&st->det[c], ch[c], st->peak[c], n, st->det_delay, true_peak);
+	const unsigned req_delay = st->win_max - st->win;
+	const unsigned win = st->win;
+	const float rel = st->rel_coef, slow = st->slow_coef;
+	float min_gain = 1;
+	for (unsigned i = 0; i < n; i++) {
+		float pl = st->peak[0][i], pr = st->peak[1][i];
+		float pm = pl > pr ? pl : pr;
+		float lim = ceil_buf[i] * ceil_scale;
+		float pk[LIM_CH] = { pl > link * pm ? pl : link * pm, pr > link * pm ? pr : link * pm };
+		const unsigned now = st->counter++;
+		for (int c = 0; c < LIM_CH; c++) {
+			gain_computer *g = &st->gc[c];
+			float req = pk[c] > lim ? lim / pk[c] : 1.0f;
+			g->req_ring[g->req_pos & g->req_mask] = req;
+			float r = g->req_ring[(g->req_pos - req_delay) & g->req_mask];
+			g->req_pos++;
+			float target = minq_push(&g->min, r, now, win);
+			/* release follower: down at once, up with the release; snap when within float noise */
+			float e = g->env;
+			e = target < e ? target : e + (target - e) * rel;
+			if (target - e < 1e-7f)
+				e = target;
+			g->env = e;
+			if (slow > 0) {
+				float s = g->env_slow + (target - g->env_slow) * slow;
+				if (fabsf(target - s) < 1e-7f)
+					s = target;
+				g->env_slow = s;
+				e = s < e ? s : e;
+			}
+			float gain = boxcar_push(&g->avg2, boxcar_push(&g->avg1, e));
+			/* the averages of values <= 1 can exceed 1 only by rounding */
+			gain = gain > 1.0f ? 1.0f : gain;
+			float *ring = st->sig_ring[c];
+			ring[st->sig_pos & st->sig_mask] = ch[c][i];
+			float xd = ring[(st->sig_pos - st->sig_delay) & st->sig_mask];
+			ch[c][i] = xd * gain;
+			min_gain = gain < min_gain ? gain : min_gain;
+		}
+		st->sig_pos++;
+	}
+	return min_gain;
+}
+
+/* ---- the module ---- */
+
+limiter *limiter_new(double rate, unsigned max_block)
+{
+	if (rate <= 0 || max_block == 0)
+		return NULL;
+	limiter *l = calloc(1, sizeof(*l));
+	if (!l)
+		return NULL;
+	l->rate = rate;
+	l->max_block = max_block;
+	int f1 = rate < 64000 ? 4 : rate < 128000 ? 2 : 1;
+	unsigned win_max = (unsigned)ceil(MAX_LOOKAHEAD_MS * 0.001 * rate);
+	unsigned win_safe = (unsigned)lround(SAFETY_WINDOW_MS * 0.001 * rate);
+	if (stage_alloc(&l->main, f1, win_max, max_block) < 0 ||
+	    stage_alloc(&l->safety, 2 * f1, win_safe < 2 ? 2 : win_safe, max_block) < 0) {
+		limiter_free(l);
+		return NULL;
+	}
+	l->latency = l->main.sig_delay + l->safety.sig_delay;
+	unsigned cap = pow2_above(l->latency + 1);
+	l->dry_mask = cap - 1;
+	for (int c = 0; c < LIM_CH; c++) {
+		l->dry_ring[c] = calloc(cap, sizeof(float));
+		l->work[c] = calloc(max_block, sizeof(float));
+		if (!l->dry_ring[c] || !l->work[c]) {
+			limiter_free(l);
+			return NULL;
+		}
+	}
+	l->drive_ramp = smooth_samples(20, rate);
+	l->bypass_ramp = smooth_samples((float)BYPASS_FADE_MS, rate);
+	smooth_init(&l->drive, 1);
+	smooth_init(&l->ceiling, db_to_lin(-1));
+	smooth_init(&l->bypass_mix, 0);
+	l->link = 1;
+	l->true_peak = 1;
+	stage_set_window(&l->main, (unsigned)lround(1.5e-3 * rate));
+	stage_set_window(&l->safety, l->safety.win_max);
+	l->main.rel_coef = release_coef(100, rate);
+	l->safety.rel_coef = release_coef(SAFETY_RELEASE_MS, rate);
+	limiter_reset(l);
+	return l;
+}
+
+void limiter_free(limiter *l)
+{
+	if (!l)
+		return;
+	stage_free(&l->main);
+	stage_free(&l->safety);
+	for (int c = 0; c < LIM_CH; c++) {
+		free(l->dry_ring[c]);
+		free(l->work[c]);
+	}
+	free(l);
+}
+
+void limiter_update(limiter *l, const lathe_params *p)
+{
+	/* before any audio there is nothing to glide from: start at the values */
+	int ramp = l->fresh ? 0 : l->drive_ramp, bramp = l->fresh ? 0 : l->bypass_ramp;
+	l->fresh = 0;
+	smooth_set(&l->drive, db_to_lin(param_get(p, P_LIM_GAIN)), ramp);
+	smooth_set(&l->ceiling, db_to_lin(param_get(p, P_LIM_CEILING)), ramp);
+	smooth_set(&l->bypass_mix, param_get_bool(p, P_LIM_BYPASS) ? 1.0f : 0.0f, bramp);
+	l->link = param_get(p, P_LIM_LINK) * 0.01f;
+	l->true_peak = param_get_bool(p, P_LIM_TRUE_PEAK);
+	stage_set_window(&l->main, (unsigned)lround(param_get(p, P_LIM_LOOKAHEAD) * 0.001 * l->rate));
+	double rel = param_get(p, P_LIM_RELEASE);
+	if (param_get_bool(p, P_LIM_AUTO_RELEASE)) {
+		l->main.rel_coef = release_coef(rel / AUTO_FAST_DIV, l->rate);
+		l->main.slow_coef = release_coef(rel * AUTO_SLOW_MUL, l->rate);
+	} else {
+		l->main.rel_coef = release_coef(rel, l->rate);
+		l->main.slow_coef = 0;
+	}
+}
+
+void limiter_process(limiter *l, float *left, float *right, unsigned n)
+{
+	float *io[LIM_CH] = { left, right };
+	float *ceil_buf = l->work[0];   /* per-sample ceiling */
+	float *drive_buf = l->work[1];  /* per-sample drive */
+	/* dry (bypass) path: the input before drive, delayed by the latency */
+	for (int c = 0; c < LIM_CH; c++) {
+		float *ring = l->dry_ring[c];
+		unsigned pos = l->dry_pos;
+		for (unsigned i = 0; i < n; i++, pos++)
+			ring[pos & l->dry_mask] = io[c][i];
+	}
+	for (unsigned i = 0; i < n; i++) {
+		ceil_buf[i] = smooth_next(&l->ceiling);
+		drive_buf[i] = smooth_next(&l->drive);
+	}
+	/* drive: in place (the dry copy is already taken) */
+	for (int c = 0; c < LIM_CH; c++)
+		for (unsigned i = 0; i < n; i++)
+			io[c][i] *= drive_buf[i];
+	float g1 = stage_run(&l->main, io, n, ceil_buf, db_to_lin(-MAIN_MARGIN_DB), l->link, l->true_peak);
+	float g2 = stage_run(&l->safety, io, n, ceil_buf, SAFETY_MARGIN, l->link, l->true_peak);
+	l->min_gain = g1 * g2;
+	/* the last word: no sample above the ceiling, whatever happened above */
+	for (int c = 0; c < LIM_CH; c++)
+		for (unsigned i = 0; i < n; i++) {
+			float v = io[c][i], m = ceil_buf[i];
+			io[c][i] = v > m ? m : v < -m ? -m : v;
+		}
+	/* bypass: crossfade to the delayed input; exact once the fade is over */
+	unsigned rd = l->dry_pos - l->latency;
+	if (!smooth_active(&l->bypass_mix) && l->bypass_mix.cur == 1.0f) {
+		for (int c = 0; c < LIM_CH; c++)
+			for (unsigned i = 0; i < n; i++)
+				io[c][i] = l->dry_ring[c][(rd + i) & l->dry_mask];
+	} else if (smooth_active(&l->bypass_mix) || l->bypass_mix.cur != 0.0f) {
+		for (unsigned i = 0; i < n; i++) {
+			float m = smooth_next(&l->bypass_mix);
+			for (int c = 0; c < LIM_CH; c++) {
+				float d = l->dry_ring[c][(rd + i) & l->dry_mask];
+				io[c][i] += m * (d - io[c][i]);
+			}
+		}
+	}
+	l->dry_pos += n;
+}
+
+unsigned limiter_latency(const limiter *l) { return l->latency; }
+
+void limiter_reset(limiter *l)
+{
+	stage_reset(&l->main);
+	stage_reset(&l->safety);
+	for (int c = 0; c < LIM_CH; c++)
+		memset(l->dry_ring[c], 0, (l->dry_mask + 1) * sizeof(float));
+	l->dry_pos = 0;
+	l->min_gain = 1;
+	l->fresh = 1;
+}
+
+float limiter_gr_db(const limiter *l)
+{
+	return l->min_gain < 1.0f ? -20.0f * log10f(l->min_gain) : 0.0f;
+}
