@@ -1,0 +1,995 @@
+/* lathe — the OSC server.
+ *
+ * Why not lo_server_new(): liblo 0.31 binds every interface, and --osc-bind
+ * must mean what it says.  So the server owns a plain UDP socket bound to
+ * ADDR:PORT, reads datagrams itself, drops those from sources outside the
+ * allow list before any parsing, and hands the rest to liblo's parser with
+ * lo_server_dispatch_data().  The lo_server exists for dispatch only: its own
+ * socket (liblo insists on one) is connect()ed to itself on loopback, which
+ * makes the kernel discard datagrams from anyone else, and nobody reads it.
+ * Replies leave through our socket, to the sender's address and port.
+ *
+ * The socket buffer is the queue: the thread drains at most DRAIN_BATCH
+ * datagrams between timer checks, applies each set straight to the lock-free
+ * store (a burst to one parameter costs one atomic store per message and the
+ * RT thread only sees the latest), and the feedback poll at ~60 Hz sends only
+ * the latest value of each parameter whose generation moved.
+ *
+ * One thread does everything (receive, feedback, meters, leases), so the
+ * subscriber table and the dispatch context need no locks.
+ */
+#include "osc.h"
+#include "osc_addr.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <float.h>
+#include <lo/lo.h>
+#include <math.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Weak: the OSC objects live in liblathe.a and must link into binaries that
+ * never start the analysis thread (unit tests); any binary that sets
+ * app->analysis has called analysis_new() and so links these for real.
+ * analysis_learn_drive may also not exist yet (then /target/learn answers /error). */
+extern void analysis_get(analysis *a, meter_snapshot *out) __attribute__((weak));
+extern float analysis_learn_drive(analysis *a) __attribute__((weak));
+
+#define OSC_DEFAULT_PORT 7770
+#define MAX_ALLOW 32
+#define MAX_LEASED 16            /* /subscribe clients at a time */
+#define MAX_FEEDBACK 8           /* --osc-feedback clients */
+#define MAX_SUBS (MAX_LEASED + MAX_FEEDBACK)
+#define MAX_METERS 32
+#define LEASE_DEFAULT_S 10.0
+#define LEASE_MIN_S 1.0
+#define LEASE_MAX_S 600.0
+#define FEEDBACK_HZ 60.0         /* display rate: changes coalesce within one period */
+#define DRAIN_BATCH 512          /* datagrams read between timer checks */
+#define RX_MAX 65536             /* largest UDP payload */
+#define BUNDLE_MTU 1400          /* feedback bundles fit one Ethernet frame */
+#define RCVBUF_BYTES (4 << 20)   /* asked for; the kernel caps it at net.core.rmem_max */
+
+typedef struct {
+	uint32_t net, mask;          /* host byte order */
+} cidr4;
+
+typedef struct {
+	int used;
+	int permanent;               /* --osc-feedback: never expires */
+	struct sockaddr_in addr;
+	double expires;              /* monotonic seconds, leased only */
+	float meter_sent[MAX_METERS]; /* last value sent to this subscriber; NaN = never */
+} subscriber;
+
+/* A bundle under construction: "#bundle", immediate time tag, then
+ * (int32 size, message) elements (OSC 1.0 spec, "OSC Bundles"). */
+typedef struct {
+	char buf[8192];
+	size_t len;
+	size_t limit;
+	int count;
+} packer;
+
+typedef struct {
+	const char *path;
+	int id;
+} path_entry;
+
+struct osc_server {
+	lathe_app *app;
+	lathe_params *params;
+	int fd;                      /* our UDP socket, bound to --osc-bind:--osc-port */
+	int port;
+	int wake[2];                 /* pipe: a byte tells the thread to stop */
+	lo_server lo;                /* liblo, used as a parser/dispatcher only */
+	pthread_t thread;
+	int thread_started;
+
+	cidr4 allow[MAX_ALLOW];
+	int n_allow;
+
+	subscriber subs[MAX_SUBS];
+	uint32_t seen_gen[P_COUNT];  /* parameter generations already sent as feedback */
+	uint32_t seen_generation;    /* store generation at the last feedback poll */
+
+	path_entry by_path[P_COUNT]; /* registry paths sorted, for bsearch */
+	char norm_path[P_COUNT][64]; /* "/norm" + path */
+
+	double meter_period;         /* seconds between meter bundles */
+	_Atomic(osc_meter_source) meter_get; /* optional meter source (tests) */
+	void *_Atomic meter_ctx;
+
+	/* the datagram being dispatched: handlers reply here */
+	struct sockaddr_in src;
+
+	char rx[RX_MAX];
+	char tx[RX_MAX];
+	packer pk;
+
+	struct {
+		_Atomic uint64_t packets, denied, malformed, messages, applied, errors, feedback_msgs, meter_bundles;
+	} st;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void count(_Atomic uint64_t *c, uint64_t n) { atomic_fetch_add_explicit(c, n, memory_order_relaxed); }
+
+/* ---- access ---- */
+
+static int parse_cidr(const char *text, cidr4 *out)
+{
+	char buf[64];
+	snprintf(buf, sizeof buf, "%s", text);
+	int bits = 32;
+	char *slash = strchr(buf, '/');
+	if (slash) {
+		char *end;
+		long b = strtol(slash + 1, &end, 10);
+		if (end == slash + 1 || *end || b < 0 || b > 32)
+			return -1;
+		bits = (int)b;
+		*slash = 0;
+	}
+	struct in_addr a;
+	if (inet_pton(AF_INET, buf, &a) != 1)
+		return -1;
+	out->mask = bits ? 0xffffffffu << (32 - bits) : 0;
+	out->net = ntohl(a.s_addr) & out->mask;
+	return 0;
+}
+
+static int allowed(const osc_server *s, const struct sockaddr_in *from)
+{
+	uint32_t a = ntohl(from->sin_addr.s_addr);
+	for (int i = 0; i < s->n_allow; i++)
+		if ((a & s->allow[i].mask) == s->allow[i].net)
+			return 1;
+	return 0;
+}
+
+/* ---- sending ---- */
+
+static void send_raw(osc_server *s, const struct sockaddr_in *to, const void *data, size_t len)
+{
+	/* never block the server on a slow or vanished client: a full socket buffer drops */
+	(void)sendto(s->fd, data, len, MSG_DONTWAIT, (const struct sockaddr *)to, sizeof *to);
+}
+
+static void send_msg(osc_server *s, const struct sockaddr_in *to, const char *path, lo_message m)
+{
+	size_t len = lo_message_length(m, path);
+	if (len == 0 || len > sizeof s->tx)
+		return;
+	lo_message_serialise(m, path, s->tx, &len);
+	send_raw(s, to, s->tx, len);
+}
+
+static void reply_float(osc_server *s, const char *path, float v)
+{
+	lo_message m = lo_message_new();
+	lo_message_add_float(m, v);
+	send_msg(s, &s->src, path, m);
+	lo_message_free(m);
+}
+
+static void reply_error(osc_server *s, const char *path, const char *reason)
+{
+	lo_message m = lo_message_new();
+	lo_message_add_string(m, path);
+	lo_message_add_string(m, reason);
+	send_msg(s, &s->src, "/error", m);
+	lo_message_free(m);
+	count(&s->st.errors, 1);
+}
+
+static void reply_done(osc_server *s, const char *path)
+{
+	lo_message m = lo_message_new();
+	lo_message_add_string(m, path);
+	send_msg(s, &s->src, "/done", m);
+	lo_message_free(m);
+}
+
+static void put_be32(char *p, uint32_t v)
+{
+	p[0] = (char)(v >> 24);
+	p[1] = (char)(v >> 16);
+	p[2] = (char)(v >> 8);
+	p[3] = (char)v;
+}
+
+static void pk_begin(packer *p, size_t limit)
+{
+	memcpy(p->buf, "#bundle\0", 8);
+	put_be32(p->buf + 8, 0);
+	put_be32(p->buf + 12, 1); /* time tag 1 = immediately */
+	p->len = 16;
+	p->limit = limit < sizeof p->buf ? limit : sizeof p->buf;
+	p->count = 0;
+}
+
+/* Append "path ,f value"; returns -1 (nothing written) when it does not fit. */
+static int pk_add_float(packer *p, const char *path, float v)
+{
+	size_t plen = (strlen(path) + 4) & ~(size_t)3; /* with NUL, padded to 4 */
+	size_t mlen = plen + 4 + 4;                     /* ",f\0\0" + float */
+	if (p->len + 4 + mlen > p->limit)
+		return -1;
+	char *q = p->buf + p->len;
+	put_be32(q, (uint32_t)mlen);
+	q += 4;
+	memset(q, 0, plen);
+	memcpy(q, path, strlen(path));
+	q += plen;
+	memcpy(q, ",f\0\0", 4);
+	q += 4;
+	union { float f; uint32_t u; } b = { .f = v };
+	put_be32(q, b.u);
+	p->len += 4 + mlen;
+	p->count++;
+	return 0;
+}
+
+static void send_to_subscribers(osc_server *s, const void *data, size_t len)
+{
+	for (int i = 0; i < MAX_SUBS; i++)
+		if (s->subs[i].used)
+			send_raw(s, &s->subs[i].addr, data, len);
+}
+
+static int n_subscribers(const osc_server *s)
+{
+	int n = 0;
+	for (int i = 0; i < MAX_SUBS; i++)
+		n += s->subs[i].used;
+	return n;
+}
+
+/* ---- feedback ---- */
+
+static void flush_feedback(osc_server *s)
+{
+	if (s->pk.count == 0)
+		return;
+	send_to_subscribers(s, s->pk.buf, s->pk.len);
+	count(&s->st.feedback_msgs, (uint64_t)s->pk.count * (uint64_t)n_subscribers(s));
+	pk_begin(&s->pk, BUNDLE_MTU);
+}
+
+/* Send every parameter whose generation moved since the last poll: whoever
+ * changed it (console, session, another client, this one).  Reading the store
+ * generation first means a change racing with the scan is seen next time. */
+static void poll_params(osc_server *s)
+{
+	uint32_t g = params_generation(s->params);
+	if (g == s->seen_generation)
+		return;
+	s->seen_generation = g;
+	int subscribed = n_subscribers(s) > 0;
+	pk_begin(&s->pk, BUNDLE_MTU);
+	for (int id = 0; id < P_COUNT; id++) {
+		uint32_t gen = param_gen(s->params, id);
+		if (gen == s->seen_gen[id])
+			continue;
+		s->seen_gen[id] = gen;
+		if (!subscribed)
+			continue;
+		const param_info *pi = param_info_get(id);
+		float v = param_get(s->params, id);
+		for (int tries = 0; tries < 2; tries++) {
+			size_t mark = s->pk.len;
+			int mark_count = s->pk.count;
+			if (pk_add_float(&s->pk, pi->path, v) == 0 &&
+			    pk_add_float(&s->pk, s->norm_path[id], param_to_norm(id, v)) == 0)
+				break;
+			/* the pair goes into one bundle: undo a half-added pair, flush, retry */
+			s->pk.len = mark;
+			s->pk.count = mark_count;
+			flush_feedback(s);
+		}
+	}
+	flush_feedback(s);
+}
+
+static void expire_leases(osc_server *s, double now)
+{
+	for (int i = 0; i < MAX_SUBS; i++)
+		if (s->subs[i].used && !s->subs[i].permanent && now >= s->subs[i].expires)
+			s->subs[i].used = 0;
+}
+
+/* ---- meters ---- */
+
+static int get_meters(osc_server *s, meter_snapshot *snap)
+{
+	osc_meter_source get = atomic_load(&s->meter_get);
+	if (get) {
+		get(atomic_load(&s->meter_ctx), snap);
+		return 1;
+	}
+	if (s->app->analysis && analysis_get) {
+		analysis_get(s->app->analysis, snap);
+		return 1;
+	}
+	return 0;
+}
+
+/* One bundle per subscriber per tick with the meters that moved by at least
+ * their resolution since the last bundle to that subscriber. */
+static void send_meters(osc_server *s)
+{
+	if (!n_subscribers(s))
+		return;
+	meter_snapshot snap;
+	memset(&snap, 0, sizeof snap);
+	if (!get_meters(s, &snap))
+		return;
+	int nm = osc_meter_count();
+	float val[MAX_METERS];
+	for (int i = 0; i < nm; i++)
+		val[i] = osc_meter_value(i, &snap);
+	for (int k = 0; k < MAX_SUBS; k++) {
+		subscriber *sub = &s->subs[k];
+		if (!sub->used)
+			continue;
+		pk_begin(&s->pk, sizeof s->pk.buf);
+		for (int i = 0; i < nm; i++) {
+			const osc_meter_info *m = osc_meter_get(i);
+			if (!isnan(sub->meter_sent[i]) && fabsf(val[i] - sub->meter_sent[i]) < m->quantum)
+				continue;
+			pk_add_float(&s->pk, m->path, val[i]);
+			pk_add_float(&s->pk, m->norm, osc_meter_norm(i, val[i]));
+			sub->meter_sent[i] = val[i];
+		}
+		if (s->pk.count) {
+			send_raw(s, &sub->addr, s->pk.buf, s->pk.len);
+			count(&s->st.meter_bundles, 1);
+		}
+	}
+}
+
+/* ---- handlers ---- */
+
+static int find_param(const osc_server *s, const char *path)
+{
+	int lo = 0, hi = P_COUNT - 1;
+	while (lo <= hi) {
+		int mid = (lo + hi) / 2;
+		int c = strcmp(path, s->by_path[mid].path);
+		if (c == 0)
+			return s->by_path[mid].id;
+		if (c < 0)
+			hi = mid - 1;
+		else
+			lo = mid + 1;
+	}
+	return -1;
+}
+
+static int is_number_type(char t) { return t == 'f' || t == 'd' || t == 'i' || t == 'h'; }
+
+/* A number argument as float; a finite double beyond float range saturates
+ * (then clamps to the parameter's range) instead of becoming Inf. */
+static float number_arg(char t, lo_arg *a)
+{
+	switch (t) {
+	case 'f': return a->f;
+	case 'i': return (float)a->i;
+	case 'h': return (float)a->h;
+	case 'd':
+		if (isfinite(a->d) && fabs(a->d) > FLT_MAX)
+			return a->d > 0 ? FLT_MAX : -FLT_MAX;
+		return (float)a->d;
+	}
+	return NAN;
+}
+
+static void enum_names(const param_info *pi, char *buf, size_t len)
+{
+	buf[0] = 0;
+	for (int k = 0; k < pi->n_enums; k++) {
+		size_t l = strlen(buf);
+		snprintf(buf + l, len - l, "%s%s", k ? ", " : "", pi->enums[k]);
+	}
+}
+
+static void handle_param(osc_server *s, const char *path, int id, int norm, const char *types, lo_arg **argv, int argc)
+{
+	const param_info *pi = param_info_get(id);
+	if (argc == 0) {
+		float v = param_get(s->params, id);
+		reply_float(s, path, norm ? param_to_norm(id, v) : v);
+		return;
+	}
+	if (argc > 1) {
+		reply_error(s, path, "expected one value (or none to query)");
+		return;
+	}
+	char t = types[0];
+	char reason[300];
+	float applied = 0;
+	int rc;
+	if (norm) {
+		if (!is_number_type(t)) {
+			reply_error(s, path, "wrong type: expected one number 0..1");
+			return;
+		}
+		float n = number_arg(t, argv[0]);
+		if (!isfinite(n)) {
+			reply_error(s, path, param_strerror(PARAM_NOT_FINITE));
+			return;
+		}
+		int clamped = n < 0 || n > 1;
+		n = n < 0 ? 0 : n > 1 ? 1 : n;
+		param_set(s->params, id, param_from_norm(id, n), &applied);
+		count(&s->st.applied, 1);
+		if (clamped) {
+			snprintf(reason, sizeof reason, "out of range 0..1, clamped to %g", param_to_norm(id, applied));
+			reply_error(s, path, reason);
+			reply_float(s, path, param_to_norm(id, applied));
+		}
+		return;
+	}
+	if (is_number_type(t)) {
+		rc = param_set(s->params, id, number_arg(t, argv[0]), &applied);
+	} else if (t == 'T' || t == 'F') {
+		if (pi->curve != CURVE_TOGGLE) {
+			reply_error(s, path, "wrong type: T/F only for toggles, expected one number");
+			return;
+		}
+		rc = param_set(s->params, id, t == 'T' ? 1.0f : 0.0f, &applied);
+	} else if (t == 's' || t == 'S') {
+		rc = param_set_text(s->params, id, &argv[0]->s, &applied);
+	} else {
+		snprintf(reason, sizeof reason, "wrong type '%c': expected one number%s", t,
+			pi->curve == CURVE_ENUM ? " or name" : "");
+		reply_error(s, path, reason);
+		return;
+	}
+	if (rc == PARAM_BAD_NAME) {
+		if (pi->curve == CURVE_ENUM) {
+			char names[200];
+			enum_names(pi, names, sizeof names);
+			snprintf(reason, sizeof reason, "not a number or a known name (one of: %s)", names);
+		} else {
+			snprintf(reason, sizeof reason, "%s", param_strerror(rc));
+		}
+		reply_error(s, path, reason);
+		return;
+	}
+	if (rc < 0) {
+		reply_error(s, path, param_strerror(rc));
+		return;
+	}
+	count(&s->st.applied, 1);
+	if (rc == PARAM_CLAMPED) {
+		snprintf(reason, sizeof reason, "out of range %g..%g, clamped to %g", pi->min, pi->max, applied);
+		reply_error(s, path, reason);
+		reply_float(s, path, applied);
+	}
+}
+
+static void handle_params_list(osc_server *s)
+{
+	for (int id = 0; id < P_COUNT; id++) {
+		const param_info *pi = param_info_get(id);
+		lo_message m = lo_message_new();
+		lo_message_add_string(m, pi->path);
+		lo_message_add_string(m, pi->unit);
+		lo_message_add_float(m, pi->min);
+		lo_message_add_float(m, pi->max);
+		lo_message_add_float(m, pi->def);
+		lo_message_add_float(m, param_get(s->params, id));
+		send_msg(s, &s->src, "/param", m);
+		lo_message_free(m);
+	}
+	lo_message m = lo_message_new();
+	lo_message_add_int32(m, P_COUNT);
+	send_msg(s, &s->src, "/params/done", m);
+	lo_message_free(m);
+}
+
+static subscriber *find_sub(osc_server *s, const struct sockaddr_in *a)
+{
+	for (int i = 0; i < MAX_SUBS; i++)
+		if (s->subs[i].used && s->subs[i].addr.sin_addr.s_addr == a->sin_addr.s_addr &&
+		    s->subs[i].addr.sin_port == a->sin_port)
+			return &s->subs[i];
+	return NULL;
+}
+
+static void reset_meter_memory(subscriber *sub)
+{
+	for (int i = 0; i < MAX_METERS; i++)
+		sub->meter_sent[i] = NAN;
+}
+
+static void handle_subscribe(osc_server *s, const char *path, const char *types, lo_arg **argv, int argc)
+{
+	double lease = LEASE_DEFAULT_S;
+	if (argc > 1 || (argc == 1 && !is_number_type(types[0]))) {
+		reply_error(s, path, "expected no argument or one number (lease in seconds)");
+		return;
+	}
+	if (argc == 1) {
+		lease = number_arg(types[0], argv[0]);
+		if (!isfinite(lease)) {
+			reply_error(s, path, param_strerror(PARAM_NOT_FINITE));
+			return;
+		}
+		lease = lease < LEASE_MIN_S ? LEASE_MIN_S : lease > LEASE_MAX_S ? LEASE_MAX_S : lease;
+	}
+	subscriber *sub = find_sub(s, &s->src);
+	if (!sub) {
+		int leased = 0;
+		for (int i = 0; i < MAX_SUBS; i++)
+			leased += s->subs[i].used && !s->subs[i].permanent;
+		for (int i = 0; i < MAX_SUBS && !sub && leased < MAX_LEASED; i++)
+			if (!s->subs[i].used)
+				sub = &s->subs[i];
+		if (!sub) {
+			reply_error(s, path, "too many subscribers (16)");
+			return;
+		}
+		memset(sub, 0, sizeof *sub);
+		sub->addr = s->src;
+		sub->used = 1;
+		reset_meter_memory(sub);
+	}
+	if (!sub->permanent)
+		sub->expires = now_s() + lease;
+}
+
+static void handle_unsubscribe(osc_server *s)
+{
+	subscriber *sub = find_sub(s, &s->src);
+	if (sub && !sub->permanent)
+		sub->used = 0;
+}
+
+/* Session and snapshot names live inside their folder: no paths. */
+static const char *bad_name(const char *name)
+{
+	if (!*name)
+		return "empty name";
+	if (strchr(name, '/') || strchr(name, '\\'))
+		return "a name, not a path: '/' is not allowed";
+	if (strstr(name, ".."))
+		return "a name, not a path: '..' is not allowed";
+	if (strlen(name) > 200)
+		return "name too long";
+	return NULL;
+}
+
+typedef int (*name_action)(lathe_app *, const char *, char *, int);
+
+static void handle_named(osc_server *s, const char *path, name_action fn, const char *types, int argc, lo_arg **argv)
+{
+	if (argc != 1 || (types[0] != 's' && types[0] != 'S')) {
+		reply_error(s, path, "expected one string (a name)");
+		return;
+	}
+	const char *name = &argv[0]->s;
+	const char *why = bad_name(name);
+	if (why) {
+		reply_error(s, path, why);
+		return;
+	}
+	if (!fn) {
+		reply_error(s, path, "not available");
+		return;
+	}
+	char err[256] = "failed";
+	if (fn(s->app, name, err, sizeof err) != 0) {
+		reply_error(s, path, err);
+		return;
+	}
+	reply_done(s, path);
+}
+
+/* Actions without arguments; one number is a button press (0 = release, ignored). */
+static int trigger(osc_server *s, const char *path, const char *types, int argc, lo_arg **argv)
+{
+	if (argc == 0)
+		return 1;
+	if (argc == 1 && is_number_type(types[0]))
+		return number_arg(types[0], argv[0]) != 0;
+	if (argc == 1 && types[0] == 'T')
+		return 1;
+	if (argc == 1 && types[0] == 'F')
+		return 0;
+	reply_error(s, path, "expected no argument");
+	return 0;
+}
+
+static void handle_learn(osc_server *s, const char *path)
+{
+	if (!s->app->analysis || !analysis_learn_drive) {
+		reply_error(s, path, "not available");
+		return;
+	}
+	float drive = analysis_learn_drive(s->app->analysis);
+	if (!isfinite(drive)) {
+		reply_error(s, path, "not enough loudness measured yet");
+		return;
+	}
+	float applied;
+	param_set(s->params, P_LIM_GAIN, drive, &applied);
+	count(&s->st.applied, 1);
+	reply_float(s, param_info_get(P_LIM_GAIN)->path, applied);
+}
+
+static int on_message(const char *path, const char *types, lo_arg **argv, int argc, lo_message msg, void *user)
+{
+	osc_server *s = user;
+	lathe_actions *act = &s->app->actions;
+	count(&s->st.messages, 1);
+	if (!types)
+		types = "";
+
+	int id = find_param(s, path);
+	if (id >= 0) {
+		handle_param(s, path, id, 0, types, argv, argc);
+		return 0;
+	}
+	if (!strncmp(path, "/norm/", 6) && (id = find_param(s, path + 5)) >= 0) {
+		handle_param(s, path, id, 1, types, argv, argc);
+		return 0;
+	}
+	if (!strcmp(path, "/ping")) {
+		lo_message m = lo_message_new();
+		send_msg(s, &s->src, "/pong", m);
+		lo_message_free(m);
+	} else if (!strcmp(path, "/params")) {
+		handle_params_list(s);
+	} else if (!strcmp(path, "/subscribe")) {
+		handle_subscribe(s, path, types, argv, argc);
+	} else if (!strcmp(path, "/unsubscribe")) {
+		handle_unsubscribe(s);
+	} else if (!strcmp(path, "/session/save")) {
+		handle_named(s, path, act->session_save, types, argc, argv);
+	} else if (!strcmp(path, "/session/load")) {
+		handle_named(s, path, act->session_load, types, argc, argv);
+	} else if (!strcmp(path, "/snapshot/store")) {
+		handle_named(s, path, act->snapshot_store, types, argc, argv);
+	} else if (!strcmp(path, "/snapshot/recall")) {
+		handle_named(s, path, act->snapshot_recall, types, argc, argv);
+	} else if (!strcmp(path, "/undo") || !strcmp(path, "/redo")) {
+		if (!trigger(s, path, types, argc, argv))
+			return 0;
+		int (*fn)(lathe_app *) = path[1] == 'u' ? act->undo : act->redo;
+		if (!fn)
+			reply_error(s, path, "not available");
+		else if (fn(s->app) != 0)
+			reply_error(s, path, path[1] == 'u' ? "nothing to undo" : "nothing to redo");
+		else
+			reply_done(s, path);
+	} else if (!strcmp(path, "/loudness/reset")) {
+		if (!trigger(s, path, types, argc, argv))
+			return 0;
+		if (!s->app->bus) {
+			reply_error(s, path, "not available");
+		} else {
+			atomic_fetch_add(&s->app->bus->reset_requests, 1);
+			reply_done(s, path);
+		}
+	} else if (!strcmp(path, "/target/learn")) {
+		if (trigger(s, path, types, argc, argv))
+			handle_learn(s, path);
+	} else {
+		reply_error(s, path, "unknown address");
+	}
+	return 0;
+}
+
+/* ---- the thread ---- */
+
+static void receive_batch(osc_server *s)
+{
+	for (int i = 0; i < DRAIN_BATCH; i++) {
+		struct sockaddr_in from;
+		socklen_t flen = sizeof from;
+		ssize_t n = recvfrom(s->fd, s->rx, sizeof s->rx, MSG_DONTWAIT | MSG_TRUNC, (struct sockaddr *)&from, &flen);
+		if (n < 0)
+			return; /* EAGAIN: drained (or a transient error) */
+		if (flen < sizeof from || from.sin_family != AF_INET || !allowed(s, &from)) {
+			count(&s->st.denied, 1);
+			continue;
+		}
+		count(&s->st.packets, 1);
+		if (n == 0 || (size_t)n > sizeof s->rx) { /* empty or truncated */
+			count(&s->st.malformed, 1);
+			continue;
+		}
+		s->src = from;
+		if (lo_server_dispatch_data(s->lo, s->rx, (size_t)n) < 0) {
+			count(&s->st.malformed, 1);
+			reply_error(s, "", "malformed OSC packet");
+		}
+	}
+}
+
+static void *server_thread(void *arg)
+{
+	osc_server *s = arg;
+	double feedback_period = 1.0 / FEEDBACK_HZ;
+	double now = now_s();
+	double next_feedback = now + feedback_period;
+	double next_meter = now + s->meter_period;
+	for (;;) {
+		now = now_s();
+		double next = next_feedback < next_meter ? next_feedback : next_meter;
+		int timeout_ms = (int)ceil((next - now) * 1000.0);
+		if (timeout_ms < 0)
+			timeout_ms = 0;
+		struct pollfd pfd[2] = { { .fd = s->fd, .events = POLLIN }, { .fd = s->wake[0], .events = POLLIN } };
+		int r = poll(pfd, 2, timeout_ms);
+		if (r < 0 && errno != EINTR)
+			break;
+		if (r > 0 && pfd[1].revents)
+			break;
+		if (r > 0 && pfd[0].revents)
+			receive_batch(s);
+		now = now_s();
+		if (now >= next_feedback) {
+			expire_leases(s, now);
+			poll_params(s);
+			next_feedback += feedback_period;
+			if (next_feedback < now) /* fell behind (suspend, load): don't burst to catch up */
+				next_feedback = now + feedback_period;
+		}
+		if (now >= next_meter) {
+			send_meters(s);
+			next_meter += s->meter_period;
+			if (next_meter < now)
+				next_meter = now + s->meter_period;
+		}
+	}
+	return NULL;
+}
+
+/* ---- setup ---- */
+
+static int resolve_ipv4(const char *host, int port, struct sockaddr_in *out)
+{
+	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_DGRAM }, *res = NULL;
+	if (getaddrinfo(host, NULL, &hints, &res) != 0 || !res)
+		return -1;
+	memcpy(out, res->ai_addr, sizeof *out);
+	out->sin_port = htons((uint16_t)port);
+	freeaddrinfo(res);
+	return 0;
+}
+
+static int cmp_path(const void *a, const void *b)
+{
+	return strcmp(((const path_entry *)a)->path, ((const path_entry *)b)->path);
+}
+
+/* Make liblo's own socket deaf: connected to itself, it only accepts its own datagrams. */
+static void deafen_lo_socket(lo_server lo)
+{
+	int fd = lo_server_get_socket_fd(lo);
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof ss;
+	if (fd < 0 || getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+		return;
+	if (ss.ss_family == AF_INET) {
+		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+		a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	} else if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+		a->sin6_addr = in6addr_loopback;
+	} else {
+		return;
+	}
+	(void)connect(fd, (struct sockaddr *)&ss, len);
+	int small = 1;
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+}
+
+static void lo_error_quiet(int num, const char *msg, const char *where)
+{
+	/* malformed packets are counted and answered by receive_batch; stay quiet */
+}
+
+int osc_port(const osc_server *s) { return s->port; }
+
+void osc_get_stats(const osc_server *s, osc_stats *o)
+{
+	osc_server *m = (osc_server *)s;
+	o->packets = atomic_load_explicit(&m->st.packets, memory_order_relaxed);
+	o->denied = atomic_load_explicit(&m->st.denied, memory_order_relaxed);
+	o->malformed = atomic_load_explicit(&m->st.malformed, memory_order_relaxed);
+	o->messages = atomic_load_explicit(&m->st.messages, memory_order_relaxed);
+	o->applied = atomic_load_explicit(&m->st.applied, memory_order_relaxed);
+	o->errors = atomic_load_explicit(&m->st.errors, memory_order_relaxed);
+	o->feedback_msgs = atomic_load_explicit(&m->st.feedback_msgs, memory_order_relaxed);
+	o->meter_bundles = atomic_load_explicit(&m->st.meter_bundles, memory_order_relaxed);
+}
+
+void osc_set_meter_source(osc_server *s, osc_meter_source get, void *ctx)
+{
+	atomic_store(&s->meter_ctx, ctx);
+	atomic_store(&s->meter_get, get);
+}
+
+void osc_free(osc_server *s)
+{
+	if (!s)
+		return;
+	if (s->thread_started) {
+		char c = 'q';
+		if (write(s->wake[1], &c, 1) != 1) { /* pipe full cannot happen: one byte, once */ }
+		pthread_join(s->thread, NULL);
+	}
+	if (s->wake[0] >= 0)
+		close(s->wake[0]);
+	if (s->wake[1] >= 0)
+		close(s->wake[1]);
+	if (s->fd >= 0)
+		close(s->fd);
+	if (s->lo)
+		lo_server_free(s->lo);
+	free(s);
+}
+
+osc_server *osc_new(lathe_app *app, const osc_opts *o, char *err, int errlen)
+{
+	osc_opts defaults = { .port = OSC_DEFAULT_PORT };
+	if (!o)
+		o = &defaults;
+	if (!app || !app->params) {
+		snprintf(err, errlen, "OSC: no parameter store");
+		return NULL;
+	}
+	params_init();
+	if (osc_meter_count() > MAX_METERS) {
+		snprintf(err, errlen, "OSC: internal error: more meters than MAX_METERS");
+		return NULL;
+	}
+	osc_server *s = calloc(1, sizeof *s);
+	if (!s) {
+		snprintf(err, errlen, "OSC: out of memory");
+		return NULL;
+	}
+	s->app = app;
+	s->params = app->params;
+	s->fd = s->wake[0] = s->wake[1] = -1;
+	double rate = o->meter_rate > 0 ? o->meter_rate : 20.0;
+	rate = rate < 0.5 ? 0.5 : rate > 100 ? 100 : rate;
+	s->meter_period = 1.0 / rate;
+
+	/* the bound address */
+	const char *bind_addr = o->bind && *o->bind ? o->bind : "127.0.0.1";
+	struct sockaddr_in local;
+	if (resolve_ipv4(bind_addr, o->port, &local) != 0) {
+		snprintf(err, errlen, "--osc-bind %s: not an IPv4 address or known host", bind_addr);
+		goto fail;
+	}
+	int lan = (ntohl(local.sin_addr.s_addr) >> 24) != 127;
+
+	/* who is served */
+	if (o->n_allow > 0) {
+		for (int i = 0; i < o->n_allow; i++) {
+			if (s->n_allow >= MAX_ALLOW) {
+				snprintf(err, errlen, "--osc-allow: at most %d ranges", MAX_ALLOW);
+				goto fail;
+			}
+			if (parse_cidr(o->allow[i], &s->allow[s->n_allow]) != 0) {
+				snprintf(err, errlen, "--osc-allow %s: expected an IPv4 address or CIDR (e.g. 192.168.1.0/24)", o->allow[i]);
+				goto fail;
+			}
+			s->n_allow++;
+		}
+	} else {
+		static const char *const loopback[] = { "127.0.0.0/8" };
+		static const char *const private_ranges[] = { "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16" };
+		parse_cidr(loopback[0], &s->allow[s->n_allow++]);
+		if (lan)
+			for (int i = 0; i < 3; i++)
+				parse_cidr(private_ranges[i], &s->allow[s->n_allow++]);
+	}
+
+	/* permanent feedback clients */
+	if (o->n_feedback > MAX_FEEDBACK) {
+		snprintf(err, errlen, "--osc-feedback: at most %d clients", MAX_FEEDBACK);
+		goto fail;
+	}
+	for (int i = 0; i < o->n_feedback; i++) {
+		char host[256];
+		snprintf(host, sizeof host, "%s", o->feedback[i]);
+		char *colon = strrchr(host, ':');
+		char *end = NULL;
+		long port = colon ? strtol(colon + 1, &end, 10) : 0;
+		if (!colon || end == colon + 1 || *end || port < 1 || port > 65535) {
+			snprintf(err, errlen, "--osc-feedback %s: expected HOST:PORT", o->feedback[i]);
+			goto fail;
+		}
+		*colon = 0;
+		subscriber *sub = &s->subs[MAX_LEASED + i];
+		if (resolve_ipv4(host, (int)port, &sub->addr) != 0) {
+			snprintf(err, errlen, "--osc-feedback %s: unknown host '%s'", o->feedback[i], host);
+			goto fail;
+		}
+		sub->used = 1;
+		sub->permanent = 1;
+		reset_meter_memory(sub);
+	}
+
+	/* the address table, generated from the registry */
+	for (int id = 0; id < P_COUNT; id++) {
+		const param_info *pi = param_info_get(id);
+		s->by_path[id].path = pi->path;
+		s->by_path[id].id = id;
+		snprintf(s->norm_path[id], sizeof s->norm_path[id], "/norm%s", pi->path);
+		s->seen_gen[id] = param_gen(s->params, id);
+	}
+	qsort(s->by_path, P_COUNT, sizeof s->by_path[0], cmp_path);
+	s->seen_generation = params_generation(s->params);
+
+	/* our socket */
+	s->fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s->fd < 0) {
+		snprintf(err, errlen, "OSC: socket: %s", strerror(errno));
+		goto fail;
+	}
+	int rcvbuf = RCVBUF_BYTES;
+	(void)setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+	if (bind(s->fd, (struct sockaddr *)&local, sizeof local) != 0) {
+		snprintf(err, errlen, "--osc-port %d on %s: %s", o->port, bind_addr, strerror(errno));
+		goto fail;
+	}
+	struct sockaddr_in bound;
+	socklen_t blen = sizeof bound;
+	getsockname(s->fd, (struct sockaddr *)&bound, &blen);
+	s->port = ntohs(bound.sin_port);
+
+	/* liblo as parser and dispatcher */
+	s->lo = lo_server_new_with_proto(NULL, LO_UDP, lo_error_quiet);
+	if (!s->lo) {
+		snprintf(err, errlen, "OSC: liblo could not create its dispatcher");
+		goto fail;
+	}
+	deafen_lo_socket(s->lo);
+	/* No scheduling of time-tagged bundles: dispatch everything now, so a
+	 * bundle stamped in the future cannot grow liblo's queue without bound. */
+	lo_server_enable_queue(s->lo, 0, 1);
+	lo_server_add_method(s->lo, NULL, NULL, on_message, s);
+
+	if (pipe2(s->wake, O_CLOEXEC) != 0) {
+		snprintf(err, errlen, "OSC: pipe: %s", strerror(errno));
+		goto fail;
+	}
+	if (pthread_create(&s->thread, NULL, server_thread, s) != 0) {
+		snprintf(err, errlen, "OSC: cannot start the server thread");
+		goto fail;
+	}
+	s->thread_started = 1;
+
+	app->osc_port = s->port;
+	app->osc_bind = bind_addr;
+	app->osc_lan = lan;
+	return s;
+fail:
+	osc_free(s);
+	return NULL;
+}

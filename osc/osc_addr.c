@@ -1,0 +1,369 @@
+/* lathe — the OSC address space beyond the registry, and the documents
+ * generated from registry + meters + actions. */
+#include "osc_addr.h"
+
+#include <math.h>
+#include <string.h>
+#include "engine/params.h"
+
+/* ---- meters ---- */
+
+/* Which snapshot field a meter reads. */
+enum { M_PEAK, M_TRUE_PEAK, M_LUFS_M, M_LUFS_S, M_LUFS_I, M_LRA, M_PLR, M_CORRELATION, M_GR_BAND, M_GR_LIMITER };
+
+typedef struct {
+	osc_meter_info info;
+	int side;   /* 0 chain input, 1 master out, -1 gain reduction */
+	int field;  /* M_* */
+	int band;   /* multiband band (0-based) for M_GR_BAND */
+} meter_row;
+
+/* Ranges: peaks from -70 (silence floor, as the analysis reports -inf loudness)
+ * to +6 (over); loudness -70..0 LUFS (BS.1770-4 absolute gate is -70 LUFS);
+ * LRA and PLR 0..30 LU/dB covers mastered and dynamic material (EBU Tech 3342);
+ * gain reduction 0..24 dB.  Quanta follow display resolution: 0.1 dB, 0.01 correlation. */
+#define SIDE_METERS(side, s) \
+	{ { "/meter/" side "/peak", "/norm/meter/" side "/peak", side " sample peak", "dBFS", -70, 6, 0.1f }, s, M_PEAK, 0 }, \
+	{ { "/meter/" side "/true_peak", "/norm/meter/" side "/true_peak", side " true peak", "dBTP", -70, 6, 0.1f }, s, M_TRUE_PEAK, 0 }, \
+	{ { "/meter/" side "/lufs_m", "/norm/meter/" side "/lufs_m", side " momentary loudness", "LUFS", -70, 0, 0.1f }, s, M_LUFS_M, 0 }, \
+	{ { "/meter/" side "/lufs_s", "/norm/meter/" side "/lufs_s", side " short-term loudness", "LUFS", -70, 0, 0.1f }, s, M_LUFS_S, 0 }, \
+	{ { "/meter/" side "/lufs_i", "/norm/meter/" side "/lufs_i", side " integrated loudness", "LUFS", -70, 0, 0.1f }, s, M_LUFS_I, 0 }, \
+	{ { "/meter/" side "/lra", "/norm/meter/" side "/lra", side " loudness range", "LU", 0, 30, 0.1f }, s, M_LRA, 0 }, \
+	{ { "/meter/" side "/plr", "/norm/meter/" side "/plr", side " peak to loudness ratio", "dB", 0, 30, 0.1f }, s, M_PLR, 0 }, \
+	{ { "/meter/" side "/correlation", "/norm/meter/" side "/correlation", side " correlation", "", -1, 1, 0.01f }, s, M_CORRELATION, 0 }
+
+static const meter_row meters[] = {
+	SIDE_METERS("in", 0),
+	SIDE_METERS("out", 1),
+	{ { "/meter/gr/1", "/norm/meter/gr/1", "multiband band 1 gain reduction", "dB", 0, 24, 0.1f }, -1, M_GR_BAND, 0 },
+	{ { "/meter/gr/2", "/norm/meter/gr/2", "multiband band 2 gain reduction", "dB", 0, 24, 0.1f }, -1, M_GR_BAND, 1 },
+	{ { "/meter/gr/3", "/norm/meter/gr/3", "multiband band 3 gain reduction", "dB", 0, 24, 0.1f }, -1, M_GR_BAND, 2 },
+	{ { "/meter/gr/4", "/norm/meter/gr/4", "multiband band 4 gain reduction", "dB", 0, 24, 0.1f }, -1, M_GR_BAND, 3 },
+	{ { "/meter/gr/limiter", "/norm/meter/gr/limiter", "limiter gain reduction", "dB", 0, 24, 0.1f }, -1, M_GR_LIMITER, 0 },
+};
+_Static_assert(MB_BANDS == 4, "the /meter/gr rows assume four multiband bands");
+
+#define N_METERS ((int)(sizeof meters / sizeof meters[0]))
+
+int osc_meter_count(void) { return N_METERS; }
+
+const osc_meter_info *osc_meter_get(int i)
+{
+	return (i >= 0 && i < N_METERS) ? &meters[i].info : NULL;
+}
+
+static float max2(const float v[2]) { return v[0] > v[1] ? v[0] : v[1]; }
+
+float osc_meter_value(int i, const meter_snapshot *snap)
+{
+	if (i < 0 || i >= N_METERS)
+		return 0;
+	const meter_row *m = &meters[i];
+	const meter_side *side = m->side == 1 ? &snap->out : &snap->in;
+	float v;
+	switch (m->field) {
+	case M_PEAK: v = max2(side->peak_db); break;
+	case M_TRUE_PEAK: v = max2(side->tp_db); break;
+	case M_LUFS_M: v = side->lufs_m; break;
+	case M_LUFS_S: v = side->lufs_s; break;
+	case M_LUFS_I: v = side->lufs_i; break;
+	case M_LRA: v = side->lra; break;
+	case M_PLR: v = side->plr; break;
+	case M_CORRELATION: v = side->correlation; break;
+	case M_GR_BAND: v = snap->mb_gr_db[m->band]; break;
+	default: v = snap->lim_gr_db; break;
+	}
+	/* -inf (silence) and NaN (not measured yet) are sent as the floor: a
+	 * client fader cannot show either, and OSC clients differ in decoding them. */
+	if (!(v >= m->info.min))
+		v = m->info.min;
+	if (isinf(v))
+		v = m->info.max;
+	return v;
+}
+
+float osc_meter_norm(int i, float v)
+{
+	const osc_meter_info *m = osc_meter_get(i);
+	if (!m)
+		return 0;
+	float n = (v - m->min) / (m->max - m->min);
+	return n < 0 ? 0 : n > 1 ? 1 : n;
+}
+
+/* ---- actions ---- */
+
+static const osc_action_info actions[] = {
+	{ "/ping", "", "/pong", "Liveness check" },
+	{ "/params", "", "/param ssffff per parameter (path, unit, min, max, default, value), then /params/done i (count)", "List every parameter with its current value" },
+	{ "/subscribe", "[i|f]", "nothing (then feedback and meters)", "Feedback of every parameter change and meter bundles to the sender, for a lease in seconds (default 10, at most 600); renew before it ends" },
+	{ "/unsubscribe", "", "nothing", "End the sender's subscription" },
+	{ "/session/save", "s", "/done s (path) or /error", "Save the session under a name in the session folder (no '/' or '..')" },
+	{ "/session/load", "s", "/done s or /error", "Load a named session from the session folder" },
+	{ "/snapshot/store", "s", "/done s or /error", "Store the current settings as a snapshot (A, B, ...)" },
+	{ "/snapshot/recall", "s", "/done s or /error", "Recall a snapshot (crossfaded over /snapshot/fade)" },
+	{ "/undo", "", "/done s or /error", "Undo the last change" },
+	{ "/redo", "", "/done s or /error", "Redo" },
+	{ "/loudness/reset", "", "/done s or /error", "Restart integrated loudness, LRA, maxima and overs" },
+	{ "/target/learn", "", "/limiter/gain f (the drive set) or /error", "Set the limiter drive so the master's integrated loudness meets /target/lufs" },
+};
+
+int osc_action_count(void) { return (int)(sizeof actions / sizeof actions[0]); }
+
+const osc_action_info *osc_action_get(int i)
+{
+	return (i >= 0 && i < osc_action_count()) ? &actions[i] : NULL;
+}
+
+/* ---- documents ---- */
+
+/* Numbers printed with "." whatever LC_NUMERIC says (the console sets the locale). */
+static void fmt_num(char *buf, size_t len, double v)
+{
+	snprintf(buf, len, "%.6g", v);
+	for (char *p = buf; *p; p++)
+		if (*p == ',')
+			*p = '.';
+}
+
+static const char *curve_name(param_curve c)
+{
+	switch (c) {
+	case CURVE_LIN: return "linear";
+	case CURVE_LOG: return "log";
+	case CURVE_DB: return "dB";
+	case CURVE_ENUM: return "enum";
+	case CURVE_TOGGLE: return "toggle";
+	}
+	return "?";
+}
+
+void osc_write_markdown(FILE *f)
+{
+	int n = params_count();
+	fprintf(f, "# lathe OSC reference\n\n");
+	fprintf(f, "<!-- Generated from the parameter registry and the meter list by osc_write_markdown() (osc/osc_addr.c);\n"
+	           "     do not edit: regenerate with `lathe params --osc-markdown > docs/osc.md`. -->\n\n");
+	fprintf(f, "UDP on `--osc-port` (default 7770), bound to `--osc-bind` (default 127.0.0.1) only.\n"
+	           "Only senders inside `--osc-allow CIDR` (repeatable) are served; the default is loopback\n"
+	           "(127.0.0.0/8), plus 10.0.0.0/8, 172.16.0.0/12 and 192.168.0.0/16 when a non-loopback\n"
+	           "address is bound. Other packets are dropped unanswered. Replies go to the sender's address and port.\n\n");
+	fprintf(f, "## Parameters\n\n"
+	           "Each address takes one value in natural units: a float or an int; `T`/`F` for toggles;\n"
+	           "for enums the index or the name as a string (`s`). Integer and enum values are rounded.\n"
+	           "A message without arguments is a query: the current value comes back on the same address (`f`).\n"
+	           "`/norm` + address (e.g. `/norm/eq/3/freq`) takes and answers 0..1 along the parameter's curve\n"
+	           "(log for frequencies, times, ratios and Q; linear otherwise).\n\n"
+	           "Bad input is answered with `/error ss` (address, reason): unknown address, wrong type or count,\n"
+	           "NaN/Inf (value unchanged). Out of range is clamped, answered with `/error`, and the clamped\n"
+	           "value is sent back on the address.\n\n");
+	fprintf(f, "%d parameters.\n\n", n);
+	fprintf(f, "| Address | Type | Unit | Range | Curve | Default | Description |\n");
+	fprintf(f, "| --- | --- | --- | --- | --- | --- | --- |\n");
+	for (int id = 0; id < n; id++) {
+		const param_info *pi = param_info_get(id);
+		char lo[32], hi[32], def[64], range[256];
+		const char *type = "f";
+		fmt_num(lo, sizeof lo, pi->min);
+		fmt_num(hi, sizeof hi, pi->max);
+		if (pi->curve == CURVE_ENUM) {
+			type = "f, i or s";
+			range[0] = 0;
+			for (int k = 0; k < pi->n_enums; k++) {
+				size_t l = strlen(range);
+				snprintf(range + l, sizeof range - l, "%s%d `%s`", k ? ", " : "", k, pi->enums[k]);
+			}
+			int d = (int)(pi->def + 0.5f);
+			snprintf(def, sizeof def, "`%s`", (d >= 0 && d < pi->n_enums) ? pi->enums[d] : "?");
+		} else if (pi->curve == CURVE_TOGGLE) {
+			type = "f, i or T/F";
+			snprintf(range, sizeof range, "0 off, 1 on");
+			snprintf(def, sizeof def, "%s", pi->def >= 0.5f ? "1 (on)" : "0 (off)");
+		} else {
+			type = pi->step >= 1 ? "f or i (integer)" : "f or i";
+			snprintf(range, sizeof range, "%s .. %s", lo, hi);
+			fmt_num(def, sizeof def, pi->def);
+		}
+		fprintf(f, "| `%s` | %s | %s | %s | %s | %s | %s |\n", pi->path, type, *pi->unit ? pi->unit : "-",
+			range, curve_name(pi->curve), def, pi->help ? pi->help : "");
+	}
+	fprintf(f, "\n## Feedback\n\n"
+	           "`/subscribe [i lease_s]` registers the sender (at most 16 at a time; default lease 10 s, at most 600 s;\n"
+	           "send `/subscribe` again to renew). `--osc-feedback HOST:PORT` adds permanent subscribers (for\n"
+	           "clients with a fixed reply port, e.g. TouchOSC or Open Stage Control).\n"
+	           "Every parameter change, whoever made it (console, session, snapshot, another client), is sent to\n"
+	           "every subscriber on its address (`f`, natural units) and on its `/norm` twin (`f`, 0..1), in bundles,\n"
+	           "at most about 60 times a second: only the latest value of a parameter that changed in between.\n\n");
+	fprintf(f, "## Meters\n\n"
+	           "Sent to subscribers as one bundle per tick at `--meter-rate` (default 20 Hz); only values that\n"
+	           "changed by at least the resolution since the last bundle to that subscriber. Each meter also has a\n"
+	           "`/norm` twin (`/norm/meter/...`, 0..1 over the range, for faders). Silence (-inf) is sent as the\n"
+	           "range's minimum.\n\n");
+	fprintf(f, "| Address | Type | Unit | Range | Resolution | Description |\n");
+	fprintf(f, "| --- | --- | --- | --- | --- | --- |\n");
+	for (int i = 0; i < osc_meter_count(); i++) {
+		const osc_meter_info *m = osc_meter_get(i);
+		char lo[32], hi[32], q[32];
+		fmt_num(lo, sizeof lo, m->min);
+		fmt_num(hi, sizeof hi, m->max);
+		fmt_num(q, sizeof q, m->quantum);
+		fprintf(f, "| `%s` | f | %s | %s .. %s | %s | %s |\n", m->path, *m->unit ? m->unit : "-", lo, hi, q, m->label);
+	}
+	fprintf(f, "\n## Actions and queries\n\n"
+	           "Actions without arguments also accept one number (a button press): nonzero triggers, 0 is ignored.\n\n");
+	fprintf(f, "| Address | Arguments | Reply | Description |\n");
+	fprintf(f, "| --- | --- | --- | --- |\n");
+	for (int i = 0; i < osc_action_count(); i++) {
+		const osc_action_info *a = osc_action_get(i);
+		fprintf(f, "| `%s` | %s | %s | %s |\n", a->path, *a->types ? a->types : "-", a->reply, a->help);
+	}
+	fprintf(f, "\n## Replies\n\n"
+	           "| Address | Type | Meaning |\n| --- | --- | --- |\n"
+	           "| `/error` | ss | address, reason |\n"
+	           "| `/done` | s | the action's address: it succeeded |\n"
+	           "| `/pong` | - | answer to `/ping` |\n"
+	           "| `/param` | ssffff | path, unit, min, max, default, value (answer to `/params`) |\n"
+	           "| `/params/done` | i | number of `/param` messages sent |\n");
+	fprintf(f, "\n## Open Stage Control\n\n"
+	           "`osc/layouts/lathe-open-stage-control.json` is a session for Open Stage Control 1.x generated from the same\n"
+	           "tables. Start it with `--send 127.0.0.1:7770 --osc-port 7771` and lathe with\n"
+	           "`--osc-feedback 127.0.0.1:7771` so its widgets follow every change and the meters move.\n");
+}
+
+/* ---- Open Stage Control 1.x session ---- */
+
+/* Tabs of the layout; each registry module goes to one. */
+static const struct { const char *id, *label; const char *modules[6]; } tabs[] = {
+	{ "input_eq", "Input / EQ", { "bypass", "input", "eq", NULL } },
+	{ "dynamics", "Dynamics", { "mb", NULL } },
+	{ "imager_saturation", "Imager / Saturation", { "imager", "saturate", NULL } },
+	{ "limiter", "Limiter", { "limiter", "dither", "output", "target", NULL } },
+	{ "monitor", "Monitor", { "monitor", "snapshot", NULL } },
+};
+#define N_TABS ((int)(sizeof tabs / sizeof tabs[0]))
+
+static int tab_of(const char *module)
+{
+	for (int t = 0; t < N_TABS; t++)
+		for (int k = 0; tabs[t].modules[k]; k++)
+			if (!strcmp(tabs[t].modules[k], module))
+				return t;
+	return N_TABS - 1; /* a new module shows up on the last tab rather than nowhere */
+}
+
+/* "/eq/3/freq" -> "eq_3_freq" (ids must be unique and plain) */
+static void widget_id(char *buf, size_t len, const char *path)
+{
+	snprintf(buf, len, "%s", path[0] == '/' ? path + 1 : path);
+	for (char *p = buf; *p; p++)
+		if (*p == '/')
+			*p = '_';
+}
+
+static int decimals_of(const param_info *pi)
+{
+	if (pi->step >= 1)
+		return 0;
+	if (pi->min > 0 && pi->min < 1)
+		return 3; /* Q 0.1 .. 18, attack 0.1 ms: fine values near the bottom of a log range */
+	return 2;
+}
+
+static void widget_open(FILE *f, int *first, const char *type, const char *id, const char *label, const char *address)
+{
+	fprintf(f, "%s\n          {\n", *first ? "" : ",");
+	*first = 0;
+	fprintf(f, "            \"type\": \"%s\",\n            \"id\": \"%s\",\n            \"label\": \"%s\",\n"
+	           "            \"address\": \"%s\",\n            \"preArgs\": [],\n            \"target\": [],\n"
+	           "            \"width\": \"auto\",\n            \"height\": \"auto\",\n",
+		type, id, label, address);
+}
+
+static void write_param_widget(FILE *f, int *first, const param_info *pi)
+{
+	char id[64], lo[32], hi[32], def[32];
+	widget_id(id, sizeof id, pi->path);
+	fmt_num(lo, sizeof lo, pi->min);
+	fmt_num(hi, sizeof hi, pi->max);
+	fmt_num(def, sizeof def, pi->def);
+	if (pi->curve == CURVE_TOGGLE) {
+		widget_open(f, first, "toggle", id, pi->label, pi->path);
+		fprintf(f, "            \"typeTags\": \"i\",\n            \"on\": 1,\n            \"off\": 0,\n"
+		           "            \"default\": %s,\n            \"decimals\": 0\n          }", def);
+	} else if (pi->curve == CURVE_ENUM) {
+		widget_open(f, first, "dropdown", id, pi->label, pi->path);
+		fprintf(f, "            \"typeTags\": \"i\",\n            \"values\": {");
+		for (int k = 0; k < pi->n_enums; k++)
+			fprintf(f, "%s\n              \"%s\": %d", k ? "," : "", pi->enums[k], k);
+		fprintf(f, "\n            },\n            \"default\": %s,\n            \"decimals\": 0\n          }", def);
+	} else {
+		/* levels as faders, everything else (frequencies, times, ratios) as knobs */
+		const char *type = (pi->curve == CURVE_DB) ? "fader" : "knob";
+		widget_open(f, first, type, id, pi->label, pi->path);
+		fprintf(f, "            \"typeTags\": \"f\",\n            \"range\": { \"min\": %s, \"max\": %s },\n"
+		           "            \"logScale\": %s,\n            \"unit\": \"%s\",\n            \"default\": %s,\n"
+		           "            \"decimals\": %d,\n            \"doubleTap\": true\n          }",
+			lo, hi, pi->curve == CURVE_LOG ? "true" : "false", pi->unit, def, decimals_of(pi));
+	}
+}
+
+static void write_button(FILE *f, int *first, const char *path, const char *label, int on)
+{
+	char id[64];
+	widget_id(id, sizeof id, path);
+	widget_open(f, first, "button", id, label, path);
+	fprintf(f, "            \"mode\": \"tap\",\n            \"typeTags\": \"i\",\n            \"on\": %d,\n"
+	           "            \"off\": 0\n          }", on);
+}
+
+static void tab_open(FILE *f, int first_tab, const char *id, const char *label)
+{
+	fprintf(f, "%s\n      {\n        \"type\": \"tab\",\n        \"id\": \"%s\",\n        \"label\": \"%s\",\n"
+	           "        \"layout\": \"flex\",\n        \"justify\": \"start\",\n        \"tabs\": [],\n        \"widgets\": [",
+		first_tab ? "" : ",", id, label);
+}
+
+static void tab_close(FILE *f) { fprintf(f, "\n        ]\n      }"); }
+
+void osc_write_open_stage_control(FILE *f)
+{
+	fprintf(f, "{\n  \"createdWith\": \"Open Stage Control\",\n  \"version\": \"1.26.2\",\n  \"type\": \"session\",\n"
+	           "  \"content\": {\n    \"type\": \"root\",\n    \"id\": \"root\",\n    \"label\": \"lathe\",\n"
+	           "    \"comments\": \"Generated from the lathe parameter registry by osc_write_open_stage_control(); do not edit.\",\n"
+	           "    \"widgets\": [],\n    \"tabs\": [");
+	int n = params_count();
+	for (int t = 0; t < N_TABS; t++) {
+		tab_open(f, t == 0, tabs[t].id, tabs[t].label);
+		int first = 1;
+		for (int id = 0; id < n; id++) {
+			const param_info *pi = param_info_get(id);
+			if (tab_of(pi->module) == t)
+				write_param_widget(f, &first, pi);
+		}
+		if (t == N_TABS - 1) {
+			/* actions that take no argument: tap buttons (the server ignores the value 0) */
+			write_button(f, &first, "/undo", "Undo", 1);
+			write_button(f, &first, "/redo", "Redo", 1);
+			write_button(f, &first, "/target/learn", "Learn target", 1);
+			write_button(f, &first, "/subscribe", "Subscribe 10 min", 600);
+		}
+		tab_close(f);
+	}
+	tab_open(f, 0, "meters", "Meters");
+	int first = 1;
+	for (int i = 0; i < osc_meter_count(); i++) {
+		const osc_meter_info *m = osc_meter_get(i);
+		char id[64], lo[32], hi[32];
+		widget_id(id, sizeof id, m->path);
+		fmt_num(lo, sizeof lo, m->min);
+		fmt_num(hi, sizeof hi, m->max);
+		widget_open(f, &first, "fader", id, m->label, m->path);
+		fprintf(f, "            \"interaction\": false,\n            \"typeTags\": \"f\",\n"
+		           "            \"range\": { \"min\": %s, \"max\": %s },\n            \"unit\": \"%s\",\n"
+		           "            \"default\": %s,\n            \"decimals\": 1\n          }",
+			lo, hi, m->unit, lo);
+	}
+	write_button(f, &first, "/loudness/reset", "Reset loudness", 1);
+	tab_close(f);
+	fprintf(f, "\n    ]\n  }\n}\n");
+}
