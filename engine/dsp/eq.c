@@ -1,10 +1,875 @@
-/* PLACEHOLDER pass-through until the real module lands (issue 3). */
+/* lathe — the 8-band analog-matched EQ.
+ *
+ * Every band is one analog prototype H(s) made digital by magnitude matching
+ * (Martin Vicanek, "Matched Second Order Digital Filters", 2016): the poles
+ * are the analog poles mapped by impulse invariance, z = exp(s T), which keeps
+ * their frequency and damping exactly; the numerator is then chosen so that
+ * |H(e^jw)|^2 equals the analog |H(jw)|^2 at chosen frequencies.  Unlike the
+ * bilinear transform there is no frequency warping, so a bell at 16 kHz keeps
+ * its analog width and shape right up to Nyquist ("no cramping").
+ *
+ * The magnitude of a second-order section is linear in three basis functions
+ * of w (Vicanek eq. 8-10):
+ *   phi1 = sin^2(w/2), phi0 = 1 - phi1, phi2 = 4 phi0 phi1,
+ *   |A|^2 = A0 phi0 + A1 phi1 + A2 phi2,
+ *   A0 = (1 + a1 + a2)^2, A1 = (1 - a1 + a2)^2, A2 = -4 a2,
+ * and the same for the numerator with B0, B1, B2.  Choosing B0, B1, B2 fixes
+ * |B|^2; the minimum-phase b0, b1, b2 follow in closed form (numerator_from_B).
+ *
+ * Prototypes (s normalised to the band frequency w0; A = 10^(gain/40), G = A^2):
+ *   bell        (s^2 + s A/Q + 1) / (s^2 + s/(A Q) + 1)           RBJ cookbook analog form
+ *   low shelf   A (s^2 + s sqrt(A)/Q + A) / (A s^2 + s sqrt(A)/Q + 1)
+ *   high shelf  A (A s^2 + s sqrt(A)/Q + 1) / (s^2 + s sqrt(A)/Q + A)
+ *   low cut     prod_k s^2 / (s^2 + s/Q_k + 1)     Butterworth order 2N, N = 1..4 sections,
+ *   high cut    prod_k 1 / (s^2 + s/Q_k + 1)       Q_k = 1 / (2 sin((2k-1) pi / (4N)))
+ *   notch       (s^2 + 1) / (s^2 + s/Q + 1)
+ *   tilt        sqrt(G) (s + 1/sqrt(G)) / (s + sqrt(G))   first order: 0 dB at the pivot w0,
+ *               -gain/2 dB far below, +gain/2 dB far above (the whole tilt spans `gain` dB)
+ * Cuts ignore q and gain; notch ignores gain; tilt ignores q.
+ *
+ * Mid/side convention for the whole project:
+ *   M = (L + R) / 2,  S = (L - R) / 2,  and back  L = M + S,  R = M - S.
+ */
 #include "eq.h"
+#include "biquad.h"
+#include "smooth.h"
+
+#include <math.h>
 #include <stdlib.h>
-struct eq { int unused; };
-eq *eq_new(double rate, unsigned max_block) { (void)rate; (void)max_block; return calloc(1, sizeof(eq)); }
-void eq_free(eq *s) { free(s); }
-void eq_update(eq *s, const lathe_params *p) { (void)s; (void)p; }
-void eq_process(eq *s, float *l, float *r, unsigned n) { (void)s; (void)l; (void)r; (void)n; }
+#include <string.h>
+
+#define EQ_MAX_SECTIONS 4   /* 48 dB/oct = four second-order sections */
+#define EQ_UPDATE_INTERVAL 16 /* samples between coefficient updates while a parameter glides */
+#define EQ_FADE_MS 10.0f    /* bypass and band on/off/type-change crossfade */
+
+enum { DOM_LR, DOM_MS, DOM_ANY };
+
+/* ---------------------------------------------------------------- design -- */
+
+/* Impulse-invariant poles of the analog pair s^2 + s w0/q + w0^2 (Vicanek eq. 11-12):
+ * a2 = exp(-2 zeta w0), a1 = -2 exp(-zeta w0) cos(sqrt(1 - zeta^2) w0), zeta = 1/(2q);
+ * for zeta > 1 the poles are real and cos becomes cosh. */
+static void matched_poles(double w0, double q, double *a1, double *a2)
+{
+	double zeta = 0.5 / q;
+	double r = exp(-zeta * w0);
+	if (zeta <= 1)
+		*a1 = -2 * r * cos(sqrt(1 - zeta * zeta) * w0);
+	else
+		*a1 = -2 * r * cosh(sqrt(zeta * zeta - 1) * w0);
+	*a2 = r * r;
+}
+
+typedef struct {
+	double p0, p1, p2; /* phi0, phi1, phi2 at one frequency */
+} phis;
+
+static phis phis_at(double w)
+{
+	double s = sin(0.5 * w);
+	phis f;
+	f.p1 = s * s;
+	f.p0 = 1 - f.p1;
+	f.p2 = 4 * f.p0 * f.p1;
+	return f;
+}
+
+/* Minimum-phase b0, b1, b2 whose |B|^2 has the coefficients B0, B1, B2
+ * (Vicanek eq. 21-24): b0 + b1 + b2 = sqrt(B0), b0 - b1 + b2 = sqrt(B1), b0 b2 = -B2/4.
+ * Negative intermediate values (only at extreme settings, from rounding) are clamped. */
+static void numerator_from_B(biquad_coef *c, double B0, double B1, double B2)
+{
+	double s0 = sqrt(B0 > 0 ? B0 : 0), s1 = sqrt(B1 > 0 ? B1 : 0);
+	double W = 0.5 * (s0 + s1);
+	double d = W * W + B2;
+	c->b0 = 0.5 * (W + sqrt(d > 0 ? d : 0));
+	c->b1 = 0.5 * (s0 - s1);
+	c->b2 = c->b0 > 0 ? -B2 / (4 * c->b0) : 0;
+}
+
+/* 1/H: the boost designs are the accurate ones (their peak is set by exactly
+ * matched poles), a cut is the exact inverse of the boost (the RBJ bell and
+ * shelves satisfy H(-g) = 1/H(g)), so cuts get the same accuracy. */
+static void invert(biquad_coef *c)
+{
+	double b0 = c->b0, b1 = c->b1, b2 = c->b2, a1 = c->a1, a2 = c->a2;
+	c->b0 = 1 / b0;
+	c->b1 = a1 / b0;
+	c->b2 = a2 / b0;
+	c->a1 = b1 / b0;
+	c->a2 = b2 / b0;
+}
+
+/* Analog second-order magnitude squared: H(s) = (n2 s^2 + n1 s + n0) / (d2 s^2 + d1 s + d0) at s = jw. */
+typedef struct {
+	double n0, n1, n2, d0, d1, d2;
+} analog2;
+
+static double analog2_mag2(const analog2 *h, double w)
+{
+	double nr = h->n0 - h->n2 * w * w, ni = h->n1 * w;
+	double dr = h->d0 - h->d2 * w * w, di = h->d1 * w;
+	return (nr * nr + ni * ni) / (dr * dr + di * di);
+}
+
+/* Matched section for a general analog biquad: poles matched, |H| matched
+ * exactly at DC, at Nyquist and at wm (the band frequency). */
+static void matched_3point(biquad_coef *c, const analog2 *h, double wm)
+{
+	double wp = sqrt(h->d0 / h->d2), qp = sqrt(h->d0 * h->d2) / h->d1;
+	matched_poles(wp, qp, &c->a1, &c->a2);
+	double A0 = (1 + c->a1 + c->a2) * (1 + c->a1 + c->a2);
+	double A1 = (1 - c->a1 + c->a2) * (1 - c->a1 + c->a2);
+	double A2 = -4 * c->a2;
+	phis f = phis_at(wm);
+	double B0 = A0 * analog2_mag2(h, 0);
+	double B1 = A1 * analog2_mag2(h, M_PI);
+	double Am = A0 * f.p0 + A1 * f.p1 + A2 * f.p2;
+	double B2 = (analog2_mag2(h, wm) * Am - B0 * f.p0 - B1 * f.p1) / f.p2;
+	numerator_from_B(c, B0, B1, B2);
+}
+
+/* Bell with G >= 1 (Vicanek section 4, "peaking EQ"): poles of Q_p = Q sqrt(G);
+ * |H| = 1 at DC, |H| = G at w0 and d|H|^2/dw = 0 at w0, so the peak sits exactly
+ * on w0 with exactly the analog height; the Nyquist gain is left free. */
+static void design_bell_boost(biquad_coef *c, double w0, double q, double G)
+{
+	matched_poles(w0, q * sqrt(G), &c->a1, &c->a2);
+	double A0 = (1 + c->a1 + c->a2) * (1 + c->a1 + c->a2);
+	double A1 = (1 - c->a1 + c->a2) * (1 - c->a1 + c->a2);
+	double A2 = -4 * c->a2;
+	phis f = phis_at(w0);
+	double G2 = G * G;
+	double R1 = (A0 * f.p0 + A1 * f.p1 + A2 * f.p2) * G2;   /* |B(w0)|^2 */
+	double R2 = (-A0 + A1 + 4 * (f.p0 - f.p1) * A2) * G2;   /* d|B|^2/dphi1 at w0 */
+	double B0 = A0;
+	double B2 = (R1 - R2 * f.p1 - B0) / (4 * f.p1 * f.p1);
+	double B1 = R2 + B0 + 4 * (f.p1 - f.p0) * B2;
+	numerator_from_B(c, B0, B1, B2);
+}
+
+/* Butterworth high pass section, double zero at DC (so the slope below the
+ * corner is the analog one), scaled to the analog |H(w0)| = Q (Vicanek eq. 38). */
+static void design_highpass(biquad_coef *c, double w0, double q)
+{
+	matched_poles(w0, q, &c->a1, &c->a2);
+	double A0 = (1 + c->a1 + c->a2) * (1 + c->a1 + c->a2);
+	double A1 = (1 - c->a1 + c->a2) * (1 - c->a1 + c->a2);
+	double A2 = -4 * c->a2;
+	phis f = phis_at(w0);
+	double b0 = q * sqrt(A0 * f.p0 + A1 * f.p1 + A2 * f.p2) / (4 * f.p1);
+	c->b0 = b0;
+	c->b1 = -2 * b0;
+	c->b2 = b0;
+}
+
+/* Notch: zeros exactly on the unit circle at w0 (so the centre is a true null),
+ * matched poles, gain 1 at DC.  The one free scale cannot also match Nyquist. */
+static void design_notch(biquad_coef *c, double w0, double q)
+{
+	matched_poles(w0, q, &c->a1, &c->a2);
+	double cw = cos(w0);
+	double k = (1 + c->a1 + c->a2) / (2 - 2 * cw);
+	c->b0 = k;
+	c->b1 = -2 * cw * k;
+	c->b2 = k;
+}
+
+/* First-order tilt: H(z) = (b0 + b1 z^-1) / (1 + a1 z^-1) with |H|^2 =
+ * (B0 phi0 + B1 phi1) / ((1 + a1)^2 phi0 + (1 - a1)^2 phi1), matched exactly at
+ * DC, Nyquist and the pivot (three conditions, three unknowns).  With h0, h1, hp
+ * the analog |H|^2 there, the pivot condition is a quadratic in a1 whose two
+ * roots are reciprocal (u^2 and u^0 coefficients are equal); the stable one is |a1| < 1. */
+static void design_tilt(biquad_coef *c, double w0, double gain_db)
+{
+	double sg = pow(10, gain_db / 40); /* sqrt(G) */
+	analog2 h = { 1, sg, 0, sg, 1, 0 }; /* sqrt(G) (s + w0/sqrt(G)) / (s + w0 sqrt(G)), w0 = 1 */
+	double h0 = analog2_mag2(&h, 0);
+	double h1 = analog2_mag2(&h, M_PI / w0);
+	double hp = analog2_mag2(&h, 1); /* = 1 */
+	double p = phis_at(w0).p1;
+	double qa = h0 * (1 - p) + h1 * p - hp;
+	double qb = 2 * h0 * (1 - p) - 2 * h1 * p - 2 * hp + 4 * hp * p;
+	double u = 0;
+	if (qa != 0) {
+		double disc = qb * qb - 4 * qa * qa;
+		double sq = sqrt(disc > 0 ? disc : 0);
+		double qq = -0.5 * (qb + (qb >= 0 ? sq : -sq));
+		u = qq != 0 ? qa / qq : 0; /* the root of smaller magnitude */
+	}
+	double B0 = h0 * (1 + u) * (1 + u), B1 = h1 * (1 - u) * (1 - u);
+	c->b0 = 0.5 * (sqrt(B0) + sqrt(B1));
+	c->b1 = 0.5 * (sqrt(B0) - sqrt(B1));
+	c->b2 = 0;
+	c->a1 = u;
+	c->a2 = 0;
+}
+
+
+/* 3x3 linear solve (Gaussian elimination, partial pivoting); returns 0 if singular. */
+static int solve3(double m[3][4], double x[3])
+{
+	for (int c = 0; c < 3; c++) {
+		int piv = c;
+		for (int r = c + 1; r < 3; r++)
+			if (fabs(m[r][c]) > fabs(m[piv][c]))
+				piv = r;
+		if (fabs(m[piv][c]) < 1e-300)
+			return 0;
+		for (int k = 0; k < 4; k++) {
+			double t = m[c][k];
+			m[c][k] = m[piv][k];
+			m[piv][k] = t;
+		}
+		for (int r = 0; r < 3; r++) {
+			if (r == c)
+				continue;
+			double f = m[r][c] / m[c][c];
+			for (int k = c; k < 4; k++)
+				m[r][k] -= f * m[c][k];
+		}
+	}
+	for (int c = 0; c < 3; c++)
+		x[c] = m[c][3] / m[c][c];
+	return 1;
+}
+
+/* Turn a fitted denominator |A|^2 = phi0 + A1 phi1 + A2 phi2 (A0 = 1) and
+ * numerator (B0, B1, B2) into a normalised stable section.  Returns 0 when the
+ * fit is not a valid magnitude (negative somewhere, or poles on the circle);
+ * the caller then keeps its pole-matched design. */
+static int finish_fit(biquad_coef *c, double A1, double A2, double B0, double B1, double B2)
+{
+	/* |A|^2 must stay positive on [0, pi]: a quadratic in phi1, check ends and vertex */
+	double qa = -4 * A2, qb = A1 - 1 + 4 * A2; /* |A|^2 = 1 + qb phi1 + qa phi1^2 */
+	if (A1 <= 0 || 1 + qb + qa <= 0)
+		return 0;
+	if (qa > 0 && qb < 0 && -qb < 2 * qa && 1 - qb * qb / (4 * qa) <= 0)
+		return 0;
+	if (B0 < 0 || B1 < 0)
+		return 0;
+	biquad_coef den;
+	numerator_from_B(&den, 1, A1, A2);
+	if (!(den.b0 > 0) || fabs(den.b2) >= 0.999999 * den.b0 || !isfinite(den.b1))
+		return 0;
+	biquad_coef num;
+	numerator_from_B(&num, B0, B1, B2);
+	double k = 1 / den.b0;
+	c->b0 = num.b0 * k;
+	c->b1 = num.b1 * k;
+	c->b2 = num.b2 * k;
+	c->a1 = den.b1 * k;
+	c->a2 = den.b2 * k;
+	return isfinite(c->b0) && isfinite(c->b1) && isfinite(c->b2) && isfinite(c->a1) && isfinite(c->a2);
+}
+
+/* Magnitude fit with free poles: |H|^2 = (B . phi) / (A . phi) is linear in the
+ * six coefficients, so matching the analog |H|^2 at DC, Nyquist and three
+ * interior frequencies w[] is a linear problem (A0 = 1 fixes the scale; DC gives
+ * B0 = h(0), Nyquist B1 = h(pi) A1; the interior points give a 3x3 system in
+ * A1, A2, B2).  Where a prototype's poles or zeros lie near or beyond Nyquist
+ * (shelves, cuts, wide bells above ~8 kHz) impulse-invariant poles cannot follow
+ * it, while this fit spends its freedom on the audible band. */
+static int fit5(biquad_coef *c, const analog2 *h, const double w[3])
+{
+	double h0 = analog2_mag2(h, 0), hpi = analog2_mag2(h, M_PI);
+	double m[3][4], x[3];
+	for (int i = 0; i < 3; i++) {
+		phis f = phis_at(w[i]);
+		double hi = analog2_mag2(h, w[i]);
+		/* hi (phi0 + A1 phi1 + A2 phi2) = h0 phi0 + hpi A1 phi1 + B2 phi2 */
+		m[i][0] = (hi - hpi) * f.p1;
+		m[i][1] = hi * f.p2;
+		m[i][2] = -f.p2;
+		m[i][3] = (h0 - hi) * f.p0;
+	}
+	if (!solve3(m, x))
+		return 0;
+	return finish_fit(c, x[0], x[1], h0, hpi * x[0], x[2]);
+}
+
+/* Same with a fixed numerator shape N (zeros fixed: the double zero at DC of a
+ * high pass, the zeros on the circle of a notch) scaled by K: unknowns A1, A2, K,
+ * matched at three frequencies w[]. */
+static int fit_fixed_zeros(biquad_coef *c, const analog2 *h, double N0, double N1, double N2, const double w[3])
+{
+	double m[3][4], x[3];
+	for (int i = 0; i < 3; i++) {
+		phis f = phis_at(w[i]);
+		double hi = analog2_mag2(h, w[i]);
+		/* hi (phi0 + A1 phi1 + A2 phi2) = K (N0 phi0 + N1 phi1 + N2 phi2) */
+		m[i][0] = hi * f.p1;
+		m[i][1] = hi * f.p2;
+		m[i][2] = -(N0 * f.p0 + N1 * f.p1 + N2 * f.p2);
+		m[i][3] = -hi * f.p0;
+	}
+	if (!solve3(m, x) || !(x[2] > 0))
+		return 0;
+	return finish_fit(c, x[0], x[1], x[2] * N0, x[2] * N1, x[2] * N2);
+}
+
+/* Interior fit points: w0 itself (the band is exact there) and one on each side,
+ * `ratio` apart, the upper one kept below Nyquist. */
+static void fit_points(double w[3], double w0, double ratio)
+{
+	w[0] = w0 / ratio;
+	w[1] = w0;
+	w[2] = w0 * ratio;
+	if (w[2] > 0.5 * (w0 + M_PI))
+		w[2] = 0.5 * (w0 + M_PI);
+}
+
+/* A prototype written with s normalised to w0, re-expressed in rad/sample: s -> s / w0. */
+static analog2 analog2_at(double n0, double n1, double n2, double d0, double d1, double d2, double w0)
+{
+	analog2 h = { n0, n1 / w0, n2 / (w0 * w0), d0, d1 / w0, d2 / (w0 * w0) };
+	return h;
+}
+
+/* Q of section k (0-based) of a Butterworth filter of order 2 * sections. */
+static double butterworth_q(int sections, int k)
+{
+	return 1 / (2 * sin((2 * k + 1) * M_PI / (4 * sections)));
+}
+
+/* Where candidate designs are compared: EQ_PROBES log-spaced frequencies over
+ * the audible band (20 Hz .. 20 kHz, or 0.45 fs at lower rates). */
+#define EQ_PROBES 24
+typedef struct {
+	phis at[EQ_PROBES];
+	double w[EQ_PROBES];
+} probe_table;
+
+static void probe_table_init(probe_table *pt, double fs)
+{
+	double top = 20000 < 0.45 * fs ? 20000 : 0.45 * fs;
+	for (int i = 0; i < EQ_PROBES; i++) {
+		double f = 20 * pow(top / 20, i / (double)(EQ_PROBES - 1));
+		pt->w[i] = 2 * M_PI * f / fs;
+		pt->at[i] = phis_at(pt->w[i]);
+	}
+}
+
+/* Worst ratio (>= 1) between the section's |H|^2 and the analog one over the
+ * probes; both floored at -60 dB, where a difference is inaudible. */
+static double probe_error(const biquad_coef *c, const analog2 *h, const probe_table *pt)
+{
+	double B0 = (c->b0 + c->b1 + c->b2) * (c->b0 + c->b1 + c->b2);
+	double B1 = (c->b0 - c->b1 + c->b2) * (c->b0 - c->b1 + c->b2);
+	double B2 = -4 * c->b0 * c->b2;
+	double A0 = (1 + c->a1 + c->a2) * (1 + c->a1 + c->a2);
+	double A1 = (1 - c->a1 + c->a2) * (1 - c->a1 + c->a2);
+	double A2 = -4 * c->a2;
+	double worst = 1;
+	for (int i = 0; i < EQ_PROBES; i++) {
+		const phis *f = &pt->at[i];
+		double num = B0 * f->p0 + B1 * f->p1 + B2 * f->p2, den = A0 * f->p0 + A1 * f->p1 + A2 * f->p2;
+		double d = den > 0 ? num / den : 1e30, a = analog2_mag2(h, pt->w[i]);
+		d = d > 1e-6 ? d : 1e-6;
+		a = a > 1e-6 ? a : 1e-6;
+		double r = d > a ? d / a : a / d;
+		if (!(r < worst * 1e300))
+			return 1e300;
+		worst = r > worst ? r : worst;
+	}
+	return worst;
+}
+
+/* Keep the candidate that follows the prototype best over the probes. */
+static void keep_better(biquad_coef *best, double *best_err, const biquad_coef *cand, const analog2 *h,
+                        const probe_table *pt)
+{
+	double e = probe_error(cand, h, pt);
+	if (e < *best_err) {
+		*best = *cand;
+		*best_err = e;
+	}
+}
+
+/* Half-gain band edges of an RBJ bell (or the -3 dB edges of a notch) relative to
+ * w0: Omega = sqrt(1 + 1/(4 Q^2)) -+ 1/(2 Q), geometric mirror images. */
+static void edge_points(double w[3], double w0, double q)
+{
+	double k = 0.5 / q, r = sqrt(1 + k * k) + k;
+	fit_points(w, w0, r);
+}
+
+/* All sections of one band; returns how many (0 = the band is exactly identity,
+ * which is how bands at 0 dB are skipped bit-transparently).
+ * Each section has two or three candidate designs, all exact at w0: Vicanek's
+ * pole-matched one (best for resonant, low-frequency sections, where the poles
+ * alone set the shape) and the free-pole magnitude fits (best where the
+ * prototype reaches up to or past Nyquist); the one closest to the analog
+ * magnitude over the probe frequencies is used. */
+static int design_band(biquad_coef sec[EQ_MAX_SECTIONS], int type, double f, double gain_db, double q,
+                       int slope, double fs, const probe_table *pt)
+{
+	if (f > 0.499 * fs) /* above Nyquist (22 kHz at 32 kHz) the band sits at the edge */
+		f = 0.499 * fs;
+	if (f < 1)
+		f = 1;
+	if (q < 0.01)
+		q = 0.01;
+	double w0 = 2 * M_PI * f / fs;
+	double g = fabs(gain_db);
+	int cut = gain_db < 0;
+	double w[3], err = 1e301;
+	biquad_coef cand;
+	switch (type) {
+	case EQ_BELL: {
+		if (gain_db == 0)
+			return 0;
+		double G = pow(10, g / 20), A = sqrt(G);
+		analog2 h = analog2_at(1, A / q, 1, 1, 1 / (A * q), 1, w0);
+		design_bell_boost(&sec[0], w0, q, G);
+		err = probe_error(&sec[0], &h, pt);
+		matched_3point(&cand, &h, w0);
+		keep_better(&sec[0], &err, &cand, &h, pt);
+		edge_points(w, w0, q);
+		if (fit5(&cand, &h, w))
+			keep_better(&sec[0], &err, &cand, &h, pt);
+		static const double ratios[] = { 1.5, 2, 3 };
+		for (int i = 0; i < 3; i++) {
+			fit_points(w, w0, ratios[i]);
+			if (fit5(&cand, &h, w))
+				keep_better(&sec[0], &err, &cand, &h, pt);
+		}
+		break;
+	}
+	case EQ_LOW_SHELF:
+	case EQ_HIGH_SHELF: {
+		if (gain_db == 0)
+			return 0;
+		analog2 h;
+		if (type == EQ_LOW_SHELF) { /* the boost: poles at w0/sqrt(A), below w0 */
+			double A = pow(10, g / 40), sa = sqrt(A);
+			h = analog2_at(A * A, A * sa / q, A, 1, sa / q, A, w0);
+		} else { /* the CUT (A < 1): poles at sqrt(A) w0, below w0 */
+			double A = pow(10, -g / 40), sa = sqrt(A);
+			h = analog2_at(A, A * sa / q, A * A, A, sa / q, 1, w0);
+			cut = !cut;
+		}
+		matched_3point(&sec[0], &h, w0);
+		err = probe_error(&sec[0], &h, pt);
+		static const double ratios[] = { 1.25, 1.5, 2, 3, 4 };
+		for (int i = 0; i < 5; i++) {
+			fit_points(w, w0, ratios[i]);
+			if (fit5(&cand, &h, w))
+				keep_better(&sec[0], &err, &cand, &h, pt);
+		}
+		break;
+	}
+	case EQ_LOW_CUT: {
+		int n = slope < 0 ? 1 : slope > 3 ? 4 : slope + 1;
+		for (int k = 0; k < n; k++) { /* low Q first: less internal gain */
+			double qk = butterworth_q(n, n - 1 - k);
+			analog2 h = analog2_at(0, 0, 1, 1, 1 / qk, 1, w0);
+			design_highpass(&sec[k], w0, qk);
+			err = probe_error(&sec[k], &h, pt);
+			fit_points(w, w0, 2);
+			if (fit_fixed_zeros(&cand, &h, 0, 16, -4, w)) /* (1 - z^-1)^2 */
+				keep_better(&sec[k], &err, &cand, &h, pt);
+		}
+		return n;
+	}
+	case EQ_HIGH_CUT: {
+		int n = slope < 0 ? 1 : slope > 3 ? 4 : slope + 1;
+		for (int k = 0; k < n; k++) {
+			analog2 h = analog2_at(1, 0, 0, 1, 1 / butterworth_q(n, n - 1 - k), 1, w0);
+			matched_3point(&sec[k], &h, w0);
+			err = probe_error(&sec[k], &h, pt);
+			static const double ratios[] = { 1.25, 1.5, 2, 3, 4 };
+			for (int i = 0; i < 5; i++) {
+				fit_points(w, w0, ratios[i]);
+				if (fit5(&cand, &h, w))
+					keep_better(&sec[k], &err, &cand, &h, pt);
+			}
+		}
+		return n;
+	}
+	case EQ_NOTCH: {
+		double c = cos(w0);
+		analog2 h = analog2_at(1, 0, 1, 1, 1 / q, 1, w0);
+		design_notch(&sec[0], w0, q);
+		err = probe_error(&sec[0], &h, pt);
+		double ww[3];
+		edge_points(ww, w0, q);
+		w[0] = ww[0]; /* the null itself cannot be a fit point: both edges and one above */
+		w[1] = ww[2];
+		w[2] = 0.5 * (ww[2] + M_PI);
+		if (fit_fixed_zeros(&cand, &h, (2 - 2 * c) * (2 - 2 * c), (2 + 2 * c) * (2 + 2 * c), -4, w))
+			keep_better(&sec[0], &err, &cand, &h, pt);
+		return 1;
+	}
+	case EQ_TILT: {
+		if (gain_db == 0)
+			return 0;
+		double sg = pow(10, gain_db / 40);
+		analog2 h = analog2_at(1, sg, 0, sg, 1, 0, w0);
+		design_tilt(&sec[0], w0, gain_db);
+		err = probe_error(&sec[0], &h, pt);
+		fit_points(w, w0, 2);
+		if (fit5(&cand, &h, w))
+			keep_better(&sec[0], &err, &cand, &h, pt);
+		return 1;
+	}
+	default:
+		return 0;
+	}
+	if (cut)
+		invert(&sec[0]);
+	return 1;
+}
+
+/* ---------------------------------------------------------------- the module -- */
+
+typedef struct {
+	/* applied discrete settings (what the sections implement) */
+	int type, slope, channel;
+	/* discrete settings asked for; differing from the applied ones means the band
+	 * is ducking (mix gliding to 0) so the switch happens while it is silent */
+	int want_type, want_slope, want_channel;
+	int want_on;            /* !band bypass */
+	smooth oct_freq;          /* frequency, smoothed in octaves so sweeps sound even */
+	smooth gain_db;         /* gain in dB (linear in dB = even loudness glide) */
+	smooth oct_q;          /* Q, smoothed in octaves */
+	smooth mix;             /* 0 = band out, 1 = band in; per-sample crossfade */
+	int dirty;              /* coefficients must be recomputed at the next chunk */
+	int nsec;               /* sections in use; 0 = identity, the band is skipped */
+	int idle;               /* state did not follow the signal: clear it before the next use */
+	int st_domain;          /* DOM_LR or DOM_MS: the basis a stereo band's state is in */
+	biquad_coef sec[EQ_MAX_SECTIONS];
+	biquad_state st[EQ_MAX_SECTIONS][2]; /* [section][0 = L or M, 1 = R or S] */
+} eq_band;
+
+struct eq {
+	double rate;
+	unsigned max_block;
+	int ramp_samples;    /* glide time of freq/gain/q (the registry's smooth_ms) */
+	int fade_samples;    /* bypass and band on/off crossfade */
+	smooth mix;          /* whole-EQ bypass crossfade: 0 = bypassed, 1 = EQ in */
+	int resumed;         /* the EQ came out of bypass: band states are stale */
+	eq_band band[EQ_BANDS];
+	probe_table probes;  /* where candidate designs are compared, for this rate */
+	float *dry_l, *dry_r; /* input copy for the whole-EQ crossfade, max_block frames */
+	float *band_dry[2];   /* input copy of one band during its crossfade */
+};
+
+static float *alloc_touched(unsigned n)
+{
+	float *p = calloc(n ? n : 1, sizeof(float));
+	if (p)
+		memset(p, 0, (n ? n : 1) * sizeof(float));
+	return p;
+}
+
+eq *eq_new(double rate, unsigned max_block)
+{
+	eq *s = calloc(1, sizeof *s);
+	if (!s)
+		return NULL;
+	memset(s, 0, sizeof *s);
+	s->rate = rate;
+	s->max_block = max_block;
+	const param_info *pi = param_info_get(P_EQ_FREQ);
+	s->ramp_samples = smooth_samples(pi && pi->smooth_ms > 0 ? pi->smooth_ms : 30, rate);
+	s->fade_samples = smooth_samples(EQ_FADE_MS, rate);
+	s->dry_l = alloc_touched(max_block);
+	s->dry_r = alloc_touched(max_block);
+	s->band_dry[0] = alloc_touched(max_block);
+	s->band_dry[1] = alloc_touched(max_block);
+	if (!s->dry_l || !s->dry_r || !s->band_dry[0] || !s->band_dry[1]) {
+		eq_free(s);
+		return NULL;
+	}
+	smooth_init(&s->mix, 1);
+	probe_table_init(&s->probes, rate);
+	for (int b = 0; b < EQ_BANDS; b++) {
+		eq_band *bd = &s->band[b];
+		const param_info *fi = param_info_get(P_EQ_FREQ + b), *qi = param_info_get(P_EQ_Q + b);
+		bd->type = bd->want_type = EQ_BELL;
+		bd->want_on = 1;
+		smooth_init(&bd->oct_freq, log2f(fi ? fi->def : 1000));
+		smooth_init(&bd->gain_db, 0);
+		smooth_init(&bd->oct_q, log2f(qi ? qi->def : 0.707f));
+		smooth_init(&bd->mix, 1);
+		bd->dirty = 1;
+		bd->idle = 1;
+	}
+	return s;
+}
+
+void eq_free(eq *s)
+{
+	if (!s)
+		return;
+	free(s->dry_l);
+	free(s->dry_r);
+	free(s->band_dry[0]);
+	free(s->band_dry[1]);
+	free(s);
+}
+
 unsigned eq_latency(const eq *s) { (void)s; return 0; }
-void eq_reset(eq *s) { (void)s; }
+
+void eq_reset(eq *s)
+{
+	for (int b = 0; b < EQ_BANDS; b++)
+		s->band[b].idle = 1;
+}
+
+static void apply_discrete(eq_band *bd)
+{
+	bd->type = bd->want_type;
+	bd->slope = bd->want_slope;
+	bd->channel = bd->want_channel;
+	bd->dirty = 1;
+	bd->idle = 1;
+}
+
+void eq_update(eq *s, const lathe_params *p)
+{
+	int on = !param_get_bool(p, P_EQ_BYPASS);
+	smooth_set(&s->mix, on ? 1.0f : 0.0f, s->fade_samples);
+	/* fully bypassed: nothing is heard from the bands, so settings jump */
+	int parked = !smooth_active(&s->mix) && s->mix.cur == 0.0f;
+	int ramp = parked ? 0 : s->ramp_samples;
+	int fade = parked ? 0 : s->fade_samples;
+	for (int b = 0; b < EQ_BANDS; b++) {
+		eq_band *bd = &s->band[b];
+		float f = param_get(p, P_EQ_FREQ + b), q = param_get(p, P_EQ_Q + b);
+		smooth_set(&bd->oct_freq, log2f(f > 1 ? f : 1), ramp);
+		smooth_set(&bd->gain_db, param_get(p, P_EQ_GAIN + b), ramp);
+		smooth_set(&bd->oct_q, log2f(q > 0.01f ? q : 0.01f), ramp);
+		bd->want_type = param_get_int(p, P_EQ_TYPE + b);
+		bd->want_slope = param_get_int(p, P_EQ_SLOPE + b);
+		bd->want_channel = param_get_int(p, P_EQ_CHANNEL + b);
+		bd->want_on = !param_get_bool(p, P_EQ_BAND_BYPASS + b);
+		int change = bd->want_type != bd->type || bd->want_slope != bd->slope || bd->want_channel != bd->channel;
+		if (change && (fade == 0 || (!smooth_active(&bd->mix) && bd->mix.cur == 0.0f))) {
+			apply_discrete(bd); /* silent now: switch at once */
+			change = 0;
+		}
+		smooth_set(&bd->mix, change ? 0.0f : (bd->want_on ? 1.0f : 0.0f), fade);
+	}
+}
+
+/* M = (L + R) / 2, S = (L - R) / 2 (in place: l becomes M, r becomes S). */
+static void to_ms(float *l, float *r, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		float m = 0.5f * (l[i] + r[i]), sd = 0.5f * (l[i] - r[i]);
+		l[i] = m;
+		r[i] = sd;
+	}
+}
+
+/* L = M + S, R = M - S. */
+static void to_lr(float *m, float *sd, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		float l = m[i] + sd[i], r = m[i] - sd[i];
+		m[i] = l;
+		sd[i] = r;
+	}
+}
+
+/* A stereo band applies the same linear filter to both channels, so its state
+ * transforms between L/R and M/S exactly like the signals do. */
+static void state_to_domain(eq_band *bd, int dom)
+{
+	if (bd->st_domain == dom)
+		return;
+	for (int k = 0; k < EQ_MAX_SECTIONS; k++) {
+		biquad_state *a = &bd->st[k][0], *c = &bd->st[k][1];
+		double s1a = a->s1, s2a = a->s2, s1c = c->s1, s2c = c->s2;
+		double h = dom == DOM_MS ? 0.5 : 1.0;
+		a->s1 = h * (s1a + s1c);
+		a->s2 = h * (s2a + s2c);
+		c->s1 = h * (s1a - s1c);
+		c->s2 = h * (s2a - s2c);
+	}
+	bd->st_domain = dom;
+}
+
+static int band_domain(int channel)
+{
+	switch (channel) {
+	case CH_MID:
+	case CH_SIDE:
+		return DOM_MS;
+	case CH_LEFT:
+	case CH_RIGHT:
+		return DOM_LR;
+	default:
+		return DOM_ANY;
+	}
+}
+
+static int band_ramping(const eq_band *bd)
+{
+	return smooth_active(&bd->oct_freq) || smooth_active(&bd->gain_db) || smooth_active(&bd->oct_q);
+}
+
+/* Run one band's sections on x0 (and x1 when both), crossfading with its input
+ * while its mix glides.  Both channels share the mix ramp. */
+static void band_run(eq *s, eq_band *bd, float *x0, float *x1, int ch0, unsigned n)
+{
+	int fading = smooth_active(&bd->mix) || bd->mix.cur != 1.0f;
+	if (fading) {
+		if (x0)
+			memcpy(s->band_dry[0], x0, n * sizeof(float));
+		if (x1)
+			memcpy(s->band_dry[1], x1, n * sizeof(float));
+	}
+	for (int k = 0; k < bd->nsec; k++) {
+		if (x0 && x1)
+			biquad_run2(&bd->sec[k], bd->st[k], x0, x1, n);
+		else if (x0)
+			biquad_run(&bd->sec[k], &bd->st[k][ch0], x0, n);
+	}
+	if (!fading)
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		float m = smooth_next(&bd->mix);
+		x0[i] = s->band_dry[0][i] + m * (x0[i] - s->band_dry[0][i]);
+		if (x1)
+			x1[i] = s->band_dry[1][i] + m * (x1[i] - s->band_dry[1][i]);
+	}
+}
+
+/* One chunk over which every band's coefficients are constant. */
+static void process_chunk(eq *s, float *l, float *r, unsigned n)
+{
+	int dom = DOM_LR;
+	for (int b = 0; b < EQ_BANDS; b++) {
+		eq_band *bd = &s->band[b];
+		/* the duck reached silence: switch type/slope/channel now */
+		if (!smooth_active(&bd->mix) && bd->mix.cur == 0.0f &&
+		    (bd->want_type != bd->type || bd->want_slope != bd->slope || bd->want_channel != bd->channel)) {
+			apply_discrete(bd);
+			smooth_set(&bd->mix, bd->want_on ? 1.0f : 0.0f, s->fade_samples);
+		}
+		int ramping = band_ramping(bd);
+		if (ramping || bd->dirty) {
+			int was = bd->nsec;
+			bd->nsec = design_band(bd->sec, bd->type, exp2(bd->oct_freq.cur), bd->gain_db.cur, exp2(bd->oct_q.cur),
+			                       bd->slope, s->rate, &s->probes);
+			if (bd->nsec != was)
+				bd->idle = 1; /* section count changed: old state belongs to other filters */
+			bd->dirty = ramping;
+		}
+		smooth_skip(&bd->oct_freq, (int)n);
+		smooth_skip(&bd->gain_db, (int)n);
+		smooth_skip(&bd->oct_q, (int)n);
+
+		int silent = !smooth_active(&bd->mix) && bd->mix.cur == 0.0f;
+		if (bd->nsec == 0 || silent) {
+			smooth_skip(&bd->mix, (int)n);
+			bd->idle = 1;
+			continue;
+		}
+		int need = band_domain(bd->channel);
+		if (need != DOM_ANY && need != dom) {
+			if (need == DOM_MS)
+				to_ms(l, r, n);
+			else
+				to_lr(l, r, n);
+			dom = need;
+		}
+		if (bd->idle) {
+			memset(bd->st, 0, sizeof bd->st);
+			bd->st_domain = dom;
+			bd->idle = 0;
+		}
+		switch (bd->channel) {
+		case CH_MID:
+		case CH_LEFT:
+			band_run(s, bd, l, NULL, 0, n);
+			break;
+		case CH_SIDE:
+		case CH_RIGHT:
+			band_run(s, bd, r, NULL, 1, n);
+			break;
+		default:
+			state_to_domain(bd, dom);
+			band_run(s, bd, l, r, 0, n);
+			break;
+		}
+	}
+	if (dom == DOM_MS)
+		to_lr(l, r, n);
+}
+
+static void process_bands(eq *s, float *l, float *r, unsigned n)
+{
+	int any_ramp = 0;
+	for (int b = 0; b < EQ_BANDS; b++)
+		any_ramp |= band_ramping(&s->band[b]);
+	if (!any_ramp) {
+		process_chunk(s, l, r, n);
+		return;
+	}
+	/* gliding: coefficients from the smoothed values every EQ_UPDATE_INTERVAL samples */
+	for (unsigned i = 0; i < n; i += EQ_UPDATE_INTERVAL) {
+		unsigned k = n - i < EQ_UPDATE_INTERVAL ? n - i : EQ_UPDATE_INTERVAL;
+		process_chunk(s, l + i, r + i, k);
+	}
+}
+
+void eq_process(eq *s, float *l, float *r, unsigned n)
+{
+	if (n == 0)
+		return;
+	if (!smooth_active(&s->mix) && s->mix.cur == 0.0f) {
+		/* bypassed: the input passes untouched; the bands start from silence when back */
+		s->resumed = 1;
+		return;
+	}
+	if (s->resumed) {
+		eq_reset(s);
+		s->resumed = 0;
+	}
+	if (!smooth_active(&s->mix)) { /* steady, EQ in */
+		process_bands(s, l, r, n);
+		return;
+	}
+	memcpy(s->dry_l, l, n * sizeof(float));
+	memcpy(s->dry_r, r, n * sizeof(float));
+	process_bands(s, l, r, n);
+	for (unsigned i = 0; i < n; i++) {
+		float m = smooth_next(&s->mix);
+		l[i] = s->dry_l[i] + m * (l[i] - s->dry_l[i]);
+		r[i] = s->dry_r[i] + m * (r[i] - s->dry_r[i]);
+	}
+}
+
+/* ---------------------------------------------------------------- response -- */
+
+double eq_band_response_db(const lathe_params *p, double rate, int band, double f)
+{
+	if (band < 0 || band >= EQ_BANDS || param_get_bool(p, P_EQ_BAND_BYPASS + band))
+		return 0;
+	biquad_coef sec[EQ_MAX_SECTIONS];
+	probe_table pt;
+	probe_table_init(&pt, rate);
+	int n = design_band(sec, param_get_int(p, P_EQ_TYPE + band), param_get(p, P_EQ_FREQ + band),
+	                    param_get(p, P_EQ_GAIN + band), param_get(p, P_EQ_Q + band),
+	                    param_get_int(p, P_EQ_SLOPE + band), rate, &pt);
+	double db = 0;
+	for (int k = 0; k < n; k++) {
+		double m = biquad_mag(&sec[k], f, rate);
+		db += 20 * log10(m > 1e-15 ? m : 1e-15);
+	}
+	return db;
+}
+
+double eq_response_db(const lathe_params *p, double rate, double f)
+{
+	if (param_get_bool(p, P_EQ_BYPASS))
+		return 0;
+	double db = 0;
+	for (int b = 0; b < EQ_BANDS; b++)
+		db += eq_band_response_db(p, rate, b, f);
+	return db;
+}
