@@ -59,4 +59,13 @@ int analysis_gonio(analysis *a, float *xy, int max_points);
 /* Short-term loudness history of the master at 10 Hz, oldest first; returns the count. */
 int analysis_history(analysis *a, float *lufs, int max);
 
+/* Spectrum tilt in dB/octave around 1 kHz (0, 3 or 4.5: pink noise reads flat at 3). */
+void analysis_set_slope(analysis *a, float db_per_octave);
+/* /target/learn: the limiter drive (/limiter/gain, dB) that would bring the
+ * master's integrated loudness measured so far onto /target/lufs (or the
+ * platform's target when /target/platform is not custom): the current drive
+ * plus (target - integrated), clamped to the drive's range.  NAN when no
+ * integrated loudness has been measured yet (silence or nothing played). */
+float analysis_learn_drive(analysis *a);
+
 #endif
