@@ -45,9 +45,20 @@
 static struct {
 	char *session, *session_dir, *jack_name, *osc_bind, *bits, *json_report, *plot, *target_lufs;
 	char **sets, **osc_allow, **osc_feedback;
-	int osc_port, no_osc, connect, json, markdown, version;
+	int osc_port, no_osc, connect, json, markdown, version, play_demo;
 	double meter_rate;
 } opt = { .osc_port = 7770, .meter_rate = 20 };
+
+static gboolean on_json(const gchar *name, const gchar *value, gpointer data, GError **error)
+{
+	(void)name;
+	(void)data;
+	(void)error;
+	opt.json = 1;
+	if (value && *value)
+		opt.json_report = g_strdup(value);
+	return TRUE;
+}
 
 static GOptionEntry entries[] = {
 	{ "session", 0, 0, G_OPTION_ARG_FILENAME, &opt.session, "Load a session file", "FILE" },
@@ -63,23 +74,13 @@ static GOptionEntry entries[] = {
 	{ "no-osc", 0, 0, G_OPTION_ARG_NONE, &opt.no_osc, "No OSC server", NULL },
 	{ "bits", 0, 0, G_OPTION_ARG_STRING, &opt.bits, "render: output word length", "16|24|32f" },
 	{ "target-lufs", 0, 0, G_OPTION_ARG_STRING, &opt.target_lufs, "render: set the drive so the output lands on L", "L" },
-	{ "json", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, NULL, "analyze/params: JSON; render: write a JSON report to FILE", "[FILE]" },
+	{ "json", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, (gpointer)on_json, "analyze/params: JSON; render: write a JSON report to FILE", "[FILE]" },
 	{ "plot", 0, 0, G_OPTION_ARG_FILENAME, &opt.plot, "analyze: draw loudness over time into a PNG", "PNG" },
 	{ "markdown", 0, 0, G_OPTION_ARG_NONE, &opt.markdown, "params: a Markdown table", NULL },
+	{ "play-demo", 0, 0, G_OPTION_ARG_NONE, &opt.play_demo, "console/headless: play the demo mix into the inputs", NULL },
 	{ "version", 0, 0, G_OPTION_ARG_NONE, &opt.version, "Print the version", NULL },
 	{ NULL, 0, 0, 0, NULL, NULL, NULL },
 };
-
-static gboolean on_json(const gchar *name, const gchar *value, gpointer data, GError **error)
-{
-	(void)name;
-	(void)data;
-	(void)error;
-	opt.json = 1;
-	if (value && *value)
-		opt.json_report = g_strdup(value);
-	return TRUE;
-}
 
 static int usage(const char *msg)
 {
@@ -279,7 +280,7 @@ static int run_live(const char *mode)
 		L.app.osc_lan = strncmp(oo.bind, "127.", 4) != 0;
 	}
 #endif
-	if (demo) {
+	if (demo || opt.play_demo) {
 		jack_status js;
 		lathe_jack_status(L.jack, &js);
 		L.demo = demo_player_new(js.client_name[0] ? js.client_name : jo.name, err, sizeof err);
@@ -385,7 +386,6 @@ int main(int argc, char **argv)
 {
 	params_init();
 	GOptionContext *ctx = g_option_context_new("[console|headless|demo|render IN OUT|analyze FILE|params] - mastering console for JACK");
-	entries[13].arg_data = (gpointer)on_json;
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_option_context_set_summary(ctx, "Modes:\n"
 	                                  "  console (default)   the GTK console with the JACK engine and OSC server\n"

@@ -1,0 +1,57 @@
+#!/bin/sh
+# make rtcheck: lathe headless under the RT interposer on a private jackd at
+# 64 frames, with every module active, the demo playing, parameters moving
+# over OSC and the buffer size changed live.  Then the same with a build that
+# plants a malloc in process(), which must be caught.
+set -u
+: "${LATHE_BIN:?}" "${RTCHECK_SO:?}" "${LATHE_PLANT_BIN:?}"
+server=lathe-rtcheck-$$
+log=/tmp/lathe-rtcheck-$$.log
+port=$((20000 + $$ % 20000))
+export JACK_NO_AUDIO_RESERVATION=1 JACK_DEFAULT_SERVER=$server
+jackd --no-realtime -n $server -d dummy -r 48000 -p 64 >/dev/null 2>&1 &
+jackd_pid=$!
+trap 'kill $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null' EXIT
+jack_wait -w -t 5 >/dev/null 2>&1 || { echo "rtcheck: jackd did not start"; exit 1; }
+
+active="--set /mb/bypass=0 --set /saturate/bypass=0 --set /dither/bypass=0 --set /eq/2/gain=3 --set /eq/6/gain=-2 \
+ --set /eq/1/type=low_cut --set /imager/width=120 --set /imager/mono_below=120 --set /limiter/gain=6 --set /mb/bands=4"
+
+run() { # bin seconds
+	XDG_STATE_HOME=/tmp/lathe-rtcheck-state-$$ LD_PRELOAD=$RTCHECK_SO "$1" headless --jack-name rtc --osc-port $port \
+		--play-demo $active >"$log" 2>&1 &
+	pid=$!
+	sleep 2
+	i=0
+	while [ $i -lt "$2" ]; do
+		for p in /eq/3/gain /eq/3/freq /limiter/ceiling /mb/1/threshold /imager/width /saturate/drive /monitor/level; do
+			oscsend localhost $port $p f "-$(( (i * 7 + ${#p}) % 9 )).5" 2>/dev/null
+		done
+		oscsend localhost $port /monitor/source i $((i % 3)) 2>/dev/null
+		[ $i -eq 2 ] && jack_bufsize 128 >/dev/null 2>&1
+		[ $i -eq 4 ] && jack_bufsize 64 >/dev/null 2>&1
+		sleep 1
+		i=$((i + 1))
+	done
+	kill -TERM $pid 2>/dev/null
+	wait $pid
+	return $?
+}
+
+run "$LATHE_BIN" 8
+rc=$?
+summary=$(grep 'rtcheck:' "$log" | tail -1)
+echo "$summary"
+cycles=$(echo "$summary" | sed -n 's/rtcheck: \([0-9]*\) process cycles.*/\1/p')
+if [ $rc -ne 0 ] || ! echo "$summary" | grep -q ' 0 violations' || [ "${cycles:-0}" -lt 1000 ]; then
+	echo "rtcheck: FAILED (exit $rc)"; cat "$log"; exit 1
+fi
+
+run "$LATHE_PLANT_BIN" 1
+rc=$?
+if grep -q 'RT violation: malloc' "$log" && [ $rc -ne 0 ]; then
+	echo "rtcheck: the planted malloc was caught: $(grep 'RT violation' "$log" | head -1)"
+else
+	echo "rtcheck: FAILED: the planted malloc was not caught (exit $rc)"; cat "$log"; exit 1
+fi
+echo "rtcheck: passed"
