@@ -1,0 +1,605 @@
+/* lathe — sessions wired to the app: actions, timers, autosave, NSM (see sessions.h). */
+#include "sessions.h"
+#include "autosave.h"
+#include "engine/jack.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WATCH_MS 50      /* undo polling: fine enough to separate two quick moves on different controls */
+#define FADE_MS 10       /* snapshot fade steps: 100 Hz, the engine smooths in between */
+#define RECENT_MAX 10
+
+struct sessions {
+	GRecMutex lock;              /* actions may come from the OSC thread; timers run on the main context */
+	lathe_app *app;
+	lathe_params *p;             /* app->params */
+	char *session_dir;           /* named sessions live here */
+	char *state_dir;             /* autosave and recent list */
+	char *autosave_path;
+	char *recent_path;
+	char *current_path;          /* session file in use, NULL when untitled */
+	session_meta meta;           /* name and comment of the current session */
+	snapshot_bank *snaps;        /* A-D and the fade */
+	undo_history *undo;
+	autosave_clock autosave;
+	bool autosave_on;
+	bool autosave_warned;        /* one stderr line per failure streak */
+	uint32_t extra_changes;      /* snapshot stores: changes the store's generation does not count */
+	uint32_t clean_counter;      /* change counter when the session file was last loaded or saved */
+	int64_t last_autosave_poll_us;
+	guint watch_id, fade_id;
+	nsm_client *nsm;
+	GPtrArray *recent;           /* paths, newest first */
+	sessions_state shown;        /* state at the last notify */
+	void (*notify)(void *);
+	void *notify_ctx;
+};
+
+static uint32_t change_counter(const sessions *s)
+{
+	return params_generation(s->p) + s->extra_changes;
+}
+
+/* ---- recent list ---- */
+
+static void recent_load(sessions *s)
+{
+	gchar *text = NULL;
+	if (!g_file_get_contents(s->recent_path, &text, NULL, NULL))
+		return;
+	gchar **lines = g_strsplit(text, "\n", -1);
+	for (int i = 0; lines[i] && s->recent->len < RECENT_MAX; i++)
+		if (lines[i][0] == '/')
+			g_ptr_array_add(s->recent, g_strdup(lines[i]));
+	g_strfreev(lines);
+	g_free(text);
+}
+
+static void recent_add(sessions *s, const char *path)
+{
+	for (guint i = 0; i < s->recent->len; i++)
+		if (!strcmp(s->recent->pdata[i], path)) {
+			g_ptr_array_remove_index(s->recent, i);
+			break;
+		}
+	g_ptr_array_insert(s->recent, 0, g_strdup(path));
+	while (s->recent->len > RECENT_MAX)
+		g_ptr_array_remove_index(s->recent, s->recent->len - 1);
+	GString *t = g_string_new(NULL);
+	for (guint i = 0; i < s->recent->len; i++)
+		g_string_append_printf(t, "%s\n", (char *)s->recent->pdata[i]);
+	if (g_mkdir_with_parents(s->state_dir, 0755) == 0)
+		g_file_set_contents(s->recent_path, t->str, (gssize)t->len, NULL);
+	g_string_free(t, TRUE);
+}
+
+/* ---- helpers ---- */
+
+static char *absolute(const char *path)
+{
+	return g_canonicalize_filename(path, NULL); /* relative to the working directory */
+}
+
+/* "/x/My master.lathe" -> "My master" */
+static void name_from_path(char *name, size_t len, const char *path)
+{
+	char *base = g_path_get_basename(path);
+	if (g_str_has_suffix(base, SESSION_EXT) && strlen(base) > strlen(SESSION_EXT))
+		base[strlen(base) - strlen(SESSION_EXT)] = 0;
+	snprintf(name, len, "%s", base);
+	g_free(base);
+}
+
+static void set_current(sessions *s, const char *path, const session_meta *m)
+{
+	g_free(s->current_path);
+	s->current_path = path ? absolute(path) : NULL;
+	if (m)
+		snprintf(s->meta.comment, sizeof s->meta.comment, "%s", m->comment);
+	if (s->current_path) {
+		name_from_path(s->meta.name, sizeof s->meta.name, s->current_path);
+	} else {
+		snprintf(s->meta.name, sizeof s->meta.name, "untitled");
+	}
+}
+
+static char *current_connections(sessions *s)
+{
+	return s->app->jack ? lathe_jack_connections(s->app->jack) : NULL;
+}
+
+static void stop_fade(sessions *s)
+{
+	if (s->fade_id) {
+		g_source_remove(s->fade_id);
+		s->fade_id = 0;
+	}
+	s->snaps->fading = false;
+}
+
+/* Write the full state (snapshots, connections) to path. */
+static int write_session(sessions *s, const char *path, bool autosave, char *err, int errlen)
+{
+	session_meta m = s->meta;
+	m.file[0] = 0;
+	if (autosave && s->current_path)
+		snprintf(m.file, sizeof m.file, "%s", s->current_path);
+	char *conns = current_connections(s);
+	int rc = session_file_write(path, s->p, s->snaps, &m, conns, err, errlen);
+	free(conns);
+	return rc;
+}
+
+static int do_autosave(sessions *s, char *err, int errlen)
+{
+	if (g_mkdir_with_parents(s->state_dir, 0755) < 0) {
+		snprintf(err, (size_t)errlen, "%s: cannot create: %s", s->state_dir, g_strerror(errno));
+		return -1;
+	}
+	uint32_t counter = change_counter(s);
+	if (write_session(s, s->autosave_path, true, err, errlen) < 0)
+		return -1;
+	autosave_done(&s->autosave, counter);
+	return 0;
+}
+
+static void autosave_quietly(sessions *s)
+{
+	if (!s->autosave_on)
+		return;
+	char err[1024];
+	if (do_autosave(s, err, sizeof err) < 0) {
+		if (!s->autosave_warned)
+			fprintf(stderr, "lathe: autosave: %s\n", err);
+		s->autosave_warned = true;
+	} else {
+		s->autosave_warned = false;
+	}
+}
+
+/* Load a whole session file (state, snapshots, connections), all or nothing. */
+static int open_path(sessions *s, const char *path, char *err, int errlen)
+{
+	lathe_params *tmp = params_new();
+	snapshot_bank *snaps = g_new(snapshot_bank, 1);
+	session_meta m;
+	char *conns = NULL;
+	int rc = session_file_read(path, tmp, snaps, &m, &conns, err, errlen);
+	if (rc == 0) {
+		stop_fade(s);
+		undo_poll(s->undo, s->p, g_get_monotonic_time());
+		undo_commit(s->undo); /* the load is its own step, not merged with a move before it */
+		params_copy(s->p, tmp);
+		*s->snaps = *snaps;
+		s->extra_changes++;
+		if (conns && s->app->jack)
+			lathe_jack_set_connections(s->app->jack, conns);
+		set_current(s, path, &m);
+		s->clean_counter = change_counter(s);
+		recent_add(s, s->current_path);
+		autosave_quietly(s);
+	}
+	free(conns);
+	g_free(snaps);
+	params_free(tmp);
+	return rc;
+}
+
+static int save_path(sessions *s, const char *path, char *err, int errlen)
+{
+	char *abs = absolute(path);
+	char *dir = g_path_get_dirname(abs);
+	/* Create the folder of a named session; a failure shows up as the save's own error. */
+	g_mkdir_with_parents(dir, 0755);
+	g_free(dir);
+	uint32_t counter = change_counter(s);
+	session_meta m = s->meta;
+	m.file[0] = 0;
+	name_from_path(m.name, sizeof m.name, abs);
+	char *conns = current_connections(s);
+	int rc = session_file_write(abs, s->p, s->snaps, &m, conns, err, errlen);
+	free(conns);
+	if (rc == 0) {
+		/* Only a save that worked moves the session to the new file. */
+		set_current(s, abs, NULL);
+		s->clean_counter = counter;
+		recent_add(s, s->current_path);
+		autosave_quietly(s);
+	}
+	g_free(abs);
+	return rc;
+}
+
+/* ---- actions (lathe_actions) ---- */
+
+static sessions *from_app(lathe_app *app)
+{
+	return app->actions.ctx;
+}
+
+static int act_session_save(lathe_app *app, const char *name, char *err, int errlen)
+{
+	sessions *s = from_app(app);
+	g_rec_mutex_lock(&s->lock);
+	int rc;
+	if (!name || !*name) {
+		if (s->current_path) {
+			rc = save_path(s, s->current_path, err, errlen);
+		} else {
+			snprintf(err, (size_t)errlen, "no session file yet: save under a name");
+			rc = -1;
+		}
+	} else {
+		char *path = session_name_path(s->session_dir, name, err, errlen);
+		rc = path ? save_path(s, path, err, errlen) : -1;
+		g_free(path);
+	}
+	g_rec_mutex_unlock(&s->lock);
+	return rc;
+}
+
+static int act_session_load(lathe_app *app, const char *name, char *err, int errlen)
+{
+	sessions *s = from_app(app);
+	g_rec_mutex_lock(&s->lock);
+	char *path = session_name_path(s->session_dir, name, err, errlen);
+	int rc = path ? open_path(s, path, err, errlen) : -1;
+	g_free(path);
+	g_rec_mutex_unlock(&s->lock);
+	return rc;
+}
+
+static int act_snapshot_store(lathe_app *app, const char *name, char *err, int errlen)
+{
+	sessions *s = from_app(app);
+	int slot = snapshot_slot(name);
+	if (slot < 0) {
+		snprintf(err, (size_t)errlen, "snapshot '%s': expected A, B, C or D", name ? name : "");
+		return -1;
+	}
+	g_rec_mutex_lock(&s->lock);
+	snapshot_store(s->snaps, slot, s->p);
+	s->extra_changes++;
+	g_rec_mutex_unlock(&s->lock);
+	return 0;
+}
+
+static gboolean fade_tick(gpointer ud)
+{
+	sessions *s = ud;
+	g_rec_mutex_lock(&s->lock);
+	bool more = snapshot_fade_step(s->snaps, s->p, g_get_monotonic_time());
+	if (!more)
+		s->fade_id = 0;
+	g_rec_mutex_unlock(&s->lock);
+	return more ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static int act_snapshot_recall(lathe_app *app, const char *name, char *err, int errlen)
+{
+	sessions *s = from_app(app);
+	int slot = snapshot_slot(name);
+	if (slot < 0) {
+		snprintf(err, (size_t)errlen, "snapshot '%s': expected A, B, C or D", name ? name : "");
+		return -1;
+	}
+	g_rec_mutex_lock(&s->lock);
+	int rc = 0;
+	if (!s->snaps->stored[slot]) {
+		snprintf(err, (size_t)errlen, "snapshot %s is empty: store it first", snapshot_name(slot));
+		rc = -1;
+	} else {
+		stop_fade(s);
+		int64_t now = g_get_monotonic_time();
+		undo_poll(s->undo, s->p, now);
+		undo_commit(s->undo); /* the recall becomes one step of its own when the fade ends */
+		snapshot_recall_begin(s->snaps, slot, s->p, param_get(s->p, P_SNAPSHOT_FADE), now);
+		s->extra_changes++;
+		if (s->snaps->fading)
+			s->fade_id = g_timeout_add(FADE_MS, fade_tick, s);
+	}
+	g_rec_mutex_unlock(&s->lock);
+	return rc;
+}
+
+static int act_undo(lathe_app *app)
+{
+	sessions *s = from_app(app);
+	g_rec_mutex_lock(&s->lock);
+	stop_fade(s);
+	int rc = undo_undo(s->undo, s->p, g_get_monotonic_time());
+	g_rec_mutex_unlock(&s->lock);
+	return rc;
+}
+
+static int act_redo(lathe_app *app)
+{
+	sessions *s = from_app(app);
+	g_rec_mutex_lock(&s->lock);
+	stop_fade(s);
+	int rc = undo_redo(s->undo, s->p, g_get_monotonic_time());
+	g_rec_mutex_unlock(&s->lock);
+	return rc;
+}
+
+/* ---- NSM hooks ---- */
+
+static int nsm_open(void *ctx, const char *prefix, const char *display_name, const char *client_id, char *err,
+                    int errlen)
+{
+	sessions *s = ctx;
+	g_rec_mutex_lock(&s->lock);
+	char *path = g_strconcat(prefix, SESSION_EXT, NULL);
+	/* Autosave per NSM client, never restored by a plain start. */
+	char *base = g_strdup_printf("nsm-%s.lathe", client_id);
+	g_free(s->autosave_path);
+	s->autosave_path = g_build_filename(s->state_dir, base, NULL);
+	g_free(base);
+	int rc;
+	if (g_file_test(path, G_FILE_TEST_EXISTS)) {
+		rc = open_path(s, path, err, errlen);
+	} else {
+		/* A new NSM session starts from the factory state. */
+		stop_fade(s);
+		params_reset(s->p);
+		snapshot_bank_init(s->snaps);
+		s->meta.comment[0] = 0;
+		rc = save_path(s, path, err, errlen);
+	}
+	g_free(path);
+	g_rec_mutex_unlock(&s->lock);
+	return rc;
+}
+
+static int nsm_save(void *ctx, char *err, int errlen)
+{
+	return sessions_save_current(ctx, err, errlen);
+}
+
+/* ---- the watcher ---- */
+
+static void state_of(sessions *s, sessions_state *o)
+{
+	memset(o, 0, sizeof *o);
+	snprintf(o->name, sizeof o->name, "%s", s->meta.name);
+	snprintf(o->path, sizeof o->path, "%s", s->current_path ? s->current_path : "");
+	o->dirty = change_counter(s) != s->clean_counter;
+	for (int i = 0; i < SNAPSHOT_SLOTS; i++)
+		o->stored[i] = s->snaps->stored[i];
+	o->active_snapshot = s->snaps->active;
+	o->fading = s->snaps->fading;
+	o->undo_steps = undo_can_undo(s->undo);
+	o->redo_steps = undo_can_redo(s->undo);
+	o->nsm = s->nsm != NULL;
+}
+
+void sessions_tick(sessions *s, int64_t now_us)
+{
+	g_rec_mutex_lock(&s->lock);
+	/* During a fade the store moves every 10 ms; the whole recall is recorded as one step after it ends. */
+	if (!s->snaps->fading)
+		undo_poll(s->undo, s->p, now_us);
+	if (now_us - s->last_autosave_poll_us >= AUTOSAVE_POLL_US) {
+		s->last_autosave_poll_us = now_us;
+		if (s->autosave_on && autosave_poll(&s->autosave, change_counter(s), now_us))
+			autosave_quietly(s);
+	}
+	sessions_state st;
+	state_of(s, &st);
+	if (s->nsm && s->current_path)
+		nsm_client_set_dirty(s->nsm, st.dirty);
+	bool changed = memcmp(&st, &s->shown, sizeof st) != 0;
+	s->shown = st;
+	void (*fn)(void *) = s->notify;
+	void *ctx = s->notify_ctx;
+	g_rec_mutex_unlock(&s->lock);
+	if (changed && fn)
+		fn(ctx);
+}
+
+static gboolean watch_tick(gpointer ud)
+{
+	sessions_tick(ud, g_get_monotonic_time());
+	return G_SOURCE_CONTINUE;
+}
+
+/* ---- life cycle ---- */
+
+sessions *sessions_new(lathe_app *app, const sessions_opts *o, char *err, int errlen)
+{
+	params_init();
+	sessions *s = g_new0(sessions, 1);
+	g_rec_mutex_init(&s->lock);
+	s->app = app;
+	s->p = app->params;
+	s->session_dir = o->session_dir ? g_strdup(o->session_dir)
+	                                : g_build_filename(g_get_user_data_dir(), "lathe", "sessions", NULL);
+	s->state_dir = o->state_dir ? g_strdup(o->state_dir) : g_build_filename(g_get_user_state_dir(), "lathe", NULL);
+	s->autosave_path = g_build_filename(s->state_dir, "autosave.lathe", NULL);
+	s->recent_path = g_build_filename(s->state_dir, "recent", NULL);
+	s->recent = g_ptr_array_new_with_free_func(g_free);
+	s->snaps = g_new(snapshot_bank, 1);
+	snapshot_bank_init(s->snaps);
+	s->undo = undo_new(s->p);
+	s->autosave_on = o->autosave != 0;
+	s->nsm = o->nsm;
+	set_current(s, NULL, NULL);
+	recent_load(s);
+
+	if (o->session_file) {
+		if (open_path(s, o->session_file, err, errlen) < 0) {
+			sessions_free(s);
+			return NULL;
+		}
+	} else if (!o->nsm && s->autosave_on && g_file_test(s->autosave_path, G_FILE_TEST_EXISTS)) {
+		lathe_params *tmp = params_new();
+		snapshot_bank *snaps = g_new(snapshot_bank, 1);
+		session_meta m;
+		char *conns = NULL;
+		char why[1024];
+		if (session_file_read(s->autosave_path, tmp, snaps, &m, &conns, why, sizeof why) == 0) {
+			params_copy(s->p, tmp);
+			*s->snaps = *snaps;
+			if (conns && app->jack)
+				lathe_jack_set_connections(app->jack, conns);
+			set_current(s, m.file[0] ? m.file : NULL, &m);
+			/* Clean only if the restored state is exactly what its session file holds. */
+			bool clean = false;
+			if (s->current_path) {
+				lathe_params *file = params_new();
+				if (session_file_read(s->current_path, file, NULL, NULL, NULL, why, sizeof why) == 0)
+					clean = !memcmp(file->bits, s->p->bits, sizeof file->bits);
+				params_free(file);
+			}
+			s->clean_counter = change_counter(s) + (clean ? 0 : 1);
+		} else {
+			fprintf(stderr, "lathe: autosave ignored: %s\n", why);
+			s->clean_counter = change_counter(s);
+		}
+		free(conns);
+		g_free(snaps);
+		params_free(tmp);
+	} else {
+		s->clean_counter = change_counter(s);
+	}
+	undo_clear(s->undo, s->p); /* the start-up state is not an undoable step */
+	autosave_clock_init(&s->autosave, change_counter(s));
+	state_of(s, &s->shown);
+
+	app->actions = (lathe_actions){
+		.session_save = act_session_save,
+		.session_load = act_session_load,
+		.snapshot_store = act_snapshot_store,
+		.snapshot_recall = act_snapshot_recall,
+		.undo = act_undo,
+		.redo = act_redo,
+		.ctx = s,
+	};
+	if (s->nsm) {
+		nsm_hooks h = { nsm_open, nsm_save, s };
+		nsm_client_set_hooks(s->nsm, &h); /* answers an open that is already waiting */
+		nsm_client_attach(s->nsm);
+	}
+	s->watch_id = g_timeout_add(WATCH_MS, watch_tick, s);
+	return s;
+}
+
+void sessions_free(sessions *s)
+{
+	if (!s)
+		return;
+	g_rec_mutex_lock(&s->lock);
+	if (s->watch_id)
+		g_source_remove(s->watch_id);
+	stop_fade(s);
+	if (s->autosave_on && s->autosave.saved != change_counter(s))
+		autosave_quietly(s);
+	if (s->nsm) {
+		nsm_hooks none = { 0 };
+		nsm_client_set_hooks(s->nsm, &none);
+	}
+	if (s->app && s->app->actions.ctx == s)
+		memset(&s->app->actions, 0, sizeof s->app->actions);
+	g_rec_mutex_unlock(&s->lock);
+	undo_free(s->undo);
+	g_free(s->snaps);
+	g_ptr_array_unref(s->recent);
+	g_free(s->session_dir);
+	g_free(s->state_dir);
+	g_free(s->autosave_path);
+	g_free(s->recent_path);
+	g_free(s->current_path);
+	g_rec_mutex_clear(&s->lock);
+	g_free(s);
+}
+
+/* ---- console API ---- */
+
+int sessions_open_path(sessions *s, const char *path, char *err, int errlen)
+{
+	g_rec_mutex_lock(&s->lock);
+	int rc = open_path(s, path, err, errlen);
+	g_rec_mutex_unlock(&s->lock);
+	return rc;
+}
+
+int sessions_save_path(sessions *s, const char *path, char *err, int errlen)
+{
+	g_rec_mutex_lock(&s->lock);
+	int rc = save_path(s, path, err, errlen);
+	g_rec_mutex_unlock(&s->lock);
+	return rc;
+}
+
+int sessions_save_current(sessions *s, char *err, int errlen)
+{
+	g_rec_mutex_lock(&s->lock);
+	int rc;
+	if (s->current_path) {
+		char *path = g_strdup(s->current_path);
+		rc = save_path(s, path, err, errlen);
+		g_free(path);
+	} else {
+		snprintf(err, (size_t)errlen, "no session file yet: save under a name");
+		rc = -1;
+	}
+	g_rec_mutex_unlock(&s->lock);
+	return rc;
+}
+
+int sessions_load_preset(sessions *s, const char *path, char *err, int errlen)
+{
+	lathe_params *tmp = params_new();
+	int rc = session_file_read(path, tmp, NULL, NULL, NULL, err, errlen);
+	if (rc == 0) {
+		g_rec_mutex_lock(&s->lock);
+		stop_fade(s);
+		undo_poll(s->undo, s->p, g_get_monotonic_time());
+		undo_commit(s->undo);
+		params_copy(s->p, tmp);
+		g_rec_mutex_unlock(&s->lock);
+	}
+	params_free(tmp);
+	return rc;
+}
+
+void sessions_get_state(sessions *s, sessions_state *out)
+{
+	g_rec_mutex_lock(&s->lock);
+	state_of(s, out);
+	g_rec_mutex_unlock(&s->lock);
+}
+
+char **sessions_recent(sessions *s)
+{
+	g_rec_mutex_lock(&s->lock);
+	char **v = g_new0(char *, s->recent->len + 1);
+	for (guint i = 0; i < s->recent->len; i++)
+		v[i] = g_strdup(s->recent->pdata[i]);
+	g_rec_mutex_unlock(&s->lock);
+	return v;
+}
+
+const char *sessions_dir(const sessions *s) { return s->session_dir; }
+const char *sessions_autosave_path(const sessions *s) { return s->autosave_path; }
+
+void sessions_set_notify(sessions *s, void (*fn)(void *ctx), void *ctx)
+{
+	g_rec_mutex_lock(&s->lock);
+	s->notify = fn;
+	s->notify_ctx = ctx;
+	g_rec_mutex_unlock(&s->lock);
+}
+
+int sessions_autosave_now(sessions *s, char *err, int errlen)
+{
+	g_rec_mutex_lock(&s->lock);
+	int rc = do_autosave(s, err, errlen);
+	g_rec_mutex_unlock(&s->lock);
+	return rc;
+}
