@@ -133,6 +133,47 @@ START_TEST(reconnects_after_server_restart)
 }
 END_TEST
 
+START_TEST(connect_option_feeds_the_system_ports)
+{
+	static const char *const args[] = { "--no-osc", "--connect", NULL };
+	ck_assert_int_eq(fx_lathe_start(&fx, "lt", args), 0);
+	int ok = 0;
+	for (int t = 0; t < 40 && !ok; t++) {
+		ok = connected("lt:monitor_L", "system:playback_1") && connected("lt:monitor_R", "system:playback_2");
+		usleep(50000);
+	}
+	ck_assert_msg(ok, "monitor outputs not connected to system:playback_1/2");
+}
+END_TEST
+
+START_TEST(buffer_size_change_live)
+{
+	ck_assert_int_eq(fx_lathe_start(&fx, "lt", no_osc), 0);
+	fx_client *c = fx_client_new("player", "lt:in_L", "lt:in_R", "lt:out_L", "lt:out_R");
+	ck_assert_ptr_nonnull(c);
+	char *o = fx_run("jack_bufsize 1024 2>&1");
+	free(o);
+	usleep(300000);
+	size_t len = 4800, n = 24000;
+	float *pl = malloc(len * sizeof(float)), *rl = calloc(n, sizeof(float)), *rr = calloc(n, sizeof(float));
+	for (size_t i = 0; i < len; i++)
+		pl[i] = (float)(0.1 * sin(2 * M_PI * 1000.0 * i / 48000.0));
+	ck_assert_int_eq(fx_client_run(c, pl, pl, len, rl, rr, n), 0);
+	double l = fx_sine_db(rl, n / 2, n);
+	printf("after jack_bufsize 1024: tone out %.3f dB\n", l);
+	ck_assert(fabs(l + 20) < 0.1);
+	o = fx_run("jack_bufsize 64 2>&1");
+	free(o);
+	usleep(300000);
+	ck_assert_int_eq(fx_client_run(c, pl, pl, len, rl, rr, n), 0);
+	ck_assert(fabs(fx_sine_db(rl, n / 2, n) + 20) < 0.1);
+	fx_client_free(c);
+	free(pl);
+	free(rl);
+	free(rr);
+}
+END_TEST
+
 START_TEST(clean_exit_on_sigterm)
 {
 	ck_assert_int_eq(fx_lathe_start(&fx, "lt", no_osc), 0);
@@ -160,6 +201,8 @@ int main(void)
 	tcase_add_test(tc, latency_is_reported_to_jack);
 	tcase_add_test(tc, tone_passes_within_0_1_db);
 	tcase_add_test(tc, reconnects_after_server_restart);
+	tcase_add_test(tc, connect_option_feeds_the_system_ports);
+	tcase_add_test(tc, buffer_size_change_live);
 	tcase_add_test(tc, clean_exit_on_sigterm);
 	tcase_add_test(tc, runs_without_a_server_and_joins_when_one_starts);
 	suite_add_tcase(s, tc);
