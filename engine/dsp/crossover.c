@@ -4,8 +4,31 @@
 #include <math.h>
 #include <string.h>
 
-/* Butterworth Q of each of the two cascaded sections of an LR4 branch. */
-#define LR_Q 0.70710678118654752
+/* k = 1/Q of each of the two cascaded Butterworth sections of an LR4 branch. */
+#define SVF_K 1.4142135623730951
+
+/* One SVF step (Simper 2013): v1 = band pass, v2 = low pass; then
+ *   low = v2,  high = x - k v1 - v2,  all pass = x - 2 k v1. */
+static inline void svf_tick(const xo_svf_coef *c, xo_svf_state *s, double x, double *v1, double *v2)
+{
+	double v3 = x - s->ic2;
+	double b = c->a1 * s->ic1 + c->a2 * v3;
+	double l = s->ic2 + c->a2 * s->ic1 + c->a3 * v3;
+	s->ic1 = 2 * b - s->ic1;
+	s->ic2 = 2 * l - s->ic2;
+	*v1 = b;
+	*v2 = l;
+}
+
+/* All-pass section over a buffer in place. */
+static void svf_allpass_run(const xo_svf_coef *c, xo_svf_state *s, float *x, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		double v1, v2;
+		svf_tick(c, s, x[i], &v1, &v2);
+		x[i] = (float)(x[i] - 2 * SVF_K * v1);
+	}
+}
 
 /* Clamp into [XO_FMIN, fmax] and space neighbours by at least XO_MIN_RATIO:
  * first push upward from the lowest, then, if the top went past fmax, push
@@ -26,20 +49,23 @@ static void order_freqs(float *f, int n, float fmax)
 	}
 }
 
+/* Simper: g = tan(pi f / fs) (prewarped bilinear), a1 = 1 / (1 + g (g + k)), a2 = g a1, a3 = g a2. */
 static void design(crossover *xo, int k)
 {
-	double f = xo->hz[k];
-	biquad_lowpass(&xo->lp[k], f, LR_Q, xo->rate);
-	biquad_highpass(&xo->hp[k], f, LR_Q, xo->rate);
-	biquad_allpass(&xo->ap[k], f, LR_Q, xo->rate);
+	double g = tan(M_PI * xo->hz[k] / xo->rate);
+	xo_svf_coef *c = &xo->coef[k];
+	c->a1 = 1 / (1 + g * (g + SVF_K));
+	c->a2 = g * c->a1;
+	c->a3 = g * c->a2;
 }
 
 void crossover_reset(crossover *xo)
 {
-	memset(xo->lp_st, 0, sizeof xo->lp_st);
-	memset(xo->hp_st, 0, sizeof xo->hp_st);
-	memset(xo->comp_st, 0, sizeof xo->comp_st);
-	memset(xo->ap_st, 0, sizeof xo->ap_st);
+	memset(xo->first, 0, sizeof xo->first);
+	memset(xo->lo2, 0, sizeof xo->lo2);
+	memset(xo->hi2, 0, sizeof xo->hi2);
+	memset(xo->comp, 0, sizeof xo->comp);
+	memset(xo->ap, 0, sizeof xo->ap);
 }
 
 /* Jump to the targets (no glide) and design every split. */
@@ -92,7 +118,14 @@ void crossover_set_freqs(crossover *xo, const float *hz, int ramp_samples)
 			xo->hz[k] = t[k];
 			design(xo, k);
 		} else {
-			smooth_set(&xo->log2f[k], log2f(t[k]), ramp_samples);
+			/* Long jumps glide longer (ramp per 2 octaves): the sum's all-pass phase
+			 * at a frequency turns by up to 360 degrees while a crossover passes it,
+			 * and turning that faster than the sections' time constants swells the
+			 * level (measured: 20 kHz -> 20 Hz in 30 ms, 100 Hz sine, +6.8 dB; in
+			 * 150 ms, +1.9 dB; a 1-2 octave move in 30 ms, < 0.1 dB). */
+			float octaves = fabsf(log2f(t[k]) - xo->log2f[k].cur);
+			int ramp = octaves > 2.0f ? (int)(ramp_samples * 0.5f * octaves) : ramp_samples;
+			smooth_set(&xo->log2f[k], log2f(t[k]), ramp);
 		}
 	}
 }
@@ -137,41 +170,46 @@ void crossover_split(crossover *xo, int ch, const float *x, float *const band[],
 		memcpy(rest, x, n * sizeof(float));
 	for (int k = 0; k < nb - 1; k++) {
 		float *lo = band[k];
-		memcpy(lo, rest, n * sizeof(float));
-		biquad_run(&xo->lp[k], &xo->lp_st[ch][k][0], lo, n);
-		biquad_run(&xo->lp[k], &xo->lp_st[ch][k][1], lo, n);
-		biquad_run(&xo->hp[k], &xo->hp_st[ch][k][0], rest, n);
-		biquad_run(&xo->hp[k], &xo->hp_st[ch][k][1], rest, n);
+		const xo_svf_coef *c = &xo->coef[k];
+		xo_svf_state *s1 = &xo->first[ch][k], *sl = &xo->lo2[ch][k], *sh = &xo->hi2[ch][k];
+		for (unsigned i = 0; i < n; i++) {
+			double x1 = rest[i], b, l, b2, l2;
+			svf_tick(c, s1, x1, &b, &l);
+			double high = x1 - SVF_K * b - l;
+			svf_tick(c, sl, l, &b2, &l2);
+			lo[i] = (float)l2;
+			svf_tick(c, sh, high, &b2, &l2);
+			rest[i] = (float)(high - SVF_K * b2 - l2);
+		}
 		/* phase compensation: the other branches go through the splits above k */
 		for (int j = k + 1; j < nb - 1; j++)
-			biquad_run(&xo->ap[j], &xo->comp_st[ch][k][j], lo, n);
+			svf_allpass_run(&xo->coef[j], &xo->comp[ch][k][j], lo, n);
 	}
 }
 
 void crossover_allpass(crossover *xo, int ch, float *x, unsigned n)
 {
 	for (int k = 0; k < xo->bands - 1; k++)
-		biquad_run(&xo->ap[k], &xo->ap_st[ch][k], x, n);
+		svf_allpass_run(&xo->coef[k], &xo->ap[ch][k], x, n);
 }
 
-static void remix(biquad_state *s0, biquad_state *s1, double a, double b, double c, double d)
+static void remix(xo_svf_state *s0, xo_svf_state *s1, double a, double b, double c, double d)
 {
-	biquad_state u = *s0, v = *s1;
-	s0->s1 = a * u.s1 + b * v.s1;
-	s0->s2 = a * u.s2 + b * v.s2;
-	s1->s1 = c * u.s1 + d * v.s1;
-	s1->s2 = c * u.s2 + d * v.s2;
+	xo_svf_state u = *s0, v = *s1;
+	s0->ic1 = a * u.ic1 + b * v.ic1;
+	s0->ic2 = a * u.ic2 + b * v.ic2;
+	s1->ic1 = c * u.ic1 + d * v.ic1;
+	s1->ic2 = c * u.ic2 + d * v.ic2;
 }
 
 void crossover_remix_state(crossover *xo, double a, double b, double c, double d)
 {
 	for (int k = 0; k < XO_MAX_SPLITS; k++) {
-		for (int i = 0; i < 2; i++) {
-			remix(&xo->lp_st[0][k][i], &xo->lp_st[1][k][i], a, b, c, d);
-			remix(&xo->hp_st[0][k][i], &xo->hp_st[1][k][i], a, b, c, d);
-		}
+		remix(&xo->first[0][k], &xo->first[1][k], a, b, c, d);
+		remix(&xo->lo2[0][k], &xo->lo2[1][k], a, b, c, d);
+		remix(&xo->hi2[0][k], &xo->hi2[1][k], a, b, c, d);
 		for (int j = 0; j < XO_MAX_SPLITS; j++)
-			remix(&xo->comp_st[0][k][j], &xo->comp_st[1][k][j], a, b, c, d);
-		remix(&xo->ap_st[0][k], &xo->ap_st[1][k], a, b, c, d);
+			remix(&xo->comp[0][k][j], &xo->comp[1][k][j], a, b, c, d);
+		remix(&xo->ap[0][k], &xo->ap[1][k], a, b, c, d);
 	}
 }
