@@ -174,6 +174,29 @@ START_TEST(buffer_size_change_live)
 }
 END_TEST
 
+START_TEST(server_restarted_at_another_rate)
+{
+	ck_assert_int_eq(fx_lathe_start(&fx, "lt", no_osc), 0);
+	fx_jackd_stop(&fx, SIGTERM);
+	ck_assert_int_eq(fx_jackd_start(&fx, 44100, 512), 0);
+	ck_assert_int_eq(fx_wait_port("lt:out_L", 3000), 0);
+	fx_client *c = fx_client_new("player", "lt:in_L", "lt:in_R", "lt:out_L", "lt:out_R");
+	ck_assert_ptr_nonnull(c);
+	size_t len = 4410, n = 22050;
+	float *pl = malloc(len * sizeof(float)), *rl = calloc(n, sizeof(float)), *rr = calloc(n, sizeof(float));
+	for (size_t i = 0; i < len; i++)
+		pl[i] = (float)(0.1 * sin(2 * M_PI * 1000.0 * i / 44100.0));
+	ck_assert_int_eq(fx_client_run(c, pl, pl, len, rl, rr, n), 0);
+	double l = fx_sine_db(rl, n / 2, n);
+	printf("after a restart at 44.1 kHz: tone out %.3f dB\n", l);
+	ck_assert(fabs(l + 20) < 0.1);
+	fx_client_free(c);
+	free(pl);
+	free(rl);
+	free(rr);
+}
+END_TEST
+
 START_TEST(clean_exit_on_sigterm)
 {
 	ck_assert_int_eq(fx_lathe_start(&fx, "lt", no_osc), 0);
@@ -203,6 +226,7 @@ int main(void)
 	tcase_add_test(tc, reconnects_after_server_restart);
 	tcase_add_test(tc, connect_option_feeds_the_system_ports);
 	tcase_add_test(tc, buffer_size_change_live);
+	tcase_add_test(tc, server_restarted_at_another_rate);
 	tcase_add_test(tc, clean_exit_on_sigterm);
 	tcase_add_test(tc, runs_without_a_server_and_joins_when_one_starts);
 	suite_add_tcase(s, tc);
