@@ -538,7 +538,11 @@ typedef struct {
 	int nsec;               /* sections in use; 0 = identity, the band is skipped */
 	int idle;               /* state did not follow the signal: clear it before the next use */
 	int st_domain;          /* DOM_LR or DOM_MS: the basis a stereo band's state is in */
-	biquad_coef sec[EQ_MAX_SECTIONS];
+	int jump;               /* next design applies at once (after a switch while silent) */
+	biquad_coef sec[EQ_MAX_SECTIONS];    /* coefficients in effect (at the end of the last chunk) */
+	biquad_coef tgt[EQ_MAX_SECTIONS];    /* during a glide: coefficients at the end of this chunk */
+	int nrun;               /* sections to run in this chunk (max of before/after a glide step) */
+	int interp;             /* this chunk moves sec -> tgt linearly, sample by sample */
 	biquad_state st[EQ_MAX_SECTIONS][2]; /* [section][0 = L or M, 1 = R or S] */
 } eq_band;
 
@@ -549,6 +553,7 @@ struct eq {
 	int fade_samples;    /* bypass and band on/off crossfade */
 	smooth mix;          /* whole-EQ bypass crossfade: 0 = bypassed, 1 = EQ in */
 	int resumed;         /* the EQ came out of bypass: band states are stale */
+	int fresh;           /* no update yet: the first parameters apply at once, without glides */
 	eq_band band[EQ_BANDS];
 	probe_table probes;  /* where candidate designs are compared, for this rate */
 	float *dry_l, *dry_r; /* input copy for the whole-EQ crossfade, max_block frames */
@@ -583,6 +588,7 @@ eq *eq_new(double rate, unsigned max_block)
 		return NULL;
 	}
 	smooth_init(&s->mix, 1);
+	s->fresh = 1;
 	probe_table_init(&s->probes, rate);
 	for (int b = 0; b < EQ_BANDS; b++) {
 		eq_band *bd = &s->band[b];
@@ -625,14 +631,17 @@ static void apply_discrete(eq_band *bd)
 	bd->channel = bd->want_channel;
 	bd->dirty = 1;
 	bd->idle = 1;
+	bd->jump = 1;
 }
 
 void eq_update(eq *s, const lathe_params *p)
 {
 	int on = !param_get_bool(p, P_EQ_BYPASS);
-	smooth_set(&s->mix, on ? 1.0f : 0.0f, s->fade_samples);
-	/* fully bypassed: nothing is heard from the bands, so settings jump */
-	int parked = !smooth_active(&s->mix) && s->mix.cur == 0.0f;
+	smooth_set(&s->mix, on ? 1.0f : 0.0f, s->fresh ? 0 : s->fade_samples);
+	/* fully bypassed, nothing is heard from the bands; and before the first block
+	 * there is nothing to glide from: settings jump */
+	int parked = s->fresh || (!smooth_active(&s->mix) && s->mix.cur == 0.0f);
+	s->fresh = 0;
 	int ramp = parked ? 0 : s->ramp_samples;
 	int fade = parked ? 0 : s->fade_samples;
 	for (int b = 0; b < EQ_BANDS; b++) {
@@ -711,6 +720,35 @@ static int band_ramping(const eq_band *bd)
 	return smooth_active(&bd->oct_freq) || smooth_active(&bd->gain_db) || smooth_active(&bd->oct_q);
 }
 
+/* One section whose coefficients move linearly from c0 to c1 over the n
+ * samples (reaching c1 on the last).  Designs are recomputed only every
+ * EQ_UPDATE_INTERVAL samples; stepping the coefficients there would leave a
+ * small step in the output every update (a zipper at fs/16), interpolating
+ * removes it.  Every point between two stable (a1, a2) is stable: the
+ * stability triangle is convex. */
+static void run_ramp(const biquad_coef *c0, const biquad_coef *c1, biquad_state *st, float *x, unsigned n)
+{
+	double inv = 1.0 / n;
+	double db0 = (c1->b0 - c0->b0) * inv, db1 = (c1->b1 - c0->b1) * inv, db2 = (c1->b2 - c0->b2) * inv;
+	double da1 = (c1->a1 - c0->a1) * inv, da2 = (c1->a2 - c0->a2) * inv;
+	double b0 = c0->b0, b1 = c0->b1, b2 = c0->b2, a1 = c0->a1, a2 = c0->a2;
+	double s1 = st->s1, s2 = st->s2;
+	for (unsigned i = 0; i < n; i++) {
+		b0 += db0;
+		b1 += db1;
+		b2 += db2;
+		a1 += da1;
+		a2 += da2;
+		double in = x[i];
+		double y = b0 * in + s1;
+		s1 = b1 * in - a1 * y + s2;
+		s2 = b2 * in - a2 * y;
+		x[i] = (float)y;
+	}
+	st->s1 = s1;
+	st->s2 = s2;
+}
+
 /* Run one band's sections on x0 (and x1 when both), crossfading with its input
  * while its mix glides.  Both channels share the mix ramp. */
 static void band_run(eq *s, eq_band *bd, float *x0, float *x1, int ch0, unsigned n)
@@ -722,11 +760,16 @@ static void band_run(eq *s, eq_band *bd, float *x0, float *x1, int ch0, unsigned
 		if (x1)
 			memcpy(s->band_dry[1], x1, n * sizeof(float));
 	}
-	for (int k = 0; k < bd->nsec; k++) {
-		if (x0 && x1)
+	for (int k = 0; k < bd->nrun; k++) {
+		if (bd->interp) {
+			run_ramp(&bd->sec[k], &bd->tgt[k], &bd->st[k][x1 ? 0 : ch0], x0, n);
+			if (x1)
+				run_ramp(&bd->sec[k], &bd->tgt[k], &bd->st[k][1], x1, n);
+		} else if (x0 && x1) {
 			biquad_run2(&bd->sec[k], bd->st[k], x0, x1, n);
-		else if (x0)
+		} else {
 			biquad_run(&bd->sec[k], &bd->st[k][ch0], x0, n);
+		}
 	}
 	if (!fading)
 		return;
@@ -751,22 +794,43 @@ static void process_chunk(eq *s, float *l, float *r, unsigned n)
 			smooth_set(&bd->mix, bd->want_on ? 1.0f : 0.0f, s->fade_samples);
 		}
 		int ramping = band_ramping(bd);
+		bd->interp = 0;
 		if (ramping || bd->dirty) {
-			int was = bd->nsec;
-			bd->nsec = design_band(bd->sec, bd->type, exp2(bd->oct_freq.cur), bd->gain_db.cur, exp2(bd->oct_q.cur),
-			                       bd->slope, s->rate, &s->probes);
-			if (bd->nsec != was)
-				bd->idle = 1; /* section count changed: old state belongs to other filters */
-			bd->dirty = ramping;
+			/* design for the values at the END of this chunk, glide there within it */
+			smooth_skip(&bd->oct_freq, (int)n);
+			smooth_skip(&bd->gain_db, (int)n);
+			smooth_skip(&bd->oct_q, (int)n);
+			int nt = design_band(bd->tgt, bd->type, exp2(bd->oct_freq.cur), bd->gain_db.cur, exp2(bd->oct_q.cur),
+			                     bd->slope, s->rate, &s->probes);
+			if (bd->jump || bd->idle) {
+				memcpy(bd->sec, bd->tgt, sizeof bd->sec);
+				bd->nsec = bd->nrun = nt;
+				bd->idle = 1;
+			} else {
+				/* a band at 0 dB has no sections: glide from/to identity */
+				for (int k = bd->nsec; k < nt; k++) {
+					biquad_identity(&bd->sec[k]);
+					memset(bd->st[k], 0, sizeof bd->st[k]);
+				}
+				for (int k = nt; k < bd->nsec; k++)
+					biquad_identity(&bd->tgt[k]);
+				bd->nrun = nt > bd->nsec ? nt : bd->nsec;
+				bd->interp = 1;
+				bd->nsec = nt;
+			}
+			bd->jump = 0;
+			bd->dirty = smooth_active(&bd->oct_freq) || smooth_active(&bd->gain_db) || smooth_active(&bd->oct_q);
+		} else {
+			bd->nrun = bd->nsec;
 		}
-		smooth_skip(&bd->oct_freq, (int)n);
-		smooth_skip(&bd->gain_db, (int)n);
-		smooth_skip(&bd->oct_q, (int)n);
 
 		int silent = !smooth_active(&bd->mix) && bd->mix.cur == 0.0f;
-		if (bd->nsec == 0 || silent) {
+		if (bd->nrun == 0 || silent) {
 			smooth_skip(&bd->mix, (int)n);
 			bd->idle = 1;
+			if (bd->interp)
+				memcpy(bd->sec, bd->tgt, sizeof bd->sec);
+			bd->interp = 0;
 			continue;
 		}
 		int need = band_domain(bd->channel);
@@ -796,6 +860,8 @@ static void process_chunk(eq *s, float *l, float *r, unsigned n)
 			band_run(s, bd, l, r, 0, n);
 			break;
 		}
+		if (bd->interp)
+			memcpy(bd->sec, bd->tgt, sizeof bd->sec);
 	}
 	if (dom == DOM_MS)
 		to_lr(l, r, n);

@@ -180,6 +180,292 @@ START_TEST(test_matches_analog_prototypes)
 }
 END_TEST
 
+/* ---- processing ---- */
+
+/* Process n frames in BLOCK-sized blocks, parameters read once per block (as the engine does). */
+static void run_eq(eq *e, const lathe_params *p, float *l, float *r, size_t n)
+{
+	for (size_t i = 0; i < n; i += BLOCK) {
+		unsigned k = (unsigned)(n - i < BLOCK ? n - i : BLOCK);
+		eq_update(e, p);
+		eq_process(e, l + i, r + i, k);
+	}
+}
+
+static float *noise(size_t n, unsigned seed, float amp)
+{
+	float *x = malloc(n * sizeof *x);
+	ck_assert_ptr_nonnull(x);
+	for (size_t i = 0; i < n; i++) {
+		seed = seed * 1664525u + 1013904223u;
+		x[i] = amp * ((float)(seed >> 8) / 8388608.0f - 1.0f);
+	}
+	return x;
+}
+
+static float *sine(size_t n, double amp, double f, double rate)
+{
+	float *x = malloc(n * sizeof *x);
+	ck_assert_ptr_nonnull(x);
+	for (size_t i = 0; i < n; i++)
+		x[i] = (float)(amp * sin(2 * M_PI * f * (double)i / rate));
+	return x;
+}
+
+START_TEST(test_default_is_transparent)
+{
+	engine_flush_denormals();
+	lathe_params *p = fresh_params();
+	eq *e = eq_new(48000, 512);
+	ck_assert_uint_eq(eq_latency(e), 0);
+	size_t n = 48000;
+	float *l = noise(n, 1, 0.5f), *r = noise(n, 2, 0.5f), *l0 = noise(n, 1, 0.5f), *r0 = noise(n, 2, 0.5f);
+	run_eq(e, p, l, r, n);
+	ck_assert(memcmp(l, l0, n * sizeof *l) == 0 && memcmp(r, r0, n * sizeof *r) == 0);
+	/* 0 dB bells/shelves/tilt at any freq and Q are skipped too, even on M/S */
+	set_band(p, 2, EQ_LOW_SHELF, 120, 0, 3, 0);
+	set_band(p, 4, EQ_TILT, 900, 0, 1, 0);
+	set(p, P_EQ_CHANNEL + 4, CH_SIDE);
+	run_eq(e, p, l, r, n);
+	ck_assert(memcmp(l, l0, n * sizeof *l) == 0 && memcmp(r, r0, n * sizeof *r) == 0);
+	free(l);
+	free(r);
+	free(l0);
+	free(r0);
+	eq_free(e);
+	params_free(p);
+}
+END_TEST
+
+/* The processed signal follows eq_response_db: sines through a busy setting. */
+START_TEST(test_process_matches_response)
+{
+	engine_flush_denormals();
+	double rate = 48000;
+	lathe_params *p = fresh_params();
+	set_band(p, 0, EQ_LOW_CUT, 30, 0, 0.707f, 3);
+	set_band(p, 1, EQ_LOW_SHELF, 100, 4, 0.707f, 0);
+	set_band(p, 2, EQ_BELL, 400, -6, 2, 0);
+	set_band(p, 3, EQ_BELL, 2500, 3, 0.5f, 0);
+	set_band(p, 4, EQ_NOTCH, 6000, 0, 8, 0);
+	set_band(p, 5, EQ_HIGH_SHELF, 12000, 2.5f, 0.707f, 0);
+	set_band(p, 6, EQ_TILT, 1000, 1.5f, 0.707f, 0);
+	set_band(p, 7, EQ_HIGH_CUT, 18000, 0, 0.707f, 1);
+	static const double fs[] = { 50, 100, 400, 1000, 2500, 5000, 10000, 15000 };
+	double worst = 0;
+	for (int k = 0; k < 8; k++) {
+		eq *e = eq_new(rate, 512);
+		size_t n = (size_t)rate; /* 1 s: settle 0.5 s, measure the last 0.5 s (integer cycles) */
+		float *l = sine(n, 0.25, fs[k], rate), *r = sine(n, 0.25, fs[k], rate);
+		run_eq(e, p, l, r, n);
+		double c = 0, sn = 0;
+		size_t m0 = n / 2;
+		for (size_t i = m0; i < n; i++) {
+			c += l[i] * cos(2 * M_PI * fs[k] * (double)i / rate);
+			sn += l[i] * sin(2 * M_PI * fs[k] * (double)i / rate);
+		}
+		double amp = 2 * sqrt(c * c + sn * sn) / (double)(n - m0);
+		double got = 20 * log10(amp / 0.25), want = eq_response_db(p, rate, fs[k]);
+		ck_assert_msg(memcmp(l, r, n * sizeof *l) == 0, "stereo bands: L and R differ");
+		if (fabs(got - want) > worst)
+			worst = fabs(got - want);
+		ck_assert_msg(fabs(got - want) < 0.01, "%g Hz: processed %.4f dB, response %.4f dB", fs[k], got, want);
+		free(l);
+		free(r);
+		eq_free(e);
+	}
+	printf("eq: processed sines vs eq_response_db: worst %.5f dB\n", worst);
+	params_free(p);
+}
+END_TEST
+
+/* M = (L+R)/2, S = (L-R)/2: a mid band leaves a pure side signal alone and the
+ * reverse; a left band leaves the right channel bit-exact. */
+START_TEST(test_channel_routing)
+{
+	engine_flush_denormals();
+	double rate = 48000;
+	size_t n = 24000;
+	for (int ch = CH_MID; ch <= CH_RIGHT; ch++) {
+		lathe_params *p = fresh_params();
+		set_band(p, 3, EQ_BELL, 1000, 12, 1, 0);
+		set(p, P_EQ_CHANNEL + 3, (float)ch);
+		eq *e = eq_new(rate, 512);
+		float *l = sine(n, 0.25, 1000, rate), *r = sine(n, 0.25, 1000, rate), *x = sine(n, 0.25, 1000, rate);
+		if (ch == CH_SIDE || ch == CH_MID)
+			for (size_t i = 0; i < n; i++)
+				r[i] = ch == CH_SIDE ? r[i] : -r[i]; /* mid band gets pure side, side band pure mid */
+		run_eq(e, p, l, r, n);
+		double dl = 0, dr = 0;
+		for (size_t i = 0; i < n; i++) {
+			dl = fmax(dl, fabs(l[i] - x[i]));
+			dr = fmax(dr, fabs(fabs(r[i]) - fabs(x[i])));
+		}
+		if (ch == CH_LEFT) {
+			ck_assert_msg(dr == 0, "left band touched the right channel by %g", dr);
+			ck_assert(dl > 0.5); /* +12 dB at 1 kHz: 0.25 -> 1.0 */
+		} else if (ch == CH_RIGHT) {
+			ck_assert_msg(dl == 0, "right band touched the left channel by %g", dl);
+		} else {
+			/* only M/S float rounding: (L+R)/2 and back is exact to 1 ulp */
+			ck_assert_msg(dl < 1e-7 && dr < 1e-7, "%s band changed the other component: %g %g",
+			              ch == CH_MID ? "mid" : "side", dl, dr);
+		}
+		/* and the same band with L = R (pure mid) boosts both equally for a mid band */
+		free(l);
+		free(r);
+		free(x);
+		eq_free(e);
+		params_free(p);
+	}
+}
+END_TEST
+
+/* Clicks show in the third difference: for a sine of w rad/sample it is at
+ * most (2 sin(w/2))^3 A <= w^3 A, and slow amplitude/phase modulation (glides of
+ * tens of ms, rate << w) adds little; a step of size D adds up to 3 D.  The
+ * corners of the 10 ms linear crossfades (slope change ~A/480 per sample) add
+ * ~A/480, below the bound.  At 1 kHz, 48 kHz: w^3 = 2.2e-3, so the bound
+ * 2 w^3 max|y| catches any step above ~1.5e-3 of the peak (-56 dB; a planted
+ * 1e-2 step is checked below).  With coefficients stepped every 16 samples
+ * instead of interpolated, this sweep measured 0.022 (a zipper at fs/16). */
+static double click_metric(const float *y, size_t n, double *peak)
+{
+	double worst = 0, pk = 0;
+	for (size_t i = 3; i < n; i++) {
+		double d3 = (double)y[i] - 3.0 * y[i - 1] + 3.0 * y[i - 2] - y[i - 3];
+		worst = fmax(worst, fabs(d3));
+		pk = fmax(pk, fabs(y[i]));
+	}
+	*peak = pk;
+	return worst;
+}
+
+START_TEST(test_zipper_free_sweeps)
+{
+	engine_flush_denormals();
+	double rate = 48000, w = 2 * M_PI * 1000 / rate;
+	size_t n = (size_t)rate * 2;
+	lathe_params *p = fresh_params();
+	set_band(p, 0, EQ_BELL, 300, 0, 1, 0);
+	set_band(p, 1, EQ_LOW_CUT, 20, 0, 0.707f, 3);
+	set_band(p, 2, EQ_HIGH_SHELF, 4000, 0, 0.707f, 0);
+	set(p, P_EQ_CHANNEL + 2, CH_MID);
+	eq *e = eq_new(rate, 512);
+	float *l = sine(n, 0.25, 1000, rate), *r = sine(n, 0.25, 1000, rate);
+	/* fast automation: every 64-sample block a new target, sweeping freq, gain, q
+	 * of the bell through 1 kHz, the cut's corner up to 700 Hz and the shelf */
+	for (size_t i = 0, blk = 0; i < n; i += 64, blk++) {
+		double t = (double)i / rate;
+		set(p, P_EQ_FREQ + 0, (float)(300 * pow(10, sin(2 * M_PI * 1.3 * t))));           /* 30 Hz .. 3 kHz */
+		set(p, P_EQ_GAIN + 0, (float)(12 * sin(2 * M_PI * 2.1 * t)));
+		set(p, P_EQ_Q + 0, (float)(pow(10, 0.8 * sin(2 * M_PI * 0.7 * t))));               /* 0.16 .. 6.3 */
+		set(p, P_EQ_FREQ + 1, (float)(20 * pow(35, 0.5 + 0.5 * sin(2 * M_PI * 0.9 * t))));  /* 20 .. 700 Hz */
+		set(p, P_EQ_GAIN + 2, (float)(9 * sin(2 * M_PI * 1.7 * t)));
+		set(p, P_EQ_BYPASS, (float)((blk / 200) % 2 == 1 && (blk / 200) == 3));            /* one bypass fade out and in */
+		set(p, P_EQ_BAND_BYPASS + 2, (float)((blk / 150) % 2));                             /* band on/off */
+		set(p, P_EQ_TYPE + 0, (float)((blk / 500) % 2 ? EQ_BELL : EQ_LOW_SHELF));           /* type switch */
+		eq_update(e, p);
+		eq_process(e, l + i, r + i, 64);
+	}
+	double pk, m = click_metric(l, n, &pk), bound = 2 * pow(w, 3) * pk;
+	double pk2, m2 = click_metric(r, n, &pk2), bound2 = 2 * pow(w, 3) * pk2;
+	printf("eq: sweeps on a 1 kHz sine: max |3rd difference| %.3g (L), %.3g (R); bounds %.3g, %.3g (peak %.3f)\n", m, m2,
+	       bound, bound2, pk);
+	ck_assert_msg(m <= bound && m2 <= bound2, "click: %g > %g or %g > %g", m, bound, m2, bound2);
+	/* the metric sees a planted 1e-2 step */
+	for (size_t i = n / 2; i < n; i++)
+		l[i] += (float)(1e-2 * pk);
+	double m3 = click_metric(l, n, &pk);
+	ck_assert_msg(m3 > bound, "planted click not seen: %g <= %g", m3, bound);
+	free(l);
+	free(r);
+	eq_free(e);
+	params_free(p);
+}
+END_TEST
+
+START_TEST(test_bypass_exact)
+{
+	engine_flush_denormals();
+	lathe_params *p = fresh_params();
+	for (int b = 0; b < EQ_BANDS; b++)
+		set_band(p, b, b % 7, 100.0f * (b + 1), 6, 1, 1);
+	eq *e = eq_new(44100, 512);
+	size_t n = 44100;
+	float *l = noise(n, 3, 0.3f), *r = noise(n, 4, 0.3f), *l0 = noise(n, 3, 0.3f), *r0 = noise(n, 4, 0.3f);
+	run_eq(e, p, l, r, n / 2); /* EQ on: output differs */
+	ck_assert(memcmp(l, l0, n / 2 * sizeof *l) != 0);
+	set(p, P_EQ_BYPASS, 1);
+	memcpy(l, l0, n * sizeof *l);
+	memcpy(r, r0, n * sizeof *r);
+	run_eq(e, p, l, r, 4096); /* the 10 ms crossfade */
+	run_eq(e, p, l + 4096, r + 4096, n - 4096);
+	ck_assert(memcmp(l + 4096, l0 + 4096, (n - 4096) * sizeof *l) == 0);
+	ck_assert(memcmp(r + 4096, r0 + 4096, (n - 4096) * sizeof *r) == 0);
+	/* all bands bypassed with the EQ on: exact as well once the band fades end */
+	set(p, P_EQ_BYPASS, 0);
+	for (int b = 0; b < EQ_BANDS; b++)
+		set(p, P_EQ_BAND_BYPASS + b, 1);
+	memcpy(l, l0, n * sizeof *l);
+	memcpy(r, r0, n * sizeof *r);
+	run_eq(e, p, l, r, n);
+	ck_assert(memcmp(l + 4096, l0 + 4096, (n - 4096) * sizeof *l) == 0);
+	free(l);
+	free(r);
+	free(l0);
+	free(r0);
+	eq_free(e);
+	params_free(p);
+}
+END_TEST
+
+/* Real-time factor with all 8 bands active (printed, not asserted). */
+START_TEST(test_timing)
+{
+	engine_flush_denormals();
+	double rate = 48000;
+	lathe_params *p = fresh_params();
+	set_band(p, 0, EQ_LOW_CUT, 25, 0, 0.707f, 3);
+	set_band(p, 1, EQ_LOW_SHELF, 90, 2, 0.707f, 0);
+	set_band(p, 2, EQ_BELL, 250, -2, 1.5f, 0);
+	set_band(p, 3, EQ_BELL, 800, 1, 1, 0);
+	set(p, P_EQ_CHANNEL + 3, CH_MID);
+	set_band(p, 4, EQ_BELL, 2500, -1.5f, 2, 0);
+	set(p, P_EQ_CHANNEL + 4, CH_SIDE);
+	set_band(p, 5, EQ_NOTCH, 5000, 0, 6, 0);
+	set_band(p, 6, EQ_HIGH_SHELF, 10000, 2, 0.707f, 0);
+	set_band(p, 7, EQ_HIGH_CUT, 19000, 0, 0.707f, 1);
+	eq *e = eq_new(rate, 512);
+	size_t n = (size_t)rate * 10;
+	float *l = noise(n, 5, 0.3f), *r = noise(n, 6, 0.3f);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	run_eq(e, p, l, r, n);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double sec = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+	/* and with a band gliding the whole time (coefficient updates every 16 samples) */
+	memcpy(r, l, sizeof(float));
+	struct timespec t2, t3;
+	clock_gettime(CLOCK_MONOTONIC, &t2);
+	for (size_t i = 0; i < n; i += BLOCK) {
+		set(p, P_EQ_FREQ + 2, (float)(250 + 200 * sin((double)i / rate)));
+		set(p, P_EQ_FREQ + 6, (float)(10000 + 3000 * sin((double)i / rate)));
+		eq_update(e, p);
+		eq_process(e, l + i, r + i, BLOCK);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t3);
+	double sec2 = (double)(t3.tv_sec - t2.tv_sec) + 1e-9 * (double)(t3.tv_nsec - t2.tv_nsec);
+	printf("eq timing: 8 bands (13 sections, M/S), stereo 48 kHz: 10 s of audio in %.3f s = %.0fx real time; "
+	       "with 2 bands gliding: %.0fx\n", sec, 10 / sec, 10 / sec2);
+	ck_assert(isfinite(l[n - 1]) && isfinite(r[n - 1]));
+	free(l);
+	free(r);
+	eq_free(e);
+	params_free(p);
+}
+END_TEST
+
 Suite *eq_suite(void)
 {
 	Suite *s = suite_create("eq");
@@ -187,6 +473,15 @@ Suite *eq_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_matches_analog_prototypes);
 	suite_add_tcase(s, tc);
+	TCase *tp = tcase_create("process");
+	tcase_set_timeout(tp, 60);
+	tcase_add_test(tp, test_default_is_transparent);
+	tcase_add_test(tp, test_process_matches_response);
+	tcase_add_test(tp, test_channel_routing);
+	tcase_add_test(tp, test_zipper_free_sweeps);
+	tcase_add_test(tp, test_bypass_exact);
+	tcase_add_test(tp, test_timing);
+	suite_add_tcase(s, tp);
 	return s;
 }
 
