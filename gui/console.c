@@ -1,0 +1,998 @@
+/* lathe — the console window (see console.h). */
+#include "console.h"
+#include "weak.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const section_module[CONSOLE_SECTIONS] = { "input", "eq", "mb", "imager", "saturate", "limiter", "dither", "output" };
+static const char *const section_title[CONSOLE_SECTIONS] = { "Input", "EQ", "Multiband", "Imager", "Saturation", "Limiter", "Dither", "Output" };
+static const char *const snapshot_names[4] = { "A", "B", "C", "D" };
+
+#define STATUS_US (G_USEC_PER_SEC / 2)
+#define MSG_US (6 * G_USEC_PER_SEC)
+
+static const char css[] =
+	"window.lathe { background: #101215; color: #d8dce3; }\n"
+	"window.lathe headerbar { background: #16191d; border-bottom: 1px solid #262a31; min-height: 38px; box-shadow: none; }\n"
+	".title-main { font-weight: bold; font-size: 13px; }\n"
+	".title-sub { font-size: 10px; color: #7d8591; }\n"
+	".strip { background: #14171b; border-bottom: 1px solid #262a31; padding: 6px 8px; }\n"
+	".card { background: #1b1e23; border-radius: 6px; border: 1px solid #2a2e35; padding: 2px; }\n"
+	".card.selected { border-color: #4fb3ff; background: #1d2531; }\n"
+	".card.off .section-name { color: #6b717b; }\n"
+	".section-name { font-weight: bold; padding: 2px 8px; min-height: 22px; background: none; border: none; box-shadow: none; }\n"
+	".section-name:checked { background: none; color: #ffffff; }\n"
+	".flow { color: #4a505a; font-size: 14px; }\n"
+	".page { padding: 10px 12px; }\n"
+	".band { background: #171a1e; border: 1px solid #262a31; border-radius: 6px; padding: 6px; }\n"
+	".band-title { font-weight: bold; font-size: 11px; color: #aeb4be; }\n"
+	".panel-title { font-size: 10px; font-weight: bold; color: #7d8591; letter-spacing: 1px; }\n"
+	".control .caption { font-size: 10px; color: #8b93a0; }\n"
+	".control entry.value { min-height: 18px; padding: 0 2px; font-size: 11px; background: #0d0f12; border: 1px solid #2a2e35; color: #e8ebf0; }\n"
+	".control dropdown button { min-height: 22px; padding: 1px 6px; font-size: 11px; }\n"
+	".control button.toggle { min-height: 20px; padding: 1px 8px; font-size: 11px; }\n"
+	".control button.toggle:checked { background: #2b6cb0; color: #ffffff; }\n"
+	".control button.bypass:checked { background: #b7791f; color: #101215; }\n"
+	".card .control button.bypass { min-height: 16px; padding: 0 5px; font-size: 9px; }\n"
+	"button.master-bypass:checked, .master .control button.bypass:checked { background: #e03131; color: #ffffff; }\n"
+	".snap { min-width: 26px; padding: 2px 4px; font-weight: bold; }\n"
+	".snap.current { background: #2b6cb0; color: #ffffff; }\n"
+	".store:checked { background: #e8590c; color: #ffffff; }\n"
+	".meter-column { background: #16191d; border-left: 1px solid #262a31; padding: 6px; }\n"
+	".bottom { background: #14171b; border-top: 1px solid #262a31; padding: 6px 8px; }\n"
+	".monitor { background: #171a1e; border: 1px solid #262a31; border-radius: 6px; padding: 6px; }\n"
+	".statusbar { background: #0b0d10; border-top: 1px solid #262a31; padding: 3px 10px; font-size: 11px; color: #9aa1ac; }\n"
+	".ok { color: #38c98a; } .bad { color: #ff5a52; } .warn { color: #f0b429; }\n";
+
+/* ---- small helpers ---- */
+
+static void set_action_enabled(console *c, const char *name, gboolean on)
+{
+	GAction *a = g_action_map_lookup_action(G_ACTION_MAP(c->window), name);
+	if (a)
+		g_simple_action_set_enabled(G_SIMPLE_ACTION(a), on);
+}
+
+void console_message(console *c, const char *text, gboolean error)
+{
+	gtk_label_set_text(GTK_LABEL(c->st_msg), text);
+	gtk_widget_remove_css_class(c->st_msg, "bad");
+	gtk_widget_remove_css_class(c->st_msg, "ok");
+	gtk_widget_add_css_class(c->st_msg, error ? "bad" : "ok");
+	c->msg_until_us = g_get_monotonic_time() + MSG_US;
+}
+
+static gui_control *add_control(console *c, int id, const char *caption, gboolean compact)
+{
+	gui_control *ctl = gui_control_new(c->app->params, id, caption, compact);
+	c->controls[id] = ctl;
+	return ctl;
+}
+
+static GtkWidget *label_with(const char *text, const char *cls)
+{
+	GtkWidget *l = gtk_label_new(text);
+	gtk_widget_add_css_class(l, cls);
+	gtk_label_set_xalign(GTK_LABEL(l), 0);
+	return l;
+}
+
+/* "/eq/3/freq": a per-band parameter (number in the middle) */
+static gboolean is_band_param(const param_info *pi)
+{
+	const char *s = strchr(pi->path + 1, '/');
+	return s && g_ascii_isdigit(s[1]) && strchr(s + 1, '/');
+}
+
+static gboolean is_bypass(const param_info *pi) { return g_str_has_suffix(pi->path, "/bypass"); }
+
+/* A row of controls of one module: knobs first, then menus, then switches
+ * (the order the eye reads: what you turn, what you choose, what you switch). */
+static GtkWidget *controls_row(console *c, int *ids, int n, gboolean compact)
+{
+	GtkWidget *row = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 10);
+	GtkWidget *toggles = gtk_box_new(GTK_ORIENTATION_VERTICAL, 4);
+	gtk_widget_set_valign(toggles, GTK_ALIGN_CENTER);
+	for (int pass = 0; pass < 3; pass++)
+		for (int i = 0; i < n; i++) {
+			const param_info *pi = param_info_get(ids[i]);
+			int kind = pi->curve == CURVE_TOGGLE ? 2 : pi->curve == CURVE_ENUM ? 1 : 0;
+			if (kind != pass)
+				continue;
+			gui_control *ctl = add_control(c, ids[i], NULL, compact);
+			gtk_box_append(GTK_BOX(kind == 2 ? toggles : row), ctl->root);
+			if (kind == 1)
+				gtk_widget_set_valign(ctl->root, GTK_ALIGN_START);
+		}
+	if (gtk_widget_get_first_child(toggles))
+		gtk_box_append(GTK_BOX(row), toggles);
+	else
+		g_object_ref_sink(toggles), g_object_unref(toggles);
+	return row;
+}
+
+/* ---- section pages ---- */
+
+static void on_eq_band_button(GtkToggleButton *b, gpointer ud)
+{
+	console *c = ud;
+	if (!gtk_toggle_button_get_active(b))
+		return;
+	for (int i = 0; i < EQ_BANDS; i++)
+		if (GTK_WIDGET(b) == c->eq_band_btn[i]) {
+			char name[8];
+			snprintf(name, sizeof name, "%d", i + 1);
+			gtk_stack_set_visible_child_name(GTK_STACK(c->eq_band_stack), name);
+		}
+}
+
+static GtkWidget *eq_page(console *c)
+{
+	GtkWidget *page = gtk_box_new(GTK_ORIENTATION_VERTICAL, 8);
+	c->eq = eq_view_new(c->app);
+	gtk_box_append(GTK_BOX(page), c->eq->area);
+
+	GtkWidget *tabs = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 4);
+	gtk_box_append(GTK_BOX(tabs), label_with("BAND", "panel-title"));
+	c->eq_band_stack = gtk_stack_new();
+	gtk_stack_set_transition_type(GTK_STACK(c->eq_band_stack), GTK_STACK_TRANSITION_TYPE_NONE);
+	GtkCssProvider *prov = gtk_css_provider_new();
+	GString *bcss = g_string_new("");
+	for (int b = 0; b < EQ_BANDS; b++) {
+		GdkRGBA col;
+		eq_band_color(b, &col);
+		char *hex = gdk_rgba_to_string(&col);
+		g_string_append_printf(bcss, ".band%d { color: %s; font-weight: bold; } .band%d:checked { background: alpha(%s, 0.25); color: %s; }\n",
+		                       b + 1, hex, b + 1, hex, hex);
+		g_free(hex);
+		char name[8];
+		snprintf(name, sizeof name, "%d", b + 1);
+		GtkWidget *btn = gtk_toggle_button_new_with_label(name);
+		char cls[8];
+		snprintf(cls, sizeof cls, "band%d", b + 1);
+		gtk_widget_add_css_class(btn, cls);
+		if (b)
+			gtk_toggle_button_set_group(GTK_TOGGLE_BUTTON(btn), GTK_TOGGLE_BUTTON(c->eq_band_btn[0]));
+		char acc[24];
+		snprintf(acc, sizeof acc, "EQ band %d", b + 1);
+		gtk_accessible_update_property(GTK_ACCESSIBLE(btn), GTK_ACCESSIBLE_PROPERTY_LABEL, acc, -1);
+		g_signal_connect(btn, "toggled", G_CALLBACK(on_eq_band_button), c);
+		c->eq_band_btn[b] = btn;
+		gtk_box_append(GTK_BOX(tabs), btn);
+
+		/* this band's row: every /eq/<b>/... parameter, from the registry */
+		int ids[16], n = 0;
+		for (int id = 0; id < P_COUNT && n < 16; id++) {
+			const param_info *pi = param_info_get(id);
+			if (!strcmp(pi->module, "eq") && is_band_param(pi) && pi->instance == b + 1)
+				ids[n++] = id;
+		}
+		GtkWidget *row = controls_row(c, ids, n, FALSE);
+		for (int i = 0; i < n; i++)
+			if (c->controls[ids[i]] && c->controls[ids[i]]->knob)
+				gui_control_set_accent(c->controls[ids[i]], &col);
+		gtk_widget_add_css_class(row, "band");
+		gtk_stack_add_named(GTK_STACK(c->eq_band_stack), row, name);
+	}
+	gtk_css_provider_load_from_data(prov, bcss->str, -1);
+	gtk_style_context_add_provider_for_display(gdk_display_get_default(), GTK_STYLE_PROVIDER(prov),
+	                                           GTK_STYLE_PROVIDER_PRIORITY_APPLICATION + 1);
+	g_object_unref(prov);
+	g_string_free(bcss, TRUE);
+	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(c->eq_band_btn[0]), TRUE);
+	GtkWidget *hint = label_with("  each band: its node in the graph, or these controls", "title-sub");
+	gtk_box_append(GTK_BOX(tabs), hint);
+	gtk_box_append(GTK_BOX(page), tabs);
+	gtk_box_append(GTK_BOX(page), c->eq_band_stack);
+	return page;
+}
+
+/* Any other module: its global parameters in one row, then one framed
+ * column per band (multiband, imager). */
+static GtkWidget *module_page(console *c, const char *module)
+{
+	GtkWidget *page = gtk_box_new(GTK_ORIENTATION_VERTICAL, 10);
+	int ids[64], n = 0, max_band = 0;
+	for (int id = 0; id < P_COUNT; id++) {
+		const param_info *pi = param_info_get(id);
+		if (strcmp(pi->module, module) || (is_bypass(pi) && !is_band_param(pi)))
+			continue;
+		if (is_band_param(pi)) {
+			max_band = MAX(max_band, pi->instance);
+			continue;
+		}
+		ids[n++] = id;
+	}
+	if (n)
+		gtk_box_append(GTK_BOX(page), controls_row(c, ids, n, FALSE));
+	if (max_band) {
+		GtkWidget *bands = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 8);
+		gtk_box_set_homogeneous(GTK_BOX(bands), TRUE);
+		for (int b = 1; b <= max_band; b++) {
+			GtkWidget *col = gtk_box_new(GTK_ORIENTATION_VERTICAL, 6);
+			gtk_widget_add_css_class(col, "band");
+			char t[32];
+			snprintf(t, sizeof t, "BAND %d", b);
+			gtk_box_append(GTK_BOX(col), label_with(t, "band-title"));
+			GtkWidget *grid = gtk_grid_new();
+			gtk_grid_set_column_spacing(GTK_GRID(grid), 8);
+			gtk_grid_set_row_spacing(GTK_GRID(grid), 6);
+			GtkWidget *toggles = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 4);
+			int k = 0;
+			for (int id = 0; id < P_COUNT; id++) {
+				const param_info *pi = param_info_get(id);
+				if (strcmp(pi->module, module) || !is_band_param(pi) || pi->instance != b)
+					continue;
+				gui_control *ctl = add_control(c, id, NULL, FALSE);
+				if (pi->curve == CURVE_TOGGLE) {
+					gtk_box_append(GTK_BOX(toggles), ctl->root);
+				} else {
+					gtk_grid_attach(GTK_GRID(grid), ctl->root, k % 3, k / 3, 1, 1);
+					k++;
+				}
+			}
+			gtk_box_append(GTK_BOX(col), grid);
+			gtk_box_append(GTK_BOX(col), toggles);
+			gtk_box_append(GTK_BOX(bands), col);
+		}
+		gtk_box_append(GTK_BOX(page), bands);
+	}
+	return page;
+}
+
+/* ---- chain strip ---- */
+
+static void update_cards(console *c)
+{
+	for (int s = 0; s < CONSOLE_SECTIONS; s++) {
+		gboolean off = c->section_bypass[s] >= 0 && param_get_bool(c->app->params, c->section_bypass[s]);
+		if (off)
+			gtk_widget_add_css_class(c->section_card[s], "off");
+		else
+			gtk_widget_remove_css_class(c->section_card[s], "off");
+	}
+}
+
+static void on_section(GtkToggleButton *b, gpointer ud)
+{
+	console *c = ud;
+	for (int s = 0; s < CONSOLE_SECTIONS; s++) {
+		if (GTK_WIDGET(b) != c->section_btn[s])
+			continue;
+		if (gtk_toggle_button_get_active(b)) {
+			gtk_stack_set_visible_child_name(GTK_STACK(c->stack), section_module[s]);
+			gtk_widget_add_css_class(c->section_card[s], "selected");
+		} else {
+			gtk_widget_remove_css_class(c->section_card[s], "selected");
+		}
+	}
+}
+
+static void snapshot_mark(console *c)
+{
+	for (int i = 0; i < 4; i++) {
+		if (i == c->snapshot)
+			gtk_widget_add_css_class(c->snap_btn[i], "current");
+		else
+			gtk_widget_remove_css_class(c->snap_btn[i], "current");
+	}
+}
+
+static GtkWidget *chain_strip(console *c)
+{
+	GtkWidget *strip = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 4);
+	gtk_widget_add_css_class(strip, "strip");
+	for (int s = 0; s < CONSOLE_SECTIONS; s++) {
+		char path[32];
+		snprintf(path, sizeof path, "/%s/bypass", section_module[s]);
+		c->section_bypass[s] = param_find(path);
+		GtkWidget *card = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 2);
+		gtk_widget_add_css_class(card, "card");
+		GtkWidget *btn = gtk_toggle_button_new_with_label(section_title[s]);
+		gtk_widget_add_css_class(btn, "section-name");
+		gtk_widget_set_tooltip_text(btn, "Show this section's controls");
+		if (s)
+			gtk_toggle_button_set_group(GTK_TOGGLE_BUTTON(btn), GTK_TOGGLE_BUTTON(c->section_btn[0]));
+		g_signal_connect(btn, "toggled", G_CALLBACK(on_section), c);
+		gtk_box_append(GTK_BOX(card), btn);
+		if (c->section_bypass[s] >= 0) {
+			gui_control *byp = add_control(c, c->section_bypass[s], "bypass", FALSE);
+			gtk_widget_set_valign(byp->root, GTK_ALIGN_CENTER);
+			gtk_box_append(GTK_BOX(card), byp->root);
+		}
+		c->section_btn[s] = btn;
+		c->section_card[s] = card;
+		gtk_box_append(GTK_BOX(strip), card);
+		if (s < CONSOLE_SECTIONS - 1) {
+			GtkWidget *arrow = gtk_label_new("›");
+			gtk_widget_add_css_class(arrow, "flow");
+			gtk_box_append(GTK_BOX(strip), arrow);
+		}
+	}
+	return strip;
+}
+
+/* ---- session and snapshots ---- */
+
+static void mark_saved(console *c)
+{
+	c->saved_gen = params_generation(c->app->params);
+}
+
+static void update_title(console *c)
+{
+	gboolean dirty = params_generation(c->app->params) != c->saved_gen;
+	char *base = c->session_path[0] ? g_path_get_basename(c->session_path) : g_strdup("Untitled session");
+	char *dot = g_str_has_suffix(base, ".lathe") ? strrchr(base, '.') : NULL;
+	if (dot)
+		*dot = 0;
+	char *t = g_strdup_printf("%s%s", base, dirty ? " •" : "");
+	gtk_label_set_text(GTK_LABEL(c->title), t);
+	char *wt = g_strdup_printf("%s — lathe", t);
+	gtk_window_set_title(GTK_WINDOW(c->window), wt);
+	gtk_label_set_text(GTK_LABEL(c->subtitle), c->session_path[0] ? c->session_path : (dirty ? "not saved" : "lathe mastering console"));
+	c->dirty_shown = dirty;
+	g_free(wt);
+	g_free(t);
+	g_free(base);
+}
+
+static void remember_recent(const char *path)
+{
+	char *uri = g_filename_to_uri(path, NULL, NULL);
+	if (uri) {
+		gtk_recent_manager_add_item(gtk_recent_manager_get_default(), uri);
+		g_free(uri);
+	}
+}
+
+static void do_load(console *c, const char *path)
+{
+	char err[256] = "";
+	if (!c->app->actions.session_load)
+		return;
+	if (c->app->actions.session_load(c->app, path, err, sizeof err) < 0) {
+		console_message(c, err[0] ? err : "could not open the session", TRUE);
+		return;
+	}
+	g_strlcpy(c->session_path, path, sizeof c->session_path);
+	remember_recent(path);
+	mark_saved(c);
+	update_title(c);
+	console_message(c, "session opened", FALSE);
+}
+
+static void do_save(console *c, const char *path)
+{
+	char err[256] = "";
+	if (!c->app->actions.session_save)
+		return;
+	if (c->app->actions.session_save(c->app, path, err, sizeof err) < 0) {
+		console_message(c, err[0] ? err : "could not save the session", TRUE);
+		return;
+	}
+	g_strlcpy(c->session_path, path, sizeof c->session_path);
+	remember_recent(path);
+	mark_saved(c);
+	update_title(c);
+	console_message(c, "session saved", FALSE);
+}
+
+static void on_file_response(GtkNativeDialog *d, int response, gpointer ud)
+{
+	console *c = ud;
+	gboolean saving = gtk_file_chooser_get_action(GTK_FILE_CHOOSER(d)) == GTK_FILE_CHOOSER_ACTION_SAVE;
+	if (response == GTK_RESPONSE_ACCEPT) {
+		GFile *f = gtk_file_chooser_get_file(GTK_FILE_CHOOSER(d));
+		char *path = f ? g_file_get_path(f) : NULL;
+		if (path) {
+			if (saving && !g_str_has_suffix(path, ".lathe")) {
+				char *p2 = g_strconcat(path, ".lathe", NULL);
+				g_free(path);
+				path = p2;
+			}
+			if (saving)
+				do_save(c, path);
+			else
+				do_load(c, path);
+		}
+		g_free(path);
+		if (f)
+			g_object_unref(f);
+	}
+	g_object_unref(d);
+}
+
+static void file_dialog(console *c, gboolean save)
+{
+	GtkFileChooserNative *d = gtk_file_chooser_native_new(save ? "Save session" : "Open session", GTK_WINDOW(c->window),
+	                                                      save ? GTK_FILE_CHOOSER_ACTION_SAVE : GTK_FILE_CHOOSER_ACTION_OPEN,
+	                                                      save ? "_Save" : "_Open", "_Cancel");
+	GtkFileFilter *flt = gtk_file_filter_new();
+	gtk_file_filter_set_name(flt, "lathe sessions (*.lathe)");
+	gtk_file_filter_add_pattern(flt, "*.lathe");
+	gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(d), flt);
+	g_object_unref(flt);
+	if (c->app->session_dir) {
+		GFile *dir = g_file_new_for_path(c->app->session_dir);
+		gtk_file_chooser_set_current_folder(GTK_FILE_CHOOSER(d), dir, NULL);
+		g_object_unref(dir);
+	}
+	if (save)
+		gtk_file_chooser_set_current_name(GTK_FILE_CHOOSER(d), "master.lathe");
+	g_signal_connect(d, "response", G_CALLBACK(on_file_response), c);
+	gtk_native_dialog_show(GTK_NATIVE_DIALOG(d));
+}
+
+static void act_open(GSimpleAction *a, GVariant *v, gpointer ud) { file_dialog(ud, FALSE); }
+static void act_save_as(GSimpleAction *a, GVariant *v, gpointer ud) { file_dialog(ud, TRUE); }
+static void act_save(GSimpleAction *a, GVariant *v, gpointer ud)
+{
+	console *c = ud;
+	if (c->session_path[0])
+		do_save(c, c->session_path);
+	else
+		file_dialog(c, TRUE);
+}
+static void act_open_recent(GSimpleAction *a, GVariant *v, gpointer ud) { do_load(ud, g_variant_get_string(v, NULL)); }
+
+static void act_undo(GSimpleAction *a, GVariant *v, gpointer ud)
+{
+	console *c = ud;
+	if (c->app->actions.undo && c->app->actions.undo(c->app) < 0)
+		console_message(c, "nothing to undo", FALSE);
+}
+static void act_redo(GSimpleAction *a, GVariant *v, gpointer ud)
+{
+	console *c = ud;
+	if (c->app->actions.redo && c->app->actions.redo(c->app) < 0)
+		console_message(c, "nothing to redo", FALSE);
+}
+
+static void act_snapshot(GSimpleAction *a, GVariant *v, gpointer ud)
+{
+	console *c = ud;
+	const char *name = g_variant_get_string(v, NULL);
+	gboolean store = gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(c->store_btn));
+	char err[256] = "", msg[300];
+	int (*fn)(lathe_app *, const char *, char *, int) = store ? c->app->actions.snapshot_store : c->app->actions.snapshot_recall;
+	if (!fn)
+		return;
+	if (fn(c->app, name, err, sizeof err) < 0) {
+		snprintf(msg, sizeof msg, "snapshot %s: %s", name, err[0] ? err : "failed");
+		console_message(c, msg, TRUE);
+	} else {
+		snprintf(msg, sizeof msg, store ? "stored the current settings as snapshot %s" : "recalled snapshot %s", name);
+		console_message(c, msg, FALSE);
+		c->snapshot = name[0] - 'A';
+		snapshot_mark(c);
+	}
+	if (store)
+		gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(c->store_btn), FALSE);
+}
+
+static GMenuModel *recent_menu(void)
+{
+	GMenu *m = g_menu_new();
+	GList *items = gtk_recent_manager_get_items(gtk_recent_manager_get_default());
+	int n = 0;
+	for (GList *l = items; l && n < 10; l = l->next) {
+		GtkRecentInfo *ri = l->data;
+		const char *uri = gtk_recent_info_get_uri(ri);
+		if (!g_str_has_suffix(uri, ".lathe") || !gtk_recent_info_exists(ri))
+			continue;
+		char *path = g_filename_from_uri(uri, NULL, NULL);
+		if (!path)
+			continue;
+		char *base = g_path_get_basename(path);
+		GMenuItem *it = g_menu_item_new(base, NULL);
+		g_menu_item_set_action_and_target_value(it, "win.open-recent", g_variant_new_string(path));
+		g_menu_append_item(m, it);
+		g_object_unref(it);
+		g_free(base);
+		g_free(path);
+		n++;
+	}
+	g_list_free_full(items, (GDestroyNotify)gtk_recent_info_unref);
+	if (!n)
+		g_menu_append(m, "No recent sessions", "win.none");
+	return G_MENU_MODEL(m);
+}
+
+static void on_recent_popup(GtkMenuButton *b, gpointer ud)
+{
+	GMenuModel *m = recent_menu();
+	gtk_menu_button_set_menu_model(b, m);
+	g_object_unref(m);
+}
+
+/* ---- monitor shortcuts ---- */
+
+static void toggle_param(console *c, int id)
+{
+	float v = param_get_bool(c->app->params, id) ? 0.0f : 1.0f;
+	param_set(c->app->params, id, v, NULL);
+}
+
+static void act_bypass(GSimpleAction *a, GVariant *v, gpointer ud) { toggle_param(ud, P_BYPASS); }
+static void act_mono(GSimpleAction *a, GVariant *v, gpointer ud) { toggle_param(ud, P_MON_MONO); }
+static void act_dim(GSimpleAction *a, GVariant *v, gpointer ud) { toggle_param(ud, P_MON_DIM); }
+static void act_ab(GSimpleAction *a, GVariant *v, gpointer ud)
+{
+	console *c = ud;
+	/* A/B: master <-> (loudness-matched) input; /monitor/match is left as it is */
+	int src = param_get_int(c->app->params, P_MON_SOURCE);
+	param_set(c->app->params, P_MON_SOURCE, src == MON_SRC_MASTER ? MON_SRC_INPUT : MON_SRC_MASTER, NULL);
+}
+static void act_solo_side(GSimpleAction *a, GVariant *v, gpointer ud)
+{
+	console *c = ud;
+	int s = param_get_int(c->app->params, P_MON_SOLO);
+	param_set(c->app->params, P_MON_SOLO, s == SOLO_SIDE ? SOLO_OFF : SOLO_SIDE, NULL);
+}
+static void act_reset_meters(GSimpleAction *a, GVariant *v, gpointer ud) { meter_bridge_reset(((console *)ud)->meters); }
+
+static const char shortcuts_ui[] =
+	"<interface><object class='GtkShortcutsWindow' id='w'><property name='modal'>1</property>"
+	"<child><object class='GtkShortcutsSection'><property name='section-name'>console</property>"
+	"<child><object class='GtkShortcutsGroup'><property name='title'>Monitoring</property>"
+	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>space</property><property name='title'>A/B: master or loudness-matched input</property></object></child>"
+	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>b</property><property name='title'>Bypass the whole chain</property></object></child>"
+	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>m</property><property name='title'>Mono</property></object></child>"
+	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>d</property><property name='title'>Dim</property></object></child>"
+	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>s</property><property name='title'>Solo side</property></object></child>"
+	"</object></child>"
+	"<child><object class='GtkShortcutsGroup'><property name='title'>Session</property>"
+	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>&lt;ctrl&gt;o</property><property name='title'>Open</property></object></child>"
+	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>&lt;ctrl&gt;s</property><property name='title'>Save</property></object></child>"
+	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>&lt;ctrl&gt;&lt;shift&gt;s</property><property name='title'>Save as</property></object></child>"
+	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>&lt;ctrl&gt;z</property><property name='title'>Undo</property></object></child>"
+	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>&lt;ctrl&gt;&lt;shift&gt;z</property><property name='title'>Redo</property></object></child>"
+	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>F1</property><property name='title'>This window</property></object></child>"
+	"</object></child>"
+	"<child><object class='GtkShortcutsGroup'><property name='title'>Controls</property>"
+	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>Up Down</property><property name='title'>Step a focused knob (Shift: fine)</property></object></child>"
+	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>Page_Up Page_Down</property><property name='title'>Step by 10 %</property></object></child>"
+	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>Delete</property><property name='title'>Reset a focused knob (or double-click, Ctrl+click)</property></object></child>"
+	"</object></child>"
+	"</object></child></object></interface>";
+
+static void act_shortcuts(GSimpleAction *a, GVariant *v, gpointer ud)
+{
+	console *c = ud;
+	if (!c->shortcuts) {
+		GtkBuilder *b = gtk_builder_new_from_string(shortcuts_ui, -1);
+		c->shortcuts = GTK_WIDGET(gtk_builder_get_object(b, "w"));
+		gtk_window_set_transient_for(GTK_WINDOW(c->shortcuts), GTK_WINDOW(c->window));
+		gtk_window_set_hide_on_close(GTK_WINDOW(c->shortcuts), TRUE);
+		g_object_unref(b);
+	}
+	gtk_window_present(GTK_WINDOW(c->shortcuts));
+}
+
+gboolean console_handle_key(console *c, guint keyval, GdkModifierType state)
+{
+	if (state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SUPER_MASK))
+		return FALSE;
+	const char *action = NULL;
+	switch (gdk_keyval_to_lower(keyval)) {
+	case GDK_KEY_space: action = "ab"; break;
+	case GDK_KEY_b: action = "bypass"; break;
+	case GDK_KEY_m: action = "mono"; break;
+	case GDK_KEY_d: action = "dim"; break;
+	case GDK_KEY_s: action = "solo-side"; break;
+	case GDK_KEY_F1: action = "shortcuts"; break;
+	default: return FALSE;
+	}
+	g_action_group_activate_action(G_ACTION_GROUP(c->window), action, NULL);
+	return TRUE;
+}
+
+static gboolean on_key(GtkEventControllerKey *k, guint keyval, guint code, GdkModifierType state, gpointer ud)
+{
+	console *c = ud;
+	/* typing into a value field: the letters are text, not shortcuts */
+	GtkWidget *focus = gtk_root_get_focus(GTK_ROOT(c->window));
+	if (focus && (GTK_IS_TEXT(focus) || GTK_IS_EDITABLE(focus)))
+		return FALSE;
+	return console_handle_key(c, keyval, state);
+}
+
+/* ---- status bar ---- */
+
+static void set_status(GtkWidget *l, const char *text, const char *cls)
+{
+	if (strcmp(gtk_label_get_text(GTK_LABEL(l)), text))
+		gtk_label_set_text(GTK_LABEL(l), text);
+	static const char *const all[] = { "ok", "bad", "warn" };
+	for (int i = 0; i < 3; i++) {
+		gboolean want = cls && !strcmp(cls, all[i]);
+		if (want != gtk_widget_has_css_class(l, all[i])) {
+			if (want)
+				gtk_widget_add_css_class(l, all[i]);
+			else
+				gtk_widget_remove_css_class(l, all[i]);
+		}
+	}
+}
+
+static void update_status(console *c, gint64 now)
+{
+	char t[160];
+	if (c->app->jack && lathe_jack_status) {
+		jack_status js;
+		lathe_jack_status(c->app->jack, &js);
+		if (js.connected) {
+			snprintf(t, sizeof t, "● JACK %s", js.client_name[0] ? js.client_name : "connected");
+			set_status(c->st_jack, t, "ok");
+		} else {
+			snprintf(t, sizeof t, "● JACK not running — reconnecting%s", js.reconnects ? " (was connected)" : "");
+			set_status(c->st_jack, t, "bad");
+		}
+		double rate = js.rate ? js.rate : 48000;
+		snprintf(t, sizeof t, "%.1f kHz · %u frames (%.1f ms)", js.rate / 1000.0, js.buffer_size, 1000.0 * js.buffer_size / rate);
+		set_status(c->st_rate, js.connected ? t : "— kHz", NULL);
+		snprintf(t, sizeof t, "DSP %.1f %%", js.dsp_load);
+		set_status(c->st_dsp, t, js.dsp_load > 70 ? "bad" : js.dsp_load > 40 ? "warn" : NULL);
+		snprintf(t, sizeof t, "xruns %u", js.xruns);
+		set_status(c->st_xruns, t, js.xruns ? "warn" : NULL);
+		snprintf(t, sizeof t, "latency %u frames (%.2f ms)", js.latency, 1000.0 * js.latency / rate);
+		set_status(c->st_latency, t, NULL);
+	} else {
+		set_status(c->st_jack, "○ JACK not used", "warn");
+	}
+	if (c->app->osc_port > 0) {
+		snprintf(t, sizeof t, "OSC udp://%s:%d · %s", c->app->osc_bind ? c->app->osc_bind : "127.0.0.1", c->app->osc_port,
+		         c->app->osc_lan ? "OPEN TO THE LAN" : "this computer only");
+		set_status(c->st_osc, t, c->app->osc_lan ? "warn" : NULL);
+	} else {
+		set_status(c->st_osc, "OSC off", NULL);
+	}
+	snprintf(t, sizeof t, "%.0f fps", c->fps);
+	set_status(c->st_fps, t, NULL);
+	if (c->msg_until_us && now / 1 > 0 && g_get_monotonic_time() > c->msg_until_us) {
+		c->msg_until_us = 0;
+		set_status(c->st_msg, "", NULL);
+	}
+}
+
+/* ---- the tick: everything that moves, once per displayed frame ---- */
+
+static gboolean on_tick(GtkWidget *w, GdkFrameClock *fc, gpointer ud)
+{
+	console *c = ud;
+	gint64 now = gdk_frame_clock_get_frame_time(fc);
+	c->ticks++;
+	meter_bridge_tick(c->meters, now);
+	eq_view_tick(c->eq, now);
+	uint32_t g = params_generation(c->app->params);
+	if (g != c->params_gen) {
+		c->params_gen = g;
+		for (int id = 0; id < P_COUNT; id++)
+			if (c->controls[id])
+				gui_control_sync(c->controls[id]);
+		update_cards(c);
+	}
+	if ((params_generation(c->app->params) != c->saved_gen) != c->dirty_shown)
+		update_title(c);
+	if (!c->fps_t0)
+		c->fps_t0 = now;
+	c->fps_frames++;
+	if (now - c->fps_t0 >= G_USEC_PER_SEC) {
+		c->fps = c->fps_frames * (double)G_USEC_PER_SEC / (now - c->fps_t0);
+		c->fps_frames = 0;
+		c->fps_t0 = now;
+	}
+	if (now - c->status_us >= STATUS_US) {
+		c->status_us = now;
+		update_status(c, now);
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+/* ---- building the window ---- */
+
+static GtkWidget *header(console *c)
+{
+	GtkWidget *hb = gtk_header_bar_new();
+	GtkWidget *tbox = gtk_box_new(GTK_ORIENTATION_VERTICAL, 0);
+	gtk_widget_set_valign(tbox, GTK_ALIGN_CENTER);
+	c->title = gtk_label_new("");
+	gtk_widget_add_css_class(c->title, "title-main");
+	c->subtitle = gtk_label_new("");
+	gtk_widget_add_css_class(c->subtitle, "title-sub");
+	gtk_label_set_ellipsize(GTK_LABEL(c->subtitle), PANGO_ELLIPSIZE_START);
+	gtk_box_append(GTK_BOX(tbox), c->title);
+	gtk_box_append(GTK_BOX(tbox), c->subtitle);
+	gtk_header_bar_set_title_widget(GTK_HEADER_BAR(hb), tbox);
+
+	static const struct { const char *label, *action, *tip; } left[] = {
+		{ "Open…", "win.open", "Open a session (Ctrl+O)" },
+		{ "Save", "win.save", "Save the session (Ctrl+S)" },
+		{ "Save as…", "win.save-as", "Save under a new name (Ctrl+Shift+S)" },
+	};
+	for (unsigned i = 0; i < G_N_ELEMENTS(left); i++) {
+		GtkWidget *b = gtk_button_new_with_label(left[i].label);
+		gtk_actionable_set_action_name(GTK_ACTIONABLE(b), left[i].action);
+		gtk_widget_set_tooltip_text(b, left[i].tip);
+		gtk_header_bar_pack_start(GTK_HEADER_BAR(hb), b);
+	}
+	GtkWidget *recent = gtk_menu_button_new();
+	gtk_menu_button_set_label(GTK_MENU_BUTTON(recent), "Recent");
+	gtk_widget_set_tooltip_text(recent, "Recently used sessions");
+	gtk_menu_button_set_create_popup_func(GTK_MENU_BUTTON(recent), on_recent_popup, c, NULL);
+	gtk_header_bar_pack_start(GTK_HEADER_BAR(hb), recent);
+	GtkWidget *undo = gtk_button_new_from_icon_name("edit-undo-symbolic");
+	gtk_actionable_set_action_name(GTK_ACTIONABLE(undo), "win.undo");
+	gtk_widget_set_tooltip_text(undo, "Undo (Ctrl+Z)");
+	gtk_accessible_update_property(GTK_ACCESSIBLE(undo), GTK_ACCESSIBLE_PROPERTY_LABEL, "Undo", -1);
+	GtkWidget *redo = gtk_button_new_from_icon_name("edit-redo-symbolic");
+	gtk_actionable_set_action_name(GTK_ACTIONABLE(redo), "win.redo");
+	gtk_widget_set_tooltip_text(redo, "Redo (Ctrl+Shift+Z)");
+	gtk_accessible_update_property(GTK_ACCESSIBLE(redo), GTK_ACCESSIBLE_PROPERTY_LABEL, "Redo", -1);
+	gtk_header_bar_pack_start(GTK_HEADER_BAR(hb), undo);
+	gtk_header_bar_pack_start(GTK_HEADER_BAR(hb), redo);
+
+	GtkWidget *help = gtk_button_new_from_icon_name("help-about-symbolic");
+	gtk_actionable_set_action_name(GTK_ACTIONABLE(help), "win.shortcuts");
+	gtk_widget_set_tooltip_text(help, "Keyboard shortcuts (F1)");
+	gtk_accessible_update_property(GTK_ACCESSIBLE(help), GTK_ACCESSIBLE_PROPERTY_LABEL, "Keyboard shortcuts", -1);
+	gtk_header_bar_pack_end(GTK_HEADER_BAR(hb), help);
+	gui_control *byp = add_control(c, P_BYPASS, "BYPASS ALL (B)", FALSE);
+	gtk_widget_add_css_class(byp->toggle, "master-bypass");
+	gtk_widget_set_valign(byp->root, GTK_ALIGN_CENTER);
+	gtk_header_bar_pack_end(GTK_HEADER_BAR(hb), byp->root);
+
+	/* snapshots */
+	GtkWidget *snaps = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 2);
+	gtk_widget_set_valign(snaps, GTK_ALIGN_CENTER);
+	gtk_box_append(GTK_BOX(snaps), label_with("SNAPSHOT ", "panel-title"));
+	for (int i = 0; i < 4; i++) {
+		GtkWidget *b = gtk_button_new_with_label(snapshot_names[i]);
+		gtk_widget_add_css_class(b, "snap");
+		gtk_actionable_set_action_name(GTK_ACTIONABLE(b), "win.snapshot");
+		gtk_actionable_set_action_target_value(GTK_ACTIONABLE(b), g_variant_new_string(snapshot_names[i]));
+		char tip[96];
+		snprintf(tip, sizeof tip, "Recall snapshot %s (with Store lit: store the current settings as %s)", snapshot_names[i], snapshot_names[i]);
+		gtk_widget_set_tooltip_text(b, tip);
+		snprintf(tip, sizeof tip, "Snapshot %s", snapshot_names[i]);
+		gtk_accessible_update_property(GTK_ACCESSIBLE(b), GTK_ACCESSIBLE_PROPERTY_LABEL, tip, -1);
+		c->snap_btn[i] = b;
+		gtk_box_append(GTK_BOX(snaps), b);
+	}
+	c->store_btn = gtk_toggle_button_new_with_label("Store");
+	gtk_widget_add_css_class(c->store_btn, "store");
+	gtk_widget_set_tooltip_text(c->store_btn, "Store mode: the next snapshot button stores instead of recalling");
+	gtk_box_append(GTK_BOX(snaps), c->store_btn);
+	gtk_widget_set_sensitive(c->store_btn, c->app->actions.snapshot_store != NULL);
+	gui_control *fade = add_control(c, P_SNAPSHOT_FADE, "fade", TRUE);
+	gtk_widget_set_margin_start(fade->root, 6);
+	gtk_box_append(GTK_BOX(snaps), fade->root);
+	gtk_header_bar_pack_end(GTK_HEADER_BAR(hb), snaps);
+	return hb;
+}
+
+static GtkWidget *monitor_panel(console *c)
+{
+	GtkWidget *box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 4);
+	gtk_widget_add_css_class(box, "monitor");
+	gtk_box_append(GTK_BOX(box), label_with("MONITOR  (Space A/B · M mono · D dim · S side)", "panel-title"));
+	GtkWidget *top = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 8);
+	GtkWidget *menus = gtk_grid_new();
+	gtk_grid_set_column_spacing(GTK_GRID(menus), 6);
+	gtk_grid_set_row_spacing(GTK_GRID(menus), 2);
+	GtkWidget *toggles = gtk_flow_box_new();
+	gtk_flow_box_set_selection_mode(GTK_FLOW_BOX(toggles), GTK_SELECTION_NONE);
+	gtk_flow_box_set_max_children_per_line(GTK_FLOW_BOX(toggles), 8);
+	gtk_flow_box_set_min_children_per_line(GTK_FLOW_BOX(toggles), 4);
+	gtk_flow_box_set_row_spacing(GTK_FLOW_BOX(toggles), 2);
+	gtk_flow_box_set_column_spacing(GTK_FLOW_BOX(toggles), 2);
+	int nm = 0;
+	for (int id = 0; id < P_COUNT; id++) {
+		const param_info *pi = param_info_get(id);
+		if (strcmp(pi->module, "monitor"))
+			continue;
+		if (pi->curve == CURVE_TOGGLE) {
+			gui_control *ctl = add_control(c, id, is_bypass(pi) ? "Bypass" : NULL, FALSE);
+			gtk_flow_box_append(GTK_FLOW_BOX(toggles), ctl->root);
+		} else if (pi->curve == CURVE_ENUM) {
+			gui_control *ctl = add_control(c, id, NULL, FALSE);
+			gtk_grid_attach(GTK_GRID(menus), ctl->root, nm % 2, nm / 2, 1, 1);
+			nm++;
+		} else {
+			gui_control *ctl = add_control(c, id, NULL, FALSE);
+			gtk_box_append(GTK_BOX(top), ctl->root);
+		}
+	}
+	gtk_box_append(GTK_BOX(top), menus);
+	gtk_box_append(GTK_BOX(box), top);
+	gtk_box_append(GTK_BOX(box), toggles);
+	return box;
+}
+
+static GtkWidget *meter_column(console *c)
+{
+	GtkWidget *col = gtk_box_new(GTK_ORIENTATION_VERTICAL, 6);
+	gtk_widget_add_css_class(col, "meter-column");
+	gtk_box_append(GTK_BOX(col), c->meters->levels);
+	gtk_box_append(GTK_BOX(col), c->meters->loudness);
+	gtk_box_append(GTK_BOX(col), c->meters->scope);
+	GtkWidget *tgt = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 8);
+	gtk_box_append(GTK_BOX(tgt), label_with("TARGET", "panel-title"));
+	for (int id = 0; id < P_COUNT; id++)
+		if (!strcmp(param_info_get(id)->module, "target")) {
+			gui_control *ctl = add_control(c, id, id == P_TARGET_LUFS ? "LUFS" : "platform", TRUE);
+			gtk_box_append(GTK_BOX(tgt), ctl->root);
+		}
+	gtk_box_append(GTK_BOX(col), tgt);
+	return col;
+}
+
+static GtkWidget *status_bar(console *c)
+{
+	GtkWidget *bar = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 18);
+	gtk_widget_add_css_class(bar, "statusbar");
+	GtkWidget **labels[] = { &c->st_jack, &c->st_rate, &c->st_dsp, &c->st_xruns, &c->st_latency, &c->st_msg, &c->st_osc, &c->st_fps };
+	for (unsigned i = 0; i < G_N_ELEMENTS(labels); i++) {
+		*labels[i] = gtk_label_new("");
+		gtk_label_set_xalign(GTK_LABEL(*labels[i]), 0);
+		gtk_label_set_single_line_mode(GTK_LABEL(*labels[i]), TRUE);
+		gtk_box_append(GTK_BOX(bar), *labels[i]);
+	}
+	gtk_widget_set_hexpand(c->st_msg, TRUE);
+	gtk_label_set_ellipsize(GTK_LABEL(c->st_msg), PANGO_ELLIPSIZE_END);
+	gtk_label_set_width_chars(GTK_LABEL(c->st_fps), 7);
+	gtk_label_set_width_chars(GTK_LABEL(c->st_dsp), 10);
+	return bar;
+}
+
+static void console_free(gpointer p)
+{
+	console *c = p;
+	meter_bridge_free(c->meters);
+	g_free(c);
+}
+
+console *console_new(GtkApplication *gapp, lathe_app *app)
+{
+	params_init();
+	if (!g_get_application_name())
+		g_set_application_name("lathe");
+	console *c = g_new0(console, 1);
+	c->app = app;
+	c->gapp = gapp;
+	c->snapshot = -1;
+	if (app->session_file)
+		g_strlcpy(c->session_path, app->session_file, sizeof c->session_path);
+
+	g_object_set(gtk_settings_get_default(), "gtk-application-prefer-dark-theme", TRUE, NULL);
+	GtkCssProvider *prov = gtk_css_provider_new();
+	gtk_css_provider_load_from_data(prov, css, -1);
+	gtk_style_context_add_provider_for_display(gdk_display_get_default(), GTK_STYLE_PROVIDER(prov),
+	                                           GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+	g_object_unref(prov);
+
+	c->window = gtk_application_window_new(gapp);
+	g_object_set_data_full(G_OBJECT(c->window), "console", c, console_free);
+	gtk_widget_add_css_class(c->window, "lathe");
+	gtk_window_set_default_size(GTK_WINDOW(c->window), 1366, 768);
+	gtk_widget_set_size_request(c->window, 1280, 720);
+
+	const GActionEntry entries[] = {
+		{ .name = "open", .activate = act_open },
+		{ .name = "save", .activate = act_save },
+		{ .name = "save-as", .activate = act_save_as },
+		{ .name = "open-recent", .activate = act_open_recent, .parameter_type = "s" },
+		{ .name = "undo", .activate = act_undo },
+		{ .name = "redo", .activate = act_redo },
+		{ .name = "snapshot", .activate = act_snapshot, .parameter_type = "s" },
+		{ .name = "bypass", .activate = act_bypass },
+		{ .name = "ab", .activate = act_ab },
+		{ .name = "mono", .activate = act_mono },
+		{ .name = "dim", .activate = act_dim },
+		{ .name = "solo-side", .activate = act_solo_side },
+		{ .name = "reset-meters", .activate = act_reset_meters },
+		{ .name = "shortcuts", .activate = act_shortcuts },
+		{ .name = "none" },
+	};
+	g_action_map_add_action_entries(G_ACTION_MAP(c->window), entries, G_N_ELEMENTS(entries), c);
+	set_action_enabled(c, "open", app->actions.session_load != NULL);
+	set_action_enabled(c, "open-recent", app->actions.session_load != NULL);
+	set_action_enabled(c, "save", app->actions.session_save != NULL);
+	set_action_enabled(c, "save-as", app->actions.session_save != NULL);
+	set_action_enabled(c, "undo", app->actions.undo != NULL);
+	set_action_enabled(c, "redo", app->actions.redo != NULL);
+	set_action_enabled(c, "snapshot", app->actions.snapshot_recall != NULL || app->actions.snapshot_store != NULL);
+	set_action_enabled(c, "none", FALSE);
+	static const struct { const char *action; const char *accels[3]; } accels[] = {
+		{ "win.open", { "<Control>o", NULL } },
+		{ "win.save", { "<Control>s", NULL } },
+		{ "win.save-as", { "<Control><Shift>s", NULL } },
+		{ "win.undo", { "<Control>z", NULL } },
+		{ "win.redo", { "<Control><Shift>z", "<Control>y", NULL } },
+		{ "win.shortcuts", { "F1", NULL } },
+	};
+	for (unsigned i = 0; i < G_N_ELEMENTS(accels); i++)
+		gtk_application_set_accels_for_action(gapp, accels[i].action, accels[i].accels);
+	GtkEventController *keys = gtk_event_controller_key_new();
+	gtk_event_controller_set_propagation_phase(keys, GTK_PHASE_CAPTURE);
+	g_signal_connect(keys, "key-pressed", G_CALLBACK(on_key), c);
+	gtk_widget_add_controller(c->window, keys);
+
+	c->meters = meter_bridge_new(app);
+	gtk_window_set_titlebar(GTK_WINDOW(c->window), header(c));
+
+	/* left: chain strip, the selected section, then monitor / history / platforms */
+	GtkWidget *left = gtk_box_new(GTK_ORIENTATION_VERTICAL, 0);
+	gtk_widget_set_hexpand(left, TRUE);
+	gtk_box_append(GTK_BOX(left), chain_strip(c));
+	c->stack = gtk_stack_new();
+	gtk_stack_set_transition_type(GTK_STACK(c->stack), GTK_STACK_TRANSITION_TYPE_NONE);
+	for (int s = 0; s < CONSOLE_SECTIONS; s++) {
+		GtkWidget *page = s == 1 ? eq_page(c) : module_page(c, section_module[s]);
+		gtk_widget_add_css_class(page, "page");
+		GtkWidget *sc = gtk_scrolled_window_new();
+		gtk_scrolled_window_set_policy(GTK_SCROLLED_WINDOW(sc), GTK_POLICY_AUTOMATIC, GTK_POLICY_AUTOMATIC);
+		gtk_scrolled_window_set_child(GTK_SCROLLED_WINDOW(sc), page);
+		gtk_stack_add_named(GTK_STACK(c->stack), sc, section_module[s]);
+	}
+	gtk_widget_set_vexpand(c->stack, TRUE);
+	gtk_box_append(GTK_BOX(left), c->stack);
+	GtkWidget *bottom = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 8);
+	gtk_widget_add_css_class(bottom, "bottom");
+	gtk_box_append(GTK_BOX(bottom), monitor_panel(c));
+	gtk_widget_set_hexpand(c->meters->history, TRUE);
+	gtk_box_append(GTK_BOX(bottom), c->meters->history);
+	gtk_box_append(GTK_BOX(bottom), c->meters->platforms);
+	gtk_box_append(GTK_BOX(left), bottom);
+
+	GtkWidget *body = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 0);
+	gtk_box_append(GTK_BOX(body), left);
+	gtk_box_append(GTK_BOX(body), meter_column(c));
+	GtkWidget *outer = gtk_box_new(GTK_ORIENTATION_VERTICAL, 0);
+	gtk_widget_set_vexpand(body, TRUE);
+	gtk_box_append(GTK_BOX(outer), body);
+	gtk_box_append(GTK_BOX(outer), status_bar(c));
+	gtk_window_set_child(GTK_WINDOW(c->window), outer);
+
+	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(c->section_btn[1]), TRUE);
+	update_cards(c);
+	mark_saved(c);
+	c->params_gen = params_generation(app->params);
+	update_title(c);
+	update_status(c, 0);
+	snapshot_mark(c);
+	gtk_widget_add_tick_callback(c->window, on_tick, c, NULL);
+	return c;
+}
+
+GdkTexture *console_render(console *c)
+{
+	GtkWidget *w = c->window;
+	int width = gtk_widget_get_width(w), height = gtk_widget_get_height(w);
+	if (width <= 0 || height <= 0)
+		return NULL;
+	GdkPaintable *pt = gtk_widget_paintable_new(w);
+	GtkSnapshot *s = gtk_snapshot_new();
+	gdk_paintable_snapshot(pt, s, width, height);
+	GskRenderNode *node = gtk_snapshot_free_to_node(s);
+	g_object_unref(pt);
+	if (!node)
+		return NULL;
+	GskRenderer *r = gtk_native_get_renderer(GTK_NATIVE(w));
+	GdkTexture *t = gsk_renderer_render_texture(r, node, &GRAPHENE_RECT_INIT(0, 0, width, height));
+	gsk_render_node_unref(node);
+	return t;
+}
+
+int console_save_png(console *c, const char *path)
+{
+	GdkTexture *t = console_render(c);
+	if (!t)
+		return -1;
+	gboolean ok = gdk_texture_save_to_png(t, path);
+	g_object_unref(t);
+	return ok ? 0 : -1;
+}

@@ -1,0 +1,54 @@
+/* lathe — the console window: chain strip, section pages, meter bridge,
+ * monitor, session bar, status bar, shortcuts.  gui_run() makes one per
+ * GtkApplication; the GUI test drives the same object. */
+#ifndef LATHE_GUI_CONSOLE_H
+#define LATHE_GUI_CONSOLE_H
+
+#include "gtk48.h"
+#include "../engine/app.h"
+#include "control.h"
+#include "meters.h"
+#include "eqview.h"
+
+#define CONSOLE_SECTIONS 8
+
+typedef struct console {
+	lathe_app *app;                      /* borrowed */
+	GtkApplication *gapp;
+	GtkWidget *window;                   /* owns this struct */
+	GtkWidget *title, *subtitle;         /* session name (+ unsaved marker), its file */
+	gui_control *controls[P_COUNT];      /* one control per registry parameter */
+	meter_bridge *meters;
+	eq_view *eq;
+	GtkWidget *stack;                    /* one page per chain section */
+	GtkWidget *section_btn[CONSOLE_SECTIONS]; /* the chain strip's section selectors */
+	GtkWidget *section_card[CONSOLE_SECTIONS];
+	int section_bypass[CONSOLE_SECTIONS];/* registry id of each section's bypass */
+	GtkWidget *eq_band_stack;            /* EQ: the selected band's controls */
+	GtkWidget *eq_band_btn[EQ_BANDS];
+	GtkWidget *snap_btn[4], *store_btn;
+	GtkWidget *st_jack, *st_rate, *st_dsp, *st_xruns, *st_latency, *st_osc, *st_msg, *st_fps;
+	uint32_t params_gen;                 /* params_generation() at the last sync */
+	uint32_t saved_gen;                  /* params_generation() when the session was last saved/loaded */
+	gboolean dirty_shown;                /* unsaved marker as shown */
+	gint64 status_us;                    /* last status bar refresh */
+	gint64 msg_until_us;                 /* status message expiry */
+	gint64 fps_t0;                       /* frame-rate window start */
+	int fps_frames;                      /* frames in that window */
+	double fps;                          /* measured frames per second */
+	uint64_t ticks;                      /* tick callbacks run */
+	char session_path[1024];             /* file of the current session, "" if none */
+	int snapshot;                        /* last recalled/stored snapshot 0..3, -1 none */
+	GtkWidget *shortcuts;                /* F1 window, made on first use */
+} console;
+
+console *console_new(GtkApplication *gapp, lathe_app *app);
+/* Single-key shortcuts (Space, B, M, D, S, F1); returns TRUE if handled. */
+gboolean console_handle_key(console *c, guint keyval, GdkModifierType state);
+/* Render the whole window with GTK's own renderer. */
+GdkTexture *console_render(console *c);
+int console_save_png(console *c, const char *path);
+/* Show a line in the status bar for a few seconds (errors in red). */
+void console_message(console *c, const char *text, gboolean error);
+
+#endif

@@ -1,0 +1,404 @@
+/* lathe — the EQ display (see eqview.h). */
+#include "eqview.h"
+#include "weak.h"
+
+#include <math.h>
+#include <stdio.h>
+
+#define F_MIN 20.0
+#define F_MAX 20000.0
+#define DB_RANGE 20.0        /* curve: +-20 dB over the plot height */
+#define SPEC_TOP 0.0         /* spectrum: 0 .. -84 dB over the plot height */
+#define SPEC_BOTTOM -84.0
+#define NODE_R 7.0
+#define HIT_R 16.0
+#define SPECTRUM_US (G_USEC_PER_SEC / 25)
+#define PAD_L 34.0
+#define PAD_R 10.0
+#define PAD_T 8.0
+#define PAD_B 18.0
+
+static const char *const band_hex[EQ_BANDS] = { "#ff6b6b", "#ffa94d", "#ffd43b", "#8ce99a", "#3bc9db", "#4dabf7", "#9775fa", "#f783ac" };
+
+void eq_band_color(int b, GdkRGBA *out) { gdk_rgba_parse(out, band_hex[b % EQ_BANDS]); }
+
+/* ---- the response when the EQ module does not (yet) export one ----
+ * Analog prototypes (the magnitude an analog-matched digital EQ follows):
+ * RBJ "Cookbook formulae for audio EQ biquad filter coefficients", s-domain
+ * forms, evaluated at s = j f/f0: |H|^2 = ((b2 - b0 x^2)^2 + (b1 x)^2) / ((a2 - a0 x^2)^2 + (a1 x)^2). */
+static double biquad_s_db(double b0, double b1, double b2, double a0, double a1, double a2, double x)
+{
+	double nr = b2 - b0 * x * x, ni = b1 * x, dr = a2 - a0 * x * x, di = a1 * x;
+	return 10.0 * log10((nr * nr + ni * ni) / (dr * dr + di * di) + 1e-30);
+}
+
+static double band_db(int type, double f0, double g, double q, int slope, double f)
+{
+	double x = f / f0, A = pow(10.0, g / 40.0), sA = sqrt(A);
+	int order = 2 * (slope + 1); /* 12, 24, 36, 48 dB/oct: Butterworth of order 2..8 */
+	switch (type) {
+	case EQ_BELL: return biquad_s_db(1, A / q, 1, 1, 1 / (A * q), 1, x);
+	case EQ_LOW_SHELF: return biquad_s_db(A, A * sA / q, A * A, A, sA / q, 1, x);
+	case EQ_HIGH_SHELF: return biquad_s_db(A * A, A * sA / q, A, 1, sA / q, A, x);
+	case EQ_LOW_CUT: return -10.0 * log10(1.0 + pow(x, -2.0 * order));
+	case EQ_HIGH_CUT: return -10.0 * log10(1.0 + pow(x, 2.0 * order));
+	case EQ_NOTCH: return biquad_s_db(1, 0, 1, 1, 1 / q, 1, x);
+	case EQ_TILT: {
+		/* first-order shelf (sqrt(G) s + 1)/(s/sqrt(G) + 1), re-centred: -g/2 below f0, +g/2 above */
+		double G = pow(10.0, g / 20.0);
+		return 10.0 * log10((1 + G * x * x) / (1 + x * x / G)) - g / 2;
+	}
+	}
+	return 0;
+}
+
+static double fallback_response_db(const lathe_params *p, double f)
+{
+	if (param_get_bool(p, P_EQ_BYPASS))
+		return 0;
+	double db = 0;
+	for (int b = 0; b < EQ_BANDS; b++) {
+		if (param_get_bool(p, P_EQ_BAND_BYPASS + b))
+			continue;
+		db += band_db(param_get_int(p, P_EQ_TYPE + b), param_get(p, P_EQ_FREQ + b), param_get(p, P_EQ_GAIN + b),
+		              param_get(p, P_EQ_Q + b), param_get_int(p, P_EQ_SLOPE + b), f);
+	}
+	return db;
+}
+
+double eq_view_response_db(const eq_view *v, double f)
+{
+	if (eq_response_db)
+		return eq_response_db(v->app->params, 48000.0, f);
+	return fallback_response_db(v->app->params, f);
+}
+
+/* ---- geometry ---- */
+
+typedef struct { double x0, y0, w, h; } plot_rect;
+
+static plot_rect plot_of(GtkWidget *w)
+{
+	plot_rect r = { PAD_L, PAD_T, gtk_widget_get_width(w) - PAD_L - PAD_R, gtk_widget_get_height(w) - PAD_T - PAD_B };
+	return r;
+}
+static double x_of(const plot_rect *r, double f) { return r->x0 + r->w * log(f / F_MIN) / log(F_MAX / F_MIN); }
+static double f_of(const plot_rect *r, double x) { return F_MIN * pow(F_MAX / F_MIN, (x - r->x0) / r->w); }
+static double y_of(const plot_rect *r, double db) { return r->y0 + r->h * (0.5 - db / (2 * DB_RANGE)); }
+static double ys_of(const plot_rect *r, double db) { return r->y0 + r->h * (SPEC_TOP - db) / (SPEC_TOP - SPEC_BOTTOM); }
+
+static gboolean band_has_gain(int type) { return type == EQ_BELL || type == EQ_LOW_SHELF || type == EQ_HIGH_SHELF || type == EQ_TILT; }
+
+static void node_pos(const eq_view *v, const plot_rect *r, int b, double *x, double *y)
+{
+	const lathe_params *p = v->app->params;
+	int type = param_get_int(p, P_EQ_TYPE + b);
+	*x = x_of(r, param_get(p, P_EQ_FREQ + b));
+	*y = y_of(r, band_has_gain(type) ? param_get(p, P_EQ_GAIN + b) : 0.0);
+}
+
+static int hit(const eq_view *v, double x, double y)
+{
+	plot_rect r = plot_of(v->area);
+	int best = -1;
+	double bd = HIT_R * HIT_R;
+	for (int b = 0; b < EQ_BANDS; b++) {
+		double nx, ny;
+		node_pos(v, &r, b, &nx, &ny);
+		double d = (nx - x) * (nx - x) + (ny - y) * (ny - y);
+		if (d < bd) {
+			bd = d;
+			best = b;
+		}
+	}
+	return best;
+}
+
+static void spectrum_path(cairo_t *cr, const plot_rect *r, const float *db)
+{
+	cairo_move_to(cr, r->x0, r->y0 + r->h);
+	for (int i = 0; i < SPECTRUM_BINS; i++) {
+		double x = r->x0 + r->w * i / (SPECTRUM_BINS - 1.0);
+		double d = CLAMP(db[i], SPEC_BOTTOM, SPEC_TOP);
+		cairo_line_to(cr, x, ys_of(r, d));
+	}
+	cairo_line_to(cr, r->x0 + r->w, r->y0 + r->h);
+	cairo_close_path(cr);
+}
+
+static void draw(GtkDrawingArea *a, cairo_t *cr, int w, int h, gpointer ud)
+{
+	eq_view *v = ud;
+	const lathe_params *p = v->app->params;
+	plot_rect r = plot_of(GTK_WIDGET(a));
+	cairo_set_source_rgb(cr, 0.075, 0.082, 0.098);
+	cairo_paint(cr);
+	cairo_set_source_rgb(cr, 0.05, 0.055, 0.065);
+	cairo_rectangle(cr, r.x0, r.y0, r.w, r.h);
+	cairo_fill(cr);
+
+	/* grid */
+	cairo_select_font_face(cr, "Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+	cairo_set_font_size(cr, 9.5);
+	static const double fl[] = { 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000 };
+	static const char *const fn[] = { "20", "50", "100", "200", "500", "1k", "2k", "5k", "10k", "20k" };
+	for (unsigned i = 0; i < G_N_ELEMENTS(fl); i++) {
+		double x = floor(x_of(&r, fl[i])) + 0.5;
+		cairo_set_source_rgb(cr, 0.16, 0.17, 0.20);
+		cairo_rectangle(cr, x, r.y0, 1, r.h);
+		cairo_fill(cr);
+		cairo_text_extents_t e;
+		cairo_text_extents(cr, fn[i], &e);
+		cairo_set_source_rgb(cr, 0.49, 0.52, 0.57);
+		double tx = CLAMP(x - e.x_advance / 2, r.x0, r.x0 + r.w - e.x_advance);
+		cairo_move_to(cr, tx, h - 5);
+		cairo_show_text(cr, fn[i]);
+	}
+	for (int db = -18; db <= 18; db += 6) {
+		double y = floor(y_of(&r, db)) + 0.5;
+		cairo_set_source_rgb(cr, db == 0 ? 0.28 : 0.16, db == 0 ? 0.30 : 0.17, db == 0 ? 0.34 : 0.20);
+		cairo_rectangle(cr, r.x0, y, r.w, 1);
+		cairo_fill(cr);
+		char t[8];
+		snprintf(t, sizeof t, "%+d", db);
+		cairo_set_source_rgb(cr, 0.49, 0.52, 0.57);
+		cairo_text_extents_t e;
+		cairo_text_extents(cr, db ? t : "0", &e);
+		cairo_move_to(cr, r.x0 - 5 - e.x_advance, y + 3.5);
+		cairo_show_text(cr, db ? t : "0");
+	}
+
+	/* spectra: input as a grey fill, output as a blue one */
+	if (v->have_spectrum) {
+		spectrum_path(cr, &r, v->pre);
+		cairo_set_source_rgba(cr, 0.55, 0.58, 0.64, 0.22);
+		cairo_fill(cr);
+		spectrum_path(cr, &r, v->post);
+		cairo_set_source_rgba(cr, 0.31, 0.70, 1.0, 0.22);
+		cairo_fill_preserve(cr);
+		cairo_set_source_rgba(cr, 0.31, 0.70, 1.0, 0.45);
+		cairo_set_line_width(cr, 1);
+		cairo_stroke(cr);
+	}
+
+	/* the curve */
+	gboolean off = param_get_bool(p, P_EQ_BYPASS) || param_get_bool(p, P_BYPASS);
+	cairo_set_line_width(cr, 2.2);
+	cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+	for (double x = r.x0; x <= r.x0 + r.w + 0.1; x += 2) {
+		double db = CLAMP(eq_view_response_db(v, f_of(&r, x)), -DB_RANGE - 2, DB_RANGE + 2);
+		if (x == r.x0)
+			cairo_move_to(cr, x, y_of(&r, db));
+		else
+			cairo_line_to(cr, x, y_of(&r, db));
+	}
+	if (off)
+		cairo_set_source_rgba(cr, 0.6, 0.6, 0.6, 0.5);
+	else
+		cairo_set_source_rgb(cr, 0.95, 0.96, 0.98);
+	cairo_stroke(cr);
+
+	/* nodes */
+	cairo_select_font_face(cr, "Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_BOLD);
+	cairo_set_font_size(cr, 9.5);
+	for (int b = 0; b < EQ_BANDS; b++) {
+		double nx, ny;
+		node_pos(v, &r, b, &nx, &ny);
+		GdkRGBA c;
+		eq_band_color(b, &c);
+		gboolean byp = param_get_bool(p, P_EQ_BAND_BYPASS + b);
+		double rad = (b == v->hover_band || b == v->drag_band) ? NODE_R + 2 : NODE_R;
+		cairo_arc(cr, nx, ny, rad, 0, 2 * G_PI);
+		if (byp) {
+			cairo_set_source_rgba(cr, c.red, c.green, c.blue, 0.6);
+			cairo_set_line_width(cr, 1.5);
+			cairo_stroke(cr);
+		} else {
+			gdk_cairo_set_source_rgba(cr, &c);
+			cairo_fill(cr);
+		}
+		char t[4];
+		snprintf(t, sizeof t, "%d", b + 1);
+		cairo_text_extents_t e;
+		cairo_text_extents(cr, t, &e);
+		cairo_set_source_rgb(cr, byp ? c.red : 0.05, byp ? c.green : 0.05, byp ? c.blue : 0.06);
+		cairo_move_to(cr, nx - e.x_advance / 2, ny + 3.5);
+		cairo_show_text(cr, t);
+	}
+	/* the band being dragged or hovered: its values */
+	int sb = v->drag_band >= 0 ? v->drag_band : v->hover_band;
+	if (sb >= 0) {
+		char f[24], g[24], q[24], t[96];
+		param_format(P_EQ_FREQ + sb, param_get(p, P_EQ_FREQ + sb), f, sizeof f);
+		param_format(P_EQ_GAIN + sb, param_get(p, P_EQ_GAIN + sb), g, sizeof g);
+		param_format(P_EQ_Q + sb, param_get(p, P_EQ_Q + sb), q, sizeof q);
+		snprintf(t, sizeof t, "Band %d   %s   %s   Q %s", sb + 1, f, g, q);
+		cairo_set_source_rgb(cr, 0.92, 0.93, 0.95);
+		cairo_move_to(cr, r.x0 + 8, r.y0 + 16);
+		cairo_show_text(cr, t);
+	} else {
+		cairo_select_font_face(cr, "Sans", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+		cairo_set_source_rgb(cr, 0.49, 0.52, 0.57);
+		cairo_move_to(cr, r.x0 + 8, r.y0 + 16);
+		cairo_show_text(cr, v->have_spectrum ? "drag a node: frequency and gain · wheel: Q · double-click: reset   (grey: input, blue: output spectrum)"
+		                                     : "drag a node: frequency and gain · wheel: Q · double-click: reset");
+	}
+}
+
+static gboolean fine(GtkEventController *ec)
+{
+	return (gtk_event_controller_get_current_event_state(ec) & GDK_SHIFT_MASK) != 0;
+}
+
+static void on_drag_begin(GtkGestureDrag *g, double x, double y, gpointer ud)
+{
+	eq_view *v = ud;
+	v->drag_band = hit(v, x, y);
+	if (v->drag_band < 0) {
+		gtk_gesture_set_state(GTK_GESTURE(g), GTK_EVENT_SEQUENCE_DENIED);
+		return;
+	}
+	v->drag_freq = param_get(v->app->params, P_EQ_FREQ + v->drag_band);
+	v->drag_gain = param_get(v->app->params, P_EQ_GAIN + v->drag_band);
+	v->drag_last_x = v->drag_last_y = 0;
+	gtk_widget_grab_focus(v->area);
+}
+
+static void on_drag_update(GtkGestureDrag *g, double dx, double dy, gpointer ud)
+{
+	eq_view *v = ud;
+	if (v->drag_band < 0)
+		return;
+	plot_rect r = plot_of(v->area);
+	double s = fine(GTK_EVENT_CONTROLLER(g)) ? 0.1 : 1.0;
+	double ddx = (dx - v->drag_last_x) * s, ddy = (dy - v->drag_last_y) * s;
+	v->drag_last_x = dx;
+	v->drag_last_y = dy;
+	v->drag_freq = (float)(v->drag_freq * pow(F_MAX / F_MIN, ddx / r.w));
+	v->drag_gain = (float)(v->drag_gain - ddy * 2 * DB_RANGE / r.h);
+	param_set(v->app->params, P_EQ_FREQ + v->drag_band, v->drag_freq, NULL);
+	if (band_has_gain(param_get_int(v->app->params, P_EQ_TYPE + v->drag_band)))
+		param_set(v->app->params, P_EQ_GAIN + v->drag_band, v->drag_gain, NULL);
+	/* keep the drag state inside the range so reversing the drag responds at once */
+	v->drag_freq = param_get(v->app->params, P_EQ_FREQ + v->drag_band);
+	v->drag_gain = CLAMP(v->drag_gain, -18.0f, 18.0f);
+	gtk_widget_queue_draw(v->area);
+}
+
+static void on_drag_end(GtkGestureDrag *g, double dx, double dy, gpointer ud)
+{
+	eq_view *v = ud;
+	v->drag_band = -1;
+	gtk_widget_queue_draw(v->area);
+}
+
+static void reset_band(eq_view *v, int b)
+{
+	lathe_params *p = v->app->params;
+	int ids[] = { P_EQ_FREQ + b, P_EQ_GAIN + b, P_EQ_Q + b };
+	for (unsigned i = 0; i < G_N_ELEMENTS(ids); i++)
+		param_set(p, ids[i], param_info_get(ids[i])->def, NULL);
+}
+
+static void on_click(GtkGestureClick *g, int n, double x, double y, gpointer ud)
+{
+	eq_view *v = ud;
+	GdkModifierType st = gtk_event_controller_get_current_event_state(GTK_EVENT_CONTROLLER(g));
+	int b = hit(v, x, y);
+	if (b >= 0 && (n == 2 || (st & GDK_CONTROL_MASK)))
+		reset_band(v, b);
+}
+
+static void on_motion(GtkEventControllerMotion *m, double x, double y, gpointer ud)
+{
+	eq_view *v = ud;
+	v->pointer_x = x;
+	v->pointer_y = y;
+	int b = hit(v, x, y);
+	if (b != v->hover_band) {
+		v->hover_band = b;
+		gtk_widget_queue_draw(v->area);
+	}
+}
+
+static void on_leave(GtkEventControllerMotion *m, gpointer ud)
+{
+	eq_view *v = ud;
+	v->hover_band = -1;
+	gtk_widget_queue_draw(v->area);
+}
+
+static gboolean on_scroll(GtkEventControllerScroll *s, double dx, double dy, gpointer ud)
+{
+	eq_view *v = ud;
+	int b = v->hover_band >= 0 ? v->hover_band : hit(v, v->pointer_x, v->pointer_y);
+	if (b < 0 || dy == 0)
+		return FALSE;
+	/* a sixth of an octave in Q per notch (Shift: a sixtieth) */
+	double step = (fine(GTK_EVENT_CONTROLLER(s)) ? 1.0 / 60 : 1.0 / 6) * (dy < 0 ? 1 : -1);
+	float q = param_get(v->app->params, P_EQ_Q + b);
+	param_set(v->app->params, P_EQ_Q + b, (float)(q * pow(2.0, step)), NULL);
+	gtk_widget_queue_draw(v->area);
+	return TRUE;
+}
+
+static uint32_t eq_generation(const lathe_params *p)
+{
+	uint32_t g = param_gen(p, P_EQ_BYPASS) + param_gen(p, P_BYPASS);
+	for (int id = P_EQ_TYPE; id < P_EQ_BAND_BYPASS + EQ_BANDS; id++)
+		g += param_gen(p, id);
+	return g;
+}
+
+eq_view *eq_view_new(lathe_app *app)
+{
+	eq_view *v = g_new0(eq_view, 1);
+	v->app = app;
+	v->drag_band = v->hover_band = -1;
+	v->area = g_object_new(GTK_TYPE_DRAWING_AREA, "accessible-role", GTK_ACCESSIBLE_ROLE_IMG, NULL);
+	g_object_set_data_full(G_OBJECT(v->area), "eq-view", v, g_free);
+	gtk_drawing_area_set_content_height(GTK_DRAWING_AREA(v->area), 200);
+	gtk_widget_set_hexpand(v->area, TRUE);
+	gtk_widget_set_vexpand(v->area, TRUE);
+	gtk_widget_set_focusable(v->area, TRUE);
+	gtk_drawing_area_set_draw_func(GTK_DRAWING_AREA(v->area), draw, v, NULL);
+	gtk_accessible_update_property(GTK_ACCESSIBLE(v->area), GTK_ACCESSIBLE_PROPERTY_LABEL,
+	                               "EQ curve over the input and output spectrum", -1);
+	gtk_widget_set_tooltip_text(v->area, "Drag a band's node for frequency and gain (Shift: fine), scroll over it for Q, "
+	                                     "double-click to reset it.\nGrey: input spectrum; blue: output spectrum.");
+
+	GtkGesture *drag = gtk_gesture_drag_new();
+	g_signal_connect(drag, "drag-begin", G_CALLBACK(on_drag_begin), v);
+	g_signal_connect(drag, "drag-update", G_CALLBACK(on_drag_update), v);
+	g_signal_connect(drag, "drag-end", G_CALLBACK(on_drag_end), v);
+	gtk_widget_add_controller(v->area, GTK_EVENT_CONTROLLER(drag));
+	GtkGesture *click = gtk_gesture_click_new();
+	g_signal_connect(click, "pressed", G_CALLBACK(on_click), v);
+	gtk_widget_add_controller(v->area, GTK_EVENT_CONTROLLER(click));
+	GtkEventController *motion = gtk_event_controller_motion_new();
+	g_signal_connect(motion, "motion", G_CALLBACK(on_motion), v);
+	g_signal_connect(motion, "leave", G_CALLBACK(on_leave), v);
+	gtk_widget_add_controller(v->area, motion);
+	GtkEventController *scroll = gtk_event_controller_scroll_new(GTK_EVENT_CONTROLLER_SCROLL_VERTICAL | GTK_EVENT_CONTROLLER_SCROLL_DISCRETE);
+	g_signal_connect(scroll, "scroll", G_CALLBACK(on_scroll), v);
+	gtk_widget_add_controller(v->area, scroll);
+	return v;
+}
+
+void eq_view_tick(eq_view *v, gint64 now)
+{
+	gboolean dirty = FALSE;
+	uint32_t g = eq_generation(v->app->params);
+	if (g != v->eq_gen) {
+		v->eq_gen = g;
+		dirty = TRUE;
+	}
+	if (v->app->analysis && analysis_spectrum && now - v->spectrum_us >= SPECTRUM_US && gtk_widget_get_mapped(v->area)) {
+		v->spectrum_us = now;
+		analysis_spectrum(v->app->analysis, v->pre, v->post);
+		v->have_spectrum = TRUE;
+		dirty = TRUE;
+	}
+	if (dirty)
+		gtk_widget_queue_draw(v->area);
+}

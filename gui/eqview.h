@@ -1,0 +1,36 @@
+/* lathe — the EQ display: input and output spectra behind the EQ's response
+ * curve, one node per band.  Drag a node for frequency (across) and gain
+ * (up/down), Shift for fine; scroll over it for Q; double-click (or
+ * Ctrl+click) resets the band.  Writes go through param_set like every other
+ * control; what is drawn is always what the store holds. */
+#ifndef LATHE_GUI_EQVIEW_H
+#define LATHE_GUI_EQVIEW_H
+
+#include "gtk48.h"
+#include "../engine/app.h"
+#include "../engine/meter/analysis.h"
+
+typedef struct eq_view {
+	lathe_app *app;                  /* borrowed */
+	GtkWidget *area;                 /* the GtkDrawingArea; owns this struct */
+	float pre[SPECTRUM_BINS];        /* chain-input spectrum, dB per log bin */
+	float post[SPECTRUM_BINS];       /* master spectrum */
+	gboolean have_spectrum;
+	uint32_t eq_gen;                 /* sum of the EQ parameters' generations at the last draw */
+	gint64 spectrum_us;              /* last spectrum read */
+	int drag_band;                   /* band being dragged, -1 none */
+	float drag_freq, drag_gain;      /* its frequency and gain when the drag began */
+	double drag_last_x, drag_last_y; /* last drag offsets (Shift makes the rest fine) */
+	double pointer_x, pointer_y;     /* last pointer position, for the wheel */
+	int hover_band;                  /* node under the pointer, -1 none */
+} eq_view;
+
+eq_view *eq_view_new(lathe_app *app);
+/* Redraw when the EQ changed or a new spectrum is due (25 Hz). */
+void eq_view_tick(eq_view *v, gint64 now_us);
+/* Colour of band b (0-based), shared with the band columns. */
+void eq_band_color(int b, GdkRGBA *out);
+/* Response of the EQ in dB at f (what the curve draws). */
+double eq_view_response_db(const eq_view *v, double f);
+
+#endif

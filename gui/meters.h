@@ -1,0 +1,55 @@
+/* lathe — the meter bridge: peak and true-peak bars with hold, gain
+ * reduction, loudness numbers, correlation and goniometer, loudness history,
+ * the platform table.  Fed at display rate from the console's tick: the
+ * meter ring (per-block peaks and gain reduction straight from the RT thread)
+ * and the analysis snapshot (loudness, true peak, goniometer; may be absent).
+ * All drawing is cairo in GtkDrawingAreas; per frame only the bars redraw,
+ * the slower readouts at 15 Hz and 2 Hz. */
+#ifndef LATHE_GUI_METERS_H
+#define LATHE_GUI_METERS_H
+
+#include "gtk48.h"
+#include "../engine/app.h"
+#include "../engine/meter/analysis.h"
+
+typedef struct meter_bridge {
+	lathe_app *app;                 /* borrowed */
+	GtkWidget *levels;              /* peak/TP bars and gain reduction */
+	GtkWidget *loudness;            /* M / S / I, LRA, PLR, TP max */
+	GtkWidget *scope;               /* goniometer and correlation */
+	GtkWidget *history;             /* short-term loudness over time, target line */
+	GtkWidget *platforms;           /* what each streaming platform would do */
+
+	/* peak ballistics (dB), per channel: [0] L, [1] R */
+	float in_db[2], out_db[2];      /* bar height now: instant attack, IEC 60268-18 fall */
+	float in_hold[2], out_hold[2];  /* hold line: the highest recent value */
+	gint64 in_hold_us[2], out_hold_us[2]; /* when each hold was set */
+	float in_max[2], out_max[2];    /* highest sample peak since reset (the numbers) */
+	float last_in[2], last_out[2];  /* newest block peak, dB (kept if a tick sees no block) */
+	float mb_gr[MB_BANDS], lim_gr;  /* gain reduction shown, dB >= 0 */
+	uint32_t overs;                 /* samples over the ceiling since reset (from the ring) */
+	gint64 last_frame_us;           /* when the last meter frame arrived */
+	gint64 last_us;                 /* previous tick */
+	gint64 slow_us, hist_us;        /* last redraw of the 15 Hz and 2 Hz readouts */
+	uint64_t frames;                /* meter frames drained, ever */
+
+	gboolean have_snap;             /* analysis running and snapshot valid */
+	meter_snapshot snap;            /* newest analysis snapshot */
+	float gonio[2 * GONIO_POINTS];  /* (side, mid) pairs, newest last */
+	int n_gonio;
+	float *hist;                    /* HISTORY_LEN short-term values, oldest first */
+	int n_hist;
+} meter_bridge;
+
+meter_bridge *meter_bridge_new(lathe_app *app);
+void meter_bridge_free(meter_bridge *m);
+/* Drain the ring, read the analysis, queue redraws.  now_us: frame clock time. */
+void meter_bridge_tick(meter_bridge *m, gint64 now_us);
+/* Restart peak holds, maxima, overs and (when running) the analysis. */
+void meter_bridge_reset(meter_bridge *m);
+
+/* Meter scale: dBFS -> 0..1 of the bar height (expanded near full scale,
+ * where mastering decisions are made). */
+double meter_deflection(double db);
+
+#endif

@@ -1,0 +1,361 @@
+/* lathe — the console under Xvfb: it renders, its meters move with audio,
+ * it shows changes made elsewhere within a frame, its shortcuts act.
+ *
+ * Runs itself under `xvfb-run -a` when there is no display.  The window is
+ * rendered through GTK's own renderer (GSK_RENDERER=cairo), so what is
+ * checked is what a user would see.  With LATHE_SCREENSHOT=FILE the
+ * rendering test also writes the window there (docs/screenshot.png). */
+#include <check.h>
+#include <math.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../gui/console.h"
+#include "../../gui/gui.h"
+#include "../../engine/engine.h"
+
+/* ---- a little studio: store, bus, engine, a thread playing a "mix" ---- */
+
+typedef struct {
+	lathe_app app;
+	engine *eng;
+	GThread *player;
+	atomic_int stop;
+	GtkApplication *gapp;
+	console *c;
+	/* fake session actions */
+	char saved[1024];
+	int saves;
+} studio;
+
+/* A "mix": kick-like low thump, a chord and noise, level swelling at 0.4 Hz,
+ * so peaks move from one second to the next.  Real time: 256 frames every
+ * 5.33 ms, like a JACK period. */
+static gpointer play(gpointer ud)
+{
+	studio *s = ud;
+	enum { N = 256 };
+	float il[N], ir[N], ol[N], or_[N], ml[N], mr[N];
+	double t = 0, dt = 1.0 / 48000;
+	uint32_t noise = 1;
+	while (!atomic_load(&s->stop)) {
+		for (int i = 0; i < N; i++, t += dt) {
+			double swell = 0.25 + 0.2 * sin(2 * M_PI * 0.4 * t);
+			double beat = fmod(t, 0.5);
+			double kick = exp(-beat * 18) * sin(2 * M_PI * (50 + 80 * exp(-beat * 30)) * beat);
+			double chord = sin(2 * M_PI * 220 * t) + 0.7 * sin(2 * M_PI * 277.2 * t) + 0.5 * sin(2 * M_PI * 329.6 * t);
+			noise = noise * 1664525u + 1013904223u;
+			double n = ((double)(noise >> 8) / 16777216.0 - 0.5) * 0.1;
+			il[i] = (float)(swell * (0.8 * kick + 0.25 * chord + n));
+			ir[i] = (float)(swell * (0.8 * kick + 0.22 * chord - n + 0.05 * sin(2 * M_PI * 440 * t)));
+		}
+		engine_process(s->eng, il, ir, NULL, NULL, ol, or_, ml, mr, N);
+		g_usleep(5333);
+	}
+	return NULL;
+}
+
+static int fake_save(lathe_app *app, const char *name, char *err, int errlen)
+{
+	studio *s = (studio *)app; /* app is the first member */
+	g_strlcpy(s->saved, name, sizeof s->saved);
+	s->saves++;
+	return 0;
+}
+
+static void spin_ms(int ms)
+{
+	gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
+	while (g_get_monotonic_time() < end) {
+		while (g_main_context_pending(NULL))
+			g_main_context_iteration(NULL, FALSE);
+		g_usleep(2000);
+	}
+}
+
+static studio *studio_start(gboolean audio)
+{
+	studio *s = g_new0(studio, 1);
+	params_init();
+	s->app.params = params_new();
+	s->app.bus = bus_new(1.0);
+	s->app.osc_port = 7770;
+	s->app.osc_bind = "127.0.0.1";
+	s->app.actions.session_save = fake_save;
+	gui_prepare(&s->app);
+	ck_assert_ptr_nonnull(s->app.gui_meter);
+	s->eng = engine_new(s->app.params, s->app.bus, 48000);
+	ck_assert_ptr_nonnull(s->eng);
+	if (audio)
+		s->player = g_thread_new("player", play, s);
+	s->gapp = gtk_application_new("org.lathe.ConsoleTest", G_APPLICATION_NON_UNIQUE);
+	ck_assert(g_application_register(G_APPLICATION(s->gapp), NULL, NULL));
+	s->c = console_new(s->gapp, &s->app);
+	gtk_window_present(GTK_WINDOW(s->c->window));
+	spin_ms(800);
+	return s;
+}
+
+static void studio_stop(studio *s)
+{
+	atomic_store(&s->stop, 1);
+	if (s->player)
+		g_thread_join(s->player);
+	gtk_window_destroy(GTK_WINDOW(s->c->window));
+	spin_ms(50);
+	g_object_unref(s->gapp);
+	engine_free(s->eng);
+	bus_free(s->app.bus);
+	params_free(s->app.params);
+	g_free(s);
+}
+
+/* RGBA bytes of a rendering. */
+static guchar *pixels(GdkTexture *t, int *w, int *h)
+{
+	*w = gdk_texture_get_width(t);
+	*h = gdk_texture_get_height(t);
+	guchar *px = g_malloc((size_t)*w * *h * 4);
+	gdk_texture_download(t, px, (size_t)*w * 4);
+	return px;
+}
+
+/* ---- tests ---- */
+
+START_TEST(test_renders_a_console)
+{
+	studio *s = studio_start(TRUE);
+	spin_ms(1500);
+	GdkTexture *t = console_render(s->c);
+	ck_assert_ptr_nonnull(t);
+	int w, h;
+	guchar *px = pixels(t, &w, &h);
+	ck_assert_int_ge(w, 1280);
+	ck_assert_int_ge(h, 720);
+	/* not blank: luminance variance and a spread of colours */
+	double sum = 0, sum2 = 0;
+	GHashTable *colours = g_hash_table_new(g_direct_hash, g_direct_equal);
+	for (int i = 0; i < w * h; i++) {
+		guchar *p = px + 4 * i;
+		double y = 0.2126 * p[2] + 0.7152 * p[1] + 0.0722 * p[0]; /* memory order B G R A (cairo) */
+		sum += y;
+		sum2 += y * y;
+		g_hash_table_add(colours, GUINT_TO_POINTER((p[0] << 16) | (p[1] << 8) | p[2]));
+	}
+	double mean = sum / (w * h), var = sum2 / (w * h) - mean * mean;
+	printf("render %dx%d: mean luminance %.1f, variance %.1f, %u colours\n", w, h, mean, var, g_hash_table_size(colours));
+	ck_assert_double_gt(var, 100.0);
+	ck_assert_uint_gt(g_hash_table_size(colours), 200);
+	ck_assert_double_lt(mean, 90.0); /* a dark console */
+	g_hash_table_destroy(colours);
+	const char *shot = getenv("LATHE_SCREENSHOT");
+	if (shot && *shot) {
+		ck_assert(gdk_texture_save_to_png(t, shot));
+		printf("screenshot written to %s\n", shot);
+	}
+	g_free(px);
+	g_object_unref(t);
+	studio_stop(s);
+}
+END_TEST
+
+START_TEST(test_meters_move_with_audio)
+{
+	studio *s = studio_start(TRUE);
+	graphene_rect_t r;
+	ck_assert(gtk_widget_compute_bounds(s->c->meters->levels, s->c->window, &r));
+	GdkTexture *a = console_render(s->c);
+	uint64_t frames0 = s->c->meters->frames, ticks0 = s->c->ticks;
+	spin_ms(1000);
+	GdkTexture *b = console_render(s->c);
+	uint64_t frames1 = s->c->meters->frames, ticks1 = s->c->ticks;
+	int w, h;
+	guchar *pa = pixels(a, &w, &h), *pb = pixels(b, &w, &h);
+	int changed = 0, total = 0;
+	for (int y = (int)r.origin.y; y < (int)(r.origin.y + r.size.height) && y < h; y++)
+		for (int x = (int)r.origin.x; x < (int)(r.origin.x + r.size.width) && x < w; x++, total++)
+			if (memcmp(pa + 4 * (y * w + x), pb + 4 * (y * w + x), 3))
+				changed++;
+	printf("meter area %dx%d: %d of %d pixels changed in 1 s; %llu meter frames, %llu ticks (%.0f fps)\n",
+	       (int)r.size.width, (int)r.size.height, changed, total, (unsigned long long)(frames1 - frames0),
+	       (unsigned long long)(ticks1 - ticks0), s->c->fps);
+	/* 48000/256 = 187.5 blocks a second reach the GUI ring */
+	ck_assert_uint_gt(frames1 - frames0, 150);
+	ck_assert_int_gt(changed, 100);
+	ck_assert_uint_gt(ticks1 - ticks0, 20);
+	/* the output bars show the mix: its peaks swell between about -14 and -3 dBFS */
+	ck_assert_float_gt(s->c->meters->out_max[0], -12.0f);
+	ck_assert_float_lt(s->c->meters->out_max[0], 0.0f);
+	g_free(pa);
+	g_free(pb);
+	g_object_unref(a);
+	g_object_unref(b);
+	studio_stop(s);
+}
+END_TEST
+
+typedef struct { lathe_params *p; } setter_args;
+
+static gpointer set_from_thread(gpointer ud)
+{
+	lathe_params *p = ud;
+	param_set(p, P_LIM_CEILING, -3.5f, NULL);
+	param_set(p, P_EQ_GAIN + 2, 6.0f, NULL);
+	param_set_text(p, P_EQ_TYPE + 1, "high_shelf", NULL);
+	param_set(p, P_MON_MONO, 1, NULL);
+	return NULL;
+}
+
+START_TEST(test_outside_changes_show_within_a_frame)
+{
+	studio *s = studio_start(FALSE);
+	gui_control *ceil = s->c->controls[P_LIM_CEILING];
+	ck_assert_ptr_nonnull(ceil);
+	char txt[48];
+	gui_control_text(ceil, txt, sizeof txt);
+	ck_assert_str_eq(txt, "-1.00 dBTP");
+	uint64_t t0 = s->c->ticks;
+	g_thread_join(g_thread_new("osc", set_from_thread, s->app.params));
+	uint64_t seen = 0;
+	for (int i = 0; i < 200 && !seen; i++) {
+		g_main_context_iteration(NULL, TRUE);
+		gui_control_text(ceil, txt, sizeof txt);
+		if (!strcmp(txt, "-3.50 dBTP"))
+			seen = s->c->ticks;
+	}
+	printf("shown after %llu tick(s)\n", (unsigned long long)(seen - t0));
+	ck_assert_uint_gt(seen, 0);
+	ck_assert_uint_le(seen - t0, 2);
+	/* every kind of control shows it: value field, menu, switch */
+	ck_assert_str_eq(gtk_editable_get_text(GTK_EDITABLE(ceil->entry)), "-3.50 dBTP");
+	ck_assert_str_eq(gtk_editable_get_text(GTK_EDITABLE(s->c->controls[P_EQ_GAIN + 2]->entry)), "6.00 dB");
+	ck_assert_uint_eq(gtk_drop_down_get_selected(GTK_DROP_DOWN(s->c->controls[P_EQ_TYPE + 1]->dropdown)), EQ_HIGH_SHELF);
+	ck_assert(gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(s->c->controls[P_MON_MONO]->toggle)));
+	/* showing a value never writes it back: the store stays still */
+	uint32_t g = params_generation(s->app.params);
+	spin_ms(300);
+	ck_assert_uint_eq(params_generation(s->app.params), g);
+	studio_stop(s);
+}
+END_TEST
+
+START_TEST(test_controls_write_through_the_registry)
+{
+	studio *s = studio_start(FALSE);
+	/* every parameter in the registry has exactly one control */
+	for (int id = 0; id < P_COUNT; id++) {
+		if (!s->c->controls[id])
+			ck_abort_msg("no control for %s", param_info_get(id)->path);
+		ck_assert_int_eq(s->c->controls[id]->id, id);
+	}
+	gui_control *g = s->c->controls[P_INPUT_GAIN];
+	uint32_t gen = params_generation(s->app.params);
+	gui_control_set(g, 30.0f); /* out of range: clamped to +24 dB */
+	ck_assert_float_eq(param_get(s->app.params, P_INPUT_GAIN), 24.0f);
+	ck_assert_uint_eq(params_generation(s->app.params), gen + 1);
+	spin_ms(200);
+	ck_assert_uint_eq(params_generation(s->app.params), gen + 1);
+	ck_assert_str_eq(gtk_editable_get_text(GTK_EDITABLE(g->entry)), "24.00 dB");
+	/* typing a value: "2.5k" into a frequency field */
+	gui_control *f = s->c->controls[P_EQ_FREQ + 4];
+	gtk_editable_set_text(GTK_EDITABLE(f->entry), "2.5k");
+	g_signal_emit_by_name(f->entry, "activate");
+	ck_assert_float_eq_tol(param_get(s->app.params, P_EQ_FREQ + 4), 2500.0f, 0.01f);
+	/* a menu and a switch write their parameter */
+	gtk_drop_down_set_selected(GTK_DROP_DOWN(s->c->controls[P_SAT_TYPE]->dropdown), SAT_HARD_CLIP);
+	ck_assert_int_eq(param_get_int(s->app.params, P_SAT_TYPE), SAT_HARD_CLIP);
+	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(s->c->controls[P_MON_DIM]->toggle), TRUE);
+	ck_assert(param_get_bool(s->app.params, P_MON_DIM));
+	/* the EQ curve follows the store: a +6 dB bell at 1 kHz reads +6 dB there */
+	param_set(s->app.params, P_EQ_TYPE + 4, EQ_BELL, NULL);
+	param_set(s->app.params, P_EQ_FREQ + 4, 1000, NULL);
+	param_set(s->app.params, P_EQ_GAIN + 4, 6, NULL);
+	ck_assert_double_eq_tol(eq_view_response_db(s->c->eq, 1000.0), 6.0, 0.05);
+	ck_assert_double_eq_tol(eq_view_response_db(s->c->eq, 50.0), 0.0, 0.1);
+	studio_stop(s);
+}
+END_TEST
+
+START_TEST(test_shortcuts)
+{
+	studio *s = studio_start(FALSE);
+	lathe_params *p = s->app.params;
+	ck_assert(!param_get_bool(p, P_BYPASS));
+	ck_assert(console_handle_key(s->c, GDK_KEY_b, 0));
+	ck_assert(param_get_bool(p, P_BYPASS));
+	g_action_group_activate_action(G_ACTION_GROUP(s->c->window), "bypass", NULL);
+	ck_assert(!param_get_bool(p, P_BYPASS));
+	/* Space: A/B between master and input; loudness match stays on */
+	ck_assert(console_handle_key(s->c, GDK_KEY_space, 0));
+	ck_assert_int_eq(param_get_int(p, P_MON_SOURCE), MON_SRC_INPUT);
+	ck_assert(param_get_bool(p, P_MON_MATCH));
+	ck_assert(console_handle_key(s->c, GDK_KEY_space, 0));
+	ck_assert_int_eq(param_get_int(p, P_MON_SOURCE), MON_SRC_MASTER);
+	ck_assert(console_handle_key(s->c, GDK_KEY_m, 0));
+	ck_assert(param_get_bool(p, P_MON_MONO));
+	ck_assert(console_handle_key(s->c, GDK_KEY_D, GDK_SHIFT_MASK));
+	ck_assert(param_get_bool(p, P_MON_DIM));
+	ck_assert(console_handle_key(s->c, GDK_KEY_s, 0));
+	ck_assert_int_eq(param_get_int(p, P_MON_SOLO), SOLO_SIDE);
+	ck_assert(console_handle_key(s->c, GDK_KEY_s, 0));
+	ck_assert_int_eq(param_get_int(p, P_MON_SOLO), SOLO_OFF);
+	/* Ctrl+B is not the bypass */
+	ck_assert(!console_handle_key(s->c, GDK_KEY_b, GDK_CONTROL_MASK));
+	ck_assert(!param_get_bool(p, P_BYPASS));
+	/* the header's bypass button follows within a frame */
+	param_set(p, P_BYPASS, 1, NULL);
+	spin_ms(100);
+	ck_assert(gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(s->c->controls[P_BYPASS]->toggle)));
+	/* Ctrl+S is bound to save; with no session file save goes through a file dialog,
+	 * with one it saves there and clears the unsaved marker */
+	char **acc = gtk_application_get_accels_for_action(s->gapp, "win.save");
+	ck_assert_str_eq(acc[0], "<Control>s");
+	g_strfreev(acc);
+	g_strlcpy(s->c->session_path, "/tmp/lathe-gui-test.lathe", sizeof s->c->session_path);
+	spin_ms(50);
+	ck_assert_ptr_nonnull(strstr(gtk_window_get_title(GTK_WINDOW(s->c->window)), "•"));
+	g_action_group_activate_action(G_ACTION_GROUP(s->c->window), "save", NULL);
+	ck_assert_int_eq(s->saves, 1);
+	ck_assert_str_eq(s->saved, "/tmp/lathe-gui-test.lathe");
+	ck_assert_ptr_null(strstr(gtk_window_get_title(GTK_WINDOW(s->c->window)), "•"));
+	/* actions the sessions module does not provide are insensitive */
+	ck_assert(!g_action_group_get_action_enabled(G_ACTION_GROUP(s->c->window), "undo"));
+	ck_assert(g_action_group_get_action_enabled(G_ACTION_GROUP(s->c->window), "save"));
+	studio_stop(s);
+}
+END_TEST
+
+int main(int argc, char **argv)
+{
+	if (!getenv("DISPLAY") && !getenv("LATHE_XVFB")) {
+		/* no display: run again inside a private X server */
+		setenv("LATHE_XVFB", "1", 1);
+		char *args[] = { "xvfb-run", "-a", "-s", "-screen 0 1920x1080x24", argv[0], NULL };
+		execvp("xvfb-run", args);
+		perror("lathe: xvfb-run");
+		return 77;
+	}
+	setenv("GSK_RENDERER", "cairo", 0);
+	setenv("GDK_BACKEND", "x11", 0);
+	setenv("GTK_A11Y", "none", 0);
+	setenv("GSETTINGS_BACKEND", "memory", 0);
+	setenv("NO_AT_BRIDGE", "1", 0);
+
+	Suite *s = suite_create("gui");
+	TCase *tc = tcase_create("console");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_renders_a_console);
+	tcase_add_test(tc, test_meters_move_with_audio);
+	tcase_add_test(tc, test_outside_changes_show_within_a_frame);
+	tcase_add_test(tc, test_controls_write_through_the_registry);
+	tcase_add_test(tc, test_shortcuts);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
