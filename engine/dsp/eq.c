@@ -530,9 +530,9 @@ typedef struct {
 	 * is ducking (mix gliding to 0) so the switch happens while it is silent */
 	int want_type, want_slope, want_channel;
 	int want_on;            /* !band bypass */
-	smooth oct_freq;          /* frequency, smoothed in octaves so sweeps sound even */
+	smooth oct_freq;        /* frequency, smoothed in octaves so sweeps sound even */
 	smooth gain_db;         /* gain in dB (linear in dB = even loudness glide) */
-	smooth oct_q;          /* Q, smoothed in octaves */
+	smooth oct_q;           /* Q, smoothed in octaves */
 	smooth mix;             /* 0 = band out, 1 = band in; per-sample crossfade */
 	int dirty;              /* coefficients must be recomputed at the next chunk */
 	int nsec;               /* sections in use; 0 = identity, the band is skipped */

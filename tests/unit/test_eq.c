@@ -106,7 +106,6 @@ static void compare(match_result *all, match_result *spec, double rate, int type
 		double f = 20 * pow(1000.0, i / 59.0);
 		double d = eq_response_db(p, rate, f), a = analog_db(type, (float)f0, (float)g, (float)q, slope, f);
 		double e = fabs(floor_db(d) - floor_db(a));
-		if (getenv("EQ_DEBUG") && e > 0.5 && f0 <= EQ_SPEC_F0) printf("DBG %s f0=%g g=%g q=%g sl=%d rate=%g f=%.0f d=%.2f a=%.2f\n", type_names[type], f0, g, q, slope, rate, f, d, a);
 		if (e > r->worst) {
 			r->worst = e;
 			snprintf(r->where, sizeof r->where, "%s f0=%g g=%g q=%g slope=%d at %.0f Hz, rate %.0f: digital %.3f analog %.3f",
