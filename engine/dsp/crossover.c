@@ -4,8 +4,11 @@
 #include <math.h>
 #include <string.h>
 
-/* k = 1/Q of each of the two cascaded Butterworth sections of an LR4 branch. */
-#define SVF_K 1.4142135623730951
+/* Butterworth sections (1/Q) of each half branch: LR4 squares B2, LR8 squares B4. */
+static const double butterworth_k[2][XO_MAX_Q] = {
+	{ 1.4142135623730951, 0 },                 /* B2: Q = 0.70711 */
+	{ 1.8477590650225735, 0.76536686473017954 }, /* B4: Q = 0.54120, 1.30656 (1/Q = 2 cos(pi/8), 2 cos(3 pi/8)) */
+};
 
 /* One SVF step (Simper 2013): v1 = band pass, v2 = low pass; then
  *   low = v2,  high = x - k v1 - v2,  all pass = x - 2 k v1. */
@@ -20,14 +23,15 @@ static inline void svf_tick(const xo_svf_coef *c, xo_svf_state *s, double x, dou
 	*v2 = l;
 }
 
-/* All-pass section over a buffer in place. */
-static void svf_allpass_run(const xo_svf_coef *c, xo_svf_state *s, float *x, unsigned n)
+/* The split's all-pass (product of its sections' all-passes) over a buffer in place. */
+static void svf_allpass_run(const xo_svf_coef *c, xo_svf_state *s, int nq, float *x, unsigned n)
 {
-	for (unsigned i = 0; i < n; i++) {
-		double v1, v2;
-		svf_tick(c, s, x[i], &v1, &v2);
-		x[i] = (float)(x[i] - 2 * SVF_K * v1);
-	}
+	for (int q = 0; q < nq; q++)
+		for (unsigned i = 0; i < n; i++) {
+			double v1, v2;
+			svf_tick(&c[q], &s[q], x[i], &v1, &v2);
+			x[i] = (float)(x[i] - 2 * c[q].k * v1);
+		}
 }
 
 /* Clamp into [XO_FMIN, fmax] and space neighbours by at least XO_MIN_RATIO:
@@ -53,17 +57,20 @@ static void order_freqs(float *f, int n, float fmax)
 static void design(crossover *xo, int k)
 {
 	double g = tan(M_PI * xo->hz[k] / xo->rate);
-	xo_svf_coef *c = &xo->coef[k];
-	c->a1 = 1 / (1 + g * (g + SVF_K));
-	c->a2 = g * c->a1;
-	c->a3 = g * c->a2;
+	for (int q = 0; q < xo->nq; q++) {
+		xo_svf_coef *c = &xo->coef[k][q];
+		c->k = butterworth_k[xo->nq - 1][q];
+		c->a1 = 1 / (1 + g * (g + c->k));
+		c->a2 = g * c->a1;
+		c->a3 = g * c->a2;
+	}
 }
 
 void crossover_reset(crossover *xo)
 {
 	memset(xo->first, 0, sizeof xo->first);
-	memset(xo->lo2, 0, sizeof xo->lo2);
-	memset(xo->hi2, 0, sizeof xo->hi2);
+	memset(xo->lo, 0, sizeof xo->lo);
+	memset(xo->hi, 0, sizeof xo->hi);
 	memset(xo->comp, 0, sizeof xo->comp);
 	memset(xo->ap, 0, sizeof xo->ap);
 }
@@ -79,11 +86,12 @@ static void settle(crossover *xo)
 	}
 }
 
-void crossover_init(crossover *xo, double rate, int bands, const float *hz)
+void crossover_init(crossover *xo, double rate, int bands, int order, const float *hz)
 {
 	static const float defaults[XO_MAX_SPLITS] = { 120, 1000, 6000 };
 	memset(xo, 0, sizeof *xo);
 	xo->rate = rate;
+	xo->nq = order >= 8 ? 2 : 1;
 	xo->fmax = (float)(0.45 * rate);
 	xo->bands = bands < 1 ? 1 : bands > XO_MAX_BANDS ? XO_MAX_BANDS : bands;
 	for (int k = 0; k < XO_MAX_SPLITS; k++)
@@ -168,48 +176,57 @@ void crossover_split(crossover *xo, int ch, const float *x, float *const band[],
 	float *rest = band[nb - 1];
 	if (rest != x)
 		memcpy(rest, x, n * sizeof(float));
+	int nq = xo->nq;
 	for (int k = 0; k < nb - 1; k++) {
 		float *lo = band[k];
-		const xo_svf_coef *c = &xo->coef[k];
-		xo_svf_state *s1 = &xo->first[ch][k], *sl = &xo->lo2[ch][k], *sh = &xo->hi2[ch][k];
+		const xo_svf_coef *c = xo->coef[k];
+		xo_svf_state *s1 = &xo->first[ch][k], *sl = xo->lo[ch][k], *sh = xo->hi[ch][k];
 		for (unsigned i = 0; i < n; i++) {
-			double x1 = rest[i], b, l, b2, l2;
-			svf_tick(c, s1, x1, &b, &l);
-			double high = x1 - SVF_K * b - l;
-			svf_tick(c, sl, l, &b2, &l2);
-			lo[i] = (float)l2;
-			svf_tick(c, sh, high, &b2, &l2);
-			rest[i] = (float)(high - SVF_K * b2 - l2);
+			double x1 = rest[i], b, l;
+			svf_tick(&c[0], s1, x1, &b, &l);
+			double lo_v = l, hi_v = x1 - c[0].k * b - l;
+			/* the Butterworth filter twice: sections 0, (1,) 0, (1) */
+			for (int st = 1; st < 2 * nq; st++) {
+				const xo_svf_coef *cq = &c[st % nq];
+				svf_tick(cq, &sl[st - 1], lo_v, &b, &l);
+				lo_v = l;
+				svf_tick(cq, &sh[st - 1], hi_v, &b, &l);
+				hi_v = hi_v - cq->k * b - l;
+			}
+			lo[i] = (float)lo_v;
+			rest[i] = (float)hi_v;
 		}
 		/* phase compensation: the other branches go through the splits above k */
 		for (int j = k + 1; j < nb - 1; j++)
-			svf_allpass_run(&xo->coef[j], &xo->comp[ch][k][j], lo, n);
+			svf_allpass_run(xo->coef[j], xo->comp[ch][k][j], nq, lo, n);
 	}
 }
 
 void crossover_allpass(crossover *xo, int ch, float *x, unsigned n)
 {
 	for (int k = 0; k < xo->bands - 1; k++)
-		svf_allpass_run(&xo->coef[k], &xo->ap[ch][k], x, n);
+		svf_allpass_run(xo->coef[k], xo->ap[ch][k], xo->nq, x, n);
 }
 
-static void remix(xo_svf_state *s0, xo_svf_state *s1, double a, double b, double c, double d)
+/* Channel 0 and channel 1 halves of one state array, `count` sections each. */
+static void remix(xo_svf_state *s0, xo_svf_state *s1, size_t count, double a, double b, double c, double d)
 {
-	xo_svf_state u = *s0, v = *s1;
-	s0->ic1 = a * u.ic1 + b * v.ic1;
-	s0->ic2 = a * u.ic2 + b * v.ic2;
-	s1->ic1 = c * u.ic1 + d * v.ic1;
-	s1->ic2 = c * u.ic2 + d * v.ic2;
+	for (size_t i = 0; i < count; i++) {
+		xo_svf_state u = s0[i], v = s1[i];
+		s0[i].ic1 = a * u.ic1 + b * v.ic1;
+		s0[i].ic2 = a * u.ic2 + b * v.ic2;
+		s1[i].ic1 = c * u.ic1 + d * v.ic1;
+		s1[i].ic2 = c * u.ic2 + d * v.ic2;
+	}
 }
+
+#define REMIX(arr) remix((xo_svf_state *)xo->arr[0], (xo_svf_state *)xo->arr[1], sizeof xo->arr[0] / sizeof(xo_svf_state), a, b, c, d)
 
 void crossover_remix_state(crossover *xo, double a, double b, double c, double d)
 {
-	for (int k = 0; k < XO_MAX_SPLITS; k++) {
-		remix(&xo->first[0][k], &xo->first[1][k], a, b, c, d);
-		remix(&xo->lo2[0][k], &xo->lo2[1][k], a, b, c, d);
-		remix(&xo->hi2[0][k], &xo->hi2[1][k], a, b, c, d);
-		for (int j = 0; j < XO_MAX_SPLITS; j++)
-			remix(&xo->comp[0][k][j], &xo->comp[1][k][j], a, b, c, d);
-		remix(&xo->ap[0][k], &xo->ap[1][k], a, b, c, d);
-	}
+	REMIX(first);
+	REMIX(lo);
+	REMIX(hi);
+	REMIX(comp);
+	REMIX(ap);
 }

@@ -1,4 +1,4 @@
-/* lathe — the one Linkwitz-Riley crossover: N bands (1..4), 24 dB/octave,
+/* lathe — the one Linkwitz-Riley crossover: N bands (1..4), 24 (or 48) dB/octave,
  * all-pass compensated so the sum of the bands is an all-pass (flat).
  * Used by the multiband dynamics (up to 4 bands) and the imager (3 width
  * bands, and a 2-band split for mono bass).
@@ -10,6 +10,10 @@
  * which is the 2nd-order all-pass AP2 with the same f0 and Q = 1/sqrt2.  The
  * bilinear transform (prewarped at f0) preserves that identity, so in the
  * digital domain too LP4(f) + HP4(f) = AP2(f), exactly up to rounding.
+ * LR8 (order 8, for the imager's mono bass, where 24 dB/oct is not steep
+ * enough): low = B4^-2, high = s^8 B4^-2 with the 4th-order Butterworth
+ * B4 = D1 D2 (Q1 = 0.5412, Q2 = 1.3066); since B4(s) B4(-s) = 1 + s^8 the
+ * sum is B4(-s)/B4(s) = AP(Q1) AP(Q2), again an all-pass.
  *
  * More than 2 bands: the tree of D'Appolito ("Testing Loudspeakers", 1998)
  * and Linkwitz (linkwitzlab.com, "crossovers"): split at the lowest
@@ -57,9 +61,12 @@
 #define XO_MIN_RATIO 1.41421356f /* half an octave between neighbouring crossovers */
 #define XO_FMIN 20.0f
 
-/* One trapezoidal SVF section, Q = 1/sqrt2 (Simper's a1, a2, a3 for g = tan(pi f / fs), k = 1/Q). */
+#define XO_MAX_Q 2                   /* distinct Butterworth sections per branch: 1 (LR4), 2 (LR8) */
+#define XO_MAX_STAGES (2 * XO_MAX_Q) /* sections per branch: the Butterworth filter squared */
+
+/* One trapezoidal SVF section (Simper's a1, a2, a3 for g = tan(pi f / fs), and k = 1/Q). */
 typedef struct {
-	double a1, a2, a3;
+	double a1, a2, a3, k;
 } xo_svf_coef;
 
 typedef struct {
@@ -69,22 +76,24 @@ typedef struct {
 typedef struct {
 	double rate;
 	int bands;                          /* active band count, 1..XO_MAX_BANDS (splits = bands - 1) */
+	int nq;                             /* Butterworth sections per half branch: 1 = LR4, 2 = LR8 */
 	float fmax;                         /* highest crossover: 0.45 fs (bilinear warping grows fast above) */
 	float target_hz[XO_MAX_SPLITS];     /* where the glide ends, ordered; used exactly once it has */
 	smooth log2f[XO_MAX_SPLITS];        /* current log2(frequency), ramping linearly toward log2(target) */
 	float hz[XO_MAX_SPLITS];            /* frequency the coefficients were computed for */
-	xo_svf_coef coef[XO_MAX_SPLITS];    /* one Butterworth section per split: LP, HP and AP outputs */
+	xo_svf_coef coef[XO_MAX_SPLITS][XO_MAX_Q]; /* per split, the Butterworth sections: LP, HP and AP outputs */
 	/* state, per channel: */
 	xo_svf_state first[XO_CHANNELS][XO_MAX_SPLITS];  /* first section of each split, shared by LP and HP */
-	xo_svf_state lo2[XO_CHANNELS][XO_MAX_SPLITS];    /* second LP section: LP^2 = LR4 low */
-	xo_svf_state hi2[XO_CHANNELS][XO_MAX_SPLITS];    /* second HP section: HP^2 = LR4 high */
-	xo_svf_state comp[XO_CHANNELS][XO_MAX_SPLITS][XO_MAX_SPLITS]; /* [band][split]: all-pass phase compensation of a band's low output by the higher splits */
-	xo_svf_state ap[XO_CHANNELS][XO_MAX_SPLITS];     /* crossover_allpass() path */
+	xo_svf_state lo[XO_CHANNELS][XO_MAX_SPLITS][XO_MAX_STAGES - 1]; /* the other LP sections (LP^2 = LR low) */
+	xo_svf_state hi[XO_CHANNELS][XO_MAX_SPLITS][XO_MAX_STAGES - 1]; /* the other HP sections (HP^2 = LR high) */
+	xo_svf_state comp[XO_CHANNELS][XO_MAX_SPLITS][XO_MAX_SPLITS][XO_MAX_Q]; /* [band][split]: all-pass phase compensation of a band's low output by the higher splits */
+	xo_svf_state ap[XO_CHANNELS][XO_MAX_SPLITS][XO_MAX_Q]; /* crossover_allpass() path */
 } crossover;
 
-/* Non-RT or RT: set rate, band count and frequencies at once (no glide), clear state.
- * hz holds bands - 1 frequencies (any order; they are sorted and spaced). */
-void crossover_init(crossover *xo, double rate, int bands, const float *hz);
+/* Non-RT or RT: set rate, band count, order (4 = LR4, 24 dB/oct; 8 = LR8,
+ * 48 dB/oct) and frequencies at once (no glide), clear state.  hz holds
+ * bands - 1 frequencies (any order; they are clamped, ordered and spaced). */
+void crossover_init(crossover *xo, double rate, int bands, int order, const float *hz);
 /* New band count: a structural change, state is cleared (owners fade around it). */
 void crossover_set_bands(crossover *xo, int bands);
 /* New target frequencies (bands - 1 of them, clamped and ordered), reached

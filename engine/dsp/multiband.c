@@ -140,7 +140,7 @@ multiband *multiband_new(double rate, unsigned max_block)
 	for (int k = 0; k < MB_XOVERS; k++)
 		hz[k] = m->xo_hz[k] = param_info_get(P_MB_XOVER + k)->def;
 	m->want_bands = (int)param_info_get(P_MB_BANDS)->def;
-	crossover_init(&m->xo, rate, m->want_bands, hz);
+	crossover_init(&m->xo, rate, m->want_bands, 4, hz);
 	m->mode = (int)param_info_get(P_MB_MODE)->def;
 	m->detector = (int)param_info_get(P_MB_DETECTOR)->def;
 	m->bypass = param_info_get(P_MB_BYPASS)->def >= 0.5f;

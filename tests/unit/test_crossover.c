@@ -68,10 +68,10 @@ static void bufs_free(bufs *b)
 }
 
 /* Impulse response of the band sum; returns the largest |dB| from 10 Hz to 0.49 fs. */
-static double sum_ripple(double rate, int bands, const float *hz, bufs *b)
+static double sum_ripple(double rate, int bands, int order, const float *hz, bufs *b)
 {
 	crossover xo;
-	crossover_init(&xo, rate, bands, hz);
+	crossover_init(&xo, rate, bands, order, hz);
 	memset(b->x, 0, N_IR * sizeof(float));
 	b->x[0] = 1;
 	split_run(&xo, 0, b->x, b->band, N_IR);
@@ -95,17 +95,19 @@ START_TEST(sum_is_flat)
 	static const double rates[] = { 44100, 48000, 96000 };
 	static const float sets[][3] = { { 120, 1000, 6000 }, { 25, 300, 15000 }, { 80, 400, 2500 }, { 700, 1200, 19000 } };
 	bufs b = bufs_new();
-	for (int bands = 2; bands <= 4; bands++) {
-		double worst = 0;
-		for (size_t r = 0; r < 3; r++)
-			for (size_t s = 0; s < sizeof sets / sizeof sets[0]; s++) {
-				double w = sum_ripple(rates[r], bands, sets[s], &b);
-				ck_assert_msg(w < 0.05, "bands %d rate %.0f set %zu: ripple %.6f dB", bands, rates[r], s, w);
-				if (w > worst)
-					worst = w;
-			}
-		printf("crossover: %d bands, sum ripple max %.2e dB (10 Hz..0.49 fs, 3 rates, 4 frequency sets)\n", bands, worst);
-	}
+	for (int order = 4; order <= 8; order += 4)
+		for (int bands = 2; bands <= 4; bands++) {
+			double worst = 0;
+			for (size_t r = 0; r < 3; r++)
+				for (size_t s = 0; s < sizeof sets / sizeof sets[0]; s++) {
+					double w = sum_ripple(rates[r], bands, order, sets[s], &b);
+					ck_assert_msg(w < 0.05, "LR%d bands %d rate %.0f set %zu: ripple %.6f dB", order, bands, rates[r], s, w);
+					if (w > worst)
+						worst = w;
+				}
+			printf("crossover: LR%d %d bands, sum ripple max %.2e dB (10 Hz..0.49 fs, 3 rates, 4 frequency sets)\n", order,
+			       bands, worst);
+		}
 	bufs_free(&b);
 }
 END_TEST
@@ -118,7 +120,7 @@ START_TEST(band_shapes_match_lr4)
 	const float hz[3] = { 150, 1500, 8000 };
 	bufs b = bufs_new();
 	crossover xo;
-	crossover_init(&xo, rate, 4, hz);
+	crossover_init(&xo, rate, 4, 4, hz);
 	b.x[0] = 1;
 	split_run(&xo, 0, b.x, b.band, N_IR);
 	double worst = 0;
@@ -159,30 +161,67 @@ START_TEST(band_shapes_match_lr4)
 }
 END_TEST
 
+/* LR8: low = (B4 low pass)^2, B4 = sections with Q 0.5412 and 1.3066; 48 dB/octave. */
+START_TEST(lr8_shape)
+{
+	const double rate = 48000, fc = 150;
+	const float hz[1] = { 150 };
+	bufs b = bufs_new();
+	crossover xo;
+	crossover_init(&xo, rate, 2, 8, hz);
+	b.x[0] = 1;
+	split_run(&xo, 0, b.x, b.band, N_IR);
+	double worst = 0;
+	for (int band = 0; band < 2; band++) {
+		spectrum_db(b.band[band], b.db);
+		for (int k = 2; k < (int)(0.45 * N_IR); k += 11) {
+			double f = k * rate / N_IR, mag = 1;
+			static const double q[2] = { 0.54119610014619698, 1.3065629648763766 };
+			for (int s = 0; s < 2; s++) {
+				biquad_coef c;
+				if (band)
+					biquad_highpass(&c, fc, q[s], rate);
+				else
+					biquad_lowpass(&c, fc, q[s], rate);
+				mag *= pow(biquad_mag(&c, f, rate), 2);
+			}
+			double want = 20 * log10(mag);
+			if (want < -70)
+				continue;
+			double err = fabs(b.db[k] - want);
+			ck_assert_msg(err < 0.01, "LR8 band %d at %.1f Hz: %.4f dB, expected %.4f", band, f, b.db[k], want);
+			worst = fmax(worst, err);
+		}
+	}
+	printf("crossover: LR8 band shapes vs analytic max error %.2e dB\n", worst);
+	bufs_free(&b);
+}
+END_TEST
+
 START_TEST(order_and_limits)
 {
 	crossover xo;
 	const float messy[3] = { 1000, 500, 600 };
-	crossover_init(&xo, 48000, 4, messy);
+	crossover_init(&xo, 48000, 4, 4, messy);
 	ck_assert_float_eq(crossover_freq(&xo, 0), 1000);
 	ck_assert(fabsf(crossover_freq(&xo, 1) - 1000 * XO_MIN_RATIO) < 0.01f);
 	ck_assert(fabsf(crossover_freq(&xo, 2) - 1000 * XO_MIN_RATIO * XO_MIN_RATIO) < 0.01f);
 
 	const float high[3] = { 20000, 20000, 20000 };
-	crossover_init(&xo, 44100, 4, high);
+	crossover_init(&xo, 44100, 4, 4, high);
 	ck_assert(fabsf(crossover_freq(&xo, 2) - 0.45f * 44100) < 0.01f);
 	ck_assert(fabsf(crossover_freq(&xo, 1) - 0.45f * 44100 / XO_MIN_RATIO) < 0.01f);
 	ck_assert(fabsf(crossover_freq(&xo, 0) - 0.45f * 44100 / XO_MIN_RATIO / XO_MIN_RATIO) < 0.01f);
 
 	const float low[3] = { 1, 2, 3 };
-	crossover_init(&xo, 44100, 4, low);
+	crossover_init(&xo, 44100, 4, 4, low);
 	ck_assert_float_eq(crossover_freq(&xo, 0), XO_FMIN);
 	for (int k = 0; k < 2; k++)
 		ck_assert(crossover_freq(&xo, k + 1) >= crossover_freq(&xo, k) * XO_MIN_RATIO * 0.9999f);
 
 	/* a glide that would cross a neighbour stays ordered at every chunk */
 	const float a[3] = { 100, 1000, 5000 };
-	crossover_init(&xo, 48000, 4, a);
+	crossover_init(&xo, 48000, 4, 4, a);
 	const float b[3] = { 3000, 1000, 5000 }; /* f1 asked above f2: becomes 3000, 4243, 6000 */
 	crossover_set_freqs(&xo, b, 4800);
 	for (int i = 0; i < 400; i++) { /* 4.9 octaves: the glide is stretched to 2.45 x 4800 samples */
@@ -201,7 +240,7 @@ START_TEST(glide_is_smooth)
 	const double rate = 48000;
 	const float from[1] = { 500 }, to[1] = { 2000 }; /* 2 octaves: the glide takes the ramp as given */
 	crossover xo;
-	crossover_init(&xo, rate, 2, from);
+	crossover_init(&xo, rate, 2, 4, from);
 	const int n = 48000, ramp = 1440; /* 30 ms */
 	float *x = calloc(n, sizeof(float)), *lo = calloc(n, sizeof(float)), *hi = calloc(n, sizeof(float));
 	for (int i = 0; i < n; i++)
@@ -212,7 +251,7 @@ START_TEST(glide_is_smooth)
 	/* log-linear: half way (in samples) is the geometric mean */
 	crossover_advance(&xo, ramp / 2);
 	ck_assert(fabsf(crossover_freq(&xo, 0) - 1000.0f) < 1.0f);
-	crossover_init(&xo, rate, 2, from);
+	crossover_init(&xo, rate, 2, 4, from);
 	split_run(&xo, 0, x, bands, 24000);
 	crossover_set_freqs(&xo, to, ramp);
 	int updates = 0;
@@ -253,7 +292,7 @@ START_TEST(long_glide_is_bounded)
 	const double rate = 48000;
 	const float from[1] = { 20000 }, to[1] = { 20 };
 	crossover xo;
-	crossover_init(&xo, rate, 2, from);
+	crossover_init(&xo, rate, 2, 4, from);
 	const int n = 96000;
 	float *x = calloc(n, sizeof(float)), *lo = calloc(n, sizeof(float)), *hi = calloc(n, sizeof(float));
 	for (int i = 0; i < n; i++)
@@ -282,8 +321,8 @@ START_TEST(allpass_and_remix)
 	const float hz[3] = { 90, 900, 9000 };
 	const int n = 8192, half = 4096;
 	crossover a, ref;
-	crossover_init(&a, rate, 4, hz);
-	crossover_init(&ref, rate, 4, hz);
+	crossover_init(&a, rate, 4, 4, hz);
+	crossover_init(&ref, rate, 4, 4, hz);
 	float *l = calloc(n, sizeof(float)), *r = calloc(n, sizeof(float)), *m = calloc(n, sizeof(float));
 	float *bl[4], *br[4], *bm[4];
 	for (int k = 0; k < 4; k++) {
@@ -309,7 +348,7 @@ START_TEST(allpass_and_remix)
 	ck_assert_msg(worst < 1e-5, "allpass vs band sum %.2e", worst);
 
 	/* L/R for half, then remix state into M/S and continue with M on channel 0 */
-	crossover_init(&a, rate, 4, hz);
+	crossover_init(&a, rate, 4, 4, hz);
 	split_run(&a, 0, l, bl, half);
 	split_run(&a, 1, r, br, half);
 	crossover_remix_state(&a, 0.5, 0.5, 0.5, -0.5);
@@ -340,6 +379,7 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, sum_is_flat);
 	tcase_add_test(tc, band_shapes_match_lr4);
+	tcase_add_test(tc, lr8_shape);
 	tcase_add_test(tc, order_and_limits);
 	tcase_add_test(tc, glide_is_smooth);
 	tcase_add_test(tc, long_glide_is_bounded);
