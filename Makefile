@@ -56,9 +56,8 @@ $(B)/liblathe.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 # Transitional while the modules land: main.c wires what exists.
-HAVE_FLAGS = $(if $(wildcard engine/meter/analysis.c),-DHAVE_ANALYSIS) $(if $(wildcard osc/osc.c),-DHAVE_OSC) \
-	$(if $(wildcard gui/gui.c),-DHAVE_GUI) $(if $(wildcard sessions/sessions.c),-DHAVE_SESSIONS) \
-	$(if $(wildcard engine/meter/report.c),-DHAVE_REPORT)
+HAVE_FLAGS = $(if $(wildcard gui/gui.c),-DHAVE_GUI)
+
 $(B)/main.o: main.c
 	@mkdir -p $(dir $@)
 	@echo "  CC $<"

@@ -24,21 +24,13 @@
 #include "engine/jack.h"
 #include "engine/params.h"
 #include "engine/render.h"
-#ifdef HAVE_ANALYSIS
 #include "engine/meter/analysis.h"
-#endif
-#ifdef HAVE_REPORT
 #include "engine/meter/report.h"
-#endif
-#ifdef HAVE_OSC
 #include "osc/osc.h"
-#endif
 #ifdef HAVE_GUI
 #include "gui/gui.h"
 #endif
-#ifdef HAVE_SESSIONS
 #include "sessions/sessions.h"
-#endif
 
 #define LATHE_VERSION "0.1"
 
@@ -89,24 +81,14 @@ static int usage(const char *msg)
 }
 
 /* --session then --set, into the store; errors are one line. */
-static int apply_settings(lathe_params *p, char ***connections)
+static int apply_settings(lathe_params *p)
 {
 	char err[512];
 	if (opt.session) {
-#ifdef HAVE_SESSIONS
-		char *conn = NULL;
-		if (session_load_file(p, opt.session, &conn, err, sizeof err)) {
+		if (session_load_file(p, opt.session, NULL, err, sizeof err)) {
 			fprintf(stderr, "lathe: %s\n", err);
 			return -1;
 		}
-		if (connections)
-			*connections = (char **)conn;
-		else
-			free(conn);
-#else
-		fprintf(stderr, "lathe: sessions are not built in yet\n");
-		return -1;
-#endif
 	}
 	for (int i = 0; opt.sets && opt.sets[i]; i++) {
 		if (param_set_assignment(p, opt.sets[i], err, sizeof err) < 0) {
@@ -125,15 +107,10 @@ typedef struct {
 	demo_player *demo;
 	pid_t jackd;               /* private server started by `lathe demo` */
 	char jackd_name[64];
-#ifdef HAVE_ANALYSIS
 	analysis *an;
-#endif
-#ifdef HAVE_OSC
 	osc_server *osc;
-#endif
-#ifdef HAVE_SESSIONS
 	sessions *sess;
-#endif
+	nsm_client *nsm;
 } live;
 
 static void on_rate(uint32_t rate, void *user)
@@ -141,10 +118,8 @@ static void on_rate(uint32_t rate, void *user)
 	live *L = user;
 	(void)L;
 	(void)rate;
-#ifdef HAVE_ANALYSIS
 	if (L->an)
 		analysis_set_rate(L->an, rate);
-#endif
 }
 
 static gboolean on_signal(gpointer loop)
@@ -219,8 +194,8 @@ static int run_live(const char *mode)
 	L.app.bus = bus;
 	L.app.session_file = opt.session;
 	L.app.session_dir = opt.session_dir;
-	char *connections = NULL;
-	if (apply_settings(p, (char ***)&connections))
+	/* the session's values before audio starts; sessions_new adds snapshots and connections */
+	if (apply_settings(p))
 		return 1;
 
 	if (demo && !jack_server_running()) {
@@ -233,23 +208,25 @@ static int run_live(const char *mode)
 	}
 
 	const char *jack_name = opt.jack_name;
-#ifdef HAVE_SESSIONS
-	sessions_opts so = { .session_file = opt.session, .session_dir = opt.session_dir, .autosave = 1 };
-	L.sess = sessions_new(&L.app, &so, err, sizeof err);
-	if (!L.sess) {
-		fprintf(stderr, "lathe: %s\n", err);
-		return 1;
+	/* Under NSM the client id is the JACK name: wait for the server's open first. */
+	nsm_client *nsm = NULL;
+	const char *nsm_url = getenv("NSM_URL");
+	if (nsm_url && *nsm_url) {
+		nsm = nsm_client_new(nsm_url, "lathe", "lathe", err, sizeof err);
+		if (!nsm) {
+			fprintf(stderr, "lathe: NSM: %s\n", err);
+			return 1;
+		}
+		if (nsm_client_wait_open(nsm, 10000)) {
+			fprintf(stderr, "lathe: NSM: no /nsm/client/open from %s within 10 s\n", nsm_url);
+			nsm_client_free(nsm);
+			return 1;
+		}
+		if (!jack_name)
+			jack_name = nsm_client_id(nsm);
 	}
-	/* --set wins over a restored autosave */
-	for (int i = 0; opt.sets && opt.sets[i]; i++)
-		param_set_assignment(p, opt.sets[i], err, sizeof err);
-	if (!jack_name && sessions_jack_name(L.sess))
-		jack_name = sessions_jack_name(L.sess);
-#endif
-#ifdef HAVE_ANALYSIS
 	L.an = analysis_new(bus, p);
 	L.app.analysis = L.an;
-#endif
 #ifdef HAVE_GUI
 	if (!headless)
 		gui_prepare(&L.app);
@@ -258,11 +235,17 @@ static int run_live(const char *mode)
 	                 .on_rate = on_rate, .user = &L };
 	L.jack = lathe_jack_new(p, bus, &jo);
 	L.app.jack = L.jack;
-	if (connections) {
-		lathe_jack_set_connections(L.jack, connections);
-		free(connections);
+	/* The session (state, snapshots, connections) or the autosave; then --set wins. */
+	sessions_opts so = { .session_file = opt.session, .session_dir = opt.session_dir, .autosave = 1, .nsm = nsm };
+	L.sess = sessions_new(&L.app, &so, err, sizeof err);
+	if (!L.sess) {
+		fprintf(stderr, "lathe: %s\n", err);
+		lathe_jack_free(L.jack);
+		return 1;
 	}
-#ifdef HAVE_OSC
+	L.nsm = nsm;
+	for (int i = 0; opt.sets && opt.sets[i]; i++)
+		param_set_assignment(p, opt.sets[i], err, sizeof err);
 	if (!opt.no_osc) {
 		osc_opts oo = { .port = opt.osc_port, .bind = opt.osc_bind ? opt.osc_bind : "127.0.0.1",
 		                .allow = (const char **)opt.osc_allow, .n_allow = opt.osc_allow ? (int)g_strv_length(opt.osc_allow) : 0,
@@ -279,7 +262,6 @@ static int run_live(const char *mode)
 		L.app.osc_bind = oo.bind;
 		L.app.osc_lan = strncmp(oo.bind, "127.", 4) != 0;
 	}
-#endif
 	if (demo || opt.play_demo) {
 		jack_status js;
 		lathe_jack_status(L.jack, &js);
@@ -307,16 +289,11 @@ static int run_live(const char *mode)
 		g_main_loop_unref(loop);
 	}
 	demo_player_free(L.demo);
-#ifdef HAVE_OSC
 	osc_free(L.osc);
-#endif
-#ifdef HAVE_SESSIONS
 	sessions_free(L.sess);
-#endif
+	nsm_client_free(L.nsm);
 	lathe_jack_free(L.jack);
-#ifdef HAVE_ANALYSIS
 	analysis_free(L.an);
-#endif
 	if (L.jackd > 0) {
 		kill(L.jackd, SIGTERM);
 		waitpid(L.jackd, NULL, 0);
@@ -333,7 +310,7 @@ static int run_render(int argc, char **argv)
 	if (argc != 4)
 		return usage("render takes IN and OUT");
 	lathe_params *p = params_new();
-	if (apply_settings(p, NULL))
+	if (apply_settings(p))
 		return 1;
 	render_opts ro = { .in = argv[2], .out = argv[3], .bits = opt.bits, .json = opt.json_report, .progress = isatty(2) };
 	if (opt.json && !opt.json_report)
@@ -357,29 +334,12 @@ static int run_analyze(int argc, char **argv)
 {
 	if (argc != 3)
 		return usage("analyze takes one FILE");
-#ifdef HAVE_REPORT
 	char err[512] = "";
 	if (analyze_file(argv[2], opt.json, opt.plot, err, sizeof err)) {
 		fprintf(stderr, "lathe: %s\n", err);
 		return 1;
 	}
 	return 0;
-#else
-	size_t frames;
-	int rate;
-	char err[512];
-	float *x = render_read_stereo(argv[2], &frames, &rate, NULL, err, sizeof err);
-	if (!x) {
-		fprintf(stderr, "lathe: %s\n", err);
-		return 1;
-	}
-	float peak = 0;
-	for (size_t i = 0; i < 2 * frames; i++)
-		peak = fabsf(x[i]) > peak ? fabsf(x[i]) : peak;
-	free(x);
-	printf("duration_s %.3f\nsample_rate %d\nsample_peak_dbfs %.2f\n", (double)frames / rate, rate, 20 * log10(peak));
-	return 0;
-#endif
 }
 
 int main(int argc, char **argv)

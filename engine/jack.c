@@ -379,7 +379,6 @@ static void *supervise(void *arg)
 			say(j, "%s", "JACK server gone; waiting for it to return");
 			close_client(j);
 			j->announced_down = 1;
-			atomic_fetch_add(&j->status.reconnects, 0);
 		}
 		if (!j->client && since_try >= 0.25) {
 			last_try = now;

@@ -5,11 +5,7 @@
  * end, so OUT lines up with IN sample for sample and has its length. */
 #include "render.h"
 #include "engine.h"
-#ifdef LATHE_WITH_REPORT
 #include "meter/report.h"
-#else
-typedef struct report_meter report_meter;
-#endif
 
 #include <errno.h>
 #include <math.h>
@@ -267,10 +263,8 @@ typedef struct {
 static int file_sink(void *u, const float *lr, size_t n)
 {
 	file_sink_t *f = u;
-#ifdef LATHE_WITH_REPORT
 	if (f->meter)
 		report_add(f->meter, lr, n);
-#endif
 	if (f->sub == SF_FORMAT_FLOAT)
 		return sf_writef_float(f->sf, lr, (sf_count_t)n) == (sf_count_t)n ? 0 : -1;
 	int bits = f->sub == SF_FORMAT_PCM_16 ? 16 : 24;
@@ -284,7 +278,6 @@ static int file_sink(void *u, const float *lr, size_t n)
 	return sf_writef_int(f->sf, f->ibuf, (sf_count_t)n) == (sf_count_t)n ? 0 : -1;
 }
 
-#ifdef LATHE_WITH_REPORT
 /* Integrated loudness of the chain's output over a whole buffer. */
 static int measure_output(lathe_params *p, int rate, const float *in, size_t frames, float *scratch, loudness_report *rep)
 {
@@ -361,13 +354,7 @@ static int find_drive(lathe_params *p, int rate, const float *in, size_t frames,
 	return 0;
 }
 
-#endif
 
-#ifdef LATHE_WITH_REPORT
-#define RFREE() do { report_free(in_meter); report_free(fs.meter); } while (0)
-#else
-#define RFREE() do { (void)in_meter; } while (0)
-#endif
 
 int render_file(lathe_params *p, const render_opts *o, char *err, int errlen)
 {
@@ -381,11 +368,6 @@ int render_file(lathe_params *p, const render_opts *o, char *err, int errlen)
 		return -1;
 	}
 	if (o->has_target) {
-#ifndef LATHE_WITH_REPORT
-		snprintf(err, errlen, "--target-lufs needs the loudness meter (not built)");
-		sf_close(in);
-		return -1;
-#else
 		sf_close(in);
 		size_t frames;
 		int rate;
@@ -399,7 +381,6 @@ int render_file(lathe_params *p, const render_opts *o, char *err, int errlen)
 		in = open_input(o->in, &info, err, errlen);
 		if (!in)
 			return -1;
-#endif
 	}
 
 	/* temporary file beside OUT, renamed on success */
@@ -414,14 +395,9 @@ int render_file(lathe_params *p, const render_opts *o, char *err, int errlen)
 		free(tmp);
 		return -1;
 	}
-#ifdef LATHE_WITH_REPORT
 	report_meter *in_meter = o->json ? report_new(info.samplerate, 2) : NULL;
 	file_sink_t fs = { out, format & SF_FORMAT_SUBMASK, malloc(2 * CHUNK * sizeof(int)),
 	                   o->json ? report_new(info.samplerate, 2) : NULL };
-#else
-	report_meter *in_meter = NULL;
-	file_sink_t fs = { out, format & SF_FORMAT_SUBMASK, malloc(2 * CHUNK * sizeof(int)), NULL };
-#endif
 	file_src src = { in, info.channels };
 	int rc;
 	if (in_meter) {
@@ -435,9 +411,7 @@ int render_file(lathe_params *p, const render_opts *o, char *err, int errlen)
 		if (!all) {
 			rc = -1;
 		} else {
-#ifdef LATHE_WITH_REPORT
 			report_add(in_meter, all, frames);
-#endif
 			mem_src ms = { all, frames, 0 };
 			rc = run_stream(p, info.samplerate, mem_source, &ms, file_sink, &fs, frames, o->progress);
 			free(all);
@@ -456,18 +430,19 @@ int render_file(lathe_params *p, const render_opts *o, char *err, int errlen)
 			snprintf(err, errlen, "cannot write '%s': %s", o->out, strerror(errno ? errno : EIO));
 		unlink(tmp);
 		free(tmp);
-		RFREE();
+		report_free(in_meter);
+		report_free(fs.meter);
 		return -1;
 	}
 	if (rename(tmp, o->out)) {
 		snprintf(err, errlen, "cannot write '%s': %s", o->out, strerror(errno));
 		unlink(tmp);
 		free(tmp);
-		RFREE();
+		report_free(in_meter);
+		report_free(fs.meter);
 		return -1;
 	}
 	free(tmp);
-#ifdef LATHE_WITH_REPORT
 	if (o->json) {
 		loudness_report ri, ro;
 		report_finish(in_meter, &ri);
@@ -486,6 +461,5 @@ int render_file(lathe_params *p, const render_opts *o, char *err, int errlen)
 		fprintf(jf, ",\n\"limiter_gain_db\": %.2f,\n\"input_gain_db\": %.2f\n}\n", param_get(p, P_LIM_GAIN), param_get(p, P_INPUT_GAIN));
 		fclose(jf);
 	}
-#endif
 	return 0;
 }
