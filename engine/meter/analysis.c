@@ -47,6 +47,7 @@ struct analysis {
 	spectrum *sp_in, *sp_out;
 	float *buf;                 /* CHUNK tap frames */
 	uint64_t pos;               /* frames analysed since start */
+	uint64_t pub_pos;           /* pos at the previous publish: the match gains glide in audio time */
 	unsigned hist_phase;        /* frames into the current 100 ms history step */
 	uint32_t overs;             /* master samples above the ceiling since reset (from meter frames) */
 	float lim_gr, mb_gr[MB_BANDS]; /* highest gain reduction since the last publish */
@@ -165,7 +166,7 @@ static float glide_match(float cur, float master_s, float other_s, double dt)
 	return cur + (float)((1 - exp(-dt / MATCH_TAU_S)) * (target - cur));
 }
 
-static void publish(analysis *a, double dt)
+static void publish(analysis *a)
 {
 	meter_snapshot s;
 	memset(&s, 0, sizeof s);
@@ -187,7 +188,10 @@ static void publish(analysis *a, double dt)
 	s.tap_dropped = atomic_load_explicit(&a->bus->tap_dropped, memory_order_relaxed);
 	s.nonfinite_events = atomic_load_explicit(&a->bus->nonfinite_events, memory_order_relaxed);
 
-	/* the monitor's gains */
+	/* the monitor's gains glide in audio time, so they settle the same however
+	 * the thread is scheduled (and hold while nothing plays) */
+	double dt = a->rate ? (double)(a->pos - a->pub_pos) / a->rate : 0;
+	a->pub_pos = a->pos;
 	a->match_in = glide_match(a->match_in, s.out.lufs_s, s.in.lufs_s, dt);
 	a->match_ref = glide_match(a->match_ref, s.out.lufs_s, s.ref_lufs_s, dt);
 	atomic_store_explicit(&a->bus->match_input_db, a->match_in, memory_order_relaxed);
@@ -237,9 +241,8 @@ static void *thread_main(void *arg)
 			feed(a, a->buf, n);
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t);
-		double dt = now_s(&t) - now_s(&a->last_pub);
-		if (dt >= PUBLISH_S) {
-			publish(a, dt);
+		if (now_s(&t) - now_s(&a->last_pub) >= PUBLISH_S) {
+			publish(a);
 			a->last_pub = t;
 		}
 		struct timespec nap = { 0, POLL_NS };
@@ -272,7 +275,7 @@ analysis *analysis_new(lathe_bus *bus, lathe_params *params)
 	a->seen_bus_resets = atomic_load(&bus->reset_requests);
 	atomic_store(&a->running, 1);
 	/* a first snapshot so readers never see zeros */
-	publish(a, 0);
+	publish(a);
 	if (pthread_create(&a->thread, NULL, thread_main, a) != 0)
 		goto fail;
 	a->started = 1;
@@ -382,4 +385,13 @@ float analysis_learn_drive(analysis *a)
 	if (drive > info->max)
 		drive = info->max;
 	return drive;
+}
+
+double analysis_cpu_seconds(analysis *a)
+{
+	clockid_t id;
+	struct timespec t;
+	if (!a->started || pthread_getcpuclockid(a->thread, &id) != 0 || clock_gettime(id, &t) != 0)
+		return -1;
+	return now_s(&t);
 }

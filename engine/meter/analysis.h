@@ -67,5 +67,7 @@ void analysis_set_slope(analysis *a, float db_per_octave);
  * plus (target - integrated), clamped to the drive's range.  NAN when no
  * integrated loudness has been measured yet (silence or nothing played). */
 float analysis_learn_drive(analysis *a);
+/* CPU time the analysis thread has used so far, seconds (for benchmarks). */
+double analysis_cpu_seconds(analysis *a);
 
 #endif

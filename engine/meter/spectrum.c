@@ -5,7 +5,7 @@
  * ENBW = N sum w^2 / (sum w)^2 = 1.5 bins for Hann (Harris, "On the use of
  * windows...", Proc. IEEE 1978, table 1).  So a log bin whose band covers at
  * least one FFT bin sums the normalised power and divides by 1.5 (energy in
- * the band); one narrower than an FFT bin (the bottom octaves) reads the
+ * the band); one narrower than a main lobe (the bottom octaves) reads the
  * power interpolated at its centre.  Either way a full-scale sine reads 0 dB.
  * Averaging: one-pole on power per FFT frame, 300 ms time constant. */
 #include "spectrum.h"
@@ -164,15 +164,20 @@ void spectrum_get(const spectrum *s, float *out, float slope_db_oct)
 			out[b] = SPECTRUM_FLOOR_DB;
 			continue;
 		}
-		if (s->k1[b] >= s->k0[b]) {
+		if (s->k1[b] - s->k0[b] + 1 >= 3) {
+			/* the band holds a whole Hann main lobe: its energy */
 			pw = 0;
 			for (int k = s->k0[b]; k <= s->k1[b]; k++)
 				pw += s->avg[k];
 			pw /= enbw;
 		} else {
+			/* narrower than a lobe (below ~80 Hz at 48 kHz): the power at the
+			 * centre, scaled up to the band's width once that passes ENBW, so
+			 * a sine reads its level and noise joins the wide bands smoothly */
 			int k = (int)s->kc[b];
 			double fr = s->kc[b] - k;
-			pw = s->avg[k] * (1 - fr) + s->avg[k + 1] * fr;
+			double width = s->kc[b] * (pow(2, 1.0 / 6) - pow(2, -1.0 / 6));
+			pw = (s->avg[k] * (1 - fr) + s->avg[k + 1] * fr) * (width > enbw ? width / enbw : 1);
 		}
 		double db = pw > 1e-15 ? 10 * log10(pw) : SPECTRUM_FLOOR_DB;
 		db += slope_db_oct * log2(s->hz[b] / 1000.0);

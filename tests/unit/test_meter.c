@@ -1,0 +1,264 @@
+/* lathe — the measuring point's short-window meters (RMS, correlation,
+ * balance, peaks, overs), true peak at other rates, the platform table and
+ * the spectrum, each against its formula. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "engine/meter/measure.h"
+#include "engine/meter/platforms.h"
+#include "engine/meter/spectrum.h"
+#include "engine/meter/truepeak.h"
+
+#define RATE 48000
+
+/* n stereo frames: left = al sin(w t), right = ar sin(w t + phase) */
+static float *stereo_sine(size_t n, double hz, double al, double ar, double phase, int rate)
+{
+	float *x = malloc(n * 2 * sizeof(float));
+	for (size_t i = 0; i < n; i++) {
+		double w = 2 * M_PI * hz * (double)i / rate;
+		x[2 * i] = (float)(al * sin(w));
+		x[2 * i + 1] = (float)(ar * sin(w + phase));
+	}
+	return x;
+}
+
+static measure *fed(const float *x, size_t n)
+{
+	measure *m = measure_new(RATE, 2, MEASURE_ALL);
+	ck_assert_ptr_nonnull(m);
+	measure_add(m, x, n, 2);
+	return m;
+}
+
+#define NEAR(v, want, tol) \
+	ck_assert_msg(fabs((double)(v) - (want)) <= (tol), "%s = %.4f, expected %.4f +- %g", #v, (double)(v), (double)(want), (double)(tol))
+
+START_TEST(rms_of_a_sine)
+{
+	/* RMS of A sin = A / sqrt 2: 20 log10(0.5 / sqrt 2) = -9.031 dB */
+	float *x = stereo_sine(RATE, 997, 0.5, 0.25, 0, RATE);
+	measure *m = fed(x, RATE);
+	NEAR(m->rms_db[0], 20 * log10(0.5 / sqrt(2)), 0.01);
+	NEAR(m->rms_db[1], 20 * log10(0.25 / sqrt(2)), 0.01);
+	measure_free(m);
+	free(x);
+}
+END_TEST
+
+START_TEST(correlation_and_balance)
+{
+	struct {
+		double al, ar, phase, corr, bal;
+	} c[] = {
+		{ 0.5, 0.5, 0, 1, 0 },                       /* identical: +1, centred */
+		{ 0.5, 0.5, M_PI, -1, 0 },                   /* inverted: -1 */
+		{ 0.5, 0.5, M_PI / 2, 0, 0 },                /* quadrature: cos(90 deg) = 0 */
+		{ 0.5, 0.5, M_PI / 3, 0.5, 0 },              /* cos(60 deg) = 0.5 */
+		{ 0.5, 0.0, 0, 0, -1 },                      /* left only: balance -1, no correlation */
+		{ 0.5, 0.25, 0, 1, (0.0625 - 0.25) / 0.3125 },/* right 6 dB down: (PR - PL) / (PR + PL) = -0.6 */
+	};
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		float *x = stereo_sine(RATE / 2, 1000, c[i].al, c[i].ar, c[i].phase, RATE);
+		measure *m = fed(x, RATE / 2);
+		NEAR(m->correlation, c[i].corr, 0.01);
+		NEAR(m->balance, c[i].bal, 0.01);
+		measure_free(m);
+		free(x);
+	}
+}
+END_TEST
+
+START_TEST(correlation_min_gated)
+{
+	/* 1 s in phase, 1 s inverted, 1 s inverted at -70 dBFS (below the -60 dBFS gate) */
+	size_t n = RATE;
+	float *a = stereo_sine(n, 500, 0.5, 0.5, 0, RATE);
+	float *b = stereo_sine(n, 500, 0.5, 0.5, M_PI, RATE);
+	measure *m = measure_new(RATE, 2, MEASURE_ALL);
+	measure_add(m, a, n, 2);
+	NEAR(m->corr_min, 1, 0.001);
+	measure_add(m, b, n, 2);
+	NEAR(m->corr_min, -1, 0.001);
+	measure_reset(m);
+	for (size_t i = 0; i < 2 * n; i++)
+		b[i] *= 3.16e-4f * 2; /* 0.5 -> -70 dBFS peak */
+	measure_add(m, b, n, 2);
+	NEAR(m->corr_min, 1, 0.001);
+	measure_free(m);
+	free(a);
+	free(b);
+}
+END_TEST
+
+START_TEST(peaks_hold_and_reset)
+{
+	float x[2 * 4800] = { 0 };
+	x[2 * 100] = 0.5f;      /* left  -6.02 dBFS */
+	x[2 * 200 + 1] = -0.25f; /* right -12.04 dBFS */
+	measure *m = fed(x, 4800);
+	float pk[2], tp[2];
+	measure_take_period(m, pk, tp);
+	NEAR(pk[0], 0.5, 1e-7);
+	NEAR(pk[1], 0.25, 1e-7);
+	/* a lone sample's true peak is the sample itself (interpolation never below it) */
+	ck_assert(tp[0] >= 0.5f && tp[0] < 0.5f * 1.1f);
+	measure_take_period(m, pk, tp);
+	NEAR(pk[0], 0, 0); /* the period restarted */
+	NEAR(measure_peak_max_db(m), 20 * log10(0.5), 0.001); /* the hold did not */
+	measure_reset(m);
+	NEAR(measure_peak_max_db(m), MEASURE_FLOOR_DB, 0);
+	NEAR(measure_tp_max_db(m), MEASURE_FLOOR_DB, 0);
+	measure_free(m);
+}
+END_TEST
+
+START_TEST(true_peak_overs_counted_per_run)
+{
+	/* three 50 ms bursts of a 0 dBFS sine, 200 ms of silence between: three overs of -1 dBTP */
+	size_t burst = RATE / 20, gap = RATE / 5, n = 3 * (burst + gap);
+	float *x = calloc(2 * n, sizeof(float));
+	for (int b = 0; b < 3; b++)
+		for (size_t i = 0; i < burst; i++) {
+			float v = (float)sin(2 * M_PI * 1000 * (double)i / RATE);
+			x[2 * (b * (burst + gap) + i)] = x[2 * (b * (burst + gap) + i) + 1] = v;
+		}
+	measure *m = measure_new(RATE, 2, MEASURE_ALL);
+	measure_set_ceiling_db(m, -1);
+	for (size_t pos = 0; pos < n; pos += 256)
+		measure_add(m, x + 2 * pos, n - pos < 256 ? n - pos : 256, 2);
+	ck_assert_uint_eq(m->tp_overs, 3);
+	measure_set_ceiling_db(m, 0.5f);
+	measure_reset(m);
+	measure_add(m, x, n, 2);
+	ck_assert_uint_eq(m->tp_overs, 0);
+	measure_free(m);
+	free(x);
+}
+END_TEST
+
+/* fs/4 at 0.5 FS and 45 degrees: samples at 0.354 (-9 dBFS), true peak -6.02 dBTP (Tech 3341 case 16 at any rate) */
+static double tp_quarter(int rate)
+{
+	size_t n = (size_t)rate;
+	float *x = malloc(n * sizeof(float));
+	for (size_t i = 0; i < n; i++)
+		x[i] = (float)(0.5 * sin(M_PI / 2 * (double)i + M_PI / 4));
+	truepeak *t = truepeak_new((unsigned)rate);
+	float p = truepeak_process(t, x, (unsigned)n, 1);
+	truepeak_free(t);
+	free(x);
+	return 20 * log10(p);
+}
+
+START_TEST(true_peak_rates)
+{
+	int rates[] = { 44100, 48000, 88200, 96000 };
+	int factors[] = { 4, 4, 2, 2 };
+	for (int i = 0; i < 4; i++) {
+		truepeak *t = truepeak_new((unsigned)rates[i]);
+		ck_assert_int_eq(truepeak_factor(t), factors[i]);
+		truepeak_free(t);
+		double v = tp_quarter(rates[i]);
+		printf("  true peak of fs/4 at 45 deg, %d Hz: %.3f dBTP (expected -6.02 +0.2/-0.4)\n", rates[i], v);
+		ck_assert(v <= -6.02 + 0.2 && v >= -6.02 - 0.4);
+	}
+	/* above 96 kHz no oversampling: the sample peak (-9.03 dBFS here) */
+	truepeak *t = truepeak_new(192000);
+	ck_assert_int_eq(truepeak_factor(t), 1);
+	truepeak_free(t);
+	NEAR(tp_quarter(192000), 20 * log10(0.5 * M_SQRT1_2), 0.001);
+}
+END_TEST
+
+START_TEST(platform_table)
+{
+	const char *ids[] = { NULL, "spotify", "apple_music", "youtube", "amazon", "tidal", "deezer" };
+	const float targets[] = { 0, -14, -16, -14, -14, -14, -15 };
+	for (int p = 1; p < PLAT_COUNT; p++) {
+		ck_assert_str_eq(platform_get(p)->id, ids[p]);
+		NEAR(platform_get(p)->target_lufs, targets[p], 0);
+	}
+	ck_assert_ptr_null(platform_get(PLAT_COUNT));
+	float after;
+	/* loud master (I -8, TP 0): every platform turns it down to its target */
+	for (int p = 1; p < PLAT_COUNT; p++) {
+		NEAR(platform_gain_db(platform_get(p), -8, 0, &after), targets[p] + 8, 1e-5);
+		NEAR(after, targets[p] + 8, 1e-5);
+	}
+	/* quiet master with headroom (I -20, TP -10): Spotify +6, Apple +4, the rest leave it */
+	NEAR(platform_gain_db(platform_get(PLAT_SPOTIFY), -20, -10, &after), 6, 1e-5);
+	NEAR(after, -4, 1e-5);
+	NEAR(platform_gain_db(platform_get(PLAT_APPLE), -20, -10, &after), 4, 1e-5);
+	for (int p = PLAT_YOUTUBE; p < PLAT_COUNT; p++) {
+		NEAR(platform_gain_db(platform_get(p), -20, -10, &after), 0, 0);
+		NEAR(after, -10, 0);
+	}
+	/* quiet but peaky (I -20, TP -3): up only until -1 dBTP */
+	NEAR(platform_gain_db(platform_get(PLAT_SPOTIFY), -20, -3, &after), 2, 1e-5);
+	NEAR(after, -1, 1e-5);
+	NEAR(platform_gain_db(platform_get(PLAT_APPLE), -20, -3, &after), 2, 1e-5);
+	/* quiet with peaks already above -1 dBTP: never turned down for it */
+	NEAR(platform_gain_db(platform_get(PLAT_SPOTIFY), -17, -0.5f, &after), 0, 0);
+	/* silence: nothing */
+	NEAR(platform_gain_db(platform_get(PLAT_SPOTIFY), MEASURE_FLOOR_DB, MEASURE_FLOOR_DB, &after), 0, 0);
+}
+END_TEST
+
+START_TEST(spectrum_reads_a_sine)
+{
+	spectrum *s = spectrum_new(RATE, 256);
+	float out[256];
+	double freqs[] = { 1000, 100, 40, 8000 };
+	for (int f = 0; f < 4; f++) {
+		spectrum_reset(s);
+		float *x = stereo_sine(RATE * 2, freqs[f], 0.1, 0.1, 0, RATE); /* -20 dBFS */
+		spectrum_add(s, x, RATE * 2, 2);
+		free(x);
+		spectrum_get(s, out, 0);
+		int best = 0;
+		for (int b = 0; b < 256; b++)
+			if (out[b] > out[best])
+				best = b;
+		double hz = spectrum_bin_hz(s, best);
+		printf("  spectrum: %.0f Hz sine at -20 dBFS peaks at %.1f Hz, %.2f dB\n", freqs[f], hz, out[best]);
+		/* 1/3-octave smoothing: every log bin whose band (+-1/6 octave) holds
+		 * the sine reads its full power, so the peak is within 1/6 octave */
+		ck_assert(fabs(log2(hz / freqs[f])) < 1.0 / 6 + 0.03);
+		NEAR(out[best], -20, 1.5);
+		int near = (int)lround(log(freqs[f] / 20.0) / log(1000.0) * 255);
+		NEAR(out[near], -20, 1.5);
+		/* two octaves away it is far down */
+		int far = best + 256 * 2 / 10 < 256 ? best + 256 * 2 / 10 : best - 256 * 2 / 10;
+		ck_assert(out[far] < -60);
+		/* the slope tilts around 1 kHz: +3 dB/oct adds 3 log2(f/1k) */
+		float tilt[256];
+		spectrum_get(s, tilt, 3);
+		NEAR(tilt[best] - out[best], 3 * log2(hz / 1000), 0.01);
+	}
+	spectrum_free(s);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("meter");
+	TCase *tc = tcase_create("meter");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, rms_of_a_sine);
+	tcase_add_test(tc, correlation_and_balance);
+	tcase_add_test(tc, correlation_min_gated);
+	tcase_add_test(tc, peaks_hold_and_reset);
+	tcase_add_test(tc, true_peak_overs_counted_per_run);
+	tcase_add_test(tc, true_peak_rates);
+	tcase_add_test(tc, platform_table);
+	tcase_add_test(tc, spectrum_reads_a_sine);
+	suite_add_tcase(s, tc);
+	SRunner *r = srunner_create(s);
+	srunner_run_all(r, CK_NORMAL);
+	int failed = srunner_ntests_failed(r);
+	srunner_free(r);
+	return failed != 0;
+}
