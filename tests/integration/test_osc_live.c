@@ -1,0 +1,350 @@
+/* OSC against a real `lathe headless` on a private jackd (dummy backend):
+ * every parameter driven and read back, meters while a sine plays, feedback
+ * latency, the allow list, 10,000 messages/s without xruns, and a client no
+ * one here wrote (the `osc` npm package under node). */
+#include <check.h>
+#include <errno.h>
+#include <jack/jack.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "engine/params.h"
+#include "osc/osc_addr.h"
+#include "tests/support/fixture.h"
+#include "../unit/test_osc_client.h"
+
+static fixture fx;
+static int osc_port_no;
+static char lathe_name[64];
+static int setup_ok;
+
+static int free_udp_port(void)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	bind(fd, (struct sockaddr *)&a, sizeof a);
+	socklen_t len = sizeof a;
+	getsockname(fd, (struct sockaddr *)&a, &len);
+	close(fd);
+	return ntohs(a.sin_port);
+}
+
+static void suite_setup(void)
+{
+	memset(&fx, 0, sizeof fx);
+	if (fx_jackd_start(&fx, 48000, 256) != 0) {
+		fprintf(stderr, "test_osc_live: jackd did not start\n");
+		return;
+	}
+	osc_port_no = free_udp_port();
+	snprintf(lathe_name, sizeof lathe_name, "lathe-osc-%d", (int)getpid());
+	char port[16];
+	snprintf(port, sizeof port, "%d", osc_port_no);
+	const char *args[] = { "--osc-port", port, "--meter-rate", "20", "--osc-allow", "127.0.0.1/32", NULL };
+	if (fx_lathe_start(&fx, lathe_name, args) != 0) {
+		fprintf(stderr, "test_osc_live: lathe did not start (log %s)\n", fx.log);
+		return;
+	}
+	/* the OSC server answers once it is up */
+	client *c = cl_new("127.0.0.1", osc_port_no);
+	for (int i = 0; i < 50 && !setup_ok; i++) {
+		cl_send(c, "/ping", M());
+		setup_ok = cl_wait(c, "/pong", NULL, 100);
+	}
+	cl_free(c);
+}
+
+static void suite_teardown(void)
+{
+	if (fx.lathe > 0)
+		fx_lathe_stop(&fx);
+	if (fx.jackd > 0)
+		fx_jackd_stop(&fx, SIGTERM);
+}
+
+#define REQUIRE_LATHE() ck_assert_msg(setup_ok, "lathe headless with OSC did not come up (log %s)", fx.log)
+
+START_TEST(every_parameter_through_the_process)
+{
+	REQUIRE_LATHE();
+	client *c = cl_new("127.0.0.1", osc_port_no);
+	for (int id = 0; id < params_count(); id++) {
+		const param_info *pi = param_info_get(id);
+		if (id == P_MON_CAL_SIGNAL)
+			continue; /* leave the pink noise off for the meter test */
+		float want = pi->min + 0.37f * (pi->max - pi->min);
+		if (pi->step > 0)
+			want = roundf(want / pi->step) * pi->step;
+		cl_send(c, pi->path, Mf(want));
+		cl_send(c, pi->path, M());
+		rx_msg m;
+		ck_assert_msg(cl_wait(c, pi->path, &m, 2000), "no answer from %s", pi->path);
+		ck_assert_msg(fabsf(m.f[0] - want) <= 1e-6f * fmaxf(1, fabsf(want)), "%s: %g, sent %g", pi->path, m.f[0], want);
+		/* and back to the default for the tests that follow */
+		cl_send(c, pi->path, Mf(pi->def));
+	}
+	cl_send(c, "/params", M());
+	cl_pump(c, 800);
+	int n = 0, done = -1;
+	for (int k = 0; k < c->nq; k++) {
+		if (!strcmp(c->q[k].path, "/param")) {
+			n++;
+			int id = param_find(c->q[k].s[0]);
+			ck_assert_int_ge(id, 0);
+			ck_assert_float_eq(c->q[k].f[5], param_info_get(id)->def);
+		}
+		if (!strcmp(c->q[k].path, "/params/done"))
+			done = c->q[k].i[0];
+	}
+	ck_assert_int_eq(n, P_COUNT);
+	ck_assert_int_eq(done, P_COUNT);
+	cl_free(c);
+}
+END_TEST
+
+typedef struct {
+	fx_client *jc;
+	float *l, *r, *rl, *rr;
+	size_t n;
+	int rc;
+} player;
+
+static void *play_thread(void *arg)
+{
+	player *p = arg;
+	p->rc = fx_client_run(p->jc, p->l, p->r, p->n, p->rl, p->rr, p->n);
+	return NULL;
+}
+
+/* A 1 kHz sine at -12 dBFS peak into lathe: the input peak meter reads -12. */
+START_TEST(meters_while_playing)
+{
+	REQUIRE_LATHE();
+	char in_l[128], in_r[128], out_l[128], out_r[128];
+	snprintf(in_l, sizeof in_l, "%s:in_L", lathe_name);
+	snprintf(in_r, sizeof in_r, "%s:in_R", lathe_name);
+	snprintf(out_l, sizeof out_l, "%s:out_L", lathe_name);
+	snprintf(out_r, sizeof out_r, "%s:out_R", lathe_name);
+	player p = { .n = 48000 * 4 };
+	p.jc = fx_client_new("osc-player", in_l, in_r, out_l, out_r);
+	ck_assert_ptr_nonnull(p.jc);
+	p.l = malloc(p.n * sizeof(float));
+	p.r = malloc(p.n * sizeof(float));
+	p.rl = malloc(p.n * sizeof(float));
+	p.rr = malloc(p.n * sizeof(float));
+	float amp = powf(10, -12 / 20.0f);
+	for (size_t i = 0; i < p.n; i++)
+		p.l[i] = p.r[i] = amp * sinf(2 * (float)M_PI * 1000 * (float)i / 48000);
+	client *c = cl_new("127.0.0.1", osc_port_no);
+	cl_send(c, "/loudness/reset", M());
+	ck_assert(cl_wait(c, "/done", NULL, 2000));
+	cl_send(c, "/subscribe", Mi(10));
+	pthread_t th;
+	pthread_create(&th, NULL, play_thread, &p);
+	cl_pump(c, 1000);
+	int d0 = c->datagrams;
+	double t0 = now_s();
+	cl_pump(c, 2000);
+	double rate = (c->datagrams - d0) / (now_s() - t0);
+	float peak = NAN, lufs_m = NAN, corr = NAN, npeak = NAN;
+	for (int k = 0; k < c->nq; k++) {
+		if (!strcmp(c->q[k].path, "/meter/in/peak"))
+			peak = c->q[k].f[0];
+		if (!strcmp(c->q[k].path, "/norm/meter/in/peak"))
+			npeak = c->q[k].f[0];
+		if (!strcmp(c->q[k].path, "/meter/in/lufs_m"))
+			lufs_m = c->q[k].f[0];
+		if (!strcmp(c->q[k].path, "/meter/in/correlation"))
+			corr = c->q[k].f[0];
+	}
+	pthread_join(th, NULL);
+	/* BS.1770-4: a 0 dBFS 1 kHz sine in one channel reads -3.01 LUFS (the -0.691 offset cancels the
+	 * K-filter's +0.69 dB at 1 kHz); two identical channels add 3.01 dB: a -12 dBFS stereo sine reads -12.0 LUFS */
+	printf("live meters: %.1f datagrams/s while playing; in peak %.2f dBFS (norm %.3f), lufs_m %.2f, correlation %.2f\n",
+		rate, peak, npeak, lufs_m, corr);
+	ck_assert_int_eq(p.rc, 0);
+	ck_assert_msg(!isnan(peak), "no /meter/in/peak while playing");
+	ck_assert_float_eq_tol(peak, -12.0f, 0.3f);
+	ck_assert_float_eq_tol(npeak, (peak + 70) / 76, 1e-4f);
+	if (!isnan(lufs_m))
+		ck_assert_float_eq_tol(lufs_m, -12.0f, 0.3f);
+	if (!isnan(corr))
+		ck_assert_float_eq_tol(corr, 1.0f, 0.02f);
+	/* at most one meter bundle per tick at 20 Hz (plus the odd feedback bundle); fewer when a
+	 * steady sine leaves every meter unchanged for a tick (only changes are sent).  The exact
+	 * rate with moving meters is test_osc's meters_at_the_configured_rate. */
+	ck_assert_double_ge(rate, 5);
+	ck_assert_double_le(rate, 20 * 1.6);
+	cl_send(c, "/unsubscribe", M());
+	fx_client_free(p.jc);
+	free(p.l);
+	free(p.r);
+	free(p.rl);
+	free(p.rr);
+	cl_free(c);
+}
+END_TEST
+
+START_TEST(feedback_latency_and_access)
+{
+	REQUIRE_LATHE();
+	client *a = cl_new("127.0.0.1", osc_port_no);
+	client *b = cl_new("127.0.0.1", osc_port_no);
+	cl_send(b, "/subscribe", M());
+	cl_send(b, "/ping", M());
+	ck_assert(cl_wait(b, "/pong", NULL, 2000));
+	double sum = 0, worst = 0;
+	int rounds = 30;
+	for (int k = 0; k < rounds; k++) {
+		float v = -10.0f + 0.25f * k;
+		double t0 = now_s();
+		cl_send(a, "/output/gain", Mf(v));
+		rx_msg m;
+		ck_assert(cl_wait(b, "/output/gain", &m, 2000));
+		ck_assert_float_eq(m.f[0], v);
+		double ms = (m.t - t0) * 1000;
+		sum += ms;
+		worst = ms > worst ? ms : worst;
+		sleep_ms(5 + k % 11);
+	}
+	printf("live feedback latency: mean %.1f ms, max %.1f ms over %d sets\n", sum / rounds, worst, rounds);
+	ck_assert_double_lt(sum / rounds, 50);
+	cl_send(a, "/output/gain", Mf(0));
+	cl_send(b, "/unsubscribe", M());
+	/* 127.0.0.2 is loopback but outside --osc-allow 127.0.0.1/32: dropped */
+	client *o = cl_new("127.0.0.2", osc_port_no);
+	cl_send(o, "/ping", M());
+	cl_send(o, "/input/gain", Mf(5));
+	ck_assert(!cl_wait(o, "/pong", NULL, 300));
+	cl_send(a, "/input/gain", M());
+	rx_msg m;
+	ck_assert(cl_wait(a, "/input/gain", &m, 2000));
+	ck_assert_float_eq(m.f[0], 0.0f);
+	cl_free(o);
+	cl_free(a);
+	cl_free(b);
+}
+END_TEST
+
+static atomic_int xruns;
+static int on_xrun(void *arg) { atomic_fetch_add(&xruns, 1); return 0; }
+
+static int xruns_during(client **c, int nc, int rate, double secs, int *applied_ok)
+{
+	char msg[8][64];
+	size_t mlen[8];
+	for (int v = 0; v < 8; v++) {
+		lo_message m = Mf(-1.0f - 0.5f * v);
+		mlen[v] = sizeof msg[v];
+		lo_message_serialise(m, "/eq/4/gain", msg[v], &mlen[v]);
+		lo_message_free(m);
+	}
+	int x0 = atomic_load(&xruns);
+	int total = (int)(rate * secs), sent = 0;
+	double t0 = now_s();
+	while (sent < total) {
+		double due = t0 + sent / (double)(rate > 0 ? rate : 1);
+		while (now_s() < due)
+			sleep_ms(1);
+		for (int j = 0; j < rate / 1000 && sent < total; j++, sent++)
+			sendto(c[sent % nc]->fd, msg[(sent / nc) % 8], mlen[(sent / nc) % 8], 0, (struct sockaddr *)&c[0]->srv, sizeof c[0]->srv);
+	}
+	if (rate == 0)
+		sleep_ms((int)(secs * 1000));
+	sleep_ms(100);
+	if (applied_ok)
+		*applied_ok = sent;
+	return atomic_load(&xruns) - x0;
+}
+
+START_TEST(ten_thousand_per_second_without_xruns)
+{
+	REQUIRE_LATHE();
+	jack_status_t st;
+	jack_client_t *jc = jack_client_open("osc-xrun-watch", JackNoStartServer, &st);
+	ck_assert_ptr_nonnull(jc);
+	jack_set_xrun_callback(jc, on_xrun, NULL);
+	ck_assert_int_eq(jack_activate(jc), 0);
+	client *c[4];
+	for (int k = 0; k < 4; k++)
+		c[k] = cl_new("127.0.0.1", osc_port_no);
+	int baseline = xruns_during(c, 4, 0, 2.0, NULL);
+	int sent = 0;
+	double t0 = now_s();
+	int load = xruns_during(c, 4, 10000, 2.0, &sent);
+	double secs = now_s() - t0 - 0.1;
+	/* the last value of each cycle landed: the process applied the stream */
+	cl_send(c[0], "/eq/4/gain", M());
+	rx_msg m;
+	ck_assert(cl_wait(c[0], "/eq/4/gain", &m, 2000));
+	int last = ((sent - 1) / 4) % 8;
+	printf("live throughput: %d msgs in %.2f s (%.0f msgs/s) from 4 clients; xruns %d (baseline %d in 2 s idle); /eq/4/gain %.2f\n",
+		sent, secs, sent / secs, load, baseline, m.f[0]);
+	ck_assert_float_eq(m.f[0], -1.0f - 0.5f * last);
+	ck_assert_int_le(load, baseline);
+	cl_send(c[0], "/eq/4/gain", Mf(0));
+	for (int k = 0; k < 4; k++)
+		cl_free(c[k]);
+	jack_deactivate(jc);
+	jack_client_close(jc);
+}
+END_TEST
+
+/* "Every parameter can be driven and every meter watched from a client that no one here wrote." */
+START_TEST(node_osc_package_client)
+{
+	REQUIRE_LATHE();
+	if (system("node --version >/dev/null 2>&1") != 0) {
+		printf("test_osc_live: SKIP node_osc_package_client: node is not installed\n");
+		return;
+	}
+	char cmd[2048];
+	snprintf(cmd, sizeof cmd, "cd '%s/tests/node' && (test -d node_modules/osc || npm install --no-audit --no-fund >/dev/null 2>&1)",
+		fx_src_dir());
+	ck_assert_msg(system(cmd) == 0, "npm install in tests/node failed (the osc package is needed)");
+	snprintf(cmd, sizeof cmd, "cd '%s/tests/node' && node osc_client.js %d", fx_src_dir(), osc_port_no);
+	FILE *p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	static char out[8192];
+	size_t n = fread(out, 1, sizeof out - 1, p);
+	out[n] = 0;
+	int rc = pclose(p);
+	printf("node osc client: %s", out);
+	ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "node client failed: %s", out);
+	for (int i = 0; i < osc_meter_count(); i++) {
+		char q[80];
+		snprintf(q, sizeof q, "\"%s\"", osc_meter_get(i)->path);
+		ck_assert_msg(strstr(out, q), "the node client never saw %s", osc_meter_get(i)->path);
+	}
+	char want[64];
+	snprintf(want, sizeof want, "\"set_ok\":%d", P_COUNT);
+	ck_assert_msg(strstr(out, want), "not every parameter was driven: %s", out);
+}
+END_TEST
+
+int main(void)
+{
+	params_init();
+	Suite *s = suite_create("osc_live");
+	TCase *t = tcase_create("headless");
+	tcase_set_timeout(t, 90);
+	tcase_add_unchecked_fixture(t, suite_setup, suite_teardown);
+	tcase_add_test(t, every_parameter_through_the_process);
+	tcase_add_test(t, meters_while_playing);
+	tcase_add_test(t, feedback_latency_and_access);
+	tcase_add_test(t, ten_thousand_per_second_without_xruns);
+	tcase_add_test(t, node_osc_package_client);
+	suite_add_tcase(s, t);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
