@@ -1,10 +1,578 @@
-/* PLACEHOLDER pass-through until the real module lands (issue 3). */
+/* lathe — saturation and clipper (/saturate/...), oversampled and anti-aliased.
+ *
+ * Signal path, per channel:
+ *   x -> up (2x/4x/8x, engine/dsp/oversample.c) -> at the high rate:
+ *        wet = ADAA[f](drive * u), dry = the same kernel applied to u, v = dry + mix (wet - dry),
+ *        -> short linear-phase FIR that flattens the ADAA kernel's droop -> pad (integer delay)
+ *     -> down -> crossfade between oversampling settings -> DC blocker -> output gain
+ *     -> bypass crossfade with the input delayed by the latency.
+ *
+ * Anti-aliasing is two-fold.  Oversampling moves the harmonics up to the high rate's
+ * Nyquist before anything folds, and the half-band down-sampler removes what lies above
+ * the base band (>= 100 dB).  But a clipper's harmonics never end: those above the
+ * high-rate Nyquist fold back anyway (a clipped 10 kHz sine's 21st harmonic folds from
+ * 210 kHz to 18 kHz at 4x/48 kHz).  Antiderivative anti-aliasing (ADAA) removes most of
+ * that: the output is the nonlinearity applied to the linearly interpolated input and
+ * convolved with a B-spline kernel before sampling, whose response has zeros exactly
+ * where the folding components come from (Parker, Zavalishin, Le Bivic, "Reducing the
+ * aliasing of nonlinear waveshaping using continuous-time convolution", DAFx-16;
+ * Bilbao, Esqueda, Parker, Valimaki, "Antiderivative antialiasing for memoryless
+ * nonlinearities", IEEE SPL 24(7), 2017):
+ *   first order (smooth curves: tape, tube), F1' = f, kernel a rectangle (sinc):
+ *     y[m] = (F1(x[m]) - F1(x[m-1])) / (x[m] - x[m-1])
+ *   second order (clippers at 4x and 8x: their harmonics fall only as 1/h^2), F2'' = f,
+ *   kernel a triangle (sinc^2):
+ *     y[m] = 2 / (x[m] - x[m-2]) * (D(x[m], x[m-1]) - D(x[m-1], x[m-2])),
+ *     D(a, b) = (F2(a) - F2(b)) / (a - b)
+ * with the ill-conditioned cases (nearly equal inputs) handled as in Bilbao et al. sec. III.
+ * F is evaluated in double: F2(x) ~ 100 while differences of 1e-4 must stay precise.
+ * On a linear segment ADAA1 is the two-point mean (delay 1/2 high-rate sample, response
+ * cos(w/2)) and ADAA2 the three-point mean (delay 1, response (1 + 2 cos w)/3).  The dry
+ * part of the mix goes through the same mean, so dry and wet stay aligned.  A short
+ * symmetric FIR after the mix flattens that droop (coefficient chosen at creation to minimise
+ * the largest deviation to 20 kHz: < 0.01 dB at 4x and 8x, ~0.4 dB at 2x) and makes the total delay exactly 2 high-rate samples for both orders:
+ *   order 1: [-b, 1/2 + b, 1/2 + b, -b] (delay 3/2),  order 2: [-a, 1 + 2a, -a] (delay 1).
+ *
+ * Transfer functions (unity slope at 0, so low levels pass unchanged):
+ *   tape       f(x) = x / sqrt(1 + x^2): the algebraic sigmoid, smooth and symmetric (odd
+ *              harmonics only, falling off fast); F1(x) = sqrt(1 + x^2) - 1, computed as
+ *              x^2 / (sqrt(1 + x^2) + 1) to avoid cancellation.
+ *   tube       f(x) = (s(x + b) - s(b)) / s'(b), s the sigmoid above, bias b = TUBE_BIAS:
+ *              asymmetric (softer on one polarity), so even harmonics appear, as in a
+ *              single-ended triode stage (Pakarinen & Yeh, "A review of digital techniques
+ *              for modeling vacuum-tube guitar amplifiers", CMJ 33(2), 2009, sec. 3.1: static
+ *              asymmetric waveshapers).  f(0) = 0 and f'(0) = 1; the program-dependent DC
+ *              that asymmetry makes is removed by the DC blocker.
+ *              F1(x) = (sqrt(1 + (x+b)^2) - sqrt(1 + b^2) - s(b) x) / s'(b).
+ *   soft_clip  cubic soft clipper f(x) = x - 4 x^3 / 27 for |x| <= 3/2, sign(x) beyond
+ *              (J. O. Smith, "Physical Audio Signal Processing", 'Cubic Soft Clipper',
+ *              scaled for unity slope at 0 and f = 1, f' = 0 at the knee 3/2).
+ *              F1 = x^2/2 - x^4/27, F2 = x^3/6 - x^5/135 inside;
+ *              F1 = |x| - 9/16, F2 = sign(x) (x^2/2 - 9|x|/16 + 9/40) outside.
+ *   hard_clip  f(x) = max(-1, min(1, x)); F1 = x^2/2, F2 = x^3/6 inside;
+ *              F1 = |x| - 1/2, F2 = sign(x) (x^2/2 - |x|/2 + 1/6) outside.
+ *
+ * Constant latency: each oversampling setting is padded at its high rate (before the
+ * down-sampler) to the same total, the 8x round trip plus one sample; that is what
+ * saturate_latency reports, bypassed or not, and every path is an exact integer delay in
+ * its linear region.  Changing the setting crossfades (FADE_MS) from the old path to the
+ * new one; the new path is first primed with the recent input so its filters are warm (no
+ * onset transient).  Changing the type crossfades between the two curves at the high rate.
+ *
+ * DC blocker: y[n] = x[n] - x[n-1] + R y[n-1], R = 1 - 2 pi fc / fs, fc = DC_HZ (a one-pole,
+ * one-zero highpass; -0.04 dB at 20 Hz).
+ */
 #include "saturate.h"
+#include "oversample.h"
+#include "smooth.h"
+
+#include <math.h>
 #include <stdlib.h>
-struct saturate { int unused; };
-saturate *saturate_new(double rate, unsigned max_block) { (void)rate; (void)max_block; return calloc(1, sizeof(saturate)); }
-void saturate_free(saturate *s) { free(s); }
-void saturate_update(saturate *s, const lathe_params *p) { (void)s; (void)p; }
-void saturate_process(saturate *s, float *l, float *r, unsigned n) { (void)s; (void)l; (void)r; (void)n; }
-unsigned saturate_latency(const saturate *s) { (void)s; return 0; }
-void saturate_reset(saturate *s) { (void)s; }
+#include <string.h>
+
+#define SAT_CH 2
+#define N_PATHS 3            /* 2x, 4x, 8x, as OS_2X..OS_8X */
+#define FADE_MS 20.0
+#define BYPASS_FADE_MS 10.0
+#define TUBE_BIAS 0.3
+/* s'(b) = (1 + b^2)^-3/2, s(b) and sqrt(1 + b^2) - 1 at b = TUBE_BIAS (literals: no libm per sample;
+ * test_saturate checks them against the formulas) */
+#define TUBE_SLOPE 0.8787397112120654
+#define TUBE_SIG_B 0.2873478855663454
+#define TUBE_INT_B 0.04403065089105501
+#define DC_HZ 2.0
+#define ADAA_EPS 1e-5
+
+/* Per channel state of the high-rate part of a path. */
+typedef struct {
+	double x1, x2;              /* driven input at m-1, m-2 (ADAA) */
+	float u1, u2;               /* undriven input at m-1, m-2 (dry means) */
+	float hist_cur[3];          /* v[m-1], v[m-2], v[m-3] of the current curve (flattening FIR) */
+	float hist_old[3];          /* ... of the curve fading out */
+	float *pad_ring;            /* high-rate delay to the common latency */
+	unsigned pad_pos;
+} hr_state;
+
+typedef struct {
+	oversample *os[SAT_CH];
+	hr_state st[SAT_CH];
+	unsigned pad;               /* high-rate samples of padding */
+	unsigned pad_mask;
+	int factor;                 /* 2, 4, 8 */
+	float comp1_b;              /* flattening FIR coefficient after ADAA1 */
+	float comp2_a;              /* ... after ADAA2 */
+} os_path;
+
+struct saturate {
+	double rate;
+	unsigned max_block;
+	os_path path[N_PATHS];
+	int cur;                    /* path in use */
+	int next;                   /* path fading in, -1 when none */
+	smooth path_fade;           /* 0 -> 1 from cur to next */
+	int type, old_type;         /* curve in use; the one fading out */
+	smooth type_fade;           /* 0 -> 1 from old_type to type */
+	smooth drive, mix, out_gain, bypass_mix;
+	int ramp, fade_len, bypass_len;
+	int bypass_target;
+	int fresh;                  /* no audio since new/reset: first update jumps */
+	float *hi;                  /* high-rate block, max_block * 8 */
+	float *out_a[SAT_CH], *out_b[SAT_CH]; /* base-rate results of the current / next path */
+	float *drive_buf, *mix_buf, *tfade_buf;
+	float *in_ring[SAT_CH];     /* recent input: bypass delay and path priming */
+	unsigned in_mask, in_pos;
+	unsigned latency;           /* the 8x round trip */
+	unsigned prime_len;         /* samples of history replayed into a path before it fades in */
+	double dc_r;                /* DC blocker pole */
+	double dc_x1[SAT_CH], dc_y1[SAT_CH];
+};
+
+static unsigned pow2_above(unsigned n)
+{
+	unsigned p = 1;
+	while (p <= n)
+		p <<= 1;
+	return p;
+}
+
+/* ---- transfer functions and antiderivatives ---- */
+static inline double sig(double x) { return x / sqrt(1 + x * x); }
+static inline double sig_int(double x) { return x * x / (sqrt(1 + x * x) + 1); } /* sqrt(1+x^2) - 1 */
+
+static inline double curve_f(int type, double x)
+{
+	switch (type) {
+	case SAT_TAPE:
+		return sig(x);
+	case SAT_TUBE:
+		return (sig(x + TUBE_BIAS) - TUBE_SIG_B) * (1.0 / TUBE_SLOPE);
+	case SAT_SOFT_CLIP:
+		return x > 1.5 ? 1 : x < -1.5 ? -1 : x - (4.0 / 27.0) * x * x * x;
+	default:
+		return x > 1 ? 1 : x < -1 ? -1 : x;
+	}
+}
+
+static inline double curve_F(int type, double x)
+{
+	switch (type) {
+	case SAT_TAPE:
+		return sig_int(x);
+	case SAT_TUBE:
+		return (sig_int(x + TUBE_BIAS) - TUBE_INT_B - TUBE_SIG_B * x) * (1.0 / TUBE_SLOPE);
+	case SAT_SOFT_CLIP: {
+		double a = fabs(x);
+		return a > 1.5 ? a - 9.0 / 16.0 : 0.5 * x * x - x * x * x * x / 27.0;
+	}
+	default: {
+		double a = fabs(x);
+		return a > 1 ? a - 0.5 : 0.5 * x * x;
+	}
+	}
+}
+
+/* Second antiderivatives (only the clippers use second order). */
+static inline double curve_F2(int type, double x)
+{
+	double a = fabs(x), sg = x < 0 ? -1 : 1;
+	if (type == SAT_SOFT_CLIP)
+		return a > 1.5 ? sg * (0.5 * a * a - (9.0 / 16.0) * a + 9.0 / 40.0)
+		               : x * x * x / 6.0 - x * x * x * x * x / 135.0;
+	return a > 1 ? sg * (0.5 * a * a - 0.5 * a + 1.0 / 6.0) : x * x * x / 6.0;
+}
+
+/* ADAA order of a curve in a path: 2 for the clippers, except at 2x, where the ADAA2 kernel's
+ * droop (-5.9 dB at 20 kHz / 48 kHz) is too deep for a short FIR to flatten. */
+static inline int curve_order(int factor, int type)
+{
+	return factor > 2 && (type == SAT_SOFT_CLIP || type == SAT_HARD_CLIP) ? 2 : 1;
+}
+
+/* ADAA1 between the previous and the current input. */
+static inline double adaa1(int type, double x, double xp)
+{
+	double d = x - xp;
+	if (fabs(d) > ADAA_EPS)
+		return (curve_F(type, x) - curve_F(type, xp)) / d;
+	return curve_f(type, 0.5 * (x + xp));
+}
+
+/* Divided difference of F2, F1 at the midpoint when ill-conditioned. */
+static inline double adaa2_d(int type, double a, double b)
+{
+	double d = a - b;
+	if (fabs(d) > ADAA_EPS)
+		return (curve_F2(type, a) - curve_F2(type, b)) / d;
+	return curve_F(type, 0.5 * (a + b));
+}
+
+/* ADAA2 over x0 = x[m], x1 = x[m-1], x2 = x[m-2] (Bilbao et al. 2017, eqs. 13 and 16). */
+static inline double adaa2(int type, double x0, double x1, double x2)
+{
+	double d02 = x0 - x2;
+	if (fabs(d02) > ADAA_EPS)
+		return 2.0 / d02 * (adaa2_d(type, x0, x1) - adaa2_d(type, x1, x2));
+	double xb = 0.5 * (x0 + x2), delta = xb - x1;
+	if (fabs(delta) > ADAA_EPS)
+		return 2.0 / delta * (curve_F(type, xb) + (curve_F2(type, x1) - curve_F2(type, xb)) / delta);
+	return curve_f(type, 0.5 * (xb + x1));
+}
+
+/* One high-rate sample of one curve: ADAA, dry/wet mix, flattening FIR (updates hist). */
+static inline float curve_sample(const os_path *p, int type, const hr_state *st, double x0, float u0,
+                                 float mix, float *hist)
+{
+	float v, y;
+	if (curve_order(p->factor, type) == 1) {
+		float dry = 0.5f * (u0 + st->u1);
+		v = dry + mix * ((float)adaa1(type, x0, st->x1) - dry);
+		const float b = p->comp1_b;
+		y = -b * (v + hist[2]) + (0.5f + b) * (hist[0] + hist[1]);
+	} else {
+		float dry = (u0 + st->u1 + st->u2) * (1.0f / 3.0f);
+		v = dry + mix * ((float)adaa2(type, x0, st->x1, st->x2) - dry);
+		const float a = p->comp2_a;
+		y = -a * (v + hist[1]) + (1 + 2 * a) * hist[0];
+	}
+	hist[2] = hist[1];
+	hist[1] = hist[0];
+	hist[0] = v;
+	return y;
+}
+
+/* ---- paths ---- */
+
+static int path_alloc(os_path *p, int factor, unsigned max_block)
+{
+	p->factor = factor;
+	for (int c = 0; c < SAT_CH; c++) {
+		p->os[c] = oversample_new(factor, max_block);
+		if (!p->os[c])
+			return -1;
+	}
+	return 0;
+}
+
+static void path_reset(os_path *p)
+{
+	for (int c = 0; c < SAT_CH; c++) {
+		hr_state *st = &p->st[c];
+		oversample_reset(p->os[c]);
+		memset(st->pad_ring, 0, (p->pad_mask + 1) * sizeof(float));
+		st->pad_pos = 0;
+		st->x1 = st->x2 = 0;
+		st->u1 = st->u2 = 0;
+		memset(st->hist_cur, 0, sizeof st->hist_cur);
+		memset(st->hist_old, 0, sizeof st->hist_old);
+	}
+}
+
+/* Run one path on one channel: in (base rate) -> out (base rate). */
+static void path_run(saturate *s, os_path *p, int c, const float *in, float *out, unsigned n, int fading_type)
+{
+	oversample *os = p->os[c];
+	hr_state *st = &p->st[c];
+	const int f = oversample_factor(os);
+	float *hi = s->hi;
+	oversample_up(os, in, hi, n);
+	const int type = s->type, old = s->old_type;
+	const unsigned pad = p->pad, mask = p->pad_mask;
+	for (unsigned i = 0; i < n; i++) {
+		const double drive = s->drive_buf[i];
+		const float mix = s->mix_buf[i];
+		const float tf = s->tfade_buf[i];
+		float *h = hi + (size_t)i * (unsigned)f;
+		for (int k = 0; k < f; k++) {
+			float u = h[k];
+			double x = drive * u;
+			float y = curve_sample(p, type, st, x, u, mix, st->hist_cur);
+			if (fading_type) {
+				float yo = curve_sample(p, old, st, x, u, mix, st->hist_old);
+				y = yo + tf * (y - yo);
+			}
+			st->x2 = st->x1;
+			st->x1 = x;
+			st->u2 = st->u1;
+			st->u1 = u;
+			st->pad_ring[st->pad_pos & mask] = y;
+			h[k] = st->pad_ring[(st->pad_pos - pad) & mask];
+			st->pad_pos++;
+		}
+	}
+	oversample_down(os, hi, out, n);
+}
+
+static void path_run_stereo(saturate *s, os_path *p, float *const in[SAT_CH], float *const out[SAT_CH],
+                            unsigned n, int fading_type)
+{
+	for (int c = 0; c < SAT_CH; c++)
+		path_run(s, p, c, in[c], out[c], n, fading_type);
+}
+
+/* Bring a path's filters to the state they would have had if it had been running: reset it and
+ * replay the last prime_len input samples through it (output discarded).  Bounded work. */
+static void path_prime(saturate *s, os_path *p)
+{
+	path_reset(p);
+	/* constant parameters over the replay: the current ones */
+	for (unsigned i = 0; i < s->max_block; i++) {
+		s->drive_buf[i] = s->drive.cur;
+		s->mix_buf[i] = s->mix.cur;
+		s->tfade_buf[i] = 1;
+	}
+	unsigned start = s->in_pos - s->prime_len;
+	for (unsigned done = 0; done < s->prime_len;) {
+		unsigned len = s->prime_len - done < s->max_block ? s->prime_len - done : s->max_block;
+		for (int c = 0; c < SAT_CH; c++)
+			for (unsigned i = 0; i < len; i++)
+				s->out_a[c][i] = s->in_ring[c][(start + done + i) & s->in_mask];
+		/* out_b is scratch here; process in place from out_a */
+		path_run_stereo(s, p, s->out_a, s->out_b, len, 0);
+		done += len;
+	}
+}
+
+/* Largest deviation (dB) from flat, 0..20 kHz, of ADAA kernel x flattening FIR (non-RT). */
+static double flatness_db(int order, double coef, unsigned factor, double rate)
+{
+	double worst = 0, top = fmin(20000.0, 0.45 * rate);
+	for (int i = 0; i <= 64; i++) {
+		double w = 2 * M_PI * top * i / 64 / (factor * rate);
+		double g = order == 1 ? cos(w / 2) * ((1 + 2 * coef) * cos(w / 2) - 2 * coef * cos(1.5 * w))
+		                      : (1 + 2 * cos(w)) / 3 * (1 + 2 * coef * (1 - cos(w)));
+		worst = fmax(worst, fabs(20 * log10(g)));
+	}
+	return worst;
+}
+
+/* The flattening coefficient that minimises the largest deviation to 20 kHz (grid search,
+ * non-RT; the answer is about 1/8 for order 1 and 1/3 for order 2 at small w). */
+static double flattening_coef(int order, unsigned factor, double rate)
+{
+	double best = 0, best_err = 1e9;
+	for (int i = 0; i <= 200; i++) {             /* coarse: 0 .. 1 by 0.005 */
+		double c = i * 0.005;
+		double e = flatness_db(order, c, factor, rate);
+		if (e < best_err) {
+			best_err = e;
+			best = c;
+		}
+	}
+	double centre = best;
+	for (int i = -50; i <= 50; i++) {            /* fine: +-0.005 by 0.0001 */
+		double c = centre + i * 0.0001;
+		double e = c >= 0 ? flatness_db(order, c, factor, rate) : 1e9;
+		if (e < best_err) {
+			best_err = e;
+			best = c;
+		}
+	}
+	return best;
+}
+
+saturate *saturate_new(double rate, unsigned max_block)
+{
+	if (rate <= 0 || max_block == 0)
+		return NULL;
+	saturate *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->rate = rate;
+	s->max_block = max_block;
+	for (int k = 0; k < N_PATHS; k++)
+		if (path_alloc(&s->path[k], 2 << k, max_block) < 0)
+			goto fail;
+	/* every path: round trip L_F + (2 + pad_F) / F base samples == latency (integer) */
+	s->latency = oversample_latency(s->path[N_PATHS - 1].os[0]) + 1;
+	for (int k = 0; k < N_PATHS; k++) {
+		os_path *p = &s->path[k];
+		unsigned f = 2u << k;
+		p->pad = f * (s->latency - oversample_latency(p->os[0])) - 2;
+		unsigned cap = pow2_above(p->pad + 1);
+		p->pad_mask = cap - 1;
+		for (int c = 0; c < SAT_CH; c++)
+			if (!(p->st[c].pad_ring = calloc(cap, sizeof(float))))
+				goto fail;
+		p->comp1_b = (float)flattening_coef(1, f, rate);
+		p->comp2_a = (float)flattening_coef(2, f, rate);
+	}
+	/* the chain's memory is about twice its latency (up and down FIRs) */
+	s->prime_len = 2 * s->latency + 16;
+	unsigned cap = pow2_above((s->latency > s->prime_len ? s->latency : s->prime_len) + max_block);
+	s->in_mask = cap - 1;
+	s->hi = calloc((size_t)max_block * 8, sizeof(float));
+	s->drive_buf = calloc(max_block, sizeof(float));
+	s->mix_buf = calloc(max_block, sizeof(float));
+	s->tfade_buf = calloc(max_block, sizeof(float));
+	if (!s->hi || !s->drive_buf || !s->mix_buf || !s->tfade_buf)
+		goto fail;
+	for (int c = 0; c < SAT_CH; c++) {
+		s->in_ring[c] = calloc(cap, sizeof(float));
+		s->out_a[c] = calloc(max_block, sizeof(float));
+		s->out_b[c] = calloc(max_block, sizeof(float));
+		if (!s->in_ring[c] || !s->out_a[c] || !s->out_b[c])
+			goto fail;
+	}
+	s->ramp = smooth_samples(20, rate);
+	s->fade_len = smooth_samples((float)FADE_MS, rate);
+	s->bypass_len = smooth_samples((float)BYPASS_FADE_MS, rate);
+	s->dc_r = 1 - 2 * M_PI * DC_HZ / rate;
+	s->cur = OS_4X;
+	s->next = -1;
+	s->type = s->old_type = SAT_TAPE;
+	smooth_init(&s->drive, 1);
+	smooth_init(&s->mix, 1);
+	smooth_init(&s->out_gain, 1);
+	smooth_init(&s->bypass_mix, 1);
+	smooth_init(&s->path_fade, 0);
+	smooth_init(&s->type_fade, 1);
+	s->bypass_target = 1;
+	saturate_reset(s);
+	return s;
+fail:
+	saturate_free(s);
+	return NULL;
+}
+
+void saturate_free(saturate *s)
+{
+	if (!s)
+		return;
+	for (int k = 0; k < N_PATHS; k++)
+		for (int c = 0; c < SAT_CH; c++) {
+			oversample_free(s->path[k].os[c]);
+			free(s->path[k].st[c].pad_ring);
+		}
+	for (int c = 0; c < SAT_CH; c++) {
+		free(s->in_ring[c]);
+		free(s->out_a[c]);
+		free(s->out_b[c]);
+	}
+	free(s->hi);
+	free(s->drive_buf);
+	free(s->mix_buf);
+	free(s->tfade_buf);
+	free(s);
+}
+
+static float db_to_lin(float db) { return powf(10.0f, db / 20.0f); }
+
+void saturate_update(saturate *s, const lathe_params *p)
+{
+	int jump = s->fresh;
+	s->fresh = 0;
+	int ramp = jump ? 0 : s->ramp;
+	smooth_set(&s->drive, db_to_lin(param_get(p, P_SAT_DRIVE)), ramp);
+	smooth_set(&s->mix, param_get(p, P_SAT_MIX) * 0.01f, ramp);
+	smooth_set(&s->out_gain, db_to_lin(param_get(p, P_SAT_OUTPUT)), ramp);
+	smooth_set(&s->bypass_mix, param_get_bool(p, P_SAT_BYPASS) ? 1.0f : 0.0f, jump ? 0 : s->bypass_len);
+	int type = param_get_int(p, P_SAT_TYPE);
+	if (type < SAT_TAPE || type > SAT_HARD_CLIP)
+		type = SAT_HARD_CLIP;
+	if (type != s->type && !smooth_active(&s->type_fade)) {
+		s->old_type = jump ? type : s->type;
+		s->type = type;
+		/* the old curve continues from its history; the new one starts from the same (its
+		 * weight is ~0 while the three samples of history differ) */
+		for (int k = 0; k < N_PATHS; k++)
+			for (int c = 0; c < SAT_CH; c++)
+				memcpy(s->path[k].st[c].hist_old, s->path[k].st[c].hist_cur, sizeof s->path[k].st[c].hist_old);
+		smooth_init(&s->type_fade, jump ? 1.0f : 0.0f);
+		smooth_set(&s->type_fade, 1.0f, jump ? 0 : s->fade_len);
+	}
+	int os = param_get_int(p, P_SAT_OVERSAMPLING);
+	if (os < OS_2X || os > OS_8X)
+		os = OS_8X;
+	if (os != s->cur && s->next < 0) {
+		if (jump) {
+			s->cur = os;
+		} else {
+			s->next = os;   /* primed and faded in by saturate_process */
+			smooth_init(&s->path_fade, 0);
+			smooth_set(&s->path_fade, 1, s->fade_len);
+			path_prime(s, &s->path[os]);
+		}
+	}
+}
+
+void saturate_process(saturate *s, float *l, float *r, unsigned n)
+{
+	float *io[SAT_CH] = { l, r };
+	/* input history: bypass delay and priming */
+	for (int c = 0; c < SAT_CH; c++) {
+		unsigned pos = s->in_pos;
+		for (unsigned i = 0; i < n; i++, pos++)
+			s->in_ring[c][pos & s->in_mask] = io[c][i];
+	}
+	s->in_pos += n;
+
+	for (unsigned i = 0; i < n; i++) {
+		s->drive_buf[i] = smooth_next(&s->drive);
+		s->mix_buf[i] = smooth_next(&s->mix);
+		s->tfade_buf[i] = smooth_next(&s->type_fade);
+	}
+	int fading_type = s->tfade_buf[0] < 1.0f || smooth_active(&s->type_fade);
+	path_run_stereo(s, &s->path[s->cur], io, s->out_a, n, fading_type);
+	if (s->next >= 0) {
+		path_run_stereo(s, &s->path[s->next], io, s->out_b, n, fading_type);
+		for (unsigned i = 0; i < n; i++) {
+			float a = smooth_next(&s->path_fade);
+			for (int c = 0; c < SAT_CH; c++)
+				s->out_a[c][i] += a * (s->out_b[c][i] - s->out_a[c][i]);
+		}
+		if (!smooth_active(&s->path_fade)) {
+			s->cur = s->next;
+			s->next = -1;
+		}
+	}
+	/* DC blocker and output gain */
+	for (unsigned i = 0; i < n; i++) {
+		float g = smooth_next(&s->out_gain);
+		for (int c = 0; c < SAT_CH; c++) {
+			double x = s->out_a[c][i];
+			double y = x - s->dc_x1[c] + s->dc_r * s->dc_y1[c];
+			s->dc_x1[c] = x;
+			s->dc_y1[c] = y;
+			s->out_a[c][i] = (float)y * g;
+		}
+	}
+	for (int c = 0; c < SAT_CH; c++)
+		if (fabs(s->dc_y1[c]) < 1e-30)   /* silence: no endless denormal tail */
+			s->dc_y1[c] = 0;
+	/* bypass: the input delayed by the latency; exact once the fade is over */
+	unsigned rd = s->in_pos - n - s->latency;
+	if (!smooth_active(&s->bypass_mix) && s->bypass_mix.cur == 1.0f) {
+		for (int c = 0; c < SAT_CH; c++)
+			for (unsigned i = 0; i < n; i++)
+				io[c][i] = s->in_ring[c][(rd + i) & s->in_mask];
+	} else {
+		for (unsigned i = 0; i < n; i++) {
+			float m = smooth_next(&s->bypass_mix);
+			for (int c = 0; c < SAT_CH; c++) {
+				float d = s->in_ring[c][(rd + i) & s->in_mask];
+				io[c][i] = s->out_a[c][i] + m * (d - s->out_a[c][i]);
+			}
+		}
+	}
+}
+
+unsigned saturate_latency(const saturate *s) { return s->latency; }
+
+void saturate_reset(saturate *s)
+{
+	for (int k = 0; k < N_PATHS; k++)
+		path_reset(&s->path[k]);
+	for (int c = 0; c < SAT_CH; c++) {
+		memset(s->in_ring[c], 0, (s->in_mask + 1) * sizeof(float));
+		s->dc_x1[c] = s->dc_y1[c] = 0;
+	}
+	s->in_pos = 0;
+	if (s->next >= 0) {
+		s->cur = s->next;
+		s->next = -1;
+	}
+	smooth_init(&s->path_fade, 0);
+	smooth_init(&s->type_fade, 1);
+	s->old_type = s->type;
+	s->fresh = 1;
+}

@@ -471,6 +471,7 @@ END_TEST
 
 int main(void)
 {
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	Suite *s = suite_create("limiter");
 	TCase *tc = tcase_create("core");
 	tcase_set_timeout(tc, 60);

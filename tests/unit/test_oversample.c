@@ -208,6 +208,7 @@ END_TEST
 
 int main(void)
 {
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	Suite *s = suite_create("oversample");
 	TCase *tc = tcase_create("core");
 	tcase_set_timeout(tc, 60);
