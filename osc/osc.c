@@ -5,8 +5,8 @@
  * ADDR:PORT, reads datagrams itself, drops those from sources outside the
  * allow list before any parsing, and hands the rest to liblo's parser with
  * lo_server_dispatch_data().  The lo_server exists for dispatch only: its own
- * socket (liblo insists on one) is connect()ed to itself on loopback, which
- * makes the kernel discard datagrams from anyone else, and nobody reads it.
+ * socket (liblo insists on one) is a Unix datagram socket whose path is
+ * unlinked at once (see dispatch_only_server), so nothing can reach it.
  * Replies leave through our socket, to the sender's address and port.
  *
  * The socket buffer is the queue: the thread drains at most DRAIN_BATCH
@@ -784,31 +784,32 @@ static int cmp_path(const void *a, const void *b)
 	return strcmp(((const path_entry *)a)->path, ((const path_entry *)b)->path);
 }
 
-/* Make liblo's own socket deaf: connected to itself, it only accepts its own datagrams. */
-static void deafen_lo_socket(lo_server lo)
-{
-	int fd = lo_server_get_socket_fd(lo);
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof ss;
-	if (fd < 0 || getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
-		return;
-	if (ss.ss_family == AF_INET) {
-		struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-		a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	} else if (ss.ss_family == AF_INET6) {
-		struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-		a->sin6_addr = in6addr_loopback;
-	} else {
-		return;
-	}
-	(void)connect(fd, (struct sockaddr *)&ss, len);
-	int small = 1;
-	(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
-}
-
 static void lo_error_quiet(int num, const char *msg, const char *where)
 {
 	/* malformed packets are counted and answered by receive_batch; stay quiet */
+}
+
+/* liblo needs a socket behind every lo_server.  A UDP one would bind every
+ * interface, and liblo 0.31 also makes the last UDP server's socket the one
+ * lo_send() uses process-wide (lo_client_sockets), which would tangle with
+ * the NSM client.  A Unix datagram socket whose path is unlinked at once
+ * touches neither and can receive nothing: liblo is our parser only. */
+static lo_server dispatch_only_server(void)
+{
+	const char *dir = getenv("XDG_RUNTIME_DIR");
+	if (!dir || !*dir || strlen(dir) > 60)
+		dir = "/tmp";
+	static _Atomic unsigned serial;
+	for (int attempt = 0; attempt < 16; attempt++) {
+		char path[108];
+		snprintf(path, sizeof path, "%s/lathe-osc-%d-%u", dir, (int)getpid(), atomic_fetch_add(&serial, 1));
+		lo_server lo = lo_server_new_with_proto(path, LO_UNIX, lo_error_quiet);
+		if (lo) {
+			unlink(path);
+			return lo;
+		}
+	}
+	return NULL;
 }
 
 int osc_port(const osc_server *s) { return s->port; }
@@ -964,12 +965,11 @@ osc_server *osc_new(lathe_app *app, const osc_opts *o, char *err, int errlen)
 	s->port = ntohs(bound.sin_port);
 
 	/* liblo as parser and dispatcher */
-	s->lo = lo_server_new_with_proto(NULL, LO_UDP, lo_error_quiet);
+	s->lo = dispatch_only_server();
 	if (!s->lo) {
 		snprintf(err, errlen, "OSC: liblo could not create its dispatcher");
 		goto fail;
 	}
-	deafen_lo_socket(s->lo);
 	/* No scheduling of time-tagged bundles: dispatch everything now, so a
 	 * bundle stamped in the future cannot grow liblo's queue without bound. */
 	lo_server_enable_queue(s->lo, 0, 1);
