@@ -4,7 +4,7 @@
  * sum_k |X_k|^2 (2 / sum w)^2 = A^2 * ENBW into its main lobe, where
  * ENBW = N sum w^2 / (sum w)^2 = 1.5 bins for Hann (Harris, "On the use of
  * windows...", Proc. IEEE 1978, table 1).  So a log bin whose band covers at
- * least one FFT bin sums the normalised power and divides by 1.5 (energy in
+ * least three FFT bins (a main lobe) sums the normalised power and divides by 1.5 (energy in
  * the band); one narrower than a main lobe (the bottom octaves) reads the
  * power interpolated at its centre.  Either way a full-scale sine reads 0 dB.
  * Averaging: one-pole on power per FFT frame, 300 ms time constant. */
