@@ -1,6 +1,6 @@
 /* lathe — the console window (see console.h). */
 #include "console.h"
-#include "weak.h"
+#include "../engine/jack.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -18,13 +18,13 @@ static const char css[] =
 	"window.lathe headerbar { background: #16191d; border-bottom: 1px solid #262a31; min-height: 38px; box-shadow: none; }\n"
 	".title-main { font-weight: bold; font-size: 13px; }\n"
 	".title-sub { font-size: 10px; color: #7d8591; }\n"
-	".strip { background: #14171b; border-bottom: 1px solid #262a31; padding: 6px 8px; }\n"
+	".strip { background: #14171b; border-bottom: 1px solid #262a31; padding: 5px 6px; }\n"
 	".card { background: #1b1e23; border-radius: 6px; border: 1px solid #2a2e35; padding: 2px; }\n"
 	".card.selected { border-color: #4fb3ff; background: #1d2531; }\n"
 	".card.off .section-name { color: #6b717b; }\n"
-	".section-name { font-weight: bold; padding: 2px 8px; min-height: 22px; background: none; border: none; box-shadow: none; }\n"
+	".section-name { font-weight: bold; padding: 2px 5px; min-height: 22px; background: none; border: none; box-shadow: none; }\n"
 	".section-name:checked { background: none; color: #ffffff; }\n"
-	".flow { color: #4a505a; font-size: 14px; }\n"
+	".flow { color: #4a505a; font-size: 12px; }\n"
 	".page { padding: 10px 12px; }\n"
 	".band { background: #171a1e; border: 1px solid #262a31; border-radius: 6px; padding: 6px; }\n"
 	".band-title { font-weight: bold; font-size: 11px; color: #aeb4be; }\n"
@@ -282,13 +282,13 @@ static void snapshot_mark(console *c)
 
 static GtkWidget *chain_strip(console *c)
 {
-	GtkWidget *strip = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 4);
+	GtkWidget *strip = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 1);
 	gtk_widget_add_css_class(strip, "strip");
 	for (int s = 0; s < CONSOLE_SECTIONS; s++) {
 		char path[32];
 		snprintf(path, sizeof path, "/%s/bypass", section_module[s]);
 		c->section_bypass[s] = param_find(path);
-		GtkWidget *card = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 2);
+		GtkWidget *card = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 0);
 		gtk_widget_add_css_class(card, "card");
 		GtkWidget *btn = gtk_toggle_button_new_with_label(section_title[s]);
 		gtk_widget_add_css_class(btn, "section-name");
@@ -621,7 +621,7 @@ static void set_status(GtkWidget *l, const char *text, const char *cls)
 static void update_status(console *c, gint64 now)
 {
 	char t[160];
-	if (c->app->jack && lathe_jack_status) {
+	if (c->app->jack) {
 		jack_status js;
 		lathe_jack_status(c->app->jack, &js);
 		if (js.connected) {
@@ -632,6 +632,8 @@ static void update_status(console *c, gint64 now)
 			set_status(c->st_jack, t, "bad");
 		}
 		double rate = js.rate ? js.rate : 48000;
+		if (js.rate)
+			c->eq->rate = js.rate;
 		snprintf(t, sizeof t, "%.1f kHz · %u frames (%.1f ms)", js.rate / 1000.0, js.buffer_size, 1000.0 * js.buffer_size / rate);
 		set_status(c->st_rate, js.connected ? t : "— kHz", NULL);
 		snprintf(t, sizeof t, "DSP %.1f %%", js.dsp_load);
@@ -816,6 +818,7 @@ static GtkWidget *meter_column(console *c)
 {
 	GtkWidget *col = gtk_box_new(GTK_ORIENTATION_VERTICAL, 6);
 	gtk_widget_add_css_class(col, "meter-column");
+	gtk_widget_set_vexpand(c->meters->levels, TRUE);
 	gtk_box_append(GTK_BOX(col), c->meters->levels);
 	gtk_box_append(GTK_BOX(col), c->meters->loudness);
 	gtk_box_append(GTK_BOX(col), c->meters->scope);

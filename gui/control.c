@@ -360,7 +360,8 @@ gui_control *gui_control_new(lathe_params *params, int id, const char *caption, 
 		gtk_widget_add_css_class(lab, "caption");
 		if (compact)
 			gtk_widget_set_valign(lab, GTK_ALIGN_CENTER);
-		gtk_label_set_ellipsize(GTK_LABEL(lab), PANGO_ELLIPSIZE_END);
+		if (!compact)
+			gtk_label_set_ellipsize(GTK_LABEL(lab), PANGO_ELLIPSIZE_END);
 		gtk_box_append(GTK_BOX(c->root), lab);
 		if (c->info->curve == CURVE_ENUM) {
 			char **names = pretty_enums(c->info);

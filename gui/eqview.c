@@ -1,6 +1,6 @@
 /* lathe — the EQ display (see eqview.h). */
 #include "eqview.h"
-#include "weak.h"
+#include "../engine/dsp/eq.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -8,8 +8,8 @@
 #define F_MIN 20.0
 #define F_MAX 20000.0
 #define DB_RANGE 20.0        /* curve: +-20 dB over the plot height */
-#define SPEC_TOP 0.0         /* spectrum: 0 .. -84 dB over the plot height */
-#define SPEC_BOTTOM -84.0
+#define SPEC_TOP 6.0         /* spectrum: +6 .. -90 dB over the plot height */
+#define SPEC_BOTTOM -90.0
 #define NODE_R 7.0
 #define HIT_R 16.0
 #define SPECTRUM_US (G_USEC_PER_SEC / 25)
@@ -22,55 +22,11 @@ static const char *const band_hex[EQ_BANDS] = { "#ff6b6b", "#ffa94d", "#ffd43b",
 
 void eq_band_color(int b, GdkRGBA *out) { gdk_rgba_parse(out, band_hex[b % EQ_BANDS]); }
 
-/* ---- the response when the EQ module does not (yet) export one ----
- * Analog prototypes (the magnitude an analog-matched digital EQ follows):
- * RBJ "Cookbook formulae for audio EQ biquad filter coefficients", s-domain
- * forms, evaluated at s = j f/f0: |H|^2 = ((b2 - b0 x^2)^2 + (b1 x)^2) / ((a2 - a0 x^2)^2 + (a1 x)^2). */
-static double biquad_s_db(double b0, double b1, double b2, double a0, double a1, double a2, double x)
-{
-	double nr = b2 - b0 * x * x, ni = b1 * x, dr = a2 - a0 * x * x, di = a1 * x;
-	return 10.0 * log10((nr * nr + ni * ni) / (dr * dr + di * di) + 1e-30);
-}
-
-static double band_db(int type, double f0, double g, double q, int slope, double f)
-{
-	double x = f / f0, A = pow(10.0, g / 40.0), sA = sqrt(A);
-	int order = 2 * (slope + 1); /* 12, 24, 36, 48 dB/oct: Butterworth of order 2..8 */
-	switch (type) {
-	case EQ_BELL: return biquad_s_db(1, A / q, 1, 1, 1 / (A * q), 1, x);
-	case EQ_LOW_SHELF: return biquad_s_db(A, A * sA / q, A * A, A, sA / q, 1, x);
-	case EQ_HIGH_SHELF: return biquad_s_db(A * A, A * sA / q, A, 1, sA / q, A, x);
-	case EQ_LOW_CUT: return -10.0 * log10(1.0 + pow(x, -2.0 * order));
-	case EQ_HIGH_CUT: return -10.0 * log10(1.0 + pow(x, 2.0 * order));
-	case EQ_NOTCH: return biquad_s_db(1, 0, 1, 1, 1 / q, 1, x);
-	case EQ_TILT: {
-		/* first-order shelf (sqrt(G) s + 1)/(s/sqrt(G) + 1), re-centred: -g/2 below f0, +g/2 above */
-		double G = pow(10.0, g / 20.0);
-		return 10.0 * log10((1 + G * x * x) / (1 + x * x / G)) - g / 2;
-	}
-	}
-	return 0;
-}
-
-static double fallback_response_db(const lathe_params *p, double f)
-{
-	if (param_get_bool(p, P_EQ_BYPASS))
-		return 0;
-	double db = 0;
-	for (int b = 0; b < EQ_BANDS; b++) {
-		if (param_get_bool(p, P_EQ_BAND_BYPASS + b))
-			continue;
-		db += band_db(param_get_int(p, P_EQ_TYPE + b), param_get(p, P_EQ_FREQ + b), param_get(p, P_EQ_GAIN + b),
-		              param_get(p, P_EQ_Q + b), param_get_int(p, P_EQ_SLOPE + b), f);
-	}
-	return db;
-}
-
+/* The curve is the EQ module's own response (eq_response_db: the same
+ * designs the audio runs through), so what is drawn is what is heard. */
 double eq_view_response_db(const eq_view *v, double f)
 {
-	if (eq_response_db)
-		return eq_response_db(v->app->params, 48000.0, f);
-	return fallback_response_db(v->app->params, f);
+	return eq_response_db(v->app->params, v->rate > 0 ? v->rate : 48000.0, f);
 }
 
 /* ---- geometry ---- */
@@ -124,6 +80,27 @@ static void spectrum_path(cairo_t *cr, const plot_rect *r, const float *db)
 	}
 	cairo_line_to(cr, r->x0 + r->w, r->y0 + r->h);
 	cairo_close_path(cr);
+}
+
+static uint32_t eq_generation(const lathe_params *p);
+
+static void update_curves(eq_view *v, const plot_rect *r)
+{
+	uint32_t g = eq_generation(v->app->params);
+	if (g == v->curve_gen && r->w == v->curve_w && v->curve_n)
+		return;
+	v->curve_gen = g;
+	v->curve_w = r->w;
+	v->curve_n = MIN(EQ_CURVE_MAX, (int)(r->w / EQ_CURVE_STEP) + 1);
+	double rate = v->rate > 0 ? v->rate : 48000.0;
+	gboolean eq_off = param_get_bool(v->app->params, P_EQ_BYPASS);
+	for (int b = 0; b < EQ_BANDS; b++) {
+		gboolean off = eq_off || param_get_bool(v->app->params, P_EQ_BAND_BYPASS + b);
+		for (int i = 0; i < v->curve_n; i++)
+			v->band_curve[b][i] = off ? 0.0f : (float)eq_band_response_db(v->app->params, rate, b, f_of(r, r->x0 + i * EQ_CURVE_STEP));
+	}
+	for (int i = 0; i < v->curve_n; i++)
+		v->curve[i] = (float)eq_view_response_db(v, f_of(r, r->x0 + i * EQ_CURVE_STEP));
 }
 
 static void draw(GtkDrawingArea *a, cairo_t *cr, int w, int h, gpointer ud)
@@ -181,16 +158,34 @@ static void draw(GtkDrawingArea *a, cairo_t *cr, int w, int h, gpointer ud)
 		cairo_stroke(cr);
 	}
 
-	/* the curve */
+	/* each band's own shape, faint, in its colour; then the sum */
+	update_curves(v, &r);
 	gboolean off = param_get_bool(p, P_EQ_BYPASS) || param_get_bool(p, P_BYPASS);
+	double y0 = y_of(&r, 0);
+	for (int b = 0; b < EQ_BANDS && !off; b++) {
+		double peak = 0;
+		for (int i = 0; i < v->curve_n; i++)
+			peak = MAX(peak, fabs(v->band_curve[b][i]));
+		if (peak < 0.05)
+			continue;
+		GdkRGBA c;
+		eq_band_color(b, &c);
+		cairo_move_to(cr, r.x0, y0);
+		for (int i = 0; i < v->curve_n; i++)
+			cairo_line_to(cr, r.x0 + i * EQ_CURVE_STEP, y_of(&r, CLAMP(v->band_curve[b][i], -DB_RANGE - 2, DB_RANGE + 2)));
+		cairo_line_to(cr, r.x0 + (v->curve_n - 1) * EQ_CURVE_STEP, y0);
+		cairo_close_path(cr);
+		cairo_set_source_rgba(cr, c.red, c.green, c.blue, 0.16);
+		cairo_fill(cr);
+	}
 	cairo_set_line_width(cr, 2.2);
 	cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
-	for (double x = r.x0; x <= r.x0 + r.w + 0.1; x += 2) {
-		double db = CLAMP(eq_view_response_db(v, f_of(&r, x)), -DB_RANGE - 2, DB_RANGE + 2);
-		if (x == r.x0)
-			cairo_move_to(cr, x, y_of(&r, db));
+	for (int i = 0; i < v->curve_n; i++) {
+		double y = y_of(&r, CLAMP(v->curve[i], -DB_RANGE - 2, DB_RANGE + 2));
+		if (i == 0)
+			cairo_move_to(cr, r.x0, y);
 		else
-			cairo_line_to(cr, x, y_of(&r, db));
+			cairo_line_to(cr, r.x0 + i * EQ_CURVE_STEP, y);
 	}
 	if (off)
 		cairo_set_source_rgba(cr, 0.6, 0.6, 0.6, 0.5);
@@ -355,6 +350,7 @@ eq_view *eq_view_new(lathe_app *app)
 	eq_view *v = g_new0(eq_view, 1);
 	v->app = app;
 	v->drag_band = v->hover_band = -1;
+	v->rate = 48000.0;
 	v->area = g_object_new(GTK_TYPE_DRAWING_AREA, "accessible-role", GTK_ACCESSIBLE_ROLE_IMG, NULL);
 	g_object_set_data_full(G_OBJECT(v->area), "eq-view", v, g_free);
 	gtk_drawing_area_set_content_height(GTK_DRAWING_AREA(v->area), 200);
@@ -393,7 +389,7 @@ void eq_view_tick(eq_view *v, gint64 now)
 		v->eq_gen = g;
 		dirty = TRUE;
 	}
-	if (v->app->analysis && analysis_spectrum && now - v->spectrum_us >= SPECTRUM_US && gtk_widget_get_mapped(v->area)) {
+	if (v->app->analysis && now - v->spectrum_us >= SPECTRUM_US && gtk_widget_get_mapped(v->area)) {
 		v->spectrum_us = now;
 		analysis_spectrum(v->app->analysis, v->pre, v->post);
 		v->have_spectrum = TRUE;

@@ -10,6 +10,9 @@
 #include "../engine/app.h"
 #include "../engine/meter/analysis.h"
 
+#define EQ_CURVE_MAX 2048
+#define EQ_CURVE_STEP 2
+
 typedef struct eq_view {
 	lathe_app *app;                  /* borrowed */
 	GtkWidget *area;                 /* the GtkDrawingArea; owns this struct */
@@ -23,6 +26,14 @@ typedef struct eq_view {
 	double drag_last_x, drag_last_y; /* last drag offsets (Shift makes the rest fine) */
 	double pointer_x, pointer_y;     /* last pointer position, for the wheel */
 	int hover_band;                  /* node under the pointer, -1 none */
+	double rate;                     /* sample rate the curve is drawn for (the engine's) */
+	/* The curves, computed only when the EQ changed or the plot was resized:
+	 * one point every EQ_CURVE_STEP pixels, dB. */
+	int curve_n;                     /* points in use */
+	double curve_w;                  /* plot width they were computed for */
+	uint32_t curve_gen;              /* eq generation they were computed for */
+	float curve[EQ_CURVE_MAX];       /* the whole EQ */
+	float band_curve[EQ_BANDS][EQ_CURVE_MAX]; /* each band alone (0 when bypassed) */
 } eq_view;
 
 eq_view *eq_view_new(lathe_app *app);

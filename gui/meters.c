@@ -1,6 +1,6 @@
 /* lathe — the meter bridge (see meters.h). */
 #include "meters.h"
-#include "weak.h"
+#include "../engine/meter/platforms.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -15,8 +15,6 @@
 #define GR_RANGE_DB 12.0
 #define SLOW_US (G_USEC_PER_SEC / 15)
 #define HIST_US (G_USEC_PER_SEC / 2)
-
-static const char *const platform_names[PLAT_COUNT] = { "", "Spotify", "Apple Music", "YouTube", "Amazon", "Tidal", "Deezer" };
 
 static float lin_to_db(float x) { return x > 3.2e-4f ? 20.0f * log10f(x) : FLOOR_DB; }
 
@@ -198,7 +196,7 @@ static void draw_levels(GtkDrawingArea *a, cairo_t *cr, int w, int h, gpointer u
 	text_at(cr, grc, 14, 0.5, "GAIN REDUCTION");
 	set_font(cr, 11, TRUE);
 	rgb(cr, m->lim_gr > 3 ? C_WARN : C_TEXT);
-	snprintf(t, sizeof t, "LIM %.1f dB", -m->lim_gr);
+	snprintf(t, sizeof t, "LIM %.1f dB", m->lim_gr > 0.05f ? -m->lim_gr : 0.0f);
 	text_at(cr, grc, 28, 0.5, t);
 	for (int db = 3; db <= 12; db += 3) {
 		double y = top + bh * db / GR_RANGE_DB;
@@ -235,7 +233,7 @@ static void big_number(cairo_t *cr, double x, double y, const char *label, float
 static float target_lufs(const lathe_params *p)
 {
 	int plat = param_get_int(p, P_TARGET_PLATFORM);
-	if (plat > 0 && plat < PLAT_COUNT && platform_get) {
+	if (plat > 0 && plat < PLAT_COUNT) {
 		const platform_info *pi = platform_get(plat);
 		if (pi)
 			return pi->target_lufs;
@@ -262,14 +260,14 @@ static void draw_loudness(GtkDrawingArea *a, cairo_t *cr, int w, int h, gpointer
 	set_font(cr, 10, FALSE);
 	rgb(cr, C_DIM);
 	if (ok && o->lufs_i > -69.9f)
-		snprintf(t, sizeof t, "LUFS · %+.1f LU to target %.0f", o->lufs_i - tgt, tgt);
+		snprintf(t, sizeof t, "LUFS · %+.1f LU vs target", o->lufs_i - tgt);
 	else
 		snprintf(t, sizeof t, "LUFS · target %.0f", tgt);
 	text_at(cr, cw * 2.5, 66, 0.5, t);
 	text_at(cr, cw * 1.0, 66, 0.5, "LUFS (EBU R128 / BS.1770)");
 
 	/* second row: range and crest */
-	static const char *const names[] = { "LRA", "PLR", "TRUE PEAK MAX", "INPUT I" };
+	static const char *const names[] = { "LRA", "PLR", "TP MAX", "INPUT I" };
 	float vals[] = { o->lra, o->plr, o->tp_max_db, m->snap.in.lufs_i };
 	static const char *const units[] = { "LU", "dB", "dBTP", "LUFS" };
 	double qw = w / 4.0;
@@ -282,7 +280,7 @@ static void draw_loudness(GtkDrawingArea *a, cairo_t *cr, int w, int h, gpointer
 			snprintf(t, sizeof t, i == 2 ? "%+.1f %s" : "%.1f %s", vals[i], units[i]);
 		else
 			snprintf(t, sizeof t, "— %s", units[i]);
-		set_font(cr, 15, TRUE);
+		set_font(cr, 14, TRUE);
 		rgb(cr, (i == 2 && ok && vals[i] > -1.0f) ? C_BAD : C_TEXT);
 		text_at(cr, x, 110, 0.5, t);
 	}
@@ -320,10 +318,11 @@ static void draw_scope(GtkDrawingArea *a, cairo_t *cr, int w, int h, gpointer ud
 	text_at(cr, cx + r * 0.7 + 2, cy - r * 0.7 + 10, 0.5, "R");
 	text_at(cr, x0 + s - 8, cy - 3, 0.5, "S");
 	if (m->n_gonio > 0) {
-		/* newest points brightest; scale so a full-scale mono signal touches the top */
+		/* auto-gain (m->gonio_gain) so quiet and loud masters fill the scope alike */
 		cairo_set_source_rgba(cr, 0.31, 0.70, 1.0, 0.55);
+		double gg = m->gonio_gain;
 		for (int i = 0; i < m->n_gonio; i++) {
-			double sx = m->gonio[2 * i], my = m->gonio[2 * i + 1];
+			double sx = m->gonio[2 * i] * gg, my = m->gonio[2 * i + 1] * gg;
 			double px = cx + CLAMP(sx, -1.0, 1.0) * r, py = cy - CLAMP(my, -1.0, 1.0) * r;
 			cairo_rectangle(cr, px, py, 1.5, 1.5);
 		}
@@ -423,15 +422,17 @@ static void draw_history(GtkDrawingArea *a, cairo_t *cr, int w, int h, gpointer 
 	int first = m->n_hist - n;
 	if (n > 1) {
 		double dx = pw / (span - 1);
-		cairo_move_to(cr, left, bottom);
+		/* newest at the right edge ("now") */
+		double x0 = right - (n - 1) * dx;
+		cairo_move_to(cr, x0, bottom);
 		/* one point per pixel column at most */
 		int stride = MAX(1, (int)(1.0 / dx));
 		for (int i = 0; i < n; i += stride) {
 			float v = m->hist[first + i];
 			double y = top + ph * (HIST_TOP_LUFS - CLAMP(v, HIST_BOTTOM_LUFS, HIST_TOP_LUFS)) / (HIST_TOP_LUFS - HIST_BOTTOM_LUFS);
-			cairo_line_to(cr, left + i * dx, y);
+			cairo_line_to(cr, x0 + i * dx, y);
 		}
-		cairo_line_to(cr, left + (n - 1) * dx, bottom);
+		cairo_line_to(cr, right, bottom);
 		cairo_close_path(cr);
 		cairo_set_source_rgba(cr, 0.31, 0.70, 1.0, 0.28);
 		cairo_fill_preserve(cr);
@@ -488,10 +489,10 @@ static void draw_platforms(GtkDrawingArea *a, cairo_t *cr, int w, int h, gpointe
 			cairo_fill(cr);
 		}
 		char t[32];
-		const platform_info *pi = platform_get ? platform_get(i) : NULL;
+		const platform_info *pi = platform_get(i);
 		set_font(cr, 10.5, FALSE);
 		rgb(cr, C_TEXT);
-		text_at(cr, c0, y + rh - 5, 0, pi ? pi->name : platform_names[i]);
+		text_at(cr, c0, y + rh - 5, 0, pi ? pi->name : "?");
 		if (pi)
 			snprintf(t, sizeof t, "%.0f", pi->target_lufs);
 		else
@@ -575,7 +576,7 @@ void meter_bridge_reset(meter_bridge *m)
 	for (int ch = 0; ch < 2; ch++)
 		m->in_max[ch] = m->out_max[ch] = m->in_hold[ch] = m->out_hold[ch] = FLOOR_DB;
 	m->overs = 0;
-	if (m->app->analysis && analysis_reset)
+	if (m->app->analysis)
 		analysis_reset(m->app->analysis);
 	gtk_widget_queue_draw(m->levels);
 	gtk_widget_queue_draw(m->loudness);
@@ -644,18 +645,24 @@ void meter_bridge_tick(meter_bridge *m, gint64 now)
 
 	if (now - m->slow_us >= SLOW_US) {
 		m->slow_us = now;
-		m->have_snap = m->app->analysis && analysis_get;
+		m->have_snap = m->app->analysis != NULL;
 		if (m->have_snap) {
 			analysis_get(m->app->analysis, &m->snap);
-			if (analysis_gonio)
-				m->n_gonio = analysis_gonio(m->app->analysis, m->gonio, GONIO_POINTS);
+			m->n_gonio = analysis_gonio(m->app->analysis, m->gonio, GONIO_POINTS);
+			/* scope auto-gain: the largest point lands at 80 % of the radius;
+			 * rises at once, relaxes by ~3 dB per second (at 15 Hz) */
+			float big = 0;
+			for (int i = 0; i < 2 * m->n_gonio; i++)
+				big = MAX(big, fabsf(m->gonio[i]));
+			float want = 0.8f / MAX(big, 0.01f);
+			m->gonio_gain = (want < m->gonio_gain || m->gonio_gain <= 0) ? want : MIN(want, m->gonio_gain * 1.023f);
 		}
 		gtk_widget_queue_draw(m->loudness);
 		gtk_widget_queue_draw(m->scope);
 	}
 	if (now - m->hist_us >= HIST_US) {
 		m->hist_us = now;
-		if (m->app->analysis && analysis_history)
+		if (m->app->analysis)
 			m->n_hist = analysis_history(m->app->analysis, m->hist, HISTORY_LEN);
 		gtk_widget_queue_draw(m->history);
 		gtk_widget_queue_draw(m->platforms);

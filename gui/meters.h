@@ -37,6 +37,7 @@ typedef struct meter_bridge {
 	meter_snapshot snap;            /* newest analysis snapshot */
 	float gonio[2 * GONIO_POINTS];  /* (side, mid) pairs, newest last */
 	int n_gonio;
+	float gonio_gain;               /* goniometer auto-gain (display scale) */
 	float *hist;                    /* HISTORY_LEN short-term values, oldest first */
 	int n_hist;
 } meter_bridge;

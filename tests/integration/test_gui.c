@@ -16,6 +16,7 @@
 #include "../../gui/console.h"
 #include "../../gui/gui.h"
 #include "../../engine/engine.h"
+#include "../../engine/meter/analysis.h"
 
 /* ---- a little studio: store, bus, engine, a thread playing a "mix" ---- */
 
@@ -87,6 +88,8 @@ static studio *studio_start(gboolean audio)
 	s->app.actions.session_save = fake_save;
 	gui_prepare(&s->app);
 	ck_assert_ptr_nonnull(s->app.gui_meter);
+	s->app.analysis = analysis_new(s->app.bus, s->app.params);
+	ck_assert_ptr_nonnull(s->app.analysis);
 	s->eng = engine_new(s->app.params, s->app.bus, 48000);
 	ck_assert_ptr_nonnull(s->eng);
 	if (audio)
@@ -107,6 +110,7 @@ static void studio_stop(studio *s)
 	gtk_window_destroy(GTK_WINDOW(s->c->window));
 	spin_ms(50);
 	g_object_unref(s->gapp);
+	analysis_free(s->app.analysis);
 	engine_free(s->eng);
 	bus_free(s->app.bus);
 	params_free(s->app.params);
