@@ -197,9 +197,26 @@ static inline double adaa1(int type, double x, double xp)
 	return curve_f(type, 0.5 * (x + xp));
 }
 
-/* Divided difference of F2, F1 at the midpoint when ill-conditioned. */
+/* Divided difference (F2(a) - F2(b)) / (a - b).  Where a and b lie on the same polynomial
+ * piece it is expanded analytically: no cancellation between two large F2 values (F2 ~ x^2/2
+ * reaches 100 at +18 dB into the clipper while a - b may be 1e-5).  Across a knee the values
+ * are small and the plain quotient is exact enough; F1 at the midpoint when a ~ b. */
 static inline double adaa2_d(int type, double a, double b)
 {
+	const double knee = type == SAT_SOFT_CLIP ? 1.5 : 1.0;
+	if (fabs(a) <= knee && fabs(b) <= knee) {
+		double lin = (a * a + a * b + b * b) / 6.0;
+		if (type == SAT_SOFT_CLIP) {
+			double a2 = a * a, b2 = b * b;
+			lin -= (a2 * a2 + a2 * a * b + a2 * b2 + a * b * b2 + b2 * b2) / 135.0;
+		}
+		return lin;
+	}
+	const double off = type == SAT_SOFT_CLIP ? 9.0 / 16.0 : 0.5; /* F2 = x^2/2 - off x + c beyond */
+	if (a > knee && b > knee)
+		return 0.5 * (a + b) - off;
+	if (a < -knee && b < -knee)
+		return -0.5 * (a + b) - off;
 	double d = a - b;
 	if (fabs(d) > ADAA_EPS)
 		return (curve_F2(type, a) - curve_F2(type, b)) / d;
