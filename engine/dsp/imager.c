@@ -51,7 +51,7 @@ struct imager {
 	smooth gain_l, gain_r;/* balance */
 	smooth mix;           /* 0 = bypassed, 1 = processed */
 	int filt_cold;        /* filtered path was idle: clear its state before it runs again */
-	int param_ramp, bypass_ramp, path_ramp;
+	int param_ramp, bypass_ramp, path_ramp, xo_ramp;
 	float m[IMG_CHUNK], s[IMG_CHUNK], sf[IMG_CHUNK], mf[IMG_CHUNK]; /* chunk scratch */
 	float lo[IMG_CHUNK], hi[IMG_CHUNK];
 	float band[IMG_BANDS][IMG_CHUNK];
@@ -69,6 +69,7 @@ imager *imager_new(double rate, unsigned max_block)
 	im->param_ramp = smooth_samples(param_info_get(P_IMG_WIDTH)->smooth_ms, rate);
 	im->bypass_ramp = smooth_samples(BYPASS_MS, rate);
 	im->path_ramp = smooth_samples(PATH_FADE_MS, rate);
+	im->xo_ramp = smooth_samples(param_info_get(P_IMG_XOVER)->smooth_ms, rate);
 	float hz[IMG_XOVERS];
 	for (int k = 0; k < IMG_XOVERS; k++)
 		hz[k] = param_info_get(P_IMG_XOVER + k)->def;
@@ -114,7 +115,7 @@ void imager_update(imager *im, const lathe_params *p)
 	float hz[IMG_XOVERS];
 	for (int k = 0; k < IMG_XOVERS; k++)
 		hz[k] = param_get(p, P_IMG_XOVER + k);
-	int xo_ramp = smooth_samples(param_info_get(P_IMG_XOVER)->smooth_ms, im->rate);
+	int xo_ramp = im->xo_ramp;
 	crossover_set_freqs(&im->bands_xo, hz, im->filt_cold ? 0 : xo_ramp);
 
 	float mono = param_get(p, P_IMG_MONO_BELOW);

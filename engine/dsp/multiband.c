@@ -116,6 +116,7 @@ struct multiband {
 	smooth link;             /* stereo link 0..1 */
 	smooth mix;              /* 0 = dry (bypassed or changing bands), 1 = processed */
 	int mix_samples, band_fade_samples;
+	int link_ramp, xo_ramp, param_ramp; /* registry smoothing times in samples */
 	float rms_coef;          /* 1 - exp(-1 / (RMS_TAU_S fs)) */
 	float meter[MB_BANDS];   /* gain reduction of the last block, dB */
 	/* chunk scratch */
@@ -133,9 +134,12 @@ multiband *multiband_new(double rate, unsigned max_block)
 	m->rate = rate;
 	m->mix_samples = smooth_samples(MIX_MS, rate);
 	m->band_fade_samples = smooth_samples(BAND_FADE_MS, rate);
+	params_init();
+	m->link_ramp = smooth_samples(param_info_get(P_MB_LINK)->smooth_ms, rate);
+	m->xo_ramp = smooth_samples(param_info_get(P_MB_XOVER)->smooth_ms, rate);
+	m->param_ramp = smooth_samples(param_info_get(P_MB_THRESHOLD)->smooth_ms, rate);
 	m->rms_coef = (float)(1.0 - exp(-1.0 / (RMS_TAU_S * rate)));
 	/* factory defaults until the first update */
-	params_init();
 	float hz[MB_XOVERS];
 	for (int k = 0; k < MB_XOVERS; k++)
 		hz[k] = m->xo_hz[k] = param_info_get(P_MB_XOVER + k)->def;
@@ -220,16 +224,16 @@ void multiband_update(multiband *m, const lathe_params *p)
 	if (mode != m->mode)
 		switch_mode(m, mode);
 	m->detector = param_get_int(p, P_MB_DETECTOR);
-	smooth_set(&m->link, param_get(p, P_MB_LINK) * 0.01f, smooth_samples(param_info_get(P_MB_LINK)->smooth_ms, m->rate));
+	smooth_set(&m->link, param_get(p, P_MB_LINK) * 0.01f, m->link_ramp);
 
 	for (int k = 0; k < MB_XOVERS; k++)
 		m->xo_hz[k] = param_get(p, P_MB_XOVER + k);
-	crossover_set_freqs(&m->xo, m->xo_hz, smooth_samples(param_info_get(P_MB_XOVER)->smooth_ms, m->rate));
+	crossover_set_freqs(&m->xo, m->xo_hz, m->xo_ramp);
 
 	int bands = m->xo.bands, any_solo = 0;
 	for (int b = 0; b < bands; b++)
 		any_solo |= param_get_bool(p, P_MB_SOLO + b);
-	int ramp = smooth_samples(param_info_get(P_MB_THRESHOLD)->smooth_ms, m->rate);
+	int ramp = m->param_ramp;
 	for (int b = 0; b < MB_BANDS; b++) {
 		mb_band *bd = &m->band[b];
 		smooth_set(&bd->thr, param_get(p, P_MB_THRESHOLD + b), ramp);
