@@ -8,10 +8,12 @@
  *
  * Each stage is a lookahead peak limiter in the style of x42 dpl.lv2
  * (src/peaklim.cc) reduced to its provable core:
- *   1. detector: |x| oversampled (stage 1: 4x at 44.1/48 kHz, 2x at 88.2/96 kHz;
- *      stage 2: twice that), each high-rate sample refined by parabolic
- *      interpolation through its neighbours (vertex of the parabola through
- *      three points: Smith & Serra, "PARSHL", 1987, eq. for the quadratic peak);
+ *   1. detector: |x| oversampled (stage 1: 4x at 44.1/48 kHz, 2x at 88.2/96 kHz,
+ *      1x above; stage 2: 8x at every rate), each high-rate sample refined by
+ *      parabolic interpolation through its neighbours (vertex of the parabola
+ *      through three points: Smith & Serra, "PARSHL", 1987, quadratic peak
+ *      interpolation); at 8x a sine at 0.45 fs is sampled 17.8 times per period
+ *      and its parabolic peak reads low by < 0.004 dB (0.05 dB at 4x);
  *      per base sample t the detector reports P[t] >= every reconstructed
  *      |x(tau)| for tau in [t-1, t+1];
  *   2. required gain r[t] = min(1, ceiling / P[t]);
@@ -36,7 +38,16 @@
  * clamp guarantees the sample peak.
  *
  * Stage 1 aims MAIN_MARGIN_DB below the ceiling so stage 2 stays idle on
- * ordinary material.
+ * ordinary material.  Measured without stage 2 and the clamp (test_limiter's
+ * signals): worst +0.03 dB over with release 1 ms / lookahead 0.5 ms, and +1.9 dB
+ * while the lookahead is being changed (the window/delay relation jumps for one
+ * window); with them: <= +0.003 dB everywhere.
+ *
+ * Release time T is defined as the time the gain takes to recover from 90 % to
+ * 10 % of its reduction (linear gain; a one-pole with tau = T / ln 9).  Auto
+ * release: the follower is the smaller of a one-pole with T/3 and a slow average
+ * of the window minimum with 2 T, so a short burst recovers in about T/3..T and
+ * sustained limiting in 2 T.
  *
  * Latency is constant: the audio delay of stage 1 is always the one for the
  * longest lookahead (5 ms); a shorter lookahead delays the required gain by the
@@ -53,6 +64,7 @@
 
 #define LIM_CH 2
 #define MAX_LOOKAHEAD_MS 5.0
+#define SAFETY_FACTOR 8              /* at every rate: content up to 0.45 fs is read within 0.004 dB */
 #define SAFETY_WINDOW_MS 1.0
 #define SAFETY_RELEASE_MS 10.0
 #define MAIN_MARGIN_DB 0.02
@@ -427,7 +439,7 @@ limiter *limiter_new(double rate, unsigned max_block)
 	unsigned win_max = (unsigned)ceil(MAX_LOOKAHEAD_MS * 0.001 * rate);
 	unsigned win_safe = (unsigned)lround(SAFETY_WINDOW_MS * 0.001 * rate);
 	if (stage_alloc(&l->main, f1, win_max, max_block) < 0 ||
-	    stage_alloc(&l->safety, 2 * f1, win_safe < 2 ? 2 : win_safe, max_block) < 0) {
+	    stage_alloc(&l->safety, SAFETY_FACTOR, win_safe < 2 ? 2 : win_safe, max_block) < 0) {
 		limiter_free(l);
 		return NULL;
 	}

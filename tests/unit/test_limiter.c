@@ -1,7 +1,7 @@
 /* lathe — tests of the true-peak limiter (engine/dsp/limiter.c).
  *
  * THE PROMISE, measured with the 16x reference meter (tests/support/truepeak.c): for every
- * test signal, at ceilings -1 and -0.1 dBTP and at 44.1 and 48 kHz, the output's true peak is
+ * test signal, at ceilings -1 and -0.1 dBTP and at 44.1, 48 (and 96) kHz, the output's true peak is
  * <= ceiling + 0.05 dB and no output sample exceeds 10^(ceiling/20).
  * Also: neutral below the ceiling, clean on a steady tone, exact bypass, constant latency,
  * release time as defined in limiter.c (gain recovers from 90 % to 10 % of its reduction in
@@ -170,10 +170,10 @@ static double sample_peak(const float *x, size_t n)
 START_TEST(test_promise)
 {
 	int which = _i;
-	const double rates[] = { 44100, 48000 };
+	const double rates[] = { 44100, 48000, 96000 };
 	const float ceilings[] = { -1.0f, -0.1f };
 	double worst_over = -1e9, worst_sp_over = -1e9;
-	for (int ri = 0; ri < 2; ri++) {
+	for (int ri = 0; ri < 3; ri++) {
 		for (int ci = 0; ci < 2; ci++) {
 			double fs = rates[ri];
 			size_t n = (size_t)(1.6 * fs);
@@ -305,6 +305,36 @@ START_TEST(test_clean_on_steady_tone)
 	free(r);
 	params_free(p);
 	limiter_free(lim);
+}
+END_TEST
+
+/* The detector sees inter-sample peaks: a sine at fs/4 with phase pi/4 has every sample at
+ * A/sqrt(2) and a true peak of A.  With A = 0 dBFS and the ceiling at -1 dBTP the sample peaks
+ * (-3.01 dBFS) are under the ceiling but the true peak is 1 dB over: with true_peak on the
+ * gain reduction is 1 dB + the 0.02 dB margin; with it off (sample-peak limiting) it is 0. */
+START_TEST(test_true_peak_detector)
+{
+	const double fs = 48000;
+	float gr[2];
+	for (int tp = 0; tp < 2; tp++) {
+		limiter *lim = limiter_new(fs, 512);
+		lathe_params *p = new_params();
+		set(p, P_LIM_TRUE_PEAK, (float)tp);
+		size_t n = 24000;
+		float *l = malloc(n * sizeof(float)), *r = malloc(n * sizeof(float));
+		for (size_t i = 0; i < n; i++)
+			l[i] = r[i] = (float)sin(M_PI / 2 * (double)i + M_PI / 4);
+		run(lim, p, l, r, n, 256);
+		gr[tp] = limiter_gr_db(lim);
+		free(l);
+		free(r);
+		params_free(p);
+		limiter_free(lim);
+	}
+	printf("limiter detector: fs/4 sine, samples at -3.01 dBFS, true peak 0 dBTP, ceiling -1: "
+	       "GR %.4f dB with true_peak off, %.4f dB with it on\n", gr[0], gr[1]);
+	ck_assert_float_eq(gr[0], 0.0f);
+	ck_assert_float_eq_tol(gr[1], 1.02f, 0.01f);
 }
 END_TEST
 
@@ -479,6 +509,7 @@ int main(void)
 	tcase_add_test(tc, test_bypass_exact);
 	tcase_add_test(tc, test_latency_constant);
 	tcase_add_test(tc, test_clean_on_steady_tone);
+	tcase_add_test(tc, test_true_peak_detector);
 	tcase_add_test(tc, test_release_time);
 	tcase_add_test(tc, test_auto_release);
 	tcase_add_loop_test(tc, test_promise, 0, SIG_COUNT);
