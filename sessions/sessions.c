@@ -431,6 +431,7 @@ sessions *sessions_new(lathe_app *app, const sessions_opts *o, char *err, int er
 	set_current(s, NULL, NULL);
 	recent_load(s);
 
+	bool restored = false; /* the state is what the autosave file holds */
 	if (o->session_file) {
 		if (open_path(s, o->session_file, err, errlen) < 0) {
 			sessions_free(s);
@@ -443,6 +444,7 @@ sessions *sessions_new(lathe_app *app, const sessions_opts *o, char *err, int er
 		char *conns = NULL;
 		char why[1024];
 		if (session_file_read(s->autosave_path, tmp, snaps, &m, &conns, why, sizeof why) == 0) {
+			restored = true;
 			params_copy(s->p, tmp);
 			*s->snaps = *snaps;
 			if (conns && app->jack)
@@ -469,6 +471,8 @@ sessions *sessions_new(lathe_app *app, const sessions_opts *o, char *err, int er
 	}
 	undo_clear(s->undo, s->p); /* the start-up state is not an undoable step */
 	autosave_clock_init(&s->autosave, change_counter(s));
+	if (!restored)
+		s->autosave.saved--; /* the autosave does not hold this start-up state yet: write it at the first poll */
 	state_of(s, &s->shown);
 
 	app->actions = (lathe_actions){

@@ -1,0 +1,220 @@
+/* `lathe headless` without a JACK server: the autosave lands within 2 s of a
+ * change, survives kill -9, and a start without --session restores it;
+ * --session loads a file, and a broken one stops lathe with FILE:LINE. */
+#include <check.h>
+#include <glib.h>
+#include <lo/lo.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sessions/session_file.h"
+
+static char *tmpdir, *state_home, *data_home, *autosave;
+
+static const char *lathe_bin(void)
+{
+	const char *b = getenv("LATHE_BIN");
+	return b && *b ? b : "./lathe";
+}
+
+static void setup(void)
+{
+	params_init();
+	tmpdir = g_dir_make_tmp("lathe-autosave-XXXXXX", NULL);
+	state_home = g_build_filename(tmpdir, "state", NULL);
+	data_home = g_build_filename(tmpdir, "data", NULL);
+	autosave = g_build_filename(state_home, "lathe", "autosave.lathe", NULL);
+}
+
+static void teardown(void)
+{
+	char *cmd = g_strdup_printf("rm -rf '%s'", tmpdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", tmpdir);
+	g_free(cmd);
+	g_free(tmpdir);
+	g_free(state_home);
+	g_free(data_home);
+	g_free(autosave);
+}
+
+/* Start lathe with args (NULL-terminated, after the binary); stderr to errfile. */
+static pid_t spawn(const char *const *args, const char *errfile)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		setenv("XDG_STATE_HOME", state_home, 1);
+		setenv("XDG_DATA_HOME", data_home, 1);
+		char server[64];
+		snprintf(server, sizeof server, "lathe-none-%d", (int)getppid()); /* no server by that name: runs without JACK */
+		setenv("JACK_DEFAULT_SERVER", server, 1);
+		setenv("JACK_NO_START_SERVER", "1", 1);
+		unsetenv("NSM_URL");
+		if (errfile && !freopen(errfile, "w", stderr))
+			_exit(127);
+		const char *argv[32];
+		int n = 0;
+		argv[n++] = lathe_bin();
+		for (int i = 0; args[i] && n < 31; i++)
+			argv[n++] = args[i];
+		argv[n] = NULL;
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+static int wait_exit(pid_t pid, int ms)
+{
+	for (int t = 0; t < ms; t += 10) {
+		int st;
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+		g_usleep(10000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return -1;
+}
+
+/* Value of path in the autosave, or NAN when the file is missing or unreadable. */
+static float autosaved(int id)
+{
+	lathe_params *p = params_new();
+	char err[1024];
+	float v = NAN;
+	if (session_load_file(p, autosave, NULL, err, sizeof err) == 0)
+		v = param_get(p, id);
+	params_free(p);
+	return v;
+}
+
+/* Poll until the autosave holds value for id; returns µs waited or -1 after ms. */
+static gint64 wait_autosave(int id, float value, int ms)
+{
+	gint64 t0 = g_get_monotonic_time();
+	while (g_get_monotonic_time() - t0 < ms * 1000) {
+		if (autosaved(id) == value)
+			return g_get_monotonic_time() - t0;
+		g_usleep(10000);
+	}
+	return -1;
+}
+
+static int free_udp_port(void)
+{
+	lo_server s = lo_server_new_with_proto(NULL, LO_UDP, NULL);
+	int port = lo_server_get_port(s);
+	lo_server_free(s);
+	return port;
+}
+
+static int pongs;
+static int on_pong(const char *path, const char *types, lo_arg **argv, int argc, lo_message m, void *ud)
+{
+	pongs++;
+	return 0;
+}
+
+START_TEST(autosave_survives_kill_9_and_is_restored)
+{
+	/* 1. --no-osc and --set: the change is made at start-up; the autosave follows within 2 s */
+	const char *a1[] = { "headless", "--no-osc", "--set", "/eq/3/gain=4.5", NULL };
+	gint64 t0 = g_get_monotonic_time();
+	pid_t pid = spawn(a1, NULL);
+	gint64 waited = wait_autosave(P_EQ_GAIN + 2, 4.5f, 6000);
+	ck_assert_msg(waited >= 0, "no autosave with /eq/3/gain=4.5 within 6 s of starting");
+	printf("autosave: on disk %.3f s after the process started (includes start-up)\n",
+	       (g_get_monotonic_time() - t0) / 1e6);
+	kill(pid, SIGKILL);
+	ck_assert_int_eq(wait_exit(pid, 3000), 128 + SIGKILL);
+
+	/* 2. restart without --session: the state comes back (the new autosave holds the old
+	 *    change plus this run's --set) */
+	const char *a2[] = { "headless", "--no-osc", "--set", "/input/gain=1", NULL };
+	pid = spawn(a2, NULL);
+	ck_assert_int_ge(wait_autosave(P_INPUT_GAIN, 1, 6000), 0);
+	ck_assert_float_eq(autosaved(P_EQ_GAIN + 2), 4.5f);
+
+	/* 3. with OSC: a change made 2.0 s before kill -9 is in the autosave */
+	kill(pid, SIGTERM);
+	ck_assert_int_eq(wait_exit(pid, 5000), 0);
+	int port = free_udp_port();
+	char ports[16];
+	snprintf(ports, sizeof ports, "%d", port);
+	const char *a3[] = { "headless", "--osc-port", ports, NULL };
+	pid = spawn(a3, NULL);
+	lo_server me = lo_server_new_with_proto(NULL, LO_UDP, NULL);
+	lo_server_add_method(me, "/pong", NULL, on_pong, NULL);
+	lo_address to = lo_address_new("127.0.0.1", ports);
+	for (int k = 0; k < 100 && !pongs; k++) {
+		lo_send_from(to, me, LO_TT_IMMEDIATE, "/ping", "");
+		lo_server_recv_noblock(me, 100);
+	}
+	ck_assert_msg(pongs > 0, "lathe headless did not answer /ping on port %d", port);
+	ck_assert_float_eq(autosaved(P_EQ_GAIN + 2), 4.5f);
+	lo_send_from(to, me, LO_TT_IMMEDIATE, "/limiter/ceiling", "f", -2.25f);
+	gint64 t_change = g_get_monotonic_time();
+	gint64 landed = wait_autosave(P_LIM_CEILING, -2.25f, 2000);
+	gint64 left = 2000000 - (g_get_monotonic_time() - t_change);
+	if (left > 0)
+		g_usleep(left);
+	kill(pid, SIGKILL);
+	ck_assert_int_eq(wait_exit(pid, 3000), 128 + SIGKILL);
+	printf("autosave: an OSC change was on disk %.3f s after it was sent; killed at 2.0 s\n", landed / 1e6);
+	ck_assert_int_ge(landed, 0);
+	ck_assert_float_eq(autosaved(P_LIM_CEILING), -2.25f);
+	lo_address_free(to);
+	lo_server_free(me);
+}
+END_TEST
+
+START_TEST(session_option_loads_and_refuses)
+{
+	char *good = g_build_filename(tmpdir, "good.lathe", NULL);
+	ck_assert(g_file_set_contents(good, "[session]\nformat=1\n[current]\n/eq/2/gain=3\n/eq/2/type=low_shelf\n", -1, NULL));
+	const char *a1[] = { "headless", "--no-osc", "--session", good, "--set", "/output/gain=-0.5", NULL };
+	pid_t pid = spawn(a1, NULL);
+	ck_assert_int_ge(wait_autosave(P_OUTPUT_GAIN, -0.5f, 6000), 0);
+	ck_assert_float_eq(autosaved(P_EQ_GAIN + 1), 3);
+	kill(pid, SIGTERM);
+	ck_assert_int_eq(wait_exit(pid, 5000), 0);
+
+	char *bad = g_build_filename(tmpdir, "bad.lathe", NULL);
+	ck_assert(g_file_set_contents(bad, "[session]\nformat=1\n[current]\n\n/eq/2/gain=300\n", -1, NULL));
+	char *errfile = g_build_filename(tmpdir, "stderr.txt", NULL);
+	const char *a2[] = { "headless", "--no-osc", "--session", bad, NULL };
+	pid = spawn(a2, errfile);
+	ck_assert_int_eq(wait_exit(pid, 5000), 1);
+	gchar *text = NULL;
+	ck_assert(g_file_get_contents(errfile, &text, NULL, NULL));
+	char want[1024];
+	snprintf(want, sizeof want, "lathe: %s:5: bad value for /eq/2/gain: 300 is out of range", bad);
+	ck_assert_msg(strstr(text, want) != NULL, "stderr was: %s", text);
+	g_free(text);
+	g_free(good);
+	g_free(bad);
+	g_free(errfile);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("session_autosave");
+	TCase *tc = tcase_create("headless");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, autosave_survives_kill_9_and_is_restored);
+	tcase_add_test(tc, session_option_loads_and_refuses);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
