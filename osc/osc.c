@@ -387,17 +387,22 @@ static int find_param(const osc_server *s, const char *path)
 static int is_number_type(char t) { return t == 'f' || t == 'd' || t == 'i' || t == 'h'; }
 
 /* A number argument as float; a finite double beyond float range saturates
- * (then clamps to the parameter's range) instead of becoming Inf. */
+ * (then clamps to the parameter's range) instead of becoming Inf.  liblo's
+ * lo_arg pointers are only 4-byte aligned inside the packet, so the union is
+ * never dereferenced for 8-byte types: memcpy reads it whatever the alignment. */
 static float number_arg(char t, lo_arg *a)
 {
 	switch (t) {
-	case 'f': return a->f;
-	case 'i': return (float)a->i;
-	case 'h': return (float)a->h;
-	case 'd':
-		if (isfinite(a->d) && fabs(a->d) > FLT_MAX)
-			return a->d > 0 ? FLT_MAX : -FLT_MAX;
-		return (float)a->d;
+	case 'f': { float v; memcpy(&v, a, sizeof v); return v; }
+	case 'i': { int32_t v; memcpy(&v, a, sizeof v); return (float)v; }
+	case 'h': { int64_t v; memcpy(&v, a, sizeof v); return (float)v; }
+	case 'd': {
+		double v;
+		memcpy(&v, a, sizeof v);
+		if (isfinite(v) && fabs(v) > FLT_MAX)
+			return v > 0 ? FLT_MAX : -FLT_MAX;
+		return (float)v;
+	}
 	}
 	return NAN;
 }
@@ -457,7 +462,7 @@ static void handle_param(osc_server *s, const char *path, int id, int norm, cons
 		}
 		rc = param_set(s->params, id, t == 'T' ? 1.0f : 0.0f, &applied);
 	} else if (t == 's' || t == 'S') {
-		rc = param_set_text(s->params, id, &argv[0]->s, &applied);
+		rc = param_set_text(s->params, id, (const char *)argv[0], &applied);
 	} else {
 		snprintf(reason, sizeof reason, "wrong type '%c': expected one number%s", t,
 			pi->curve == CURVE_ENUM ? " or name" : "");
@@ -587,7 +592,7 @@ static void handle_named(osc_server *s, const char *path, name_action fn, const 
 		reply_error(s, path, "expected one string (a name)");
 		return;
 	}
-	const char *name = &argv[0]->s;
+	const char *name = (const char *)argv[0];
 	const char *why = bad_name(name);
 	if (why) {
 		reply_error(s, path, why);

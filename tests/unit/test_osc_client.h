@@ -132,12 +132,13 @@ static inline void decode_one(client *c, const char *data, size_t n, double t)
 	lo_arg **argv = lo_message_get_argv(m);
 	int ns = 0;
 	for (int k = 0; k < r->argc && k < 8; k++) {
+		/* lo_arg is only 4-byte aligned in the packet: copy, don't dereference the union */
 		if (types[k] == 'f')
-			r->f[k] = argv[k]->f;
+			memcpy(&r->f[k], argv[k], sizeof(float));
 		if (types[k] == 'i')
-			r->i[k] = argv[k]->i;
+			memcpy(&r->i[k], argv[k], sizeof(int32_t));
 		if (types[k] == 's' && ns < 4)
-			snprintf(r->s[ns++], sizeof r->s[0], "%s", &argv[k]->s);
+			snprintf(r->s[ns++], sizeof r->s[0], "%s", (const char *)argv[k]);
 	}
 	r->t = t;
 	lo_message_free(m);
