@@ -444,7 +444,8 @@ limiter *limiter_new(double rate, unsigned max_block)
 		return NULL;
 	}
 	l->latency = l->main.sig_delay + l->safety.sig_delay;
-	unsigned cap = pow2_above(l->latency + 1);
+	/* a whole block is written before the block is read back: room for both */
+	unsigned cap = pow2_above(l->latency + max_block);
 	l->dry_mask = cap - 1;
 	for (int c = 0; c < LIM_CH; c++) {
 		l->dry_ring[c] = calloc(cap, sizeof(float));
