@@ -8,6 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+/* liblo hands out arguments that are not aligned for the lo_arg union
+ * (UBSan flags a member access): read them through char pointers. */
+static const char *lo_str(lo_arg *a) { return (const char *)a; }
+
 struct nsm_client {
 	lo_server server;          /* our UDP port: the server replies and sends commands here */
 	lo_address nsm;            /* the server (NSM_URL) */
@@ -58,9 +62,9 @@ static int on_open(const char *path, const char *types, lo_arg **argv, int argc,
 	g_free(n->path);
 	g_free(n->display_name);
 	g_free(n->client_id);
-	n->path = g_strdup(&argv[0]->s);
-	n->display_name = g_strdup(&argv[1]->s);
-	n->client_id = g_strdup(&argv[2]->s);
+	n->path = g_strdup(lo_str(argv[0]));
+	n->display_name = g_strdup(lo_str(argv[1]));
+	n->client_id = g_strdup(lo_str(argv[2]));
 	n->opened = true;
 	n->open_pending = true;
 	dispatch_open(n);
@@ -106,10 +110,10 @@ static int on_hide(const char *path, const char *types, lo_arg **argv, int argc,
 static int on_reply(const char *path, const char *types, lo_arg **argv, int argc, lo_message m, void *ud)
 {
 	nsm_client *n = ud;
-	if (argc >= 1 && types[0] == 's' && !strcmp(&argv[0]->s, "/nsm/server/announce")) {
+	if (argc >= 1 && types[0] == 's' && !strcmp(lo_str(argv[0]), "/nsm/server/announce")) {
 		n->announced = true;
 		g_free(n->server_name);
-		n->server_name = g_strdup(argc >= 3 && types[2] == 's' ? &argv[2]->s : "");
+		n->server_name = g_strdup(argc >= 3 && types[2] == 's' ? lo_str(argv[2]) : "");
 	}
 	return 0;
 }
@@ -119,7 +123,7 @@ static int on_error(const char *path, const char *types, lo_arg **argv, int argc
 	nsm_client *n = ud;
 	if (argc >= 3 && types[2] == 's') {
 		g_free(n->error);
-		n->error = g_strdup_printf("%s: %s", types[0] == 's' ? &argv[0]->s : "?", &argv[2]->s);
+		n->error = g_strdup_printf("%s: %s", types[0] == 's' ? lo_str(argv[0]) : "?", lo_str(argv[2]));
 	}
 	return 0;
 }

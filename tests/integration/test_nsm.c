@@ -14,6 +14,16 @@
 
 #include "sessions/session_file.h"
 
+/* liblo hands out arguments that are not aligned for the lo_arg union
+ * (UBSan flags a member access): read them through char pointers. */
+static const char *lo_str(lo_arg *a) { return (const char *)a; }
+static int lo_int(lo_arg *a)
+{
+	int32_t v;
+	memcpy(&v, a, sizeof v);
+	return v;
+}
+
 typedef struct {
 	char path[64];
 	char types[16];
@@ -36,9 +46,9 @@ static int on_any(const char *path, const char *types, lo_arg **argv, int argc, 
 	snprintf(g->types, sizeof g->types, "%s", types);
 	for (int k = 0; k < argc && k < 6; k++) {
 		if (types[k] == 's')
-			snprintf(g->s[k], sizeof g->s[k], "%s", &argv[k]->s);
+			snprintf(g->s[k], sizeof g->s[k], "%s", lo_str(argv[k]));
 		else if (types[k] == 'i')
-			g->i[k] = argv[k]->i;
+			g->i[k] = lo_int(argv[k]);
 	}
 	g->src_url = lo_address_get_url(lo_message_get_source(m));
 	return 0;
