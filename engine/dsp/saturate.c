@@ -58,6 +58,8 @@
  * its linear region.  Changing the setting crossfades (FADE_MS) from the old path to the
  * new one; the new path is first primed with the recent input so its filters are warm (no
  * onset transient).  Changing the type crossfades between the two curves at the high rate.
+ * While bypassed (the default) the paths do not run at all; leaving bypass primes the path
+ * the same way before the 10 ms fade from the delayed input to the processed signal.
  *
  * DC blocker: y[n] = x[n] - x[n-1] + R y[n-1], R = 1 - 2 pi fc / fs, fc = DC_HZ (a one-pole,
  * one-zero highpass; -0.04 dB at 20 Hz).
@@ -116,6 +118,7 @@ struct saturate {
 	int ramp, fade_len, bypass_len;
 	int bypass_target;
 	int fresh;                  /* no audio since new/reset: first update jumps */
+	int cold;                   /* bypassed: the paths are not run (their state is stale) */
 	float *hi;                  /* high-rate block, max_block * 8 */
 	float *out_a[SAT_CH], *out_b[SAT_CH]; /* base-rate results of the current / next path */
 	float *drive_buf, *mix_buf, *tfade_buf;
@@ -487,6 +490,7 @@ void saturate_update(saturate *s, const lathe_params *p)
 	if (type < SAT_TAPE || type > SAT_HARD_CLIP)
 		type = SAT_HARD_CLIP;
 	if (type != s->type && !smooth_active(&s->type_fade)) {
+		jump = jump || s->cold;
 		s->old_type = jump ? type : s->type;
 		s->type = type;
 		/* the old curve continues from its history; the new one starts from the same (its
@@ -501,7 +505,7 @@ void saturate_update(saturate *s, const lathe_params *p)
 	if (os < OS_2X || os > OS_8X)
 		os = OS_8X;
 	if (os != s->cur && s->next < 0) {
-		if (jump) {
+		if (jump || s->cold) {   /* nothing audible to fade; a cold path is primed when it warms */
 			s->cur = os;
 		} else {
 			s->next = os;   /* primed and faded in by saturate_process */
@@ -515,6 +519,32 @@ void saturate_update(saturate *s, const lathe_params *p)
 void saturate_process(saturate *s, float *l, float *r, unsigned n)
 {
 	float *io[SAT_CH] = { l, r };
+	/* Bypassed (the default): only the delay runs.  Leaving bypass, the path is first primed
+	 * with the recent input (before this block) so the fade-in starts from warm filters. */
+	int need_wet = smooth_active(&s->bypass_mix) || s->bypass_mix.cur != 1.0f;
+	if (need_wet && s->cold) {
+		path_prime(s, &s->path[s->cur]);
+		for (int c = 0; c < SAT_CH; c++)
+			s->dc_x1[c] = s->dc_y1[c] = 0;
+		s->cold = 0;
+	}
+	if (!need_wet) {
+		s->cold = 1;
+		smooth_skip(&s->drive, (int)n);
+		smooth_skip(&s->mix, (int)n);
+		smooth_skip(&s->out_gain, (int)n);
+		smooth_skip(&s->type_fade, (int)n);
+		unsigned rd = s->in_pos - s->latency;
+		for (int c = 0; c < SAT_CH; c++) {
+			unsigned pos = s->in_pos;
+			for (unsigned i = 0; i < n; i++, pos++) {
+				s->in_ring[c][pos & s->in_mask] = io[c][i];
+				io[c][i] = s->in_ring[c][(rd + i) & s->in_mask];
+			}
+		}
+		s->in_pos += n;
+		return;
+	}
 	/* input history: bypass delay and priming */
 	for (int c = 0; c < SAT_CH; c++) {
 		unsigned pos = s->in_pos;
@@ -592,4 +622,5 @@ void saturate_reset(saturate *s)
 	smooth_init(&s->type_fade, 1);
 	s->old_type = s->type;
 	s->fresh = 1;
+	s->cold = 0;
 }

@@ -415,6 +415,49 @@ START_TEST(test_os_switch_no_click)
 }
 END_TEST
 
+/* Leaving bypass while a tone plays does not click: the path is primed with the recent input,
+ * so the output is the crossfade (10 ms) between the delayed input and the output of a
+ * saturator that was never bypassed, within 1 % of the amplitude (a cold start would be off
+ * by the full amplitude at the onset). */
+START_TEST(test_unbypass_no_click)
+{
+	const double fs = 48000;
+	size_t n = 24000;
+	float *out[3];
+	for (int k = 0; k < 3; k++) {   /* 0: never bypassed, 1: always bypassed, 2: leaves bypass at 9984 */
+		saturate *s = saturate_new(fs, 512);
+		lathe_params *p = new_params();
+		set(p, P_SAT_BYPASS, k == 0 ? 0.0f : 1.0f);
+		set(p, P_SAT_TYPE, SAT_HARD_CLIP);
+		set(p, P_SAT_DRIVE, 12);
+		float *l = malloc(n * sizeof(float)), *r = malloc(n * sizeof(float));
+		for (size_t i = 0; i < n; i++)
+			l[i] = r[i] = (float)(0.5 * sin(2 * M_PI * 441 * (double)i / fs));
+		for (size_t pos = 0; pos < n; pos += 256) {
+			if (k == 2 && pos == 9984)
+				set(p, P_SAT_BYPASS, 0);
+			saturate_update(s, p);
+			saturate_process(s, l + pos, r + pos, 256 < n - pos ? 256 : (unsigned)(n - pos));
+		}
+		out[k] = l;
+		free(r);
+		params_free(p);
+		saturate_free(s);
+	}
+	const size_t start = 9984, len = 480;   /* BYPASS_FADE_MS at 48 kHz */
+	double worst = 0;
+	for (size_t i = start; i < n; i++) {
+		double m = i - start >= len ? 0 : 1 - (double)(i - start) / len;   /* weight of the dry */
+		double want = out[1][i] + (1 - m) * (out[0][i] - out[1][i]);
+		worst = fmax(worst, fabs(out[2][i] - want));
+	}
+	printf("saturate leaving bypass mid-tone: max deviation from the ideal crossfade %.3g (amplitude 0.5..1)\n", worst);
+	ck_assert_double_lt(worst, 0.01);
+	for (int k = 0; k < 3; k++)
+		free(out[k]);
+}
+END_TEST
+
 /* Real-time factor, printed: tape and hard clip at 4x and 8x, stereo. */
 START_TEST(test_rt_factor)
 {
@@ -462,6 +505,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_flat_passband, 0, 2);
 	tcase_add_test(tc, test_alias);
 	tcase_add_test(tc, test_os_switch_no_click);
+	tcase_add_test(tc, test_unbypass_no_click);
 	tcase_add_test(tc, test_rt_factor);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
