@@ -10,7 +10,9 @@ void gui_prepare(lathe_app *app);
 
 /* Runs a GtkApplication "org.lathe.Console" (G_APPLICATION_NON_UNIQUE) with
  * the console window; returns the exit status.  With LATHE_SCREENSHOT=FILE in
- * the environment, it writes the window to FILE (PNG) after 3 s and quits. */
+ * the environment, it writes the window to FILE (PNG) after 3 s (or
+ * LATHE_SCREENSHOT_DELAY seconds) and quits; with LATHE_GUI_STATS set it
+ * prints the frames drawn per second on exit. */
 int gui_run(lathe_app *app, int argc, char **argv);
 
 #endif

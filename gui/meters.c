@@ -260,16 +260,15 @@ static void draw_loudness(GtkDrawingArea *a, cairo_t *cr, int w, int h, gpointer
 	set_font(cr, 10, FALSE);
 	rgb(cr, C_DIM);
 	if (ok && o->lufs_i > -69.9f)
-		snprintf(t, sizeof t, "LUFS · %+.1f LU vs target", o->lufs_i - tgt);
+		snprintf(t, sizeof t, "%+.1f LU to target", o->lufs_i - tgt);
 	else
-		snprintf(t, sizeof t, "LUFS · target %.0f", tgt);
+		snprintf(t, sizeof t, "target %.0f LUFS", tgt);
 	text_at(cr, cw * 2.5, 66, 0.5, t);
-	text_at(cr, cw * 1.0, 66, 0.5, "LUFS (EBU R128 / BS.1770)");
+	text_at(cr, cw * 1.0, 66, 0.5, "LUFS · EBU R128");
 
 	/* second row: range and crest */
-	static const char *const names[] = { "LRA", "PLR", "TP MAX", "INPUT I" };
+	static const char *const names[] = { "LRA  LU", "PLR  dB", "TP MAX  dBTP", "INPUT  LUFS" };
 	float vals[] = { o->lra, o->plr, o->tp_max_db, m->snap.in.lufs_i };
-	static const char *const units[] = { "LU", "dB", "dBTP", "LUFS" };
 	double qw = w / 4.0;
 	for (int i = 0; i < 4; i++) {
 		double x = qw * (i + 0.5);
@@ -277,10 +276,10 @@ static void draw_loudness(GtkDrawingArea *a, cairo_t *cr, int w, int h, gpointer
 		rgb(cr, C_DIM);
 		text_at(cr, x, 90, 0.5, names[i]);
 		if (ok && vals[i] > -69.9f)
-			snprintf(t, sizeof t, i == 2 ? "%+.1f %s" : "%.1f %s", vals[i], units[i]);
+			snprintf(t, sizeof t, i == 2 ? "%+.1f" : "%.1f", vals[i]);
 		else
-			snprintf(t, sizeof t, "— %s", units[i]);
-		set_font(cr, 14, TRUE);
+			snprintf(t, sizeof t, "—");
+		set_font(cr, 16, TRUE);
 		rgb(cr, (i == 2 && ok && vals[i] > -1.0f) ? C_BAD : C_TEXT);
 		text_at(cr, x, 110, 0.5, t);
 	}
