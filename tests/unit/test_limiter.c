@@ -338,6 +338,41 @@ START_TEST(test_true_peak_detector)
 }
 END_TEST
 
+/* Stereo link: left at twice the ceiling (6.02 dB over), right 20 dB under.  The left is
+ * reduced by 6.02 dB + the 0.02 dB stage-1 margin.  Linked (100 %) the right gets the same
+ * reduction; unlinked (0 %) it passes at unity; at 50 % the right's detector sees
+ * max(own peak, 0.5 x the left's) = exactly the ceiling: reduction 0.02 dB (the margin). */
+START_TEST(test_link)
+{
+	const double fs = 48000;
+	const float links[] = { 100, 0, 50 };
+	const double want_left_gr = 20 * log10(2.0) + 0.02;
+	const double want_right_gr[] = { want_left_gr, 0.0, 0.02 };
+	for (int k = 0; k < 3; k++) {
+		limiter *lim = limiter_new(fs, 512);
+		lathe_params *p = new_params();
+		set(p, P_LIM_LINK, links[k]);
+		size_t n = 48000;
+		double c = pow(10, -1 / 20.0);
+		float *l = malloc(n * sizeof(float)), *r = malloc(n * sizeof(float));
+		for (size_t i = 0; i < n; i++) {
+			l[i] = (float)(2 * c * sin(2 * M_PI * 1000 * (double)i / fs));
+			r[i] = (float)(0.1 * c * sin(2 * M_PI * 1000 * (double)i / fs));
+		}
+		run(lim, p, l, r, n, 256);
+		double gl = 20 * log10(tone_amp(l + n / 2, n / 2, 1000, fs) / (2 * c));
+		double gr = 20 * log10(tone_amp(r + n / 2, n / 2, 1000, fs) / (0.1 * c));
+		printf("limiter link %3.0f %%: left gain %.3f dB, right gain %.3f dB\n", links[k], gl, gr);
+		ck_assert_double_eq_tol(-gl, want_left_gr, 0.005);
+		ck_assert_double_eq_tol(-gr, want_right_gr[k], 0.005);
+		free(l);
+		free(r);
+		params_free(p);
+		limiter_free(lim);
+	}
+}
+END_TEST
+
 /* Bypass is the input delayed by the latency, sample for sample, even for signals far over
  * the ceiling. */
 START_TEST(test_bypass_exact)
@@ -511,6 +546,7 @@ int main(void)
 	tcase_add_test(tc, test_latency_constant);
 	tcase_add_test(tc, test_clean_on_steady_tone);
 	tcase_add_test(tc, test_true_peak_detector);
+	tcase_add_test(tc, test_link);
 	tcase_add_test(tc, test_release_time);
 	tcase_add_test(tc, test_auto_release);
 	tcase_add_loop_test(tc, test_promise, 0, SIG_COUNT);
