@@ -22,7 +22,7 @@
  * The side taps are rescaled so that they sum to exactly 1/2: each polyphase
  * branch then has DC gain 1 and a constant input stays exactly constant.
  * Result (measured in test_oversample): stopband >= 100 dB, passband ripple
- * < 0.001 dB to 20 kHz at 44.1 kHz.  N: 147, 27, 19, 15 taps for the 2x, 4x,
+ * < 0.001 dB to 20 kHz at 44.1 kHz.  N: 147, 31, 23, 19 taps for the 2x, 4x,
  * 8x, 16x stages.
  *
  * Buffers are linear (history followed by the new block) and the history is
