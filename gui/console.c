@@ -1,6 +1,7 @@
 /* lathe — the console window (see console.h). */
 #include "console.h"
 #include "../engine/jack.h"
+#include "../sessions/sessions.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -38,6 +39,7 @@ static const char css[] =
 	".card .control button.bypass { min-height: 16px; padding: 0 5px; font-size: 9px; }\n"
 	"button.master-bypass:checked, .master .control button.bypass:checked { background: #e03131; color: #ffffff; }\n"
 	".snap { min-width: 26px; padding: 2px 4px; font-weight: bold; }\n"
+	".snap.stored { color: #ffffff; border-bottom: 2px solid #4fb3ff; }\n"
 	".snap.current { background: #2b6cb0; color: #ffffff; }\n"
 	".store:checked { background: #e8590c; color: #ffffff; }\n"
 	".meter-column { background: #16191d; border-left: 1px solid #262a31; padding: 6px; }\n"
@@ -316,49 +318,91 @@ static GtkWidget *chain_strip(console *c)
 
 /* ---- session and snapshots ---- */
 
+/* The sessions module's object when it provides the actions (its ctx); NULL
+ * with other providers (tests), which get the plain actions. */
+static sessions *sess(console *c)
+{
+	return c->app->actions.session_save && c->app->actions.ctx ? c->app->actions.ctx : NULL;
+}
+
 static void mark_saved(console *c)
 {
 	c->saved_gen = params_generation(c->app->params);
 }
 
+/* Title: session name and an unsaved marker; buttons: snapshots that hold
+ * something, the current one, undo/redo.  From sessions_get_state when the
+ * sessions module runs, else from our own record of the last save. */
 static void update_title(console *c)
 {
-	gboolean dirty = params_generation(c->app->params) != c->saved_gen;
-	char *base = c->session_path[0] ? g_path_get_basename(c->session_path) : g_strdup("Untitled session");
-	char *dot = g_str_has_suffix(base, ".lathe") ? strrchr(base, '.') : NULL;
-	if (dot)
-		*dot = 0;
-	char *t = g_strdup_printf("%s%s", base, dirty ? " •" : "");
-	gtk_label_set_text(GTK_LABEL(c->title), t);
-	char *wt = g_strdup_printf("%s — lathe", t);
-	gtk_window_set_title(GTK_WINDOW(c->window), wt);
-	gtk_label_set_text(GTK_LABEL(c->subtitle), c->session_path[0] ? c->session_path : (dirty ? "not saved" : "lathe mastering console"));
-	c->dirty_shown = dirty;
-	g_free(wt);
-	g_free(t);
-	g_free(base);
-}
-
-static void remember_recent(const char *path)
-{
-	char *uri = g_filename_to_uri(path, NULL, NULL);
-	if (uri) {
-		gtk_recent_manager_add_item(gtk_recent_manager_get_default(), uri);
-		g_free(uri);
+	sessions_state st;
+	memset(&st, 0, sizeof st);
+	st.active_snapshot = c->snapshot;
+	st.undo_steps = st.redo_steps = 1;
+	if (sess(c)) {
+		sessions_get_state(sess(c), &st);
+	} else {
+		st.dirty = params_generation(c->app->params) != c->saved_gen;
+		g_strlcpy(st.path, c->session_path, sizeof st.path);
+		char *base = c->session_path[0] ? g_path_get_basename(c->session_path) : g_strdup("untitled");
+		char *dot = g_str_has_suffix(base, ".lathe") ? strrchr(base, '.') : NULL;
+		if (dot)
+			*dot = 0;
+		g_strlcpy(st.name, base, sizeof st.name);
+		g_free(base);
 	}
+	char *t = g_strdup_printf("%s%s", st.name[0] ? st.name : "untitled", st.dirty ? " •" : "");
+	if (strcmp(gtk_label_get_text(GTK_LABEL(c->title)), t)) {
+		gtk_label_set_text(GTK_LABEL(c->title), t);
+		char *wt = g_strdup_printf("%s — lathe", t);
+		gtk_window_set_title(GTK_WINDOW(c->window), wt);
+		g_free(wt);
+	}
+	const char *sub = st.path[0] ? st.path : st.dirty ? "not saved yet" : "lathe mastering console";
+	if (strcmp(gtk_label_get_text(GTK_LABEL(c->subtitle)), sub))
+		gtk_label_set_text(GTK_LABEL(c->subtitle), sub);
+	g_strlcpy(c->session_path, st.path, sizeof c->session_path);
+	c->dirty_shown = st.dirty;
+	if (sess(c)) {
+		c->snapshot = st.active_snapshot;
+		for (int i = 0; i < 4; i++) {
+			gboolean has = i < SNAPSHOT_SLOTS && st.stored[i];
+			if (has != gtk_widget_has_css_class(c->snap_btn[i], "stored")) {
+				if (has)
+					gtk_widget_add_css_class(c->snap_btn[i], "stored");
+				else
+					gtk_widget_remove_css_class(c->snap_btn[i], "stored");
+			}
+		}
+		GAction *u = g_action_map_lookup_action(G_ACTION_MAP(c->window), "undo");
+		GAction *r = g_action_map_lookup_action(G_ACTION_MAP(c->window), "redo");
+		g_simple_action_set_enabled(G_SIMPLE_ACTION(u), st.undo_steps > 0);
+		g_simple_action_set_enabled(G_SIMPLE_ACTION(r), st.redo_steps > 0);
+		/* under NSM the session manager owns the files: no dialogs */
+		GAction *o = g_action_map_lookup_action(G_ACTION_MAP(c->window), "open");
+		GAction *sa = g_action_map_lookup_action(G_ACTION_MAP(c->window), "save-as");
+		g_simple_action_set_enabled(G_SIMPLE_ACTION(o), !st.nsm);
+		g_simple_action_set_enabled(G_SIMPLE_ACTION(sa), !st.nsm);
+	}
+	snapshot_mark(c);
+	g_free(t);
 }
 
 static void do_load(console *c, const char *path)
 {
 	char err[256] = "";
-	if (!c->app->actions.session_load)
+	int rc;
+	if (sess(c))
+		rc = sessions_open_path(sess(c), path, err, sizeof err);
+	else if (c->app->actions.session_load)
+		rc = c->app->actions.session_load(c->app, path, err, sizeof err);
+	else
 		return;
-	if (c->app->actions.session_load(c->app, path, err, sizeof err) < 0) {
+	if (rc < 0) {
 		console_message(c, err[0] ? err : "could not open the session", TRUE);
 		return;
 	}
 	g_strlcpy(c->session_path, path, sizeof c->session_path);
-	remember_recent(path);
 	mark_saved(c);
 	update_title(c);
 	console_message(c, "session opened", FALSE);
@@ -367,14 +411,18 @@ static void do_load(console *c, const char *path)
 static void do_save(console *c, const char *path)
 {
 	char err[256] = "";
-	if (!c->app->actions.session_save)
+	int rc;
+	if (sess(c))
+		rc = sessions_save_path(sess(c), path, err, sizeof err);
+	else if (c->app->actions.session_save)
+		rc = c->app->actions.session_save(c->app, path, err, sizeof err);
+	else
 		return;
-	if (c->app->actions.session_save(c->app, path, err, sizeof err) < 0) {
+	if (rc < 0) {
 		console_message(c, err[0] ? err : "could not save the session", TRUE);
 		return;
 	}
 	g_strlcpy(c->session_path, path, sizeof c->session_path);
-	remember_recent(path);
 	mark_saved(c);
 	update_title(c);
 	console_message(c, "session saved", FALSE);
@@ -473,29 +521,20 @@ static void act_snapshot(GSimpleAction *a, GVariant *v, gpointer ud)
 		gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(c->store_btn), FALSE);
 }
 
-static GMenuModel *recent_menu(void)
+static GMenuModel *recent_menu(console *c)
 {
 	GMenu *m = g_menu_new();
-	GList *items = gtk_recent_manager_get_items(gtk_recent_manager_get_default());
+	char **recent = sess(c) ? sessions_recent(sess(c)) : NULL;
 	int n = 0;
-	for (GList *l = items; l && n < 10; l = l->next) {
-		GtkRecentInfo *ri = l->data;
-		const char *uri = gtk_recent_info_get_uri(ri);
-		if (!g_str_has_suffix(uri, ".lathe") || !gtk_recent_info_exists(ri))
-			continue;
-		char *path = g_filename_from_uri(uri, NULL, NULL);
-		if (!path)
-			continue;
-		char *base = g_path_get_basename(path);
+	for (int i = 0; recent && recent[i] && n < 10; i++, n++) {
+		char *base = g_path_get_basename(recent[i]);
 		GMenuItem *it = g_menu_item_new(base, NULL);
-		g_menu_item_set_action_and_target_value(it, "win.open-recent", g_variant_new_string(path));
+		g_menu_item_set_action_and_target_value(it, "win.open-recent", g_variant_new_string(recent[i]));
 		g_menu_append_item(m, it);
 		g_object_unref(it);
 		g_free(base);
-		g_free(path);
-		n++;
 	}
-	g_list_free_full(items, (GDestroyNotify)gtk_recent_info_unref);
+	g_strfreev(recent);
 	if (!n)
 		g_menu_append(m, "No recent sessions", "win.none");
 	return G_MENU_MODEL(m);
@@ -503,7 +542,7 @@ static GMenuModel *recent_menu(void)
 
 static void on_recent_popup(GtkMenuButton *b, gpointer ud)
 {
-	GMenuModel *m = recent_menu();
+	GMenuModel *m = recent_menu(ud);
 	gtk_menu_button_set_menu_model(b, m);
 	g_object_unref(m);
 }
@@ -677,7 +716,7 @@ static gboolean on_tick(GtkWidget *w, GdkFrameClock *fc, gpointer ud)
 				gui_control_sync(c->controls[id]);
 		update_cards(c);
 	}
-	if ((params_generation(c->app->params) != c->saved_gen) != c->dirty_shown)
+	if (!sess(c) && (params_generation(c->app->params) != c->saved_gen) != c->dirty_shown)
 		update_title(c);
 	if (!c->fps_t0)
 		c->fps_t0 = now;
@@ -690,6 +729,8 @@ static gboolean on_tick(GtkWidget *w, GdkFrameClock *fc, gpointer ud)
 	if (now - c->status_us >= STATUS_US) {
 		c->status_us = now;
 		update_status(c, now);
+		if (sess(c))
+			update_title(c);
 	}
 	return G_SOURCE_CONTINUE;
 }

@@ -17,6 +17,7 @@
 #include "../../gui/gui.h"
 #include "../../engine/engine.h"
 #include "../../engine/meter/analysis.h"
+#include "../../sessions/sessions.h"
 
 /* ---- a little studio: store, bus, engine, a thread playing a "mix" ---- */
 
@@ -332,6 +333,56 @@ START_TEST(test_shortcuts)
 }
 END_TEST
 
+/* With the real sessions module: the title marks unsaved changes, snapshot
+ * buttons show which slots hold something, undo becomes available. */
+START_TEST(test_sessions_wired)
+{
+	studio *s = g_new0(studio, 1);
+	params_init();
+	s->app.params = params_new();
+	s->app.bus = bus_new(0.2);
+	char dir[] = "/tmp/lathe-gui-XXXXXX";
+	ck_assert_ptr_nonnull(g_mkdtemp(dir));
+	sessions_opts so = { .session_dir = dir, .autosave = 0, .state_dir = dir };
+	char err[256];
+	sessions *ss = sessions_new(&s->app, &so, err, sizeof err);
+	ck_assert_msg(ss != NULL, "%s", err);
+	s->gapp = gtk_application_new("org.lathe.ConsoleTest", G_APPLICATION_NON_UNIQUE);
+	ck_assert(g_application_register(G_APPLICATION(s->gapp), NULL, NULL));
+	s->c = console_new(s->gapp, &s->app);
+	gtk_window_present(GTK_WINDOW(s->c->window));
+	spin_ms(700);
+	ck_assert_ptr_null(strstr(gtk_window_get_title(GTK_WINDOW(s->c->window)), "•"));
+	ck_assert(!gtk_widget_has_css_class(s->c->snap_btn[0], "stored"));
+	/* a change marks the session unsaved */
+	gui_control_set(s->c->controls[P_LIM_CEILING], -2.0f);
+	spin_ms(700);
+	ck_assert_ptr_nonnull(strstr(gtk_window_get_title(GTK_WINDOW(s->c->window)), "•"));
+	/* store mode + A stores; the button shows it holds a snapshot and is current */
+	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(s->c->store_btn), TRUE);
+	g_action_group_activate_action(G_ACTION_GROUP(s->c->window), "snapshot", g_variant_new_string("A"));
+	ck_assert(!gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(s->c->store_btn)));
+	spin_ms(700);
+	sessions_state st;
+	sessions_get_state(ss, &st);
+	ck_assert(st.stored[0]);
+	ck_assert(gtk_widget_has_css_class(s->c->snap_btn[0], "stored"));
+	ck_assert(gtk_widget_has_css_class(s->c->snap_btn[0], "current"));
+	/* recall of an empty slot is refused with a message, nothing changes */
+	float before = param_get(s->app.params, P_LIM_CEILING);
+	g_action_group_activate_action(G_ACTION_GROUP(s->c->window), "snapshot", g_variant_new_string("B"));
+	ck_assert_float_eq(param_get(s->app.params, P_LIM_CEILING), before);
+	ck_assert_ptr_nonnull(strstr(gtk_label_get_text(GTK_LABEL(s->c->st_msg)), "empty"));
+	gtk_window_destroy(GTK_WINDOW(s->c->window));
+	spin_ms(50);
+	sessions_free(ss);
+	g_object_unref(s->gapp);
+	bus_free(s->app.bus);
+	params_free(s->app.params);
+	g_free(s);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	if (!getenv("DISPLAY") && !getenv("LATHE_XVFB")) {
@@ -356,6 +407,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, test_outside_changes_show_within_a_frame);
 	tcase_add_test(tc, test_controls_write_through_the_registry);
 	tcase_add_test(tc, test_shortcuts);
+	tcase_add_test(tc, test_sessions_wired);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
