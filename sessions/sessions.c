@@ -590,6 +590,7 @@ char **sessions_recent(sessions *s)
 }
 
 const char *sessions_dir(const sessions *s) { return s->session_dir; }
+nsm_client *sessions_nsm(const sessions *s) { return s->nsm; }
 const char *sessions_autosave_path(const sessions *s) { return s->autosave_path; }
 
 void sessions_set_notify(sessions *s, void (*fn)(void *ctx), void *ctx)

@@ -52,7 +52,10 @@ sessions *sessions_new(lathe_app *app, const sessions_opts *o, char *err, int er
 /* Stops the timers, writes a last autosave if anything changed since the last one. */
 void sessions_free(sessions *s);
 
-/* ---- for the console (paths from file dialogs; not used under NSM) ---- */
+/* ---- for the console (paths from file dialogs; not used under NSM) ----
+ * app->actions.session_save/load take NAMES only (OSC safety: no '/', no
+ * "..").  A file dialog's path goes through these instead, with
+ * s = app->actions.ctx. */
 int sessions_open_path(sessions *s, const char *path, char *err, int errlen);
 int sessions_save_path(sessions *s, const char *path, char *err, int errlen);
 /* Save to the current session file (the NSM one under NSM); -1 when untitled. */
@@ -76,6 +79,9 @@ void sessions_get_state(sessions *s, sessions_state *out);
 char **sessions_recent(sessions *s);
 const char *sessions_dir(const sessions *s);           /* named sessions folder */
 const char *sessions_autosave_path(const sessions *s);
+/* The NSM client given in sessions_opts (NULL when not under NSM): the console
+ * installs its show/hide hooks with nsm_client_set_gui_hooks on it. */
+nsm_client *sessions_nsm(const sessions *s);
 /* Called on the main context after any change of sessions_state (title, buttons). */
 void sessions_set_notify(sessions *s, void (*fn)(void *ctx), void *ctx);
 
