@@ -22,6 +22,8 @@ static int make_ebu(measure *m)
 	 * however long the programme (libebur128 docs).  Never
 	 * ebur128_set_max_window: broken in 1.2.6. */
 	int mode = EBUR128_MODE_M | EBUR128_MODE_S | EBUR128_MODE_I | EBUR128_MODE_LRA | EBUR128_MODE_HISTOGRAM;
+	/* (S mode makes libebur128 keep 3 s of K-weighted audio, which
+	 * ebur128_loudness_window needs for our 10 ms hop queries) */
 	m->ebu = ebur128_init(m->channels, m->rate, mode);
 	return m->ebu ? 0 : -1;
 }
@@ -83,6 +85,8 @@ int measure_reset(measure *m)
 	}
 	m->fill = 0;
 	m->hop_count = 0;
+	memset(m->hop_energy, 0, sizeof m->hop_energy);
+	m->energy_pos = 0;
 	memset(m->ring_ll, 0, sizeof m->ring_ll);
 	memset(m->ring_rr, 0, sizeof m->ring_rr);
 	memset(m->ring_lr, 0, sizeof m->ring_lr);
@@ -107,20 +111,31 @@ static void end_hop(measure *m)
 	unsigned n = m->fill;
 	if (m->ebu) {
 		ebur128_add_frames_float(m->ebu, m->scratch, n);
-		double v;
-		if (ebur128_loudness_momentary(m->ebu, &v) == EBUR128_SUCCESS) {
-			m->lufs_m = lufs_or_floor(v);
-			if (m->lufs_m > m->max_m)
-				m->max_m = m->lufs_m;
+		/* The K-weighted, channel-weighted mean square of this 10 ms hop
+		 * (libebur128's own filter and weights), kept in a 3 s ring:
+		 * momentary = mean of the last 40 hops (400 ms), short-term = mean of
+		 * all 300 (3 s), per BS.1770-4 / Tech 3341, refreshed every 10 ms.
+		 * Summing 300 numbers per hop instead of asking libebur128 for a 3 s
+		 * window (288 000 samples at 48 kHz) each time keeps the cost flat. */
+		double lk;
+		double e = 0;
+		if (ebur128_loudness_window(m->ebu, 10, &lk) == EBUR128_SUCCESS && isfinite(lk))
+			e = pow(10.0, (lk + 0.691) / 10.0);
+		m->hop_energy[m->energy_pos] = e;
+		m->energy_pos = (m->energy_pos + 1) % MEASURE_S_HOPS;
+		double sm = 0, ss = 0;
+		for (int i = 0; i < MEASURE_S_HOPS; i++) {
+			int j = (m->energy_pos - 1 - i + MEASURE_S_HOPS) % MEASURE_S_HOPS;
+			ss += m->hop_energy[j];
+			if (i == MEASURE_M_HOPS - 1)
+				sm = ss;
 		}
-		/* short-term sums 3 s of samples per call: every 50 ms is within
-		 * Tech 3341's >= 10 Hz and keeps the cost at ~6 Mflop/s at 48 kHz */
-		if (m->hop_count % MEASURE_S_EVERY == MEASURE_S_EVERY - 1 &&
-		    ebur128_loudness_shortterm(m->ebu, &v) == EBUR128_SUCCESS) {
-			m->lufs_s = lufs_or_floor(v);
-			if (m->lufs_s > m->max_s)
-				m->max_s = m->lufs_s;
-		}
+		m->lufs_m = sm > 0 ? lufs_or_floor(-0.691 + 10 * log10(sm / MEASURE_M_HOPS)) : MEASURE_FLOOR_DB;
+		m->lufs_s = ss > 0 ? lufs_or_floor(-0.691 + 10 * log10(ss / MEASURE_S_HOPS)) : MEASURE_FLOOR_DB;
+		if (m->lufs_m > m->max_m)
+			m->max_m = m->lufs_m;
+		if (m->lufs_s > m->max_s)
+			m->max_s = m->lufs_s;
 	}
 	m->ring_ll[m->ring_pos] = m->acc_ll;
 	m->ring_rr[m->ring_pos] = m->acc_rr;

@@ -22,7 +22,8 @@
 #define MEASURE_MAX_CH 8
 #define MEASURE_FLOOR_DB (-120.0f) /* what silence (-inf) reads as */
 #define MEASURE_WIN_HOPS 30         /* 300 ms of 10 ms hops for RMS and correlation */
-#define MEASURE_S_EVERY 5           /* short-term evaluated every 5 hops (50 ms) */
+#define MEASURE_M_HOPS 40           /* momentary: 400 ms of hops */
+#define MEASURE_S_HOPS 300          /* short-term: 3 s of hops */
 #define MEASURE_MAX_RATE 192000
 
 enum { MEASURE_LOUDNESS = 1, MEASURE_PEAKS = 2, MEASURE_ALL = 3 };
@@ -40,7 +41,9 @@ typedef struct {
 	void *tp[MEASURE_MAX_CH];  /* truepeak meters, one per channel */
 	float *scratch;         /* one hop of interleaved frames (rate up to MEASURE_MAX_RATE) */
 	unsigned fill;          /* frames in scratch for the current hop */
-	unsigned hop_count;     /* hops since reset, for the short-term grid */
+	unsigned hop_count;     /* hops since reset */
+	double hop_energy[MEASURE_S_HOPS]; /* K-weighted mean square of each of the last 300 hops (a ring) */
+	int energy_pos;         /* next hop_energy slot */
 	double ring_ll[MEASURE_WIN_HOPS], ring_rr[MEASURE_WIN_HOPS], ring_lr[MEASURE_WIN_HOPS]; /* per-hop sums of L*L, R*R, L*R */
 	int ring_pos;           /* next ring slot */
 	double acc_ll, acc_rr, acc_lr; /* sums over the current hop */
@@ -48,7 +51,7 @@ typedef struct {
 
 	/* readings (dB unless said; MEASURE_FLOOR_DB for silence) */
 	uint64_t frames;        /* frames since reset */
-	float lufs_m, lufs_s;   /* latest momentary (every 10 ms) and short-term (every 50 ms) */
+	float lufs_m, lufs_s;   /* latest momentary and short-term, both every 10 ms */
 	float max_m, max_s;     /* maxima since reset */
 	float rms_db[2];        /* 300 ms RMS, dBFS (full-scale sine reads -3) */
 	float correlation;      /* 300 ms Pearson-style correlation sum(LR)/sqrt(sum LL sum RR), 0 in silence */
