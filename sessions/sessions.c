@@ -273,6 +273,12 @@ static gboolean fade_tick(gpointer ud)
 {
 	sessions *s = ud;
 	g_rec_mutex_lock(&s->lock);
+	/* A recall from the OSC thread may have replaced this timer while it was being dispatched. */
+	GSource *me = g_main_current_source();
+	if (!me || g_source_get_id(me) != s->fade_id) {
+		g_rec_mutex_unlock(&s->lock);
+		return G_SOURCE_REMOVE;
+	}
 	bool more = snapshot_fade_step(s->snaps, s->p, g_get_monotonic_time());
 	if (!more)
 		s->fade_id = 0;

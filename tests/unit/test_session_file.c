@@ -162,6 +162,12 @@ START_TEST(partial_groups_take_defaults_and_numbers_for_enums)
 	ck_assert(param_get_bool(p, P_EQ_BAND_BYPASS));
 	ck_assert_float_eq(param_get(p, P_INPUT_GAIN), -3.5f);
 	ck_assert_float_eq(param_get(p, P_LIM_CEILING), param_info_get(P_LIM_CEILING)->def);
+	/* written on Windows: CRLF line ends load the same */
+	char *crlf = write_text("crlf.lathe", "[session]\r\nformat=1\r\n[current]\r\n/eq/2/type=notch\r\n/input/gain=-2\r\n", -1);
+	ck_assert_msg(session_load_file(p, crlf, NULL, err, sizeof err) == 0, "%s", err);
+	ck_assert_int_eq(param_get_int(p, P_EQ_TYPE + 1), EQ_NOTCH);
+	ck_assert_float_eq(param_get(p, P_INPUT_GAIN), -2);
+	g_free(crlf);
 	params_free(p);
 	g_free(path);
 }
