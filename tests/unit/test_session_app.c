@@ -333,6 +333,62 @@ START_TEST(presets_load_as_one_step)
 }
 END_TEST
 
+/* The OSC server calls the actions from its own thread while the main
+ * context runs the watcher and fade timers. */
+static gpointer osc_like_thread(gpointer ud)
+{
+	lathe_app *app = ud;
+	char err[512];
+	for (int k = 0; k < 150; k++) {
+		param_set(app->params, P_INPUT_GAIN, (float)(k % 20) - 10, NULL);
+		app->actions.snapshot_store(app, (k & 1) ? "A" : "B", err, sizeof err);
+		app->actions.snapshot_recall(app, (k & 1) ? "B" : "A", err, sizeof err);
+		if (k % 7 == 0)
+			app->actions.undo(app);
+		if (k % 11 == 0)
+			app->actions.redo(app);
+		if (k % 50 == 0)
+			app->actions.session_save(app, "threaded", err, sizeof err);
+		g_usleep(2000);
+	}
+	return NULL;
+}
+
+START_TEST(actions_from_another_thread)
+{
+	lathe_app app;
+	lathe_params *p = params_new();
+	sessions *s = start(&app, p, NULL);
+	param_set(p, P_SNAPSHOT_FADE, 20, NULL);
+	GThread *t = g_thread_new("osc", osc_like_thread, &app);
+	gint64 t0 = g_get_monotonic_time();
+	while (g_get_monotonic_time() - t0 < 5000000) {
+		while (g_main_context_iteration(NULL, FALSE))
+			;
+		g_usleep(1000);
+		if (g_get_monotonic_time() - t0 > 1500000)
+			break;
+	}
+	g_thread_join(t);
+	run_for(200);
+	/* still coherent: a final store/recall with no fade lands exactly */
+	char err[512];
+	param_set(p, P_SNAPSHOT_FADE, 0, NULL);
+	param_set(p, P_OUTPUT_GAIN, -3.5f, NULL);
+	ck_assert_int_eq(app.actions.snapshot_store(&app, "D", err, sizeof err), 0);
+	param_set(p, P_OUTPUT_GAIN, 2, NULL);
+	ck_assert_int_eq(app.actions.snapshot_recall(&app, "D", err, sizeof err), 0);
+	ck_assert_float_eq(param_get(p, P_OUTPUT_GAIN), -3.5f);
+	char *file = g_build_filename(sess_dir, "threaded.lathe", NULL);
+	lathe_params *q = params_new();
+	ck_assert_msg(session_load_file(q, file, NULL, err, sizeof err) == 0, "%s", err);
+	sessions_free(s);
+	params_free(q);
+	params_free(p);
+	g_free(file);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *su = suite_create("session_app");
@@ -344,6 +400,7 @@ int main(void)
 	tcase_add_test(tc, named_sessions_dirty_recent_and_refusals);
 	tcase_add_test(tc, snapshot_recall_fades_through_the_main_loop);
 	tcase_add_test(tc, presets_load_as_one_step);
+	tcase_add_test(tc, actions_from_another_thread);
 	suite_add_tcase(su, tc);
 	SRunner *sr = srunner_create(su);
 	srunner_run_all(sr, CK_NORMAL);
