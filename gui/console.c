@@ -9,6 +9,17 @@
 
 static const char *const section_module[CONSOLE_SECTIONS] = { "input", "eq", "mb", "imager", "saturate", "limiter", "dither", "output" };
 static const char *const section_title[CONSOLE_SECTIONS] = { "Input", "EQ", "Multiband", "Imager", "Saturation", "Limiter", "Dither", "Output" };
+/* One line under each section's name, for whoever sees the console for the first time. */
+static const char *const section_about[CONSOLE_SECTIONS] = {
+	"Trim the level of the mix before anything else touches it.",
+	"Eight bands of analog-matched EQ, each on stereo, mid, side, left or right. Drag the nodes or use the band controls.",
+	"Up to four bands of compression, split by Linkwitz-Riley crossovers. The meter bridge shows each band's gain reduction.",
+	"Stereo width per band, bass mono below a frequency, and balance.",
+	"Tape, tube or clipper saturation, oversampled.",
+	"True-peak limiter: Gain drives into it, Ceiling is the highest true peak that leaves. Watch LIM in the meter bridge.",
+	"Word-length reduction with TPDF dither and optional noise shaping; the last stage before the master out.",
+	"Final trim of the master, before dither.",
+};
 static const char *const snapshot_names[4] = { "A", "B", "C", "D" };
 
 #define STATUS_US (G_USEC_PER_SEC / 2)
@@ -193,9 +204,19 @@ static GtkWidget *eq_page(console *c)
 
 /* Any other module: its global parameters in one row, then one framed
  * column per band (multiband, imager). */
+static GtkWidget *about_label(int section)
+{
+	GtkWidget *l = label_with(section_about[section], "title-sub");
+	gtk_label_set_wrap(GTK_LABEL(l), TRUE);
+	return l;
+}
+
 static GtkWidget *module_page(console *c, const char *module)
 {
 	GtkWidget *page = gtk_box_new(GTK_ORIENTATION_VERTICAL, 10);
+	for (int sec = 0; sec < CONSOLE_SECTIONS; sec++)
+		if (!strcmp(section_module[sec], module))
+			gtk_box_append(GTK_BOX(page), about_label(sec));
 	int ids[64], n = 0, max_band = 0;
 	for (int id = 0; id < P_COUNT; id++) {
 		const param_info *pi = param_info_get(id);
@@ -217,7 +238,12 @@ static GtkWidget *module_page(console *c, const char *module)
 			gtk_widget_add_css_class(col, "band");
 			char t[32];
 			snprintf(t, sizeof t, "BAND %d", b);
-			gtk_box_append(GTK_BOX(col), label_with(t, "band-title"));
+			GtkWidget *title = label_with(t, "band-title");
+			if (!strcmp(module, "mb") && b <= MB_BANDS)
+				c->mb_band_title[b - 1] = title;
+			if (!strcmp(module, "imager") && b <= IMG_BANDS)
+				c->img_band_title[b - 1] = title;
+			gtk_box_append(GTK_BOX(col), title);
 			GtkWidget *grid = gtk_grid_new();
 			gtk_grid_set_column_spacing(GTK_GRID(grid), 8);
 			gtk_grid_set_row_spacing(GTK_GRID(grid), 6);
@@ -242,6 +268,43 @@ static GtkWidget *module_page(console *c, const char *module)
 		gtk_box_append(GTK_BOX(page), bands);
 	}
 	return page;
+}
+
+/* Band titles with their frequency range, from the crossover parameters. */
+static void band_range(char *buf, int len, int b, int nbands, const lathe_params *p, int xover_id)
+{
+	char lo[24], hi[24];
+	if (b > 0)
+		param_format(xover_id + b - 1, param_get(p, xover_id + b - 1), lo, sizeof lo);
+	if (b < nbands - 1)
+		param_format(xover_id + b, param_get(p, xover_id + b), hi, sizeof hi);
+	if (nbands <= 1)
+		snprintf(buf, len, "BAND %d · full range", b + 1);
+	else if (b == 0)
+		snprintf(buf, len, "BAND %d · below %s", b + 1, hi);
+	else if (b == nbands - 1)
+		snprintf(buf, len, "BAND %d · above %s", b + 1, lo);
+	else
+		snprintf(buf, len, "BAND %d · %s – %s", b + 1, lo, hi);
+}
+
+static void update_band_titles(console *c)
+{
+	const lathe_params *p = c->app->params;
+	int nb = param_get_int(p, P_MB_BANDS);
+	char t[64];
+	for (int b = 0; b < MB_BANDS && c->mb_band_title[b]; b++) {
+		if (b < nb)
+			band_range(t, sizeof t, b, nb, p, P_MB_XOVER);
+		else
+			snprintf(t, sizeof t, "BAND %d · off (Bands = %d)", b + 1, nb);
+		gtk_label_set_text(GTK_LABEL(c->mb_band_title[b]), t);
+		gtk_widget_set_sensitive(gtk_widget_get_parent(c->mb_band_title[b]), b < nb);
+	}
+	for (int b = 0; b < IMG_BANDS && c->img_band_title[b]; b++) {
+		band_range(t, sizeof t, b, IMG_BANDS, p, P_IMG_XOVER);
+		gtk_label_set_text(GTK_LABEL(c->img_band_title[b]), t);
+	}
 }
 
 /* ---- chain strip ---- */
@@ -715,6 +778,7 @@ static gboolean on_tick(GtkWidget *w, GdkFrameClock *fc, gpointer ud)
 			if (c->controls[id])
 				gui_control_sync(c->controls[id]);
 		update_cards(c);
+		update_band_titles(c);
 	}
 	if (!sess(c) && (params_generation(c->app->params) != c->saved_gen) != c->dirty_shown)
 		update_title(c);
@@ -1003,6 +1067,7 @@ console *console_new(GtkApplication *gapp, lathe_app *app)
 
 	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(c->section_btn[1]), TRUE);
 	update_cards(c);
+	update_band_titles(c);
 	mark_saved(c);
 	c->params_gen = params_generation(app->params);
 	update_title(c);

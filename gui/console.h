@@ -27,6 +27,8 @@ typedef struct console {
 	GtkWidget *eq_band_stack;            /* EQ: the selected band's controls */
 	GtkWidget *eq_band_btn[EQ_BANDS];
 	GtkWidget *snap_btn[4], *store_btn;
+	GtkWidget *mb_band_title[MB_BANDS];  /* "BAND 2 · 120 Hz – 1.00 kHz": follow the crossovers */
+	GtkWidget *img_band_title[IMG_BANDS];
 	GtkWidget *st_jack, *st_rate, *st_dsp, *st_xruns, *st_latency, *st_osc, *st_msg, *st_fps;
 	uint32_t params_gen;                 /* params_generation() at the last sync */
 	uint32_t saved_gen;                  /* params_generation() when the session was last saved/loaded */

@@ -17,21 +17,17 @@
 
 void gui_short_caption(const param_info *pi, char *buf, int len)
 {
-	const char *last = strrchr(pi->path, '/');
-	last = last ? last + 1 : pi->path;
-	if (isdigit((unsigned char)*last) || !*last) {
-		snprintf(buf, len, "%s", pi->label);
-		return;
-	}
-	snprintf(buf, len, "%s", last);
-	for (char *p = buf; *p; p++)
-		if (*p == '_')
-			*p = ' ';
+	/* the registry's label without what the surrounding panel already says:
+	 * "EQ 3 frequency" -> "Frequency", "Band 2 threshold" -> "Threshold",
+	 * "Imager crossover 1" -> "Crossover 1", "Monitor level" -> "Level" */
+	const char *l = pi->label;
+	const char *sp = strchr(l, ' ');
+	if (sp && isdigit((unsigned char)sp[1]) && strchr(sp + 1, ' '))
+		l = strchr(sp + 1, ' ') + 1;
+	else if (!strncmp(l, "Imager ", 7) || !strncmp(l, "Monitor ", 8))
+		l = sp + 1;
+	snprintf(buf, len, "%s", l);
 	buf[0] = (char)toupper((unsigned char)buf[0]);
-	if (!strcmp(buf, "Freq"))
-		snprintf(buf, len, "Freq");
-	else if (!strcmp(buf, "Q"))
-		snprintf(buf, len, "Q");
 }
 
 void gui_control_text(const gui_control *c, char *buf, int len)

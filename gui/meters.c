@@ -415,8 +415,8 @@ static void draw_history(GtkDrawingArea *a, cairo_t *cr, int w, int h, gpointer 
 		rgb(cr, C_DIM);
 		text_at(cr, left - 4, y + 3, 1, t);
 	}
-	/* the window: the last 5 minutes, or all of it when shorter (10 Hz) */
-	int span = 5 * 60 * 10;
+	/* the window grows with the data: 1 minute, 5 minutes, then 30 (10 Hz) */
+	int span = m->n_hist <= 600 ? 600 : m->n_hist <= 3000 ? 3000 : HISTORY_LEN;
 	int n = MIN(m->n_hist, span);
 	int first = m->n_hist - n;
 	if (n > 1) {
@@ -458,7 +458,7 @@ static void draw_history(GtkDrawingArea *a, cairo_t *cr, int w, int h, gpointer 
 	set_font(cr, 9, FALSE);
 	text_at(cr, right - 4, ty - 4, 1, t);
 	rgb(cr, C_DIM);
-	text_at(cr, left, h - 4, 0, "-5 min");
+	text_at(cr, left, h - 4, 0, span == 600 ? "-1 min" : span == 3000 ? "-5 min" : "-30 min");
 	text_at(cr, right, h - 4, 1, "now");
 }
 
@@ -556,7 +556,7 @@ meter_bridge *meter_bridge_new(lathe_app *app)
 	m->scope = area(m, 330, 150, draw_scope, "Goniometer and correlation",
 	                "Goniometer (mid up, side across) and phase correlation of the master.");
 	m->history = area(m, 300, 150, draw_history, "Loudness history",
-	                  "Short-term loudness of the master over the last 5 minutes; dashed: the target.");
+	                  "Short-term loudness of the master over the last minute (then 5, then 30 minutes); dashed: the target.");
 	m->platforms = area(m, 300, 150, draw_platforms, "Streaming platforms",
 	                    "Gain each platform's loudness normalisation would apply to this master, and the true peak after it.");
 	return m;

@@ -161,6 +161,15 @@ START_TEST(test_renders_a_console)
 		ck_assert(gdk_texture_save_to_png(t, shot));
 		printf("screenshot written to %s\n", shot);
 	}
+	/* LATHE_SCREENSHOT_PAGES=DIR: every section page, for looking at */
+	const char *pages = getenv("LATHE_SCREENSHOT_PAGES");
+	for (int sec = 0; pages && sec < CONSOLE_SECTIONS; sec++) {
+		gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(s->c->section_btn[sec]), TRUE);
+		spin_ms(300);
+		char path[512];
+		snprintf(path, sizeof path, "%s/page%d.png", pages, sec);
+		ck_assert_int_eq(console_save_png(s->c, path), 0);
+	}
 	g_free(px);
 	g_object_unref(t);
 	studio_stop(s);
