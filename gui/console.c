@@ -135,16 +135,24 @@ static void on_eq_band_button(GtkToggleButton *b, gpointer ud)
 		return;
 	for (int i = 0; i < EQ_BANDS; i++)
 		if (GTK_WIDGET(b) == c->eq_band_btn[i]) {
-			char name[8];
+			char name[16];
 			snprintf(name, sizeof name, "%d", i + 1);
 			gtk_stack_set_visible_child_name(GTK_STACK(c->eq_band_stack), name);
 		}
+}
+
+static void on_eq_node(int band, void *ud)
+{
+	console *c = ud;
+	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(c->eq_band_btn[band]), TRUE);
 }
 
 static GtkWidget *eq_page(console *c)
 {
 	GtkWidget *page = gtk_box_new(GTK_ORIENTATION_VERTICAL, 8);
 	c->eq = eq_view_new(c->app);
+	c->eq->on_select = on_eq_node;
+	c->eq->select_ud = c;
 	gtk_box_append(GTK_BOX(page), c->eq->area);
 
 	GtkWidget *tabs = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 4);
@@ -160,10 +168,10 @@ static GtkWidget *eq_page(console *c)
 		g_string_append_printf(bcss, ".band%d { color: %s; font-weight: bold; } .band%d:checked { background: alpha(%s, 0.25); color: %s; }\n",
 		                       b + 1, hex, b + 1, hex, hex);
 		g_free(hex);
-		char name[8];
+		char name[16];
 		snprintf(name, sizeof name, "%d", b + 1);
 		GtkWidget *btn = gtk_toggle_button_new_with_label(name);
-		char cls[8];
+		char cls[24];
 		snprintf(cls, sizeof cls, "band%d", b + 1);
 		gtk_widget_add_css_class(btn, cls);
 		if (b)
@@ -905,7 +913,7 @@ static GtkWidget *monitor_panel(console *c)
 			gui_control *ctl = add_control(c, id, is_bypass(pi) ? "Bypass" : NULL, FALSE);
 			gtk_flow_box_append(GTK_FLOW_BOX(toggles), ctl->root);
 		} else if (pi->curve == CURVE_ENUM) {
-			gui_control *ctl = add_control(c, id, NULL, FALSE);
+			gui_control *ctl = add_control(c, id, id == P_MON_PLATFORM ? "Platform" : NULL, FALSE);
 			gtk_grid_attach(GTK_GRID(menus), ctl->root, nm % 2, nm / 2, 1, 1);
 			nm++;
 		} else {

@@ -212,7 +212,7 @@ static void draw(GtkDrawingArea *a, cairo_t *cr, int w, int h, gpointer ud)
 			gdk_cairo_set_source_rgba(cr, &c);
 			cairo_fill(cr);
 		}
-		char t[4];
+		char t[16];
 		snprintf(t, sizeof t, "%d", b + 1);
 		cairo_text_extents_t e;
 		cairo_text_extents(cr, t, &e);
@@ -255,6 +255,8 @@ static void on_drag_begin(GtkGestureDrag *g, double x, double y, gpointer ud)
 	}
 	v->drag_freq = param_get(v->app->params, P_EQ_FREQ + v->drag_band);
 	v->drag_gain = param_get(v->app->params, P_EQ_GAIN + v->drag_band);
+	if (v->on_select)
+		v->on_select(v->drag_band, v->select_ud);
 	v->drag_last_x = v->drag_last_y = 0;
 	gtk_widget_grab_focus(v->area);
 }

@@ -26,6 +26,8 @@ typedef struct eq_view {
 	double drag_last_x, drag_last_y; /* last drag offsets (Shift makes the rest fine) */
 	double pointer_x, pointer_y;     /* last pointer position, for the wheel */
 	int hover_band;                  /* node under the pointer, -1 none */
+	void (*on_select)(int band, void *ud); /* a node was grabbed: show that band's controls */
+	void *select_ud;
 	double rate;                     /* sample rate the curve is drawn for (the engine's) */
 	/* The curves, computed only when the EQ changed or the plot was resized:
 	 * one point every EQ_CURVE_STEP pixels, dB. */

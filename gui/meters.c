@@ -184,7 +184,7 @@ static void draw_levels(GtkDrawingArea *a, cairo_t *cr, int w, int h, gpointer u
 		rgb(cr, active ? C_GR : C_GRID);
 		cairo_rectangle(cr, x, top, grw, bh * d);
 		cairo_fill(cr);
-		char lab[8];
+		char lab[16];
 		snprintf(lab, sizeof lab, b < MB_BANDS ? "%d" : "LIM", b + 1);
 		set_font(cr, b < MB_BANDS ? 10 : 8.5, FALSE);
 		rgb(cr, active ? C_DIM : C_GRID);
