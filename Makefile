@@ -55,14 +55,6 @@ $(B)/liblathe.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-# Transitional while the modules land: main.c wires what exists.
-HAVE_FLAGS = $(if $(wildcard gui/gui.c),-DHAVE_GUI)
-
-$(B)/main.o: main.c
-	@mkdir -p $(dir $@)
-	@echo "  CC $<"
-	@$(CC) $(ALL_CFLAGS) $(HAVE_FLAGS) -MMD -MP -c -o $@ $<
-
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC $<"

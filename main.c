@@ -27,9 +27,7 @@
 #include "engine/meter/analysis.h"
 #include "engine/meter/report.h"
 #include "osc/osc.h"
-#ifdef HAVE_GUI
 #include "gui/gui.h"
-#endif
 #include "sessions/sessions.h"
 
 #define LATHE_VERSION "0.1"
@@ -227,10 +225,8 @@ static int run_live(const char *mode)
 	}
 	L.an = analysis_new(bus, p);
 	L.app.analysis = L.an;
-#ifdef HAVE_GUI
 	if (!headless)
 		gui_prepare(&L.app);
-#endif
 	jack_opts jo = { .name = jack_name ? jack_name : "lathe", .connect_system = opt.connect, .verbose = 1,
 	                 .on_rate = on_rate, .user = &L };
 	L.jack = lathe_jack_new(p, bus, &jo);
@@ -275,12 +271,10 @@ static int run_live(const char *mode)
 		fprintf(stderr, "lathe: mlockall: %s\n", strerror(errno));
 
 	int rc = 0;
-#ifdef HAVE_GUI
 	if (!headless) {
 		char *argv0[] = { "lathe", NULL };
 		rc = gui_run(&L.app, 1, argv0);
 	} else
-#endif
 	{
 		GMainLoop *loop = g_main_loop_new(NULL, FALSE);
 		g_unix_signal_add(SIGINT, on_signal, loop);
