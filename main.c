@@ -339,6 +339,7 @@ static int run_analyze(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	params_init();
+	lathe_jack_quiet();
 	GOptionContext *ctx = g_option_context_new("[console|headless|demo|render IN OUT|analyze FILE|params] - mastering console for JACK");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_option_context_set_summary(ctx, "Modes:\n"

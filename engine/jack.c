@@ -444,6 +444,12 @@ static void *supervise(void *arg)
  * server; lathe says it once, in its own words. */
 static void jack_quiet(const char *msg) { (void)msg; }
 
+void lathe_jack_quiet(void)
+{
+	jack_set_error_function(jack_quiet);
+	jack_set_info_function(jack_quiet);
+}
+
 lathe_jack *lathe_jack_new(lathe_params *params, lathe_bus *bus, const jack_opts *opts)
 {
 	if (!params || !opts)
@@ -457,8 +463,7 @@ lathe_jack *lathe_jack_new(lathe_params *params, lathe_bus *bus, const jack_opts
 	snprintf(j->want_name, sizeof j->want_name, "%s", opts->name && *opts->name ? opts->name : "lathe");
 	j->opts.name = j->want_name;
 	pthread_mutex_init(&j->lock, NULL);
-	jack_set_error_function(jack_quiet);
-	jack_set_info_function(jack_quiet);
+	lathe_jack_quiet();
 	/* Try once synchronously so a caller sees the ports right away when a server runs. */
 	if (open_client(j) == 0) {
 		char msg[160];

@@ -35,6 +35,10 @@ typedef struct {
 	char client_name[64];  /* actual name (JACK may add a suffix) */
 } jack_status;
 
+/* Silence libjack's own messages (it prints a paragraph for every failed
+ * open while we poll for a server); lathe says what matters in one line. */
+void lathe_jack_quiet(void);
+
 /* Opens the client (JackNoStartServer), registers the 8 ports, activates.
  * Returns NULL only on bad arguments; a missing server is not an error: the
  * supervisor keeps polling and connects when one appears. */
