@@ -112,6 +112,10 @@ static inline int crossover_gliding(const crossover *xo)
 /* Split channel ch's n samples into xo->bands band buffers (band[b][0..n)).
  * x may alias band[0]. */
 void crossover_split(crossover *xo, int ch, const float *x, float *const band[], unsigned n);
+/* crossover_split for channels 0 and 1 at once (two vector lanes): the same result, bit
+ * for bit, as crossover_split(xo, 0, x0, band0, n) then crossover_split(xo, 1, x1, band1, n),
+ * at about half the cost. */
+void crossover_split2(crossover *xo, const float *x0, const float *x1, float *const band0[], float *const band1[], unsigned n);
 /* x through the sum's all-pass AP(f1)...AP(f_{bands-1}) in place (own state per channel). */
 void crossover_allpass(crossover *xo, int ch, float *x, unsigned n);
 /* Clear all filter state. */
