@@ -120,10 +120,17 @@ static void on_rate(uint32_t rate, void *user)
 		analysis_set_rate(L->an, rate);
 }
 
+/* SIGINT/SIGTERM may come at any time, also while lathe is still starting
+ * (a test stops it as soon as its ports appear): the handlers go in first,
+ * and a stop asked for during start-up is honoured once start-up is done. */
+static gboolean quit_requested;
+
 static gboolean on_signal(gpointer loop)
 {
-	g_main_loop_quit(loop);
-	return G_SOURCE_REMOVE;
+	quit_requested = TRUE;
+	if (g_main_loop_is_running(loop))
+		g_main_loop_quit(loop);
+	return G_SOURCE_CONTINUE;
 }
 
 static int jack_server_running(void)
@@ -182,6 +189,9 @@ static int run_live(const char *mode)
 	live L;
 	memset(&L, 0, sizeof L);
 	char err[512];
+	GMainLoop *loop = g_main_loop_new(NULL, FALSE);
+	guint sig_int = g_unix_signal_add(SIGINT, on_signal, loop);
+	guint sig_term = g_unix_signal_add(SIGTERM, on_signal, loop);
 	lathe_params *p = params_new();
 	lathe_bus *bus = bus_new(1.0);
 	if (!p || !bus) {
@@ -273,14 +283,16 @@ static int run_live(const char *mode)
 	int rc = 0;
 	if (!headless) {
 		char *argv0[] = { "lathe", NULL };
-		rc = gui_run(&L.app, 1, argv0);
+		while (g_main_context_iteration(NULL, FALSE))
+			;
+		if (!quit_requested)
+			rc = gui_run(&L.app, 1, argv0);
 	} else
 	{
-		GMainLoop *loop = g_main_loop_new(NULL, FALSE);
-		g_unix_signal_add(SIGINT, on_signal, loop);
-		g_unix_signal_add(SIGTERM, on_signal, loop);
-		g_main_loop_run(loop);
-		g_main_loop_unref(loop);
+		while (g_main_context_iteration(NULL, FALSE))
+			;
+		if (!quit_requested)
+			g_main_loop_run(loop);
 	}
 	demo_player_free(L.demo);
 	osc_free(L.osc);
@@ -292,6 +304,9 @@ static int run_live(const char *mode)
 		kill(L.jackd, SIGTERM);
 		waitpid(L.jackd, NULL, 0);
 	}
+	g_source_remove(sig_int);
+	g_source_remove(sig_term);
+	g_main_loop_unref(loop);
 	bus_free(bus);
 	params_free(p);
 	return rc;

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -57,6 +59,8 @@ int fx_jackd_start(fixture *f, int rate, int period)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		/* a test that fails (or crashes) takes its server with it */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		int fd = open("/dev/null", O_WRONLY);
 		dup2(fd, 1);
 		dup2(fd, 2);
@@ -118,6 +122,10 @@ int fx_lathe_start(fixture *f, const char *name, const char *const *args)
 {
 	snprintf(f->lathe_name, sizeof f->lathe_name, "%s", name);
 	snprintf(f->log, sizeof f->log, "/tmp/lathe-test-%d-%s.log", (int)getpid(), name);
+	if (!f->home[0]) {
+		snprintf(f->home, sizeof f->home, "/tmp/lathe-test-%d-home", (int)getpid());
+		mkdir(f->home, 0755);
+	}
 	const char *argv[64];
 	int n = 0;
 	argv[n++] = fx_lathe_bin();
@@ -131,6 +139,12 @@ int fx_lathe_start(fixture *f, const char *name, const char *const *args)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		char dir[200];
+		snprintf(dir, sizeof dir, "%s/state", f->home);
+		setenv("XDG_STATE_HOME", dir, 1);
+		snprintf(dir, sizeof dir, "%s/data", f->home);
+		setenv("XDG_DATA_HOME", dir, 1);
 		int fd = open(f->log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 		if (fd >= 0)
 			dup2(fd, 2);

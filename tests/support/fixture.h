@@ -14,6 +14,7 @@ typedef struct {
 	pid_t lathe;
 	char lathe_name[64];
 	char log[256];     /* lathe's stderr goes here */
+	char home[128];    /* XDG state/data folders of this lathe: no autosave of the user's leaks in */
 	int rate, period;
 } fixture;
 
@@ -28,7 +29,9 @@ int fx_jackd_start(fixture *f, int rate, int period);
 void fx_jackd_stop(fixture *f, int sig);
 
 /* Starts `lathe headless --jack-name NAME <args...>` (args NULL-terminated) and
- * waits up to 5 s for NAME:out_L to appear (when jackd runs).  0 ok. */
+ * waits up to 5 s for NAME:out_L to appear (when jackd runs).  0 ok.
+ * XDG_STATE_HOME and XDG_DATA_HOME point into a fresh folder (f->home) unless
+ * the caller set f->home first, so no autosave from elsewhere is restored. */
 int fx_lathe_start(fixture *f, const char *name, const char *const *args);
 /* SIGTERM, wait up to 3 s; returns lathe's exit status or -1 if it had to be killed. */
 int fx_lathe_stop(fixture *f);
