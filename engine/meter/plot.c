@@ -67,7 +67,17 @@ int report_plot_png(const report_meter *rm, const loudness_report *r, const char
 	f.y1 = ceil((top + 2) / 5) * 5;
 	if (f.y1 < -10)
 		f.y1 = -10;
-	f.y0 = f.y1 - 50;
+	/* Bottom: 5 LU under the quietest short-term reading (silence aside), so a
+	 * loud, dense master is not squeezed into the top fifth; 20 to 50 LU tall. */
+	double low = f.y1;
+	for (size_t i = 0; i < n; i++)
+		if (st[i] > -70 && st[i] < low)
+			low = st[i];
+	f.y0 = floor((low - 5) / 5) * 5;
+	if (f.y0 > f.y1 - 20)
+		f.y0 = f.y1 - 20;
+	if (f.y0 < f.y1 - 50)
+		f.y0 = f.y1 - 50;
 
 	cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, W, H);
 	cairo_t *cr = cairo_create(s);
@@ -226,21 +236,22 @@ int report_plot_png(const report_meter *rm, const loudness_report *r, const char
 		{ { 0.45, 0.3, 0.6 }, 1, 3, "platform targets" },
 		{ { 0.85, 0.1, 0.1 }, 2, 0, "true peak > -1 dBTP" },
 	};
-	double lx = ML + 12, ly = MT + 24;
-	cairo_set_source_rgba(cr, 1, 1, 1, 0.85);
-	cairo_rectangle(cr, lx - 6, ly - 14, 190, 5 * 18 + 8);
-	cairo_fill(cr);
+	/* the legend in one row between the title and the plot, never over the data */
+	double lx = ML, ly = MT - 12;
 	for (int i = 0; i < 5; i++) {
 		cairo_set_source_rgb(cr, legend[i].rgb[0], legend[i].rgb[1], legend[i].rgb[2]);
 		cairo_set_line_width(cr, legend[i].w);
 		double d[2] = { legend[i].dash, legend[i].dash * 0.6 };
 		cairo_set_dash(cr, d, legend[i].dash > 0 ? 2 : 0, 0);
-		cairo_move_to(cr, lx, ly + i * 18 - 4);
-		cairo_line_to(cr, lx + 28, ly + i * 18 - 4);
+		cairo_move_to(cr, lx, ly - 4);
+		cairo_line_to(cr, lx + 28, ly - 4);
 		cairo_stroke(cr);
 		cairo_set_dash(cr, NULL, 0, 0);
 		cairo_set_source_rgb(cr, 0, 0, 0);
-		text(cr, lx + 36, ly + i * 18, legend[i].name, 0);
+		text(cr, lx + 36, ly, legend[i].name, 0);
+		cairo_text_extents_t e;
+		cairo_text_extents(cr, legend[i].name, &e);
+		lx += 36 + e.x_advance + 24;
 	}
 
 	cairo_destroy(cr);
