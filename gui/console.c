@@ -1,6 +1,7 @@
 /* lathe — the console window (see console.h). */
 #include "console.h"
 #include "../engine/jack.h"
+#include "../engine/meter/analysis.h"
 #include "../sessions/sessions.h"
 
 #include <math.h>
@@ -927,6 +928,23 @@ static GtkWidget *monitor_panel(console *c)
 	return box;
 }
 
+/* Learn: set the limiter drive so the master lands on the target, from the
+ * integrated loudness measured so far (the same as OSC /target/learn). */
+static void on_learn(GtkButton *b, gpointer data)
+{
+	console *c = data;
+	(void)b;
+	float drive = c->app->analysis ? analysis_learn_drive(c->app->analysis) : NAN;
+	if (isnan(drive)) {
+		console_message(c, "Learn: play some of the song first (no integrated loudness yet)", TRUE);
+		return;
+	}
+	param_set(c->app->params, P_LIM_GAIN, drive, NULL);
+	char msg[96];
+	snprintf(msg, sizeof msg, "Learn: limiter drive set to %.1f dB", drive);
+	console_message(c, msg, FALSE);
+}
+
 static GtkWidget *meter_column(console *c)
 {
 	GtkWidget *col = gtk_box_new(GTK_ORIENTATION_VERTICAL, 6);
@@ -942,6 +960,12 @@ static GtkWidget *meter_column(console *c)
 			gui_control *ctl = add_control(c, id, id == P_TARGET_LUFS ? "LUFS" : "platform", TRUE);
 			gtk_box_append(GTK_BOX(tgt), ctl->root);
 		}
+	GtkWidget *learn = gtk_button_new_with_label("Learn");
+	gtk_widget_set_tooltip_text(learn, "Set the limiter drive so the master lands on the target (OSC /target/learn)");
+	gtk_accessible_update_property(GTK_ACCESSIBLE(learn), GTK_ACCESSIBLE_PROPERTY_LABEL, "Learn the limiter drive for the loudness target", -1);
+	gtk_widget_set_valign(learn, GTK_ALIGN_CENTER);
+	g_signal_connect(learn, "clicked", G_CALLBACK(on_learn), c);
+	gtk_box_append(GTK_BOX(tgt), learn);
 	gtk_box_append(GTK_BOX(col), tgt);
 	return col;
 }

@@ -39,12 +39,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Weak: the OSC objects live in liblathe.a and must link into binaries that
- * never start the analysis thread (unit tests); any binary that sets
- * app->analysis has called analysis_new() and so links these for real.
- * analysis_learn_drive may also not exist yet (then /target/learn answers /error). */
-extern void analysis_get(analysis *a, meter_snapshot *out) __attribute__((weak));
-extern float analysis_learn_drive(analysis *a) __attribute__((weak));
 
 #define OSC_DEFAULT_PORT 7770
 #define MAX_ALLOW 32
@@ -325,7 +319,7 @@ static int get_meters(osc_server *s, meter_snapshot *snap)
 		get(atomic_load(&s->meter_ctx), snap);
 		return 1;
 	}
-	if (s->app->analysis && analysis_get) {
+	if (s->app->analysis) {
 		analysis_get(s->app->analysis, snap);
 		return 1;
 	}
@@ -627,7 +621,7 @@ static int trigger(osc_server *s, const char *path, const char *types, int argc,
 
 static void handle_learn(osc_server *s, const char *path)
 {
-	if (!s->app->analysis || !analysis_learn_drive) {
+	if (!s->app->analysis) {
 		reply_error(s, path, "not available");
 		return;
 	}
