@@ -84,6 +84,7 @@
 #define TUBE_INT_B 0.04403065089105501
 #define DC_HZ 2.0
 #define ADAA_EPS 1e-5
+#define HI_FRONT 4               /* history slots in front of the high-rate buffers */
 
 /* Per channel state of the high-rate part of a path. */
 typedef struct {
@@ -119,7 +120,11 @@ struct saturate {
 	int bypass_target;
 	int fresh;                  /* no audio since new/reset: first update jumps */
 	int cold;                   /* bypassed: the paths are not run (their state is stale) */
-	float *hi;                  /* high-rate block, max_block * 8 */
+	float *hi;                  /* high-rate block, max_block * 8, after HI_FRONT free slots */
+	float *hi_mem;              /* allocation behind hi */
+	float *x_hr, *s_hr, *v_hr;  /* fast path (smooth_block): biased driven input, sqrt(1 + x^2), mix;
+	                             * each after HI_FRONT slots of history */
+	float *drive_hr, *mix_hr;   /* drive and mix per high-rate sample */
 	float *out_a[SAT_CH], *out_b[SAT_CH]; /* base-rate results of the current / next path */
 	float *drive_buf, *mix_buf, *tfade_buf;
 	float *in_ring[SAT_CH];     /* recent input: bypass delay and path priming */
@@ -287,6 +292,74 @@ static void path_reset(os_path *p)
 	}
 }
 
+/* Fast path for the two sigmoids (tape, tube) when no curve fade runs: the whole high-rate
+ * block on vector lanes, in float.
+ *
+ * ADAA1 of s(y) = y / sqrt(1 + y^2), whose antiderivative is S(y) = sqrt(1 + y^2), needs no
+ * division by x[m] - x[m-1] at all: with y = x + beta,
+ *   (S(y) - S(yp)) / (y - yp) = (y^2 - yp^2) / ((y - yp) (S(y) + S(yp))) = (y + yp) / (S(y) + S(yp)),
+ * exact algebra, with the right limit s(y) as yp -> y (no ill-conditioned case, no ADAA_EPS branch).
+ * Tape is beta = 0; tube is (that - s(beta)) / s'(beta) (its F1 above, differenced the same way).
+ * S is computed once per sample and reused for the next one.
+ * Error bound (float, eps = 2^-24): |y| / S(y) <= 1 and S + Sp >= 2, so the rounding of y, yp,
+ * y + yp (<= eps (|y| + |yp|) absolute), the two square roots and the sum (<= 2.5 eps relative)
+ * and the division (eps) give <= 4.5 eps absolute on a result of magnitude <= 1, times
+ * 1 / s'(beta) = 1.14 for tube, plus eps |s(beta)|: < 6 eps = 3.6e-7 (-129 dB) from the exact
+ * ADAA1 value, where the double version came within 1 eps after its final rounding to float
+ * plus its own cancellation error (up to ~1e-11 / ADAA_EPS = 1e-6 near the EPS switch).
+ * Every loop below is branch-free over arrays; gcc vectorises them (sqrtps, divps with
+ * -fno-math-errno). */
+static void sigmoid_block(saturate *s, const os_path *p, hr_state *st, int type, float *u, unsigned m)
+{
+	const float beta = type == SAT_TUBE ? (float)TUBE_BIAS : 0.0f;
+	const float off = type == SAT_TUBE ? (float)TUBE_SIG_B : 0.0f;
+	const float scale = type == SAT_TUBE ? (float)(1.0 / TUBE_SLOPE) : 1.0f;
+	float *restrict y = s->x_hr, *restrict sq = s->s_hr, *restrict v = s->v_hr;
+	const float *restrict dr = s->drive_hr, *restrict mx = s->mix_hr;
+	u[-1] = st->u1;
+	y[-1] = (float)st->x1 + beta;
+	sq[-1] = sqrtf(1 + y[-1] * y[-1]);
+	v[-1] = st->hist_cur[0];
+	v[-2] = st->hist_cur[1];
+	v[-3] = st->hist_cur[2];
+	for (unsigned j = 0; j < m; j++) {
+		float yj = dr[j] * u[j] + beta;
+		y[j] = yj;
+		sq[j] = sqrtf(1 + yj * yj);
+	}
+	const float *y1 = y - 1, *sq1 = sq - 1, *u1 = u - 1;   /* the samples before */
+	for (unsigned j = 0; j < m; j++) {
+		float wet = scale * ((y[j] + y1[j]) / (sq[j] + sq1[j]) - off);
+		float dry = 0.5f * (u[j] + u1[j]);
+		v[j] = dry + mx[j] * (wet - dry);
+	}
+	/* state as the scalar path leaves it (m >= 2) */
+	st->x1 = (double)dr[m - 1] * u[m - 1];
+	st->x2 = (double)dr[m - 2] * u[m - 2];
+	st->u1 = u[m - 1];
+	st->u2 = u[m - 2];
+	st->hist_cur[0] = v[m - 1];
+	st->hist_cur[1] = v[m - 2];
+	st->hist_cur[2] = v[m - 3];
+	const float b = p->comp1_b, c = 0.5f + p->comp1_b;
+	const float *v1 = v - 1, *v2 = v - 2, *v3 = v - 3;
+	for (unsigned j = 0; j < m; j++)   /* the flattening FIR, written over u (consumed above) */
+		u[j] = -b * (v[j] + v3[j]) + c * (v1[j] + v2[j]);
+}
+
+/* m samples into the pad ring at pos, then the m samples from pos - pad back into x (in place:
+ * the ring holds pad + m samples, so nothing is overwritten before it is read). */
+static void pad_delay(float *ring, unsigned mask, unsigned pos, unsigned pad, float *x, unsigned m)
+{
+	unsigned w = pos & mask, first = mask + 1 - w < m ? mask + 1 - w : m;
+	memcpy(ring + w, x, first * sizeof(float));
+	memcpy(ring, x + first, (m - first) * sizeof(float));
+	unsigned r = (pos - pad) & mask;
+	first = mask + 1 - r < m ? mask + 1 - r : m;
+	memcpy(x, ring + r, first * sizeof(float));
+	memcpy(x + first, ring, (m - first) * sizeof(float));
+}
+
 /* Run one path on one channel: in (base rate) -> out (base rate). */
 static void path_run(saturate *s, os_path *p, int c, const float *in, float *out, unsigned n, int fading_type)
 {
@@ -297,6 +370,13 @@ static void path_run(saturate *s, os_path *p, int c, const float *in, float *out
 	oversample_up(os, in, hi, n);
 	const int type = s->type, old = s->old_type;
 	const unsigned pad = p->pad, mask = p->pad_mask;
+	if (!fading_type && (type == SAT_TAPE || type == SAT_TUBE)) {
+		sigmoid_block(s, p, st, type, hi, n * (unsigned)f);
+		pad_delay(st->pad_ring, mask, st->pad_pos, pad, hi, n * (unsigned)f);
+		st->pad_pos += n * (unsigned)f;
+		oversample_down(os, hi, out, n);
+		return;
+	}
 	for (unsigned i = 0; i < n; i++) {
 		const double drive = s->drive_buf[i];
 		const float mix = s->mix_buf[i];
@@ -325,6 +405,13 @@ static void path_run(saturate *s, os_path *p, int c, const float *in, float *out
 static void path_run_stereo(saturate *s, os_path *p, float *const in[SAT_CH], float *const out[SAT_CH],
                             unsigned n, int fading_type)
 {
+	/* drive and mix per high-rate sample, for the fast path (f >= 2) */
+	const unsigned f = (unsigned)p->factor;
+	for (unsigned i = 0; i < n; i++)
+		for (unsigned k = 0; k < f; k++) {
+			s->drive_hr[i * f + k] = s->drive_buf[i];
+			s->mix_hr[i * f + k] = s->mix_buf[i];
+		}
 	for (int c = 0; c < SAT_CH; c++)
 		path_run(s, p, c, in[c], out[c], n, fading_type);
 }
@@ -390,6 +477,15 @@ static double flattening_coef(int order, unsigned factor, double rate)
 	return best;
 }
 
+/* A high-rate buffer with HI_FRONT history slots in front (freed with hr_free). */
+static float *hr_alloc(unsigned max_block)
+{
+	float *b = calloc((size_t)max_block * 8 + HI_FRONT, sizeof(float));
+	return b ? b + HI_FRONT : NULL;
+}
+
+static void hr_free(float *b) { free(b ? b - HI_FRONT : NULL); }
+
 saturate *saturate_new(double rate, unsigned max_block)
 {
 	if (rate <= 0 || max_block == 0)
@@ -408,7 +504,7 @@ saturate *saturate_new(double rate, unsigned max_block)
 		os_path *p = &s->path[k];
 		unsigned f = 2u << k;
 		p->pad = f * (s->latency - oversample_latency(p->os[0])) - 2;
-		unsigned cap = pow2_above(p->pad + 1);
+		unsigned cap = pow2_above(p->pad + max_block * f + 1);   /* pad + a block: see pad_delay */
 		p->pad_mask = cap - 1;
 		for (int c = 0; c < SAT_CH; c++)
 			if (!(p->st[c].pad_ring = calloc(cap, sizeof(float))))
@@ -420,7 +516,15 @@ saturate *saturate_new(double rate, unsigned max_block)
 	s->prime_len = 2 * s->latency + 16;
 	unsigned cap = pow2_above((s->latency > s->prime_len ? s->latency : s->prime_len) + max_block);
 	s->in_mask = cap - 1;
-	s->hi = calloc((size_t)max_block * 8, sizeof(float));
+	s->hi_mem = calloc((size_t)max_block * 8 + HI_FRONT, sizeof(float));
+	s->hi = s->hi_mem ? s->hi_mem + HI_FRONT : NULL;
+	s->x_hr = hr_alloc(max_block);
+	s->s_hr = hr_alloc(max_block);
+	s->v_hr = hr_alloc(max_block);
+	s->drive_hr = calloc((size_t)max_block * 8, sizeof(float));
+	s->mix_hr = calloc((size_t)max_block * 8, sizeof(float));
+	if (!s->x_hr || !s->s_hr || !s->v_hr || !s->drive_hr || !s->mix_hr)
+		goto fail;
 	s->drive_buf = calloc(max_block, sizeof(float));
 	s->mix_buf = calloc(max_block, sizeof(float));
 	s->tfade_buf = calloc(max_block, sizeof(float));
@@ -468,7 +572,12 @@ void saturate_free(saturate *s)
 		free(s->out_a[c]);
 		free(s->out_b[c]);
 	}
-	free(s->hi);
+	free(s->hi_mem);
+	hr_free(s->x_hr);
+	hr_free(s->s_hr);
+	hr_free(s->v_hr);
+	free(s->drive_hr);
+	free(s->mix_hr);
 	free(s->drive_buf);
 	free(s->mix_buf);
 	free(s->tfade_buf);
