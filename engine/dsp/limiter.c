@@ -115,6 +115,7 @@ typedef struct {
 	float env;           /* release follower, <= the window minimum */
 	float env_slow;      /* auto release: slow average of the window minimum */
 	boxcar avg1, avg2;
+	int idle;            /* every value in the state is exactly 1 (set by stage_idle_block) */
 } gain_computer;
 
 /* One limiter stage (both channels). */
@@ -295,14 +296,24 @@ static void detector_run(detector *d, const float *x, float *peak, unsigned n, u
 		mx = mx > q2 ? mx : q2;
 		q2 = q1;
 		q1 = q;
-		/* the plain sample peak, delayed the same so both paths line up */
-		d->abs_ring[d->abs_pos & d->abs_mask] = fabsf(x[i]);
-		float sp = d->abs_ring[(d->abs_pos - delay) & d->abs_mask];
-		d->abs_pos++;
-		peak[i] = true_peak ? mx : sp;
+		peak[i] = mx;
 	}
 	d->q1 = q1;
 	d->q2 = q2;
+	/* the plain sample peak, delayed the same so both paths line up; with true peak on only
+	 * the ring's last (capacity) samples are kept, so a switch finds it as if it had run */
+	if (!true_peak) {
+		for (unsigned i = 0; i < n; i++) {
+			d->abs_ring[d->abs_pos & d->abs_mask] = fabsf(x[i]);
+			peak[i] = d->abs_ring[(d->abs_pos - delay) & d->abs_mask];
+			d->abs_pos++;
+		}
+	} else {
+		unsigned keep = n < d->abs_mask + 1 ? n : d->abs_mask + 1;
+		for (unsigned i = n - keep; i < n; i++)
+			d->abs_ring[(d->abs_pos + i) & d->abs_mask] = fabsf(x[i]);
+		d->abs_pos += n;
+	}
 }
 
 /* ---- stage ---- */
@@ -383,6 +394,7 @@ static void stage_reset(lim_stage *st)
 		g->req_pos = 0;
 		minq_reset(&g->min);
 		g->env = g->env_slow = 1;
+		g->idle = 0;
 		g->avg1.len = w1;
 		g->avg2.len = w2;
 		g->avg1.pos = g->avg2.pos = 0;
@@ -402,12 +414,98 @@ static float release_coef(double release_ms, double rate)
 	return (float)(1.0 - exp(-1.0 / (tau * rate)));
 }
 
+/* Is every value of the gain computer's state exactly 1?  (The window minimum's deque is
+ * increasing and holds gains <= 1: all ones when its front is 1.) */
+static int gc_all_ones(const gain_computer *g, float slow)
+{
+	if (g->env != 1.0f || (slow > 0 && g->env_slow != 1.0f) || g->min.head == g->min.tail ||
+	    g->min.val[g->min.head & g->min.mask] != 1.0f)
+		return 0;
+	if (g->idle)   /* the rings were all ones at the last idle block and stayed so */
+		return 1;
+	for (unsigned j = 1; j <= g->avg1.len; j++)
+		if (g->avg1.ring[(g->avg1.pos - j) & g->avg1.mask] != 1.0f)
+			return 0;
+	for (unsigned j = 1; j <= g->avg2.len; j++)
+		if (g->avg2.ring[(g->avg2.pos - j) & g->avg2.mask] != 1.0f)
+			return 0;
+	return 1;
+}
+
+static void ring_fill_ones(float *ring, unsigned mask, unsigned pos, unsigned n)
+{
+	if (n > mask + 1)
+		n = mask + 1;
+	for (unsigned i = 0; i < n; i++)
+		ring[(pos + i) & mask] = 1.0f;
+}
+
+/* The idle shortcut.  When the state is all ones and every required gain of the block is 1
+ * (no peak above the limit; the delayed required gains are this block's own when the
+ * window is the longest), the per-sample recursion would compute exactly: the deque keeps
+ * one entry 1, the follower stays at 1 (1 + (1 - 1) rel), the averages of ones are 1 (their
+ * running sums are set to exactly len), the gain is 1 and the output is the delayed input.
+ * That is done here in bulk: the result is the same to the bit (the sums only lose rounding
+ * drift).  The safety stage is idle on ordinary material, the main stage whenever nothing
+ * reaches the ceiling.  Returns 1 when the block was handled. */
+static int stage_idle_block(lim_stage *st, float *const ch[LIM_CH], unsigned n, const float *ceil_buf,
+                            float ceil_scale)
+{
+	if (st->win != st->win_max)
+		return 0;
+	for (int c = 0; c < LIM_CH; c++)
+		if (!gc_all_ones(&st->gc[c], st->slow_coef))
+			return 0;
+	/* pk[c] = max(p_c, link * pm) <= max(pl, pr) (link <= 1): both <= the limit suffices and is
+	 * needed (link = 1) */
+	int over = 0;
+	for (unsigned i = 0; i < n; i++) {
+		float lim = ceil_buf[i] * ceil_scale;
+		over |= (st->peak[0][i] > lim) | (st->peak[1][i] > lim);
+	}
+	if (over) {
+		st->gc[0].idle = st->gc[1].idle = 0;
+		return 0;
+	}
+	const unsigned now = st->counter + n - 1;
+	for (int c = 0; c < LIM_CH; c++) {
+		gain_computer *g = &st->gc[c];
+		ring_fill_ones(g->req_ring, g->req_mask, g->req_pos, n);
+		g->req_pos += n;
+		g->min.head = 0;
+		g->min.tail = 1;
+		g->min.val[0] = 1.0f;
+		g->min.pos[0] = now;
+		boxcar *b[2] = { &g->avg1, &g->avg2 };
+		for (int k = 0; k < 2; k++) {
+			ring_fill_ones(b[k]->ring, b[k]->mask, b[k]->pos, n);
+			b[k]->pos += n;
+			b[k]->sum = (double)b[k]->len;
+		}
+		g->idle = 1;
+		/* the delay line: in, then out (its capacity exceeds the delay; in pieces of one
+		 * capacity so nothing is overwritten before it is read) */
+		float *ring = st->sig_ring[c];
+		unsigned pos = st->sig_pos;
+		for (unsigned i = 0; i < n; i++, pos++) {
+			ring[pos & st->sig_mask] = ch[c][i];
+			ch[c][i] = ring[(pos - st->sig_delay) & st->sig_mask];
+		}
+	}
+	st->counter += n;
+	st->sig_pos += n;
+	return 1;
+}
+
 /* Run one stage in place on l/r; ceiling per sample in ceil_buf; returns the block's min gain. */
 static float stage_run(lim_stage *st, float *const ch[LIM_CH], unsigned n, const float *ceil_buf,
                        float ceil_scale, float link, int true_peak)
 {
 	for (int c = 0; c < LIM_CH; c++)
 		detector_run(&st->det[c], ch[c], st->peak[c], n, st->det_delay, true_peak);
+	if (stage_idle_block(st, ch, n, ceil_buf, ceil_scale))
+		return 1.0f;
+	st->gc[0].idle = st->gc[1].idle = 0;
 	const unsigned req_delay = st->win_max - st->win;
 	const unsigned win = st->win;
 	const float rel = st->rel_coef, slow = st->slow_coef;
