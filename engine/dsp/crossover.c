@@ -163,45 +163,6 @@ void crossover_advance(crossover *xo, unsigned k)
 		}
 }
 
-void crossover_split(crossover *xo, int ch, const float *x, float *const band[], unsigned n)
-{
-	int nb = xo->bands;
-	if (nb == 1) {
-		if (band[0] != x)
-			memcpy(band[0], x, n * sizeof(float));
-		return;
-	}
-	/* "rest" (what is above the splits done so far) lives in the top band's buffer;
-	 * after the last split it is the top band. */
-	float *rest = band[nb - 1];
-	if (rest != x)
-		memcpy(rest, x, n * sizeof(float));
-	int nq = xo->nq;
-	for (int k = 0; k < nb - 1; k++) {
-		float *lo = band[k];
-		const xo_svf_coef *c = xo->coef[k];
-		xo_svf_state *s1 = &xo->first[ch][k], *sl = xo->lo[ch][k], *sh = xo->hi[ch][k];
-		for (unsigned i = 0; i < n; i++) {
-			double x1 = rest[i], b, l;
-			svf_tick(&c[0], s1, x1, &b, &l);
-			double lo_v = l, hi_v = x1 - c[0].k * b - l;
-			/* the Butterworth filter twice: sections 0, (1,) 0, (1) */
-			for (int st = 1; st < 2 * nq; st++) {
-				const xo_svf_coef *cq = &c[st % nq];
-				svf_tick(cq, &sl[st - 1], lo_v, &b, &l);
-				lo_v = l;
-				svf_tick(cq, &sh[st - 1], hi_v, &b, &l);
-				hi_v = hi_v - cq->k * b - l;
-			}
-			lo[i] = (float)lo_v;
-			rest[i] = (float)hi_v;
-		}
-		/* phase compensation: the other branches go through the splits above k */
-		for (int j = k + 1; j < nb - 1; j++)
-			svf_allpass_run(xo->coef[j], xo->comp[ch][k][j], nq, lo, n);
-	}
-}
-
 /* ---- both channels at once: channel 0 and 1 in the two lanes of a vector ----
  * Same arithmetic, operation for operation, as svf_tick/svf_allpass_run/crossover_split
  * (each lane gives bit for bit what the one-channel path gives), but the two channels'
@@ -260,6 +221,56 @@ static void svf_allpass_run2(const xo_svf_coef *c, xo_svf_state *s0, xo_svf_stat
 			x1[i] = (float)y[1];
 		}
 		store2(&s0[q], &s1[q], ic1, ic2);
+	}
+}
+
+/* One channel.  After the first section (shared by the low and the high branch) the low and
+ * the high branch run through sections with the same coefficients: they share one vector,
+ * low in lane 0, high in lane 1 (same arithmetic per lane as svf_tick, bit for bit). */
+void crossover_split(crossover *xo, int ch, const float *x, float *const band[], unsigned n)
+{
+	int nb = xo->bands;
+	if (nb == 1) {
+		if (band[0] != x)
+			memcpy(band[0], x, n * sizeof(float));
+		return;
+	}
+	/* "rest" (what is above the splits done so far) lives in the top band's buffer;
+	 * after the last split it is the top band. */
+	float *rest = band[nb - 1];
+	if (rest != x)
+		memcpy(rest, x, n * sizeof(float));
+	int nq = xo->nq, ns = 2 * nq;
+	for (int k = 0; k < nb - 1; k++) {
+		float *lo = band[k];
+		const xo_svf_coef *c = xo->coef[k];
+		xo_svf_state *s1 = &xo->first[ch][k], *sl = xo->lo[ch][k], *sh = xo->hi[ch][k];
+		svf2_coef cv[XO_MAX_STAGES];
+		v2d ic1[XO_MAX_STAGES], ic2[XO_MAX_STAGES];
+		for (int st = 1; st < ns; st++) {
+			cv[st] = coef2(&c[st % nq]);
+			load2(&sl[st - 1], &sh[st - 1], &ic1[st], &ic2[st]);
+		}
+		xo_svf_state f = *s1;
+		for (unsigned i = 0; i < n; i++) {
+			double x1 = rest[i], b, l;
+			svf_tick(&c[0], &f, x1, &b, &l);
+			v2d v = { l, x1 - c[0].k * b - l };   /* low, high */
+			/* the Butterworth filter twice: sections 0, (1,) 0, (1) */
+			for (int st = 1; st < ns; st++) {
+				v2d b2, l2 = svf_tick2(&cv[st], &ic1[st], &ic2[st], v, &b2);
+				v2d h2 = v - cv[st].k * b2 - l2;
+				v = __builtin_shufflevector(l2, h2, 0, 3);
+			}
+			lo[i] = (float)v[0];
+			rest[i] = (float)v[1];
+		}
+		*s1 = f;
+		for (int st = 1; st < ns; st++)
+			store2(&sl[st - 1], &sh[st - 1], ic1[st], ic2[st]);
+		/* phase compensation: the other branches go through the splits above k */
+		for (int j = k + 1; j < nb - 1; j++)
+			svf_allpass_run(xo->coef[j], xo->comp[ch][k][j], nq, lo, n);
 	}
 }
 
