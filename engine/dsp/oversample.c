@@ -149,7 +149,7 @@ static int stage_alloc(hb_stage *st, int s, unsigned max_in)
  * instead of once per tap, and the loop over t stays a plain loop that gcc
  * vectorises (no reduction to reassociate).  Measured with callgrind: the
  * 4x up path went from 2.0 to 1.2 instructions per output sample and tap. */
-static void fir_folded(const float *g, int k, const float *x, float *restrict acc, float scale, unsigned n)
+LATHE_WIDE static void fir_folded(const float *g, int k, const float *x, float *restrict acc, float scale, unsigned n)
 {
 	const int last = 2 * k - 1;
 	int j = 0;

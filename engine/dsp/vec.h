@@ -32,6 +32,19 @@ static inline v4sf v4_select(v4si mask, v4sf a, v4sf b) { return (v4sf)(((v4si)a
 static inline v4sf v4_max(v4sf a, v4sf b) { return v4_select(a > b, a, b); }
 static inline v4sf v4_min(v4sf a, v4sf b) { return v4_select(a < b, a, b); }
 
+/* LATHE_WIDE on a hot array loop: gcc/clang emit it twice, for AVX2 (8 float lanes) and for
+ * the baseline, and pick one at load time by CPUID (an ifunc resolved by the dynamic linker
+ * before main, never in the RT thread).  The binary still runs on any x86-64.  Only for loops
+ * of plain adds and multiplies: the AVX2 target has no FMA and ISO C mode does not contract,
+ * so each lane computes the same operations in the same order and the results are identical
+ * bit for bit on every CPU.  -DLATHE_NO_CLONES turns it off. */
+#if defined(__x86_64__) && !defined(LATHE_NO_CLONES) && \
+	((defined(__clang__) && __clang_major__ >= 14) || (!defined(__clang__) && defined(__GNUC__) && __GNUC__ >= 8))
+#define LATHE_WIDE __attribute__((target_clones("avx2", "default")))
+#else
+#define LATHE_WIDE
+#endif
+
 static inline v4sf v4_abs(v4sf a) { return (v4sf)((v4si)a & (v4si){ 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff }); }
 
 #endif
