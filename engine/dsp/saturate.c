@@ -67,6 +67,7 @@
 #include "saturate.h"
 #include "oversample.h"
 #include "smooth.h"
+#include "vec.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -309,7 +310,7 @@ static void path_reset(os_path *p)
  * plus its own cancellation error (up to ~1e-11 / ADAA_EPS = 1e-6 near the EPS switch).
  * Every loop below is branch-free over arrays; gcc vectorises them (sqrtps, divps with
  * -fno-math-errno). */
-static void sigmoid_block(saturate *s, const os_path *p, hr_state *st, int type, float *u, unsigned m)
+LATHE_WIDE static void sigmoid_block(saturate *s, const os_path *p, hr_state *st, int type, float *u, unsigned m)
 {
 	const float beta = type == SAT_TUBE ? (float)TUBE_BIAS : 0.0f;
 	const float off = type == SAT_TUBE ? (float)TUBE_SIG_B : 0.0f;
