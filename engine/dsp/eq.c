@@ -654,6 +654,7 @@ struct eq {
 	float *dry[2];       /* the delayed input of this block, max_block each */
 	float *band_dry[2];  /* input copy of one band during its crossfade, factor * max_block */
 	struct cascade_op_s *ops; /* EQ_BANDS * EQ_MAX_SECTIONS: the steady path's section list */
+	void *lanes_buf;     /* factor * max_block v2d: the steady path's L/R samples between section groups */
 };
 
 /* Internal rate: below 88.2 kHz the sections run at twice the audio rate.
@@ -710,6 +711,12 @@ eq *eq_new(double rate, unsigned max_block)
 	}
 	if (ok)
 		ok = (s->ops = ops_alloc()) != NULL;
+	if (ok) {   /* calloc: 16-byte aligned, and touched here, not in the RT thread */
+		s->lanes_buf = calloc(nw, 2 * sizeof(double));
+		ok = s->lanes_buf != NULL;
+		if (ok)
+			memset(s->lanes_buf, 0, nw * 2 * sizeof(double));
+	}
 	if (!ok) {
 		eq_free(s);
 		return NULL;
@@ -754,6 +761,7 @@ void eq_free(eq *s)
 		free(s->band_dry[c]);
 	}
 	free(s->ops);
+	free(s->lanes_buf);
 	free(s);
 }
 
@@ -1097,6 +1105,69 @@ static int steady(const eq *s)
 	return 1;
 }
 
+#define CASCADE_GROUP 4   /* sections per pass: 4 x 2 state vectors stay in SSE registers */
+
+/* One TDF-II section step on both lanes (the per-section arithmetic of the steady path). */
+#define SECTION_STEP(o, x, s1, s2)                         \
+	do {                                                   \
+		v2d y_ = (o)->b0 * (x) + (s1);                     \
+		(s1) = (o)->b1 * (x) - (o)->a1 * y_ + (s2);        \
+		(s2) = (o)->b2 * (x) - (o)->a2 * y_;               \
+		(x) = y_;                                          \
+	} while (0)
+
+/* g (1..CASCADE_GROUP) consecutive sections over the block xb, in place. */
+static void cascade_group(cascade_op *o, int g, v2d *xb, unsigned n)
+{
+	v2d p1 = o[0].s1, p2 = o[0].s2, q1 = { 0, 0 }, q2 = q1, r1 = q1, r2 = q1, t1 = q1, t2 = q1;
+	switch (g) {
+	case 1:
+		for (unsigned i = 0; i < n; i++) {
+			v2d x = xb[i];
+			SECTION_STEP(&o[0], x, p1, p2);
+			xb[i] = x;
+		}
+		break;
+	case 2:
+		q1 = o[1].s1, q2 = o[1].s2;
+		for (unsigned i = 0; i < n; i++) {
+			v2d x = xb[i];
+			SECTION_STEP(&o[0], x, p1, p2);
+			SECTION_STEP(&o[1], x, q1, q2);
+			xb[i] = x;
+		}
+		break;
+	case 3:
+		q1 = o[1].s1, q2 = o[1].s2, r1 = o[2].s1, r2 = o[2].s2;
+		for (unsigned i = 0; i < n; i++) {
+			v2d x = xb[i];
+			SECTION_STEP(&o[0], x, p1, p2);
+			SECTION_STEP(&o[1], x, q1, q2);
+			SECTION_STEP(&o[2], x, r1, r2);
+			xb[i] = x;
+		}
+		break;
+	default:
+		q1 = o[1].s1, q2 = o[1].s2, r1 = o[2].s1, r2 = o[2].s2, t1 = o[3].s1, t2 = o[3].s2;
+		for (unsigned i = 0; i < n; i++) {
+			v2d x = xb[i];
+			SECTION_STEP(&o[0], x, p1, p2);
+			SECTION_STEP(&o[1], x, q1, q2);
+			SECTION_STEP(&o[2], x, r1, r2);
+			SECTION_STEP(&o[3], x, t1, t2);
+			xb[i] = x;
+		}
+		break;
+	}
+	o[0].s1 = p1, o[0].s2 = p2;
+	if (g > 1)
+		o[1].s1 = q1, o[1].s2 = q2;
+	if (g > 2)
+		o[2].s1 = r1, o[2].s2 = r2;
+	if (g > 3)
+		o[3].s1 = t1, o[3].s2 = t2;
+}
+
 static void process_steady(eq *s, float *l, float *r, unsigned n)
 {
 	cascade_op *ops = s->ops;
@@ -1134,20 +1205,30 @@ static void process_steady(eq *s, float *l, float *r, unsigned n)
 		}
 	}
 	const v2d half = { 0.5, 0.5 };
-	for (unsigned i = 0; i < n; i++) {
-		v2d x = { l[i], r[i] };
-		for (int k = 0; k < nops; k++) {
-			cascade_op *o = &ops[k];
-			if (o->pre) {
+	v2d *xb = s->lanes_buf;
+	for (unsigned i = 0; i < n; i++)
+		xb[i] = (v2d){ l[i], r[i] };
+	/* Groups of up to CASCADE_GROUP sections per pass over the block, their states in
+	 * registers; a domain change starts a new group.  Each sample meets the same operations
+	 * in the same order as a per-sample walk of the whole list (bit for bit), with no
+	 * per-section branch or state load/store. */
+	for (int k = 0; k < nops;) {
+		if (ops[k].pre) {
+			const int to_ms = ops[k].pre == PRE_TO_MS; /* M = (L + R) / 2, S = (L - R) / 2; back: L = M + S, R = M - S */
+			for (unsigned i = 0; i < n; i++) {
+				v2d x = xb[i];
 				x = (v2d){ x[0] + x[1], x[0] - x[1] };
-				if (o->pre == PRE_TO_MS) /* M = (L + R) / 2, S = (L - R) / 2; back: L = M + S, R = M - S */
-					x = half * x;
+				xb[i] = to_ms ? half * x : x;
 			}
-			v2d y = o->b0 * x + o->s1;
-			o->s1 = o->b1 * x - o->a1 * y + o->s2;
-			o->s2 = o->b2 * x - o->a2 * y;
-			x = y;
 		}
+		int g = 1;
+		while (g < CASCADE_GROUP && k + g < nops && !ops[k + g].pre)
+			g++;
+		cascade_group(&ops[k], g, xb, n);
+		k += g;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		v2d x = xb[i];
 		if (dom == DOM_MS)
 			x = (v2d){ x[0] + x[1], x[0] - x[1] };
 		l[i] = (float)x[0];
