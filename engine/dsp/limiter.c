@@ -53,7 +53,12 @@
  * of high-rate samples at a time on four lanes (interp_peak4) and take each
  * interval's maximum with lane max + two shuffles; the moving averages multiply by
  * 1/len instead of dividing.  2209 -> 1659 instructions per frame with the
- * oversampler's own gains (oversample.c).
+ * oversampler's own gains (oversample.c).  Then: a stage whose state is all ones and
+ * whose block stays under the limit is passed in bulk (stage_idle_block, exact); the
+ * required gains are computed on four lanes, the recursions run channel by channel
+ * with their state in registers, and the delay line and gain are applied per block:
+ * 1659 -> 1066 per frame standalone (with the AVX2 FIR in oversample.c), bit for bit
+ * the same output.
  *
  * Latency is constant: the audio delay of stage 1 is always the one for the
  * longest lookahead (5 ms); a shorter lookahead delays the required gain by the
@@ -132,6 +137,7 @@ typedef struct {
 	float *sig_ring[LIM_CH];
 	unsigned sig_mask, sig_pos;
 	float *peak[LIM_CH]; /* detector output for the block */
+	float *gbuf[LIM_CH]; /* required gain, then the gain, for each sample of the block */
 	unsigned counter;    /* samples processed (minq positions) */
 } lim_stage;
 
@@ -329,7 +335,7 @@ static int stage_alloc(lim_stage *st, int factor, unsigned win_max, unsigned max
 	st->win_max = win_max;
 	st->win = win_max;
 	st->sig_delay = win_max - 1 + st->det_delay;
-	unsigned sig_cap = pow2_above(st->sig_delay + 1);
+	unsigned sig_cap = pow2_above(st->sig_delay + max_block + 1);   /* a block in, then a block out */
 	st->sig_mask = sig_cap - 1;
 	for (int c = 0; c < LIM_CH; c++) {
 		gain_computer *g = &st->gc[c];
@@ -343,7 +349,8 @@ static int stage_alloc(lim_stage *st, int factor, unsigned win_max, unsigned max
 			return -1;
 		st->sig_ring[c] = calloc(sig_cap, sizeof(float));
 		st->peak[c] = calloc(max_block, sizeof(float));
-		if (!st->sig_ring[c] || !st->peak[c])
+		st->gbuf[c] = calloc(max_block, sizeof(float));
+		if (!st->sig_ring[c] || !st->peak[c] || !st->gbuf[c])
 			return -1;
 	}
 	return 0;
@@ -365,6 +372,7 @@ static void stage_free(lim_stage *st)
 		free(g->avg2.ring);
 		free(st->sig_ring[c]);
 		free(st->peak[c]);
+		free(st->gbuf[c]);
 	}
 }
 
@@ -509,44 +517,84 @@ static float stage_run(lim_stage *st, float *const ch[LIM_CH], unsigned n, const
 	const unsigned req_delay = st->win_max - st->win;
 	const unsigned win = st->win;
 	const float rel = st->rel_coef, slow = st->slow_coef;
-	float min_gain = 1;
-	for (unsigned i = 0; i < n; i++) {
-		float pl = st->peak[0][i], pr = st->peak[1][i];
+	float *pk0 = st->peak[0], *pk1 = st->peak[1], *rq0 = st->gbuf[0], *rq1 = st->gbuf[1];
+	/* 1. required gains, four samples at a time: the linked peak pk = max(p, link max(pl, pr)),
+	 * req = pk > lim ? lim / pk : 1 (the division on a safe denominator, then selected) */
+	unsigned i = 0;
+	const v4sf one = v4_set1(1.0f), lk = v4_set1(link), cs = v4_set1(ceil_scale);
+	for (; i + 4 <= n; i += 4) {
+		v4sf pl = v4_load(pk0 + i), pr = v4_load(pk1 + i), lim = v4_load(ceil_buf + i) * cs;
+		v4sf lp = lk * v4_max(pl, pr);
+		v4sf a = v4_max(pl, lp), b = v4_max(pr, lp);
+		v4si oa = a > lim, ob = b > lim;
+		v4_store(rq0 + i, v4_select(oa, lim / v4_select(oa, a, one), one));
+		v4_store(rq1 + i, v4_select(ob, lim / v4_select(ob, b, one), one));
+	}
+	for (; i < n; i++) {
+		float pl = pk0[i], pr = pk1[i];
 		float pm = pl > pr ? pl : pr;
 		float lim = ceil_buf[i] * ceil_scale;
-		float pk[LIM_CH] = { pl > link * pm ? pl : link * pm, pr > link * pm ? pr : link * pm };
-		const unsigned now = st->counter++;
-		for (int c = 0; c < LIM_CH; c++) {
-			gain_computer *g = &st->gc[c];
-			float req = pk[c] > lim ? lim / pk[c] : 1.0f;
-			g->req_ring[g->req_pos & g->req_mask] = req;
-			float r = g->req_ring[(g->req_pos - req_delay) & g->req_mask];
-			g->req_pos++;
-			float target = minq_push(&g->min, r, now, win);
+		float a = pl > link * pm ? pl : link * pm, b = pr > link * pm ? pr : link * pm;
+		rq0[i] = a > lim ? lim / a : 1.0f;
+		rq1[i] = b > lim ? lim / b : 1.0f;
+	}
+	/* 2. the recursions, channel by channel (state in registers): window minimum, release,
+	 * the two moving averages; the gain replaces the required gain in gbuf */
+	for (int c = 0; c < LIM_CH; c++) {
+		gain_computer *g = &st->gc[c];
+		float *gb = st->gbuf[c];
+		float e = g->env, es = g->env_slow;
+		unsigned rpos = g->req_pos;
+		for (unsigned j = 0; j < n; j++) {
+			g->req_ring[rpos & g->req_mask] = gb[j];
+			float r = g->req_ring[(rpos - req_delay) & g->req_mask];
+			rpos++;
+			float target = minq_push(&g->min, r, st->counter + j, win);
 			/* release follower: down at once, up with the release; snap when within float noise */
-			float e = g->env;
 			e = target < e ? target : e + (target - e) * rel;
 			if (target - e < 1e-7f)
 				e = target;
-			g->env = e;
+			float ee = e;
 			if (slow > 0) {
-				float s = g->env_slow + (target - g->env_slow) * slow;
-				if (fabsf(target - s) < 1e-7f)
-					s = target;
-				g->env_slow = s;
-				e = s < e ? s : e;
+				es = es + (target - es) * slow;
+				if (fabsf(target - es) < 1e-7f)
+					es = target;
+				ee = es < e ? es : e;
 			}
-			float gain = boxcar_push(&g->avg2, boxcar_push(&g->avg1, e));
+			float gain = boxcar_push(&g->avg2, boxcar_push(&g->avg1, ee));
 			/* the averages of values <= 1 can exceed 1 only by rounding */
-			gain = gain > 1.0f ? 1.0f : gain;
-			float *ring = st->sig_ring[c];
-			ring[st->sig_pos & st->sig_mask] = ch[c][i];
-			float xd = ring[(st->sig_pos - st->sig_delay) & st->sig_mask];
-			ch[c][i] = xd * gain;
-			min_gain = gain < min_gain ? gain : min_gain;
+			gb[j] = gain > 1.0f ? 1.0f : gain;
 		}
-		st->sig_pos++;
+		g->env = e;
+		g->env_slow = es;
+		g->req_pos = rpos;
 	}
+	st->counter += n;
+	/* 3. the delay line (a block in, then the delayed block out: the ring holds both) times
+	 * the gain, and the block's smallest gain */
+	v4sf mg = one;
+	for (int c = 0; c < LIM_CH; c++) {
+		float *ring = st->sig_ring[c], *x = ch[c], *gb = st->gbuf[c];
+		const unsigned cap = st->sig_mask + 1;
+		unsigned w = st->sig_pos & st->sig_mask, first = cap - w < n ? cap - w : n;
+		memcpy(ring + w, x, first * sizeof(float));
+		memcpy(ring, x + first, (n - first) * sizeof(float));
+		unsigned r = (st->sig_pos - st->sig_delay) & st->sig_mask;
+		first = cap - r < n ? cap - r : n;
+		for (unsigned j = 0; j < first; j++)
+			x[j] = ring[r + j] * gb[j];
+		for (unsigned j = first; j < n; j++)
+			x[j] = ring[j - first] * gb[j];
+		unsigned j = 0;
+		for (; j + 4 <= n; j += 4)
+			mg = v4_min(mg, v4_load(gb + j));
+		for (; j < n; j++)
+			mg[0] = gb[j] < mg[0] ? gb[j] : mg[0];
+	}
+	st->sig_pos += n;
+	float min_gain = mg[0];
+	for (int k = 1; k < 4; k++)
+		min_gain = mg[k] < min_gain ? mg[k] : min_gain;
 	return min_gain;
 }
 
