@@ -110,6 +110,7 @@ typedef struct {
 	float q1, q2;        /* interval peaks of the previous two base samples */
 	float *abs_ring;     /* |x| delayed by `delay` for the true_peak=off path */
 	unsigned abs_mask, abs_pos;
+	int wide;            /* the CPU has AVX2: eight-lane interpolation */
 } detector;
 
 /* One gain computer per channel. */
@@ -251,6 +252,7 @@ static inline v4sf interp_peak4(v4sf a, v4sf b, v4sf c)
 static int detector_alloc(detector *d, int factor, unsigned max_block, unsigned delay)
 {
 	d->os = oversample_new(factor, max_block);
+	d->wide = lathe_cpu_avx2();
 	d->hi = calloc((size_t)max_block * (unsigned)factor + 2 + 4, sizeof(float)); /* +4: slack for the 4-lane loop */
 	d->vpk = calloc((size_t)max_block * (unsigned)factor + 4, sizeof(float));
 	unsigned cap = pow2_above(delay + 1);
@@ -268,8 +270,44 @@ static void detector_reset(detector *d)
 	d->abs_pos = 0;
 }
 
+/* The interpolated peaks of m high-rate samples hb[0..m+2) into v[0..m) (+3 lanes of slack
+ * past m in both buffers, never used). */
+static void interp_block(const float *hb, float *v, unsigned m)
+{
+	for (unsigned j = 0; j < m; j += 4)
+		v4_store(v + j, interp_peak4(v4_load(hb + j), v4_load(hb + j + 1), v4_load(hb + j + 2)));
+}
+
+#if LATHE_HAVE_AVX2_PATH
+/* The same on eight lanes (AVX2; chosen at run time by lathe_cpu_avx2(), vec.h): the lane
+ * arithmetic of interp_peak4 (compare, select, divide: IEEE), so the same result. */
+typedef float v8sf __attribute__((vector_size(32)));
+typedef int v8si __attribute__((vector_size(32)));
+#define V8_SEL(m, a, b) ((v8sf)(((v8si)(a) & (m)) | ((v8si)(b) & ~(m))))
+__attribute__((target("avx2"))) static void interp_block8(const float *hb, float *v, unsigned m)
+{
+	const v8sf tiny = { 1e-30f, 1e-30f, 1e-30f, 1e-30f, 1e-30f, 1e-30f, 1e-30f, 1e-30f };
+	const v8sf one = { 1, 1, 1, 1, 1, 1, 1, 1 }, eight = { 8, 8, 8, 8, 8, 8, 8, 8 };
+	unsigned j = 0;
+	for (; j + 8 <= m; j += 8) {
+		v8sf a, b, c;
+		memcpy(&a, hb + j, sizeof a);
+		memcpy(&b, hb + j + 1, sizeof b);
+		memcpy(&c, hb + j + 2, sizeof c);
+		v8sf den = (b + b) - a - c;
+		v8sf d = a - c;
+		v8si peak = (b >= a) & (b >= c) & (den > tiny);
+		v8sf corr = d * d / (eight * V8_SEL(peak, den, one));
+		v8sf r = b + (v8sf)((v8si)corr & peak);
+		memcpy(v + j, &r, sizeof r);
+	}
+	for (; j < m; j += 4)
+		v4_store(v + j, interp_peak4(v4_load(hb + j), v4_load(hb + j + 1), v4_load(hb + j + 2)));
+}
+#endif
+
 /* peak[i] covers the reconstructed signal around x[i - delay] (see the header comment). */
-static void detector_run(detector *d, const float *x, float *peak, unsigned n, unsigned delay, int true_peak)
+LATHE_WIDE static void detector_run(detector *d, const float *x, float *peak, unsigned n, unsigned delay, int true_peak)
 {
 	const unsigned f = (unsigned)oversample_factor(d->os);
 	const unsigned m = n * f;
@@ -278,9 +316,12 @@ static void detector_run(detector *d, const float *x, float *peak, unsigned n, u
 	oversample_up(d->os, x, hb + 2, n);
 	for (unsigned j = 2; j < m + 2; j++)
 		hb[j] = fabsf(hb[j]);
-	/* in fours; up to 3 lanes past m read and write the buffers' slack, never used */
-	for (unsigned j = 0; j < m; j += 4)
-		v4_store(v + j, interp_peak4(v4_load(hb + j), v4_load(hb + j + 1), v4_load(hb + j + 2)));
+#if LATHE_HAVE_AVX2_PATH
+	if (d->wide)
+		interp_block8(hb, v, m);
+	else
+#endif
+		interp_block(hb, v, m);
 	hb[0] = hb[m];
 	hb[1] = hb[m + 1];
 	float q1 = d->q1, q2 = d->q2;

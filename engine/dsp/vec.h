@@ -41,8 +41,18 @@ static inline v4sf v4_min(v4sf a, v4sf b) { return v4_select(a < b, a, b); }
 #if defined(__x86_64__) && !defined(LATHE_NO_CLONES) && \
 	((defined(__clang__) && __clang_major__ >= 14) || (!defined(__clang__) && defined(__GNUC__) && __GNUC__ >= 8))
 #define LATHE_WIDE __attribute__((target_clones("avx2", "default")))
+#define LATHE_HAVE_AVX2_PATH 1
+/* For code written with 8-lane vectors, which the baseline would lower poorly: a
+ * target("avx2") function called when this says so (non-RT: ask once, keep the answer). */
+static inline int lathe_cpu_avx2(void)
+{
+	__builtin_cpu_init();
+	return __builtin_cpu_supports("avx2");
+}
 #else
 #define LATHE_WIDE
+#define LATHE_HAVE_AVX2_PATH 0
+static inline int lathe_cpu_avx2(void) { return 0; }
 #endif
 
 static inline v4sf v4_abs(v4sf a) { return (v4sf)((v4si)a & (v4si){ 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff }); }
