@@ -102,6 +102,33 @@ rtcheck: lathe $(B)/rtcheck.so
 asan:
 	@$(MAKE) --no-print-directory B=build-asan OPT="-O1 -fno-omit-frame-pointer" SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" check
 
+# libFuzzer (clang): the library with coverage and ASan/UBSan in build-fuzz, then each harness
+# (tests/fuzz/fuzz_NAME.c) for FUZZ_SECONDS over tests/fuzz/corpus/NAME; new finds are written to
+# build-fuzz/found/NAME and merged (-merge=1: only what adds coverage) into tests/fuzz/corpus/NAME.
+# A crash stops here with the input in build-fuzz/crash-NAME-*.  `make check` replays the corpora.
+# (-Wno-error: a clang-only warning elsewhere in the tree must not stop the fuzzing; it is still shown.)
+FUZZ_SECONDS ?= 600
+FUZZ_NAMES ?= osc session
+FUZZ_FLAGS ?= -max_len=16384 -timeout=30 -print_final_stats=1
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+fuzz:
+	@$(MAKE) --no-print-directory B=build-fuzz CC=clang OPT="-O1 -g -Wno-error" SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" \
+		$(FUZZ_NAMES:%=build-fuzz/fuzz/fuzz_%)
+	@set -e; for h in $(FUZZ_NAMES); do \
+		mkdir -p build-fuzz/found/$$h tests/fuzz/corpus/$$h; \
+		echo "== fuzz_$$h: $(FUZZ_SECONDS) s over tests/fuzz/corpus/$$h"; \
+		build-fuzz/fuzz/fuzz_$$h -max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS) -dict=tests/fuzz/$$h.dict \
+			-artifact_prefix=build-fuzz/crash-$$h- \
+			build-fuzz/found/$$h tests/fuzz/corpus/$$h; \
+		build-fuzz/fuzz/fuzz_$$h -merge=1 $(FUZZ_FLAGS) tests/fuzz/corpus/$$h build-fuzz/found/$$h \
+			>build-fuzz/merge-$$h.log 2>&1 || { cat build-fuzz/merge-$$h.log; exit 1; }; \
+		tail -n 1 build-fuzz/merge-$$h.log; \
+	done
+
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(B)/liblathe.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $< $(B)/liblathe.a $(LDLIBS)
+
 soak: lathe
 	@LATHE_BIN=$(CURDIR)/$(B)/lathe LATHE_SRC=$(CURDIR) LATHE_SOAK_SECONDS=600 sh tests/soak.sh
 

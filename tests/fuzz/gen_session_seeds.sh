@@ -1,0 +1,56 @@
+#!/bin/sh
+# lathe — the hand-written session seeds for fuzz_session: the factory presets
+# and edge cases of the format (sessions/session_file.h), accepted and refused.
+#   sh tests/fuzz/gen_session_seeds.sh tests/fuzz/corpus/session
+set -e
+d=${1:?usage: gen_session_seeds.sh DIR}
+src=$(dirname "$0")/../..
+mkdir -p "$d"
+for f in "$src"/sessions/presets/*.lathe; do cp "$f" "$d/preset-$(basename "$f")"; done
+s() { printf '%b' "$2" > "$d/edge-$1"; }
+s minimal '[session]\nformat=1\n[current]\n'
+s crlf '# crlf\r\n[session]\r\nformat=1\r\nname=crlf\r\n[current]\r\n/input/gain=-1.5\r\n/eq/3/type=bell\r\n'
+s blanks '\n  # indented comment\n\t[session]  \n format = 1 \n\n[current]\n  /input/gain =  2 \n'
+s snapshots '[session]\nformat=1\nkeys=7\nactive=b\n[current]\n/eq/1/gain=3\n[A]\n/eq/1/gain=-3\n[B]\n/limiter/ceiling=-0.3\n/dither/bits=2\n[D]\n[connections]\nlathe:in_L=system:capture_1;a\\\\;b;\nlathe:out_R=\n'
+s keys-wrong '[session]\nformat=1\nkeys=3\n[current]\n/input/gain=1\n'
+s keys-bad '[session]\nformat=1\nkeys=-1\n[current]\n'
+s format-new '[session]\nformat=2\n[current]\n[future]\nx=1\n'
+s format-zero '[session]\nformat=0\n[current]\n'
+s format-text '[session]\nformat=one\n[current]\n'
+s format-missing '[session]\nname=x\n[current]\n'
+s no-session '[current]\n/input/gain=1\n'
+s no-current '[session]\nformat=1\n[A]\n/input/gain=1\n'
+s unknown-group '[session]\nformat=1\n[current]\n[E]\n/input/gain=1\n'
+s unknown-key '[session]\nformat=1\ncolour=red\n[current]\n'
+s unknown-param '[session]\nformat=1\n[current]\n/eq/9/gain=1\n'
+s out-of-range '[session]\nformat=1\n[current]\n/limiter/ceiling=3\n'
+s nan '[session]\nformat=1\n[current]\n/input/gain=nan\n'
+s inf '[session]\nformat=1\n[current]\n/input/gain=-inf\n'
+s huge '[session]\nformat=1\n[current]\n/input/gain=1e40\n'
+s hexfloat '[session]\nformat=1\n[current]\n/input/gain=0x1p-3\n'
+s tiny '[session]\nformat=1\n[current]\n/input/gain=1e-45\n'
+s negzero '[session]\nformat=1\n[current]\n/input/gain=-0\n'
+s enum-index '[session]\nformat=1\n[current]\n/eq/2/type=2\n/saturate/type=TUBE\n'
+s enum-bad '[session]\nformat=1\n[current]\n/eq/2/type=wobble\n'
+s toggles '[session]\nformat=1\n[current]\n/bypass=no\n/eq/bypass=TRUE\n/limiter/true_peak=1\n'
+s not-whole '[session]\nformat=1\n[current]\n/eq/2/type=1.5\n'
+s empty-value '[session]\nformat=1\n[current]\n/input/gain=\n'
+s dup-group '[session]\nformat=1\n[current]\n[current]\n'
+s dup-key '[session]\nformat=1\n[current]\n/input/gain=1\n/input/gain=2\n'
+s key-before-group '/input/gain=1\n[session]\nformat=1\n[current]\n'
+s bad-header '[session\nformat=1\n'
+s header-trailing '[session] x\nformat=1\n'
+s bad-group-name '[]\n'
+s no-equals '[session]\nformat=1\n[current]\n/input/gain 1\n'
+s empty-key '[session]\nformat=1\n[current]\n=1\n'
+s locale-key '[session]\nformat=1\nname[de]=x\n[current]\n'
+s truncated '[session]\nformat=1\n[current]\n/input/gain=1'
+s nul '[session]\nformat=1\n\0[current]\n'
+s latin1 '[session]\nformat=1\nname=caf\351\n[current]\n'
+s bom '\357\273\277[session]\nformat=1\n[current]\n'
+s escapes '[session]\nformat=1\nname=\\s lead \\t tab \\n nl \\\\ bs \\r\ncomment=\342\202\254 euro\n[current]\n'
+s cr-only '[session]\rformat=1\r[current]\r'
+s active-bad '[session]\nformat=1\nactive=Z\n[current]\n'
+s active-empty '[session]\nformat=1\nactive=\n[current]\n'
+s file-key '[session]\nformat=1\nfile=/home/me/x.lathe\ndate=2026-11-25T08:00:00Z\nversion=9\n[current]\n'
+s empty ''
