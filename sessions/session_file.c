@@ -27,6 +27,32 @@ static void fail(char *err, int errlen, const char *fname, int line, const char 
 	va_end(ap);
 }
 
+/* GKeyFile's escapes: \s \n \t \r \\, and \; in lists.  GLib drops a value
+ * with any other escape (and 2.74 warns when a second bad one follows), which
+ * would load the file with that value silently emptied: refuse it instead. */
+static const char *bad_escape(const char *raw, bool list)
+{
+	for (const char *p = raw; p && *p; p++) {
+		if (*p != '\\')
+			continue;
+		if (!*++p)
+			return "escape character at end of line";
+		if (!strchr(list ? "sntr\\;" : "sntr\\", *p))
+			return "invalid escape sequence";
+	}
+	return NULL;
+}
+
+/* snprintf cuts at a byte count; back up to the last whole UTF-8 character so
+ * metadata that loads can always be saved and loaded again. */
+static void copy_text(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src);
+	const char *end;
+	if (!g_utf8_validate(dst, -1, &end))
+		dst[end - dst] = 0;
+}
+
 /* ---- the line scanner: GKeyFile's syntax, with line numbers ----
  * Mirrors glib/gkeyfile.c: lines split at '\n' (a '\r' before it dropped),
  * leading blanks skipped, '#' comments, "[group]" (blanks allowed after ']'),
@@ -326,6 +352,14 @@ int session_text_read(const char *text, size_t len, const char *fname, lathe_par
 			for (int k = 0; keys && keys[k]; k++) {
 				const char *key = keys[k];
 				int line = scan_line_of(&sc, grp, key);
+				char *raw = g_key_file_get_value(kf, grp, key, NULL);
+				const char *why = bad_escape(raw, false);
+				g_free(raw);
+				if (why) {
+					fail(err, errlen, fname, line, "bad value for %s: %s", key, why);
+					g_strfreev(keys);
+					goto out;
+				}
 				char *sval = g_key_file_get_string(kf, grp, key, NULL);
 				char *v = strip_copy(sval);
 				g_free(sval);
@@ -344,15 +378,15 @@ int session_text_read(const char *text, size_t len, const char *fname, lathe_par
 						bad = 1;
 					}
 				} else if (!strcmp(key, "name")) {
-					snprintf(tmp_meta.name, sizeof tmp_meta.name, "%s", v);
+					copy_text(tmp_meta.name, sizeof tmp_meta.name, v);
 				} else if (!strcmp(key, "comment")) {
-					snprintf(tmp_meta.comment, sizeof tmp_meta.comment, "%s", v);
+					copy_text(tmp_meta.comment, sizeof tmp_meta.comment, v);
 				} else if (!strcmp(key, "date")) {
-					snprintf(tmp_meta.date, sizeof tmp_meta.date, "%s", v);
+					copy_text(tmp_meta.date, sizeof tmp_meta.date, v);
 				} else if (!strcmp(key, "version")) {
-					snprintf(tmp_meta.version, sizeof tmp_meta.version, "%s", v);
+					copy_text(tmp_meta.version, sizeof tmp_meta.version, v);
 				} else if (!strcmp(key, "file")) {
-					snprintf(tmp_meta.file, sizeof tmp_meta.file, "%s", v);
+					copy_text(tmp_meta.file, sizeof tmp_meta.file, v);
 				} else if (!strcmp(key, "active")) {
 					int a = *v ? snapshot_slot(v) : -1;
 					if (*v && a < 0) {
@@ -404,6 +438,14 @@ int session_text_read(const char *text, size_t len, const char *fname, lathe_par
 			have_conns = true;
 			for (int k = 0; keys && keys[k]; k++) {
 				gsize n = 0;
+				char *raw = g_key_file_get_value(kf, grp, keys[k], NULL);
+				const char *why = bad_escape(raw, true);
+				g_free(raw);
+				if (why) {
+					fail(err, errlen, fname, scan_line_of(&sc, grp, keys[k]), "bad value for %s: %s", keys[k], why);
+					g_strfreev(keys);
+					goto out;
+				}
 				gchar **peers = g_key_file_get_string_list(kf, grp, keys[k], &n, NULL);
 				for (gsize i = 0; peers && i < n; i++) {
 					char *peer = strip_copy(peers[i]);
