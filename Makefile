@@ -77,14 +77,14 @@ $(B)/rtcheck.so: tests/rtcheck/rtcheck.c
 	$(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -O1 -g -fPIC -shared -o $@ $< -ldl -lpthread
 
 # Tests: unit suites first (fast), then the ones that start jackd, lathe and Xvfb.
-check: lathe $(UNIT_BIN) $(INTEG_BIN)
-	@LATHE_BIN=$(CURDIR)/$(B)/lathe LATHE_SRC=$(CURDIR) sh tests/run.sh $(UNIT_BIN) $(INTEG_BIN)
+check: lathe $(UNIT_BIN) $(INTEG_BIN) $(B)/rtcheck.so
+	@LATHE_BIN=$(CURDIR)/$(B)/lathe RTCHECK_SO=$(CURDIR)/$(B)/rtcheck.so LATHE_SRC=$(CURDIR) sh tests/run.sh $(UNIT_BIN) $(INTEG_BIN)
 
 unit: $(UNIT_BIN)
 	@LATHE_BIN=$(CURDIR)/$(B)/lathe LATHE_SRC=$(CURDIR) sh tests/run.sh $(UNIT_BIN)
 
-integration: lathe $(INTEG_BIN)
-	@LATHE_BIN=$(CURDIR)/$(B)/lathe LATHE_SRC=$(CURDIR) sh tests/run.sh $(INTEG_BIN)
+integration: lathe $(INTEG_BIN) $(B)/rtcheck.so
+	@LATHE_BIN=$(CURDIR)/$(B)/lathe RTCHECK_SO=$(CURDIR)/$(B)/rtcheck.so LATHE_SRC=$(CURDIR) sh tests/run.sh $(INTEG_BIN)
 
 demo: check-deps
 	@$(MAKE) --no-print-directory lathe
