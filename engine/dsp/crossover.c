@@ -1,6 +1,5 @@
 /* lathe — Linkwitz-Riley crossover; see crossover.h for the structure and its sources. */
 #include "crossover.h"
-#include "vec.h"
 
 #include <math.h>
 #include <string.h>
@@ -275,16 +274,7 @@ void crossover_split(crossover *xo, int ch, const float *x, float *const band[],
 	}
 }
 
-/* Four double lanes (two v2d on SSE2; one instruction each under LATHE_WIDE's AVX2 clone). */
-typedef double v4d __attribute__((vector_size(32)));
-
-#define DUP4(x) ((v4d){ (x), (x), (x), (x) })   /* a macro: a function returning v4d would change the ABI */
-
-/* Both channels: the first section of a split on { ch0, ch1 } (v2d), then the low and the high
- * branch of both channels on { low0, low1, high0, high1 } (v4d): their sections share the
- * coefficients.  Same operations per lane as svf_tick: bit for bit crossover_split, on any
- * CPU and with or without the AVX2 clone (adds and multiplies only, no FMA). */
-LATHE_WIDE void crossover_split2(crossover *xo, const float *x0, const float *x1, float *const band0[], float *const band1[], unsigned n)
+void crossover_split2(crossover *xo, const float *x0, const float *x1, float *const band0[], float *const band1[], unsigned n)
 {
 	int nb = xo->bands;
 	if (nb == 1) {
@@ -302,70 +292,50 @@ LATHE_WIDE void crossover_split2(crossover *xo, const float *x0, const float *x1
 	int nq = xo->nq, ns = 2 * nq;
 	for (int k = 0; k < nb - 1; k++) {
 		float *lo0 = band0[k], *lo1 = band1[k];
-		svf2_coef c0 = coef2(&xo->coef[k][0]);
-		v4d a1[XO_MAX_STAGES], a2[XO_MAX_STAGES], a3[XO_MAX_STAGES], kk[XO_MAX_STAGES];
-		v4d s1[XO_MAX_STAGES], s2[XO_MAX_STAGES];
-		for (int st = 1; st < ns; st++) {
-			const xo_svf_coef *c = &xo->coef[k][st % nq];
-			a1[st] = DUP4(c->a1);
-			a2[st] = DUP4(c->a2);
-			a3[st] = DUP4(c->a3);
-			kk[st] = DUP4(c->k);
-			const xo_svf_state *l0 = &xo->lo[0][k][st - 1], *l1 = &xo->lo[1][k][st - 1];
-			const xo_svf_state *h0 = &xo->hi[0][k][st - 1], *h1 = &xo->hi[1][k][st - 1];
-			s1[st] = (v4d){ l0->ic1, l1->ic1, h0->ic1, h1->ic1 };
-			s2[st] = (v4d){ l0->ic2, l1->ic2, h0->ic2, h1->ic2 };
-		}
-		v2d f1, f2;
+		svf2_coef c[XO_MAX_STAGES];
+		for (int st = 0; st < ns; st++)
+			c[st] = coef2(&xo->coef[k][st % nq]);
+		v2d f1, f2, l1[XO_MAX_STAGES], l2[XO_MAX_STAGES], h1[XO_MAX_STAGES], h2[XO_MAX_STAGES];
 		load2(&xo->first[0][k], &xo->first[1][k], &f1, &f2);
-		if (ns == 2) {   /* LR4 (the multiband): one section after the first, state in registers */
-			v4d p1 = s1[1], p2 = s2[1];
-			const v4d q1 = a1[1], q2 = a2[1], q3 = a3[1], qk = kk[1];
+		for (int st = 1; st < ns; st++) {
+			load2(&xo->lo[0][k][st - 1], &xo->lo[1][k][st - 1], &l1[st], &l2[st]);
+			load2(&xo->hi[0][k][st - 1], &xo->hi[1][k][st - 1], &h1[st], &h2[st]);
+		}
+		if (ns == 2) {   /* LR4 (the multiband): the same steps with every state in a register */
+			v2d pl1 = l1[1], pl2 = l2[1], ph1 = h1[1], ph2 = h2[1];
 			for (unsigned i = 0; i < n; i++) {
 				v2d x = { rest0[i], rest1[i] }, b;
-				v2d l = svf_tick2(&c0, &f1, &f2, x, &b);
-				v2d hv = x - c0.k * b - l;
-				v4d v = { l[0], l[1], hv[0], hv[1] };
-				v4d v3 = v - p2;
-				v4d bb = q1 * p1 + q2 * v3;
-				v4d ll = p2 + q2 * p1 + q3 * v3;
-				p1 = 2 * bb - p1;
-				p2 = 2 * ll - p2;
-				v4d h = v - qk * bb - ll;
-				lo0[i] = (float)ll[0];
-				lo1[i] = (float)ll[1];
-				rest0[i] = (float)h[2];
-				rest1[i] = (float)h[3];
+				v2d l = svf_tick2(&c[0], &f1, &f2, x, &b);
+				v2d lo_v = l, hi_v = x - c[0].k * b - l;
+				lo_v = svf_tick2(&c[1], &pl1, &pl2, lo_v, &b);
+				l = svf_tick2(&c[1], &ph1, &ph2, hi_v, &b);
+				hi_v = hi_v - c[1].k * b - l;
+				lo0[i] = (float)lo_v[0];
+				lo1[i] = (float)lo_v[1];
+				rest0[i] = (float)hi_v[0];
+				rest1[i] = (float)hi_v[1];
 			}
-			s1[1] = p1;
-			s2[1] = p2;
+			l1[1] = pl1, l2[1] = pl2, h1[1] = ph1, h2[1] = ph2;
 		} else {
 			for (unsigned i = 0; i < n; i++) {
 				v2d x = { rest0[i], rest1[i] }, b;
-				v2d l = svf_tick2(&c0, &f1, &f2, x, &b);
-				v2d hv = x - c0.k * b - l;
-				v4d v = { l[0], l[1], hv[0], hv[1] };   /* low0, low1, high0, high1 */
+				v2d l = svf_tick2(&c[0], &f1, &f2, x, &b);
+				v2d lo_v = l, hi_v = x - c[0].k * b - l;
 				for (int st = 1; st < ns; st++) {
-					v4d v3 = v - s2[st];
-					v4d bb = a1[st] * s1[st] + a2[st] * v3;
-					v4d ll = s2[st] + a2[st] * s1[st] + a3[st] * v3;
-					s1[st] = 2 * bb - s1[st];
-					s2[st] = 2 * ll - s2[st];
-					v4d h = v - kk[st] * bb - ll;
-					v = __builtin_shufflevector(ll, h, 0, 1, 6, 7);
+					lo_v = svf_tick2(&c[st], &l1[st], &l2[st], lo_v, &b);
+					l = svf_tick2(&c[st], &h1[st], &h2[st], hi_v, &b);
+					hi_v = hi_v - c[st].k * b - l;
 				}
-				lo0[i] = (float)v[0];
-				lo1[i] = (float)v[1];
-				rest0[i] = (float)v[2];
-				rest1[i] = (float)v[3];
+				lo0[i] = (float)lo_v[0];
+				lo1[i] = (float)lo_v[1];
+				rest0[i] = (float)hi_v[0];
+				rest1[i] = (float)hi_v[1];
 			}
 		}
 		store2(&xo->first[0][k], &xo->first[1][k], f1, f2);
 		for (int st = 1; st < ns; st++) {
-			xo_svf_state *l0 = &xo->lo[0][k][st - 1], *l1 = &xo->lo[1][k][st - 1];
-			xo_svf_state *h0 = &xo->hi[0][k][st - 1], *h1 = &xo->hi[1][k][st - 1];
-			l0->ic1 = s1[st][0], l1->ic1 = s1[st][1], h0->ic1 = s1[st][2], h1->ic1 = s1[st][3];
-			l0->ic2 = s2[st][0], l1->ic2 = s2[st][1], h0->ic2 = s2[st][2], h1->ic2 = s2[st][3];
+			store2(&xo->lo[0][k][st - 1], &xo->lo[1][k][st - 1], l1[st], l2[st]);
+			store2(&xo->hi[0][k][st - 1], &xo->hi[1][k][st - 1], h1[st], h2[st]);
 		}
 		for (int j = k + 1; j < nb - 1; j++)
 			svf_allpass_run2(xo->coef[j], xo->comp[0][k][j], xo->comp[1][k][j], nq, lo0, lo1, n);
