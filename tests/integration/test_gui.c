@@ -18,6 +18,7 @@
 #include "../../engine/engine.h"
 #include "../../engine/meter/analysis.h"
 #include "../../sessions/sessions.h"
+#include "tests/support/check_main.h"
 
 /* GTK, fontconfig and friends keep caches for the life of the process: under
  * `make asan` LeakSanitizer would report them, not anything of ours. */
@@ -430,18 +431,12 @@ int main(int argc, char **argv)
 	setenv("NO_AT_BRIDGE", "1", 0);
 
 	Suite *s = suite_create("gui");
-	TCase *tc = tcase_create("console");
-	tcase_set_timeout(tc, 60);
+	TCase *tc = suite_add_case(s, "console", 60, NULL, NULL);
 	tcase_add_test(tc, test_renders_a_console);
 	tcase_add_test(tc, test_meters_move_with_audio);
 	tcase_add_test(tc, test_outside_changes_show_within_a_frame);
 	tcase_add_test(tc, test_controls_write_through_the_registry);
 	tcase_add_test(tc, test_shortcuts);
 	tcase_add_test(tc, test_sessions_wired);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "tests/support/fixture.h"
+#include "tests/support/check_main.h"
 
 static fixture fx;
 
@@ -217,9 +218,7 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("jack");
-	TCase *tc = tcase_create("jack");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
+	TCase *tc = suite_add_case(s, "jack", 60, setup, teardown);
 	tcase_add_test(tc, eight_ports_exist);
 	tcase_add_test(tc, latency_is_reported_to_jack);
 	tcase_add_test(tc, tone_passes_within_0_1_db);
@@ -229,10 +228,5 @@ int main(void)
 	tcase_add_test(tc, server_restarted_at_another_rate);
 	tcase_add_test(tc, clean_exit_on_sigterm);
 	tcase_add_test(tc, runs_without_a_server_and_joins_when_one_starts);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }

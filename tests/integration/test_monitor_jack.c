@@ -31,6 +31,7 @@
 
 #include "tests/support/fixture.h"
 #include "tests/unit/test_osc_client.h"
+#include "tests/support/check_main.h"
 
 #define RATE 48000
 #define PERIOD 256
@@ -848,20 +849,13 @@ int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	Suite *s = suite_create("monitor_jack");
-	TCase *tc = tcase_create("monitor_jack");
+	TCase *tc = suite_add_case(s, "monitor_jack", 60, setup, teardown);
 	tcase_add_unchecked_fixture(tc, suite_setup, suite_teardown);
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, gain_controls);
 	tcase_add_test(tc, matrix_controls);
 	tcase_add_test(tc, source_input);
 	tcase_add_test(tc, calibration_signal);
 	tcase_add_test(tc, platform_preview);
 	tcase_add_test(tc, loudness_match);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }

@@ -18,6 +18,7 @@
 #include "osc/osc_addr.h"
 #include "tests/support/fixture.h"
 #include "../unit/test_osc_client.h"
+#include "tests/support/check_main.h"
 
 static fixture fx;
 static int osc_port_no;
@@ -360,18 +361,12 @@ int main(void)
 {
 	params_init();
 	Suite *s = suite_create("osc_live");
-	TCase *t = tcase_create("headless");
-	tcase_set_timeout(t, 90);
+	TCase *t = suite_add_case(s, "headless", 90, NULL, NULL);
 	tcase_add_unchecked_fixture(t, suite_setup, suite_teardown);
 	tcase_add_test(t, every_parameter_through_the_process);
 	tcase_add_test(t, meters_while_playing);
 	tcase_add_test(t, feedback_latency_and_access);
 	tcase_add_test(t, ten_thousand_per_second_without_xruns);
 	tcase_add_test(t, node_osc_package_client);
-	suite_add_tcase(s, t);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "tests/support/fixture.h"
+#include "tests/support/check_main.h"
 
 static char dir[128];
 
@@ -20,10 +21,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char cmd[200];
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	if (system(cmd)) {
-	}
+	rm_tree(dir);
 }
 
 /* Deterministic noise, peaks below -6 dBFS, as a stereo file of the given subformat. */
@@ -199,17 +197,10 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("render");
-	TCase *tc = tcase_create("render");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 120);
+	TCase *tc = suite_add_case(s, "render", 120, setup, teardown);
 	tcase_add_test(tc, bypass_is_bit_exact);
 	tcase_add_test(tc, defaults_are_neutral_and_aligned);
 	tcase_add_test(tc, mono_and_lengths);
 	tcase_add_test(tc, bad_input_one_line_and_no_output);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "sessions/session_file.h"
+#include "tests/support/check_main.h"
 
 static char *tmpdir, *state_home, *data_home, *autosave;
 
@@ -33,10 +34,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char *cmd = g_strdup_printf("rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", tmpdir);
-	g_free(cmd);
+	rm_tree(tmpdir);
 	g_free(tmpdir);
 	g_free(state_home);
 	g_free(data_home);
@@ -206,15 +204,8 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("session_autosave");
-	TCase *tc = tcase_create("headless");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
+	TCase *tc = suite_add_case(s, "headless", 60, setup, teardown);
 	tcase_add_test(tc, autosave_survives_kill_9_and_is_restored);
 	tcase_add_test(tc, session_option_loads_and_refuses);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }

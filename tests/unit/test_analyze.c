@@ -18,6 +18,7 @@
 #include "engine/meter/measure.h"
 #include "engine/meter/report.h"
 #include "engine/params.h"
+#include "tests/support/check_main.h"
 
 #define BLOCK 256
 
@@ -433,21 +434,13 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("analyze");
-	TCase *th = tcase_create("thread");
-	tcase_set_timeout(th, 60);
+	TCase *th = suite_add_case(s, "thread", 60, NULL, NULL);
 	tcase_add_test(th, ebu_files_through_the_tap);
 	tcase_add_test(th, match_platform_learn);
 	tcase_add_test(th, rate_change);
 	tcase_add_test(th, analysis_cost);
-	suite_add_tcase(s, th);
-	TCase *rp = tcase_create("report");
-	tcase_set_timeout(rp, 60);
+	TCase *rp = suite_add_case(s, "report", 60, NULL, NULL);
 	tcase_add_test(rp, report_numbers_and_json);
 	tcase_add_test(rp, analyze_file_and_plot);
-	suite_add_tcase(s, rp);
-	SRunner *r = srunner_create(s);
-	srunner_run_all(r, CK_NORMAL);
-	int failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed != 0;
+	return run_suite(s);
 }

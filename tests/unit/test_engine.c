@@ -6,6 +6,7 @@
 
 #include "engine/engine.h"
 #include "engine/params.h"
+#include "tests/support/check_main.h"
 
 #define RATE 48000
 
@@ -155,17 +156,10 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("engine");
-	TCase *tc = tcase_create("engine");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
+	TCase *tc = suite_add_case(s, "engine", 60, setup, teardown);
 	tcase_add_test(tc, nan_input_is_silenced_and_does_not_poison);
 	tcase_add_test(tc, latency_constant_whatever_is_bypassed);
 	tcase_add_test(tc, bypass_is_exact_after_its_fade);
 	tcase_add_test(tc, block_size_does_not_change_the_result);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }

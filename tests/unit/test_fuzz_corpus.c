@@ -18,6 +18,7 @@
 #undef FUZZ_ENTRY
 #define FUZZ_ENTRY fuzz_session_one
 #include "tests/fuzz/fuzz_session.c"
+#include "tests/support/check_main.h"
 #undef FUZZ_ENTRY
 
 typedef int (*fuzz_entry)(const uint8_t *data, size_t size);
@@ -122,15 +123,9 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("fuzz_corpus");
-	TCase *tc = tcase_create("replay");
-	tcase_set_timeout(tc, 300);
+	TCase *tc = suite_add_case(s, "replay", 300, NULL, NULL);
 	tcase_add_test(tc, osc_corpus);
 	tcase_add_test(tc, session_corpus);
 	tcase_add_test(tc, presets_accepted);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

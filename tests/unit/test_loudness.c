@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "engine/meter/measure.h"
+#include "tests/support/check_main.h"
 
 #define RATE 48000
 
@@ -331,8 +332,7 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("loudness");
-	TCase *syn = tcase_create("tech3341_synth");
-	tcase_set_timeout(syn, 60);
+	TCase *syn = suite_add_case(s, "tech3341_synth", 60, NULL, NULL);
 	tcase_add_test(syn, t3341_case1);
 	tcase_add_test(syn, t3341_case2);
 	tcase_add_test(syn, t3341_case3);
@@ -342,24 +342,15 @@ int main(void)
 	tcase_add_test(syn, t3341_case11);
 	tcase_add_test(syn, t3341_case12_synth);
 	tcase_add_test(syn, t3341_case14);
-	suite_add_tcase(s, syn);
-	TCase *lra = tcase_create("tech3342");
-	tcase_set_timeout(lra, 60);
+	TCase *lra = suite_add_case(s, "tech3342", 60, NULL, NULL);
 	tcase_add_test(lra, t3342_case1);
 	tcase_add_test(lra, t3342_case2);
 	tcase_add_test(lra, t3342_case3);
 	tcase_add_test(lra, t3342_case4);
-	suite_add_tcase(s, lra);
-	TCase *files = tcase_create("ebu_files");
-	tcase_set_timeout(files, 60);
+	TCase *files = suite_add_case(s, "ebu_files", 60, NULL, NULL);
 	tcase_add_test(files, t3341_case10);
 	tcase_add_test(files, t3341_case12_file);
 	tcase_add_test(files, t3341_case13);
 	tcase_add_test(files, t3341_truepeak);
-	suite_add_tcase(s, files);
-	SRunner *r = srunner_create(s);
-	srunner_run_all(r, CK_NORMAL);
-	int failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed != 0;
+	return run_suite(s);
 }

@@ -10,6 +10,7 @@
 #include "engine/meter/platforms.h"
 #include "engine/meter/spectrum.h"
 #include "engine/meter/truepeak.h"
+#include "tests/support/check_main.h"
 
 #define RATE 48000
 
@@ -245,8 +246,7 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("meter");
-	TCase *tc = tcase_create("meter");
-	tcase_set_timeout(tc, 60);
+	TCase *tc = suite_add_case(s, "meter", 60, NULL, NULL);
 	tcase_add_test(tc, rms_of_a_sine);
 	tcase_add_test(tc, correlation_and_balance);
 	tcase_add_test(tc, correlation_min_gated);
@@ -255,10 +255,5 @@ int main(void)
 	tcase_add_test(tc, true_peak_rates);
 	tcase_add_test(tc, platform_table);
 	tcase_add_test(tc, spectrum_reads_a_sine);
-	suite_add_tcase(s, tc);
-	SRunner *r = srunner_create(s);
-	srunner_run_all(r, CK_NORMAL);
-	int failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed != 0;
+	return run_suite(s);
 }

@@ -10,6 +10,7 @@
 
 #include "engine/dsp/monitor.h"
 #include "engine/params.h"
+#include "tests/support/check_main.h"
 
 #define RATE 48000
 #define BLK 256
@@ -336,8 +337,7 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("monitor");
-	TCase *tc = tcase_create("monitor");
-	tcase_set_timeout(tc, 60);
+	TCase *tc = suite_add_case(s, "monitor", 60, NULL, NULL);
 	tcase_add_test(tc, defaults_pass_master_exactly);
 	tcase_add_test(tc, master_never_written);
 	tcase_add_test(tc, source_switch_crossfades_20ms);
@@ -348,10 +348,5 @@ int main(void)
 	tcase_add_test(tc, platform_preview);
 	tcase_add_test(tc, bypass_is_exact);
 	tcase_add_test(tc, cal_signal_at_minus_23_lufs);
-	suite_add_tcase(s, tc);
-	SRunner *r = srunner_create(s);
-	srunner_run_all(r, CK_NORMAL);
-	int failed = srunner_ntests_failed(r);
-	srunner_free(r);
-	return failed != 0;
+	return run_suite(s);
 }

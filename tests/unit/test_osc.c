@@ -22,6 +22,7 @@
 #include "osc/osc_addr.h"
 
 #include "test_osc_client.h"
+#include "tests/support/check_main.h"
 
 /* ---- the server under test ---- */
 
@@ -713,8 +714,7 @@ int main(void)
 {
 	params_init();
 	Suite *s = suite_create("osc");
-	TCase *t = tcase_create("server");
-	tcase_set_timeout(t, 60);
+	TCase *t = suite_add_case(s, "server", 60, NULL, NULL);
 	tcase_add_test(t, every_parameter_set_then_queried);
 	tcase_add_test(t, norm_follows_the_curve);
 	tcase_add_test(t, bad_input_answered_with_error);
@@ -727,10 +727,5 @@ int main(void)
 	tcase_add_test(t, access_outside_allow_list_dropped);
 	tcase_add_test(t, permanent_feedback_client);
 	tcase_add_test(t, throughput);
-	suite_add_tcase(s, t);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }

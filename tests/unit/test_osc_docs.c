@@ -13,6 +13,7 @@
 #include "engine/params.h"
 #include "osc/osc_addr.h"
 #include "tests/support/fixture.h"
+#include "tests/support/check_main.h"
 
 static char *generate(void (*fn)(FILE *), size_t *len)
 {
@@ -188,16 +189,10 @@ int main(void)
 {
 	params_init();
 	Suite *s = suite_create("osc_docs");
-	TCase *t = tcase_create("generated");
-	tcase_set_timeout(t, 60);
+	TCase *t = suite_add_case(s, "generated", 60, NULL, NULL);
 	tcase_add_test(t, markdown_lists_everything);
 	tcase_add_test(t, layout_is_an_open_stage_control_session);
 	tcase_add_test(t, markdown_up_to_date);
 	tcase_add_test(t, layout_up_to_date);
-	suite_add_tcase(s, t);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }

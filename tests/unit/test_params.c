@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "engine/params.h"
+#include "tests/support/check_main.h"
 
 START_TEST(paths_unique_and_well_formed)
 {
@@ -158,7 +159,7 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("params");
-	TCase *tc = tcase_create("registry");
+	TCase *tc = suite_add_case(s, "registry", 0, NULL, NULL);
 	tcase_add_test(tc, paths_unique_and_well_formed);
 	tcase_add_test(tc, ranges_and_defaults_valid);
 	tcase_add_test(tc, every_module_has_bypass);
@@ -168,10 +169,5 @@ int main(void)
 	tcase_add_test(tc, integers_round);
 	tcase_add_test(tc, norm_round_trip_along_curve);
 	tcase_add_test(tc, generation_counts_changes_only);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }

@@ -9,6 +9,7 @@
 
 #include "sessions/sessions.h"
 #include "sessions/autosave.h"
+#include "tests/support/check_main.h"
 
 static char *tmpdir, *state_dir, *sess_dir;
 
@@ -22,10 +23,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char *cmd = g_strdup_printf("rm -rf '%s'", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", tmpdir);
-	g_free(cmd);
+	rm_tree(tmpdir);
 	g_free(tmpdir);
 	g_free(state_dir);
 	g_free(sess_dir);
@@ -392,19 +390,12 @@ END_TEST
 int main(void)
 {
 	Suite *su = suite_create("session_app");
-	TCase *tc = tcase_create("app");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
+	TCase *tc = suite_add_case(su, "app", 60, setup, teardown);
 	tcase_add_test(tc, autosave_clock_bound);
 	tcase_add_test(tc, autosave_within_two_seconds_and_restored);
 	tcase_add_test(tc, named_sessions_dirty_recent_and_refusals);
 	tcase_add_test(tc, snapshot_recall_fades_through_the_main_loop);
 	tcase_add_test(tc, presets_load_as_one_step);
 	tcase_add_test(tc, actions_from_another_thread);
-	suite_add_tcase(su, tc);
-	SRunner *sr = srunner_create(su);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(su);
 }

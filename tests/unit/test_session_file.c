@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "sessions/session_file.h"
+#include "tests/support/check_main.h"
 
 static char *tmpdir;
 
@@ -24,10 +25,7 @@ static void setup(void)
 
 static void rm_rf(const char *dir)
 {
-	char *cmd = g_strdup_printf("rm -rf '%s'", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
-	g_free(cmd);
+	rm_tree(dir);
 }
 
 static void teardown(void)
@@ -408,9 +406,7 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("session_file");
-	TCase *tc = tcase_create("file");
-	tcase_add_checked_fixture(tc, setup, teardown);
-	tcase_set_timeout(tc, 60);
+	TCase *tc = suite_add_case(s, "file", 60, setup, teardown);
 	tcase_add_test(tc, round_trip_every_parameter_bit_exact);
 	tcase_add_test(tc, public_load_save_and_connections);
 	tcase_add_test(tc, partial_groups_take_defaults_and_numbers_for_enums);
@@ -419,10 +415,5 @@ int main(void)
 	tcase_add_test(tc, truncated_files_refused_at_the_cut);
 	tcase_add_test(tc, names_never_escape_the_folder);
 	tcase_add_test(tc, failed_saves_keep_the_old_file);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }

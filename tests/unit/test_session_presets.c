@@ -7,6 +7,7 @@
 
 #include "sessions/presets.h"
 #include "sessions/session_file.h"
+#include "tests/support/check_main.h"
 
 static char *preset_dir(void)
 {
@@ -132,15 +133,9 @@ int main(void)
 {
 	params_init();
 	Suite *s = suite_create("session_presets");
-	TCase *tc = tcase_create("presets");
-	tcase_set_timeout(tc, 60);
+	TCase *tc = suite_add_case(s, "presets", 60, NULL, NULL);
 	tcase_add_test(tc, every_preset_lists_and_loads);
 	tcase_add_test(tc, presets_do_what_they_say);
 	tcase_add_test(tc, first_folder_wins_and_default_dirs);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }

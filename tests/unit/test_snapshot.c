@@ -6,6 +6,7 @@
 #include <glib.h>
 
 #include "sessions/snapshot.h"
+#include "tests/support/check_main.h"
 
 #define MS 1000
 
@@ -139,16 +140,10 @@ int main(void)
 {
 	params_init();
 	Suite *s = suite_create("snapshot");
-	TCase *tc = tcase_create("snapshot");
-	tcase_set_timeout(tc, 60);
+	TCase *tc = suite_add_case(s, "snapshot", 60, NULL, NULL);
 	tcase_add_test(tc, names_and_slots);
 	tcase_add_test(tc, interpolation_follows_the_curve);
 	tcase_add_test(tc, fade_is_monotonic_on_the_curve_and_switches_enums_at_the_end);
 	tcase_add_test(tc, user_move_during_fade_wins_and_zero_fade_jumps);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }

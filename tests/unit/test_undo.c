@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sessions/undo.h"
+#include "tests/support/check_main.h"
 
 #define MS 1000
 
@@ -190,17 +191,11 @@ int main(void)
 {
 	params_init();
 	Suite *s = suite_create("undo");
-	TCase *tc = tcase_create("undo");
-	tcase_set_timeout(tc, 60);
+	TCase *tc = suite_add_case(s, "undo", 60, NULL, NULL);
 	tcase_add_test(tc, drag_is_one_step);
 	tcase_add_test(tc, pauses_and_other_controls_split_steps);
 	tcase_add_test(tc, bulk_change_is_one_step_and_restores_every_bit);
 	tcase_add_test(tc, hundreds_of_steps);
 	tcase_add_test(tc, move_and_back_is_no_step);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }
