@@ -314,3 +314,20 @@ double fx_sine_db(const float *x, size_t a, size_t b)
 	double rms = sqrt(s / (double)(b - a));
 	return 20 * log10(rms * sqrt(2.0));
 }
+
+int fx_sine_measure(fx_client *c, int rate, size_t n, double *l_db, double *r_db)
+{
+	size_t len = (size_t)rate / 10;
+	float *pl = malloc(len * sizeof(float)), *rl = calloc(n, sizeof(float)), *rr = calloc(n, sizeof(float));
+	for (size_t i = 0; i < len; i++)
+		pl[i] = (float)(0.1 * sin(2 * M_PI * 1000.0 * i / rate));
+	int ret = fx_client_run(c, pl, pl, len, rl, rr, n);
+	if (l_db)
+		*l_db = fx_sine_db(rl, n / 2, n);
+	if (r_db)
+		*r_db = fx_sine_db(rr, n / 2, n);
+	free(pl);
+	free(rl);
+	free(rr);
+	return ret;
+}

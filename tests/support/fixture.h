@@ -51,4 +51,9 @@ void fx_client_free(fx_client *c);
 /* Level in dB of a steady sine (RMS relative to a full-scale sine) over x[a..b). */
 double fx_sine_db(const float *x, size_t a, size_t b);
 
+/* Plays 1 kHz at -20 dBFS (a loop of rate/10 frames) into both outputs of c
+ * for n frames and measures what it records over the second half with
+ * fx_sine_db: *l_db and *r_db (either may be NULL).  fx_client_run's result. */
+int fx_sine_measure(fx_client *c, int rate, size_t n, double *l_db, double *r_db);
+
 #endif
