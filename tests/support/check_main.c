@@ -1,6 +1,7 @@
 #include "tests/support/check_main.h"
 
 #include <glib.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -30,4 +31,10 @@ void rm_tree(const char *dir)
 	if (system(cmd) != 0)
 		fprintf(stderr, "cannot remove %s\n", dir);
 	g_free(cmd);
+}
+
+void expect_near(double v, double want, double tol, const char *what, int width)
+{
+	printf("  %-*s measured %8.3f expected %8.3f\n", width, what, v, want);
+	ck_assert_msg(fabs(v - want) <= tol, "%s: %.3f, expected %.3f +- %g", what, v, want, tol);
 }

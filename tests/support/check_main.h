@@ -11,6 +11,10 @@ TCase *suite_add_case(Suite *s, const char *name, double timeout, SFun setup, SF
  * 0 when all passed, else 1. */
 int run_suite(Suite *s);
 
+/* Prints "  WHAT measured V expected WANT" (WHAT in a column of width) and
+ * asserts |v - want| <= tol. */
+void expect_near(double v, double want, double tol, const char *what, int width);
+
 /* Removes the folder and everything in it (rm -rf); says so on stderr when it cannot. */
 void rm_tree(const char *dir);
 

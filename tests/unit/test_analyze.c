@@ -19,6 +19,7 @@
 #include "engine/meter/report.h"
 #include "engine/params.h"
 #include "tests/support/check_main.h"
+#include "tests/support/ebu.h"
 
 #define BLOCK 256
 
@@ -107,39 +108,8 @@ static float *sine(size_t frames, double hz, double dbfs, int rate)
 	return x;
 }
 
-static int ebu_path(char *buf, size_t len, const char *file)
-{
-	const char *src = getenv("LATHE_SRC");
-	const char *bases[] = { src, ".", "..", "../.." };
-	for (size_t i = 0; i < sizeof bases / sizeof bases[0]; i++) {
-		if (!bases[i])
-			continue;
-		snprintf(buf, len, "%s/../shared/ebu-loudness-test-set/%s", bases[i], file);
-		if (access(buf, R_OK) == 0)
-			return 1;
-	}
-	return 0;
-}
 
-static float *load(const char *file, size_t *frames)
-{
-	char path[1024];
-	ck_assert_msg(ebu_path(path, sizeof path, file), "EBU test file %s not found", file);
-	SF_INFO info = { 0 };
-	SNDFILE *f = sf_open(path, SFM_READ, &info);
-	ck_assert_ptr_nonnull(f);
-	float *x = malloc((size_t)info.frames * 2 * sizeof(float));
-	*frames = (size_t)sf_readf_float(f, x, info.frames);
-	sf_close(f);
-	return x;
-}
-
-#define NEAR(v, want, tol, what) \
-	do { \
-		double v_ = (v); \
-		printf("  %-40s measured %8.3f expected %8.3f\n", what, v_, (double)(want)); \
-		ck_assert_msg(fabs(v_ - (want)) <= (tol), "%s: %.3f, expected %.3f +- %g", what, v_, (double)(want), (double)(tol)); \
-	} while (0)
+#define NEAR(v, want, tol, what) expect_near((v), (want), (tol), (what), 40)
 
 /* EBU files through the thread, on both the input and the master side; a reset between files. */
 START_TEST(ebu_files_through_the_tap)
@@ -160,7 +130,7 @@ START_TEST(ebu_files_through_the_tap)
 		atomic_fetch_add(&r.bus->reset_requests, 1);
 		nap_ms(30);
 		size_t n;
-		float *x = load(c[i].file, &n);
+		float *x = ebu_load(c[i].file, &n, 0);
 		float *t = tap_of(x, x, NULL, n);
 		push(&r, t, n);
 		meter_snapshot s;

@@ -14,6 +14,7 @@
 
 #include "engine/meter/measure.h"
 #include "tests/support/check_main.h"
+#include "tests/support/ebu.h"
 
 #define RATE 48000
 
@@ -50,75 +51,37 @@ static measure *run_whole(const float *x, size_t frames)
 	return m;
 }
 
-#define NEAR(v, want, tol, what) \
-	do { \
-		double v_ = (v); \
-		printf("  %-28s measured %8.3f expected %8.3f\n", what, v_, (double)(want)); \
-		ck_assert_msg(fabs(v_ - (want)) <= (tol), "%s: %.3f, expected %.3f +- %.2f", what, v_, (double)(want), (double)(tol)); \
-	} while (0)
+#define NEAR(v, want, tol, what) expect_near((v), (want), (tol), (what), 28)
 
-START_TEST(t3341_case1)
+/* Synthesizes the segments and measures them whole: I (and M and S when ms)
+ * must be want +-0.1. */
+static void synth_case(const seg *s, int nseg, double want, int ms, const char *name)
 {
-	seg s[] = { { 20, -23 } };
 	size_t n;
-	float *x = synth(s, 1, &n);
+	float *x = synth(s, nseg, &n);
 	measure *m = run_whole(x, n);
-	NEAR(m->lufs_m, -23, 0.1, "3341 case 1 M");
-	NEAR(m->lufs_s, -23, 0.1, "3341 case 1 S");
-	NEAR(measure_integrated(m), -23, 0.1, "3341 case 1 I");
+	char what[64];
+	if (ms) {
+		snprintf(what, sizeof what, "%s M", name);
+		NEAR(m->lufs_m, want, 0.1, what);
+		snprintf(what, sizeof what, "%s S", name);
+		NEAR(m->lufs_s, want, 0.1, what);
+	}
+	snprintf(what, sizeof what, "%s I", name);
+	NEAR(measure_integrated(m), want, 0.1, what);
 	measure_free(m);
 	free(x);
 }
+
+START_TEST(t3341_case1) { synth_case((seg[]){ { 20, -23 } }, 1, -23, 1, "3341 case 1"); }
 END_TEST
-
-START_TEST(t3341_case2)
-{
-	seg s[] = { { 20, -33 } };
-	size_t n;
-	float *x = synth(s, 1, &n);
-	measure *m = run_whole(x, n);
-	NEAR(m->lufs_m, -33, 0.1, "3341 case 2 M");
-	NEAR(m->lufs_s, -33, 0.1, "3341 case 2 S");
-	NEAR(measure_integrated(m), -33, 0.1, "3341 case 2 I");
-	measure_free(m);
-	free(x);
-}
+START_TEST(t3341_case2) { synth_case((seg[]){ { 20, -33 } }, 1, -33, 1, "3341 case 2"); }
 END_TEST
-
-START_TEST(t3341_case3)
-{
-	seg s[] = { { 10, -36 }, { 60, -23 }, { 10, -36 } };
-	size_t n;
-	float *x = synth(s, 3, &n);
-	measure *m = run_whole(x, n);
-	NEAR(measure_integrated(m), -23, 0.1, "3341 case 3 I");
-	measure_free(m);
-	free(x);
-}
+START_TEST(t3341_case3) { synth_case((seg[]){ { 10, -36 }, { 60, -23 }, { 10, -36 } }, 3, -23, 0, "3341 case 3"); }
 END_TEST
-
-START_TEST(t3341_case4)
-{
-	seg s[] = { { 10, -72 }, { 10, -36 }, { 60, -23 }, { 10, -36 }, { 10, -72 } };
-	size_t n;
-	float *x = synth(s, 5, &n);
-	measure *m = run_whole(x, n);
-	NEAR(measure_integrated(m), -23, 0.1, "3341 case 4 I");
-	measure_free(m);
-	free(x);
-}
+START_TEST(t3341_case4) { synth_case((seg[]){ { 10, -72 }, { 10, -36 }, { 60, -23 }, { 10, -36 }, { 10, -72 } }, 5, -23, 0, "3341 case 4"); }
 END_TEST
-
-START_TEST(t3341_case5)
-{
-	seg s[] = { { 20, -26 }, { 20.1, -20 }, { 20, -26 } };
-	size_t n;
-	float *x = synth(s, 3, &n);
-	measure *m = run_whole(x, n);
-	NEAR(measure_integrated(m), -23, 0.1, "3341 case 5 I");
-	measure_free(m);
-	free(x);
-}
+START_TEST(t3341_case5) { synth_case((seg[]){ { 20, -26 }, { 20.1, -20 }, { 20, -26 } }, 3, -23, 0, "3341 case 5"); }
 END_TEST
 
 /* Feed in pieces of `piece` frames; after each, from time `from` on, the
@@ -238,41 +201,13 @@ START_TEST(t3342_case4) { lra_case((double[]){ -50, -35, -20, -35, -50 }, 5, 15,
 END_TEST
 
 /* ---- the official files ---- */
-static int ebu_path(char *buf, size_t len, const char *file)
-{
-	const char *src = getenv("LATHE_SRC");
-	const char *bases[] = { src, ".", "..", "../.." };
-	for (size_t i = 0; i < sizeof bases / sizeof bases[0]; i++) {
-		if (!bases[i])
-			continue;
-		snprintf(buf, len, "%s/../shared/ebu-loudness-test-set/%s", bases[i], file);
-		if (access(buf, R_OK) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-static float *load(const char *file, size_t *frames)
-{
-	char path[1024];
-	ck_assert_msg(ebu_path(path, sizeof path, file), "EBU test file %s not found (LATHE_SRC/../shared)", file);
-	SF_INFO info = { 0 };
-	SNDFILE *f = sf_open(path, SFM_READ, &info);
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	ck_assert_int_eq(info.samplerate, RATE);
-	ck_assert_int_eq(info.channels, 2);
-	float *x = malloc((size_t)info.frames * 2 * sizeof(float));
-	*frames = (size_t)sf_readf_float(f, x, info.frames);
-	sf_close(f);
-	return x;
-}
 
 typedef enum { WANT_MAX_S, WANT_MAX_M, WANT_TP, WANT_M_STEADY } want_kind;
 
 static void official(const char *file, want_kind kind, double want)
 {
 	size_t n;
-	float *x = load(file, &n);
+	float *x = ebu_load(file, &n, RATE);
 	for (int blocks = 0; blocks < 2; blocks++) {
 		measure *m = measure_new(RATE, 2, kind == WANT_TP ? MEASURE_ALL : MEASURE_LOUDNESS);
 		double worst = 0;
