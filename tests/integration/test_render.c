@@ -1,6 +1,7 @@
 /* `lathe render`: the real binary over real files. */
 #include <check.h>
 #include <math.h>
+#include <stdarg.h>
 #include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,8 +155,16 @@ START_TEST(mono_and_lengths)
 }
 END_TEST
 
-static void expect_refusal(const char *args, const char *must_contain)
+/* Runs lathe with the arguments (printf format) and checks it refuses with one
+ * line that names must_contain. */
+static void expect_refusal(const char *must_contain, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void expect_refusal(const char *must_contain, const char *fmt, ...)
 {
+	char args[800];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(args, sizeof args, fmt, ap);
+	va_end(ap);
 	char *err = NULL;
 	int rc = lathe(args, &err);
 	ck_assert_msg(rc == 1 || rc == 2, "'%s' exited %d", args, rc);
@@ -167,7 +176,7 @@ static void expect_refusal(const char *args, const char *must_contain)
 
 START_TEST(bad_input_one_line_and_no_output)
 {
-	char in[200], out[200], args[800], bogus[200];
+	char in[200], out[200], bogus[200];
 	snprintf(in, sizeof in, "%s/in.wav", dir);
 	snprintf(out, sizeof out, "%s/out.wav", dir);
 	snprintf(bogus, sizeof bogus, "%s/notsound.wav", dir);
@@ -176,20 +185,13 @@ START_TEST(bad_input_one_line_and_no_output)
 	fputs("this is not a sound file\n", f);
 	fclose(f);
 
-	snprintf(args, sizeof args, "render %s/missing.wav %s", dir, out);
-	expect_refusal(args, "missing.wav");
-	snprintf(args, sizeof args, "render %s %s", bogus, out);
-	expect_refusal(args, "notsound.wav");
-	snprintf(args, sizeof args, "render %s %s/out.mp3", in, dir);
-	expect_refusal(args, "out.mp3");
-	snprintf(args, sizeof args, "render %s %s --set /eq/12/gain=3", in, out);
-	expect_refusal(args, "/eq/12/gain");
-	snprintf(args, sizeof args, "render %s %s --set /limiter/ceiling=loud", in, out);
-	expect_refusal(args, "/limiter/ceiling");
-	snprintf(args, sizeof args, "render %s %s --bits 12", in, out);
-	expect_refusal(args, "12");
-	snprintf(args, sizeof args, "render %s %s/no/such/dir/out.wav", in, dir);
-	expect_refusal(args, "out.wav");
+	expect_refusal("missing.wav", "render %s/missing.wav %s", dir, out);
+	expect_refusal("notsound.wav", "render %s %s", bogus, out);
+	expect_refusal("out.mp3", "render %s %s/out.mp3", in, dir);
+	expect_refusal("/eq/12/gain", "render %s %s --set /eq/12/gain=3", in, out);
+	expect_refusal("/limiter/ceiling", "render %s %s --set /limiter/ceiling=loud", in, out);
+	expect_refusal("12", "render %s %s --bits 12", in, out);
+	expect_refusal("out.wav", "render %s %s/no/such/dir/out.wav", in, dir);
 	ck_assert_int_ne(access(out, F_OK), 0);
 	/* no temporary files left behind */
 	char cmd[300];

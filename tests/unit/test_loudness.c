@@ -103,36 +103,28 @@ static double worst_after(const float *x, size_t n, size_t piece, double from, i
 	return worst;
 }
 
-START_TEST(t3341_case9)
+/* hi_s seconds at -20 and lo_s at -30 dBFS, reps times, fed in 256-frame
+ * blocks: S (shortterm) or M must read -23 from time `from` on. */
+static void alternating_case(double hi_s, double lo_s, int reps, double from, int shortterm, const char *name)
 {
-	/* 1.34 s at -20 and 1.66 s at -30 dBFS, five times: S = -23 after 3 s */
-	seg s[10];
-	for (int i = 0; i < 5; i++) {
-		s[2 * i] = (seg){ 1.34, -20 };
-		s[2 * i + 1] = (seg){ 1.66, -30 };
+	seg s[50];
+	for (int i = 0; i < reps; i++) {
+		s[2 * i] = (seg){ hi_s, -20 };
+		s[2 * i + 1] = (seg){ lo_s, -30 };
 	}
 	size_t n;
-	float *x = synth(s, 10, &n);
-	double w = worst_after(x, n, 256, 3.05, 1, -23);
-	NEAR(-23 + w, -23, 0.1, "3341 case 9 S worst after 3 s");
+	float *x = synth(s, 2 * reps, &n);
+	double w = worst_after(x, n, 256, from, shortterm, -23);
+	NEAR(-23 + w, -23, 0.1, name);
 	free(x);
 }
+
+/* 1.34 s at -20 and 1.66 s at -30 dBFS, five times: S = -23 after 3 s */
+START_TEST(t3341_case9) { alternating_case(1.34, 1.66, 5, 3.05, 1, "3341 case 9 S worst after 3 s"); }
 END_TEST
 
-START_TEST(t3341_case12_synth)
-{
-	/* 0.18 s at -20 and 0.22 s at -30 dBFS, 25 times: M = -23 after 1 s */
-	seg s[50];
-	for (int i = 0; i < 25; i++) {
-		s[2 * i] = (seg){ 0.18, -20 };
-		s[2 * i + 1] = (seg){ 0.22, -30 };
-	}
-	size_t n;
-	float *x = synth(s, 50, &n);
-	double w = worst_after(x, n, 256, 1.0, 0, -23);
-	NEAR(-23 + w, -23, 0.1, "3341 case 12 M worst after 1 s");
-	free(x);
-}
+/* 0.18 s at -20 and 0.22 s at -30 dBFS, 25 times: M = -23 after 1 s */
+START_TEST(t3341_case12_synth) { alternating_case(0.18, 0.22, 25, 1.0, 0, "3341 case 12 M worst after 1 s"); }
 END_TEST
 
 /* Cases 11 and 14: 20 tones at -38 .. -19 dBFS, each after silence; the
