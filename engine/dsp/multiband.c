@@ -22,7 +22,7 @@
  *      definition of the times here (tested); in rms mode the 20 ms mean
  *      square comes on top.
  *   5. gain = 10^((makeup - G) / 20), band outputs summed.
- * Steps 1 and 5 use fast_log2/fast_exp2 below instead of libm per sample.
+ * Steps 1 and 5 use fast_log2_4/fast_exp2_4 below instead of libm per sample.
  * Steps 1-3 and 5 run on four lanes across the chunk (compress_band), step 4 (a
  * recursion) sample by sample; the crossover runs both channels in the two lanes of
  * a double vector (crossover_split2).  callgrind: 1919 -> 930 instructions per
@@ -54,50 +54,8 @@
  * log2 m = (2/ln 2) atanh(y), y = (m-1)/(m+1), |y| <= 0.1716, series to y^5.
  * Truncation <= (2/ln 2) y^7 / (7 (1 - y^2)) = 1.9e-6 (= 1.1e-5 dB); with float
  * rounding of the exponent sum the worst error measured over 1e-20..1e3 is
- * 3.4e-5 dB, far below the 0.01 dB asked of the static curve. */
-static inline float fast_log2(float x)
-{
-	union { float f; uint32_t u; } v = { x };
-	float e = (float)((int)((v.u >> 23) & 0xff) - 127);
-	v.u = (v.u & 0x007fffffu) | 0x3f800000u; /* mantissa in [1, 2) */
-	float m = v.f;
-	if (m > 1.41421356f) {
-		m *= 0.5f;
-		e += 1.0f;
-	}
-	float y = (m - 1.0f) / (m + 1.0f), y2 = y * y;
-	return e + y * (2.88539008f + y2 * (0.961796694f + y2 * 0.577078016f));
-}
-
-/* 2^x for x in [-126, 126] (clamped).  x = i + f, i = round(x), |f| <= 1/2;
- * 2^f = e^(f ln2) by Taylor to degree 5: relative error <= (ln2/2)^6/720 e^(ln2/2)
- * = 3.4e-6 (3e-5 dB; measured worst over -100..100: 2.9e-5 dB).
- * fast_exp2(0) == 1 exactly (band gain 0 dB is exact). */
-static inline float fast_exp2(float x)
-{
-	x = x < -126.0f ? -126.0f : x > 126.0f ? 126.0f : x;
-	int i = (int)(x + 126.5f) - 126; /* round to nearest; the offset keeps the cast's truncation a floor */
-	float f = x - (float)i;
-	float p = 1.0f + f * (0.693147181f + f * (0.240226507f + f * (0.0555041087f + f * (0.00961812911f + f * 0.00133335581f))));
-	union { uint32_t u; float f; } s = { (uint32_t)(i + 127) << 23 };
-	return p * s.f;
-}
-
-/* Gain reduction (dB, >= 0) of the static curve at level x; slope = 1 - 1/R. */
-static inline float static_gr(float x, float thr, float slope, float knee)
-{
-	float over = x - thr;
-	if (2.0f * over <= -knee)
-		return 0.0f;
-	if (2.0f * over >= knee) /* also catches knee == 0, so no division by zero below */
-		return slope * over;
-	float t = over + 0.5f * knee;
-	return slope * t * t / (2.0f * knee);
-}
-
-/* The same three functions on four lanes (vec.h), operation for operation, so a lane
- * gives exactly what the scalar function gives: the curve and timing tests measure
- * these.  The branches become masks; the knee division runs on a safe denominator. */
+ * 3.4e-5 dB, far below the 0.01 dB asked of the static curve.
+ * Four lanes (vec.h); branches become masks. */
 static inline v4sf fast_log2_4(v4sf x)
 {
 	v4si u = (v4si)x;
@@ -110,6 +68,10 @@ static inline v4sf fast_log2_4(v4sf x)
 	return e + y * (2.88539008f + y2 * (0.961796694f + y2 * 0.577078016f));
 }
 
+/* 2^x for x in [-126, 126] (clamped).  x = i + f, i = round(x), |f| <= 1/2;
+ * 2^f = e^(f ln2) by Taylor to degree 5: relative error <= (ln2/2)^6/720 e^(ln2/2)
+ * = 3.4e-6 (3e-5 dB; measured worst over -100..100: 2.9e-5 dB).
+ * 2^0 == 1 exactly (band gain 0 dB is exact). */
 static inline v4sf fast_exp2_4(v4sf x)
 {
 	x = v4_min(v4_max(x, v4_set1(-126.0f)), v4_set1(126.0f));
@@ -119,6 +81,8 @@ static inline v4sf fast_exp2_4(v4sf x)
 	return p * (v4sf)((i + 127) << 23);
 }
 
+/* Gain reduction (dB, >= 0) of the static curve at level x; slope = 1 - 1/R.
+ * The knee division runs on a safe denominator (masked out when knee == 0). */
 static inline v4sf static_gr4(v4sf x, float thr, float slope, float knee)
 {
 	v4sf over = x - thr, two = over + over;
