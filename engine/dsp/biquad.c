@@ -36,6 +36,32 @@ void biquad_run2(const biquad_coef *c, biquad_state st[2], float *l, float *r, u
 	st[1].s2 = r2;
 }
 
+/* The EQ recomputes designs only every few samples; stepping the
+ * coefficients there would leave a small step in the output at each update
+ * (a zipper at fs/16); interpolating them removes it. */
+void biquad_run_ramp(const biquad_coef *c0, const biquad_coef *c1, biquad_state *st, float *x, unsigned n)
+{
+	double inv = 1.0 / n;
+	double db0 = (c1->b0 - c0->b0) * inv, db1 = (c1->b1 - c0->b1) * inv, db2 = (c1->b2 - c0->b2) * inv;
+	double da1 = (c1->a1 - c0->a1) * inv, da2 = (c1->a2 - c0->a2) * inv;
+	double b0 = c0->b0, b1 = c0->b1, b2 = c0->b2, a1 = c0->a1, a2 = c0->a2;
+	double s1 = st->s1, s2 = st->s2;
+	for (unsigned i = 0; i < n; i++) {
+		b0 += db0;
+		b1 += db1;
+		b2 += db2;
+		a1 += da1;
+		a2 += da2;
+		double in = x[i];
+		double y = b0 * in + s1;
+		s1 = b1 * in - a1 * y + s2;
+		s2 = b2 * in - a2 * y;
+		x[i] = (float)y;
+	}
+	st->s1 = s1;
+	st->s2 = s2;
+}
+
 double biquad_mag(const biquad_coef *c, double f, double fs)
 {
 	double w = 2 * M_PI * f / fs;

@@ -37,6 +37,12 @@ void biquad_run(const biquad_coef *c, biquad_state *s, float *x, unsigned n);
 /* One section, same coefficients, on both channels (state[0] left, state[1] right). */
 void biquad_run2(const biquad_coef *c, biquad_state st[2], float *l, float *r, unsigned n);
 
+/* One section whose coefficients glide linearly from c0 to c1 over the n
+ * samples (reaching c1 at the last): coefficient updates every few samples
+ * without a zipper.  Every point between two stable (a1, a2) is stable: the
+ * stability triangle is convex. */
+void biquad_run_ramp(const biquad_coef *c0, const biquad_coef *c1, biquad_state *s, float *x, unsigned n);
+
 /* Magnitude of the response at frequency f (Hz) for rate fs, for tests and the console's curve. */
 double biquad_mag(const biquad_coef *c, double f, double fs);
 

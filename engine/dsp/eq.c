@@ -908,34 +908,6 @@ static int band_ramping(const eq_band *bd)
 	return smooth_active(&bd->oct_freq) || smooth_active(&bd->gain_db) || smooth_active(&bd->oct_q);
 }
 
-/* One section whose coefficients move linearly from c0 to c1 over the n
- * samples (reaching c1 on the last).  Designs are recomputed only every
- * EQ_UPDATE_INTERVAL samples; stepping the coefficients there would leave a
- * small step in the output every update (a zipper at fs/16), interpolating
- * removes it.  Every point between two stable (a1, a2) is stable: the
- * stability triangle is convex. */
-static void run_ramp(const biquad_coef *c0, const biquad_coef *c1, biquad_state *st, float *x, unsigned n)
-{
-	double inv = 1.0 / n;
-	double db0 = (c1->b0 - c0->b0) * inv, db1 = (c1->b1 - c0->b1) * inv, db2 = (c1->b2 - c0->b2) * inv;
-	double da1 = (c1->a1 - c0->a1) * inv, da2 = (c1->a2 - c0->a2) * inv;
-	double b0 = c0->b0, b1 = c0->b1, b2 = c0->b2, a1 = c0->a1, a2 = c0->a2;
-	double s1 = st->s1, s2 = st->s2;
-	for (unsigned i = 0; i < n; i++) {
-		b0 += db0;
-		b1 += db1;
-		b2 += db2;
-		a1 += da1;
-		a2 += da2;
-		double in = x[i];
-		double y = b0 * in + s1;
-		s1 = b1 * in - a1 * y + s2;
-		s2 = b2 * in - a2 * y;
-		x[i] = (float)y;
-	}
-	st->s1 = s1;
-	st->s2 = s2;
-}
 
 /* Run one band's sections on x0 (and x1 when both), crossfading with its input
  * while its mix glides.  Both channels share the mix ramp. */
@@ -950,9 +922,9 @@ static void band_run(eq *s, eq_band *bd, float *x0, float *x1, int ch0, unsigned
 	}
 	for (int k = 0; k < bd->nrun; k++) {
 		if (bd->interp) {
-			run_ramp(&bd->sec[k], &bd->tgt[k], &bd->st[k][x1 ? 0 : ch0], x0, n);
+			biquad_run_ramp(&bd->sec[k], &bd->tgt[k], &bd->st[k][x1 ? 0 : ch0], x0, n);
 			if (x1)
-				run_ramp(&bd->sec[k], &bd->tgt[k], &bd->st[k][1], x1, n);
+				biquad_run_ramp(&bd->sec[k], &bd->tgt[k], &bd->st[k][1], x1, n);
 		} else if (x0 && x1) {
 			biquad_run2(&bd->sec[k], bd->st[k], x0, x1, n);
 		} else {
