@@ -193,7 +193,9 @@ static int run_live(const char *mode)
 	guint sig_int = g_unix_signal_add(SIGINT, on_signal, loop);
 	guint sig_term = g_unix_signal_add(SIGTERM, on_signal, loop);
 	lathe_params *p = params_new();
-	lathe_bus *bus = bus_new(1.0);
+	/* Half a second of tap at 96 kHz (a power-of-two ring of 2 MB): the
+	 * analysis thread drains it every 5 ms, so this is 100 polls of slack. */
+	lathe_bus *bus = bus_new(0.5);
 	if (!p || !bus) {
 		fprintf(stderr, "lathe: out of memory\n");
 		return 1;

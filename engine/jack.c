@@ -12,6 +12,7 @@
  */
 #include "jack.h"
 #include "engine.h"
+#include "thread.h"
 
 #include <errno.h>
 #include <jack/jack.h>
@@ -471,7 +472,7 @@ lathe_jack *lathe_jack_new(lathe_params *params, lathe_bus *bus, const jack_opts
 		         jack_get_sample_rate(j->client), jack_get_buffer_size(j->client), j->status.latency);
 		say(j, "JACK connected as %s", msg);
 	}
-	if (pthread_create(&j->supervisor, NULL, supervise, j)) {
+	if (lathe_thread_start(&j->supervisor, supervise, j)) {
 		close_client(j);
 		free(j);
 		return NULL;

@@ -20,6 +20,7 @@
  */
 #include "osc.h"
 #include "osc_addr.h"
+#include "engine/thread.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -978,7 +979,7 @@ osc_server *osc_new(lathe_app *app, const osc_opts *o, char *err, int errlen)
 		snprintf(err, errlen, "OSC: pipe: %s", strerror(errno));
 		goto fail;
 	}
-	if (pthread_create(&s->thread, NULL, server_thread, s) != 0) {
+	if (lathe_thread_start(&s->thread, server_thread, s) != 0) {
 		snprintf(err, errlen, "OSC: cannot start the server thread");
 		goto fail;
 	}

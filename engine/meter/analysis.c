@@ -15,6 +15,7 @@
 #include "analysis.h"
 #include "measure.h"
 #include "spectrum.h"
+#include "../thread.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -276,7 +277,7 @@ analysis *analysis_new(lathe_bus *bus, lathe_params *params)
 	atomic_store(&a->running, 1);
 	/* a first snapshot so readers never see zeros */
 	publish(a);
-	if (pthread_create(&a->thread, NULL, thread_main, a) != 0)
+	if (lathe_thread_start(&a->thread, thread_main, a) != 0)
 		goto fail;
 	a->started = 1;
 	return a;
