@@ -6,6 +6,7 @@
 #include <glib.h>
 #include <glib-unix.h>
 #include <jack/jack.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,9 +190,14 @@ static int run_live(const char *mode)
 	live L;
 	memset(&L, 0, sizeof L);
 	char err[512];
-	GMainLoop *loop = g_main_loop_new(NULL, FALSE);
-	guint sig_int = g_unix_signal_add(SIGINT, on_signal, loop);
-	guint sig_term = g_unix_signal_add(SIGTERM, on_signal, loop);
+	/* SIGINT/SIGTERM wait (blocked, pending) until start-up is done: every
+	 * thread started meanwhile inherits the mask, and GLib's signal thread
+	 * is only created after mlockall, so its 8 MB stack is not pinned. */
+	sigset_t stop_signals;
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
 	lathe_params *p = params_new();
 	/* Half a second of tap at 96 kHz (a power-of-two ring of 2 MB): the
 	 * analysis thread drains it every 5 ms, so this is 100 polls of slack. */
@@ -281,6 +287,10 @@ static int run_live(const char *mode)
 	 * MCL_CURRENT only: MCL_FUTURE with a small RLIMIT_MEMLOCK makes later allocations fail. */
 	if (mlockall(MCL_CURRENT) != 0 && errno != EPERM && errno != ENOMEM)
 		fprintf(stderr, "lathe: mlockall: %s\n", strerror(errno));
+	GMainLoop *loop = g_main_loop_new(NULL, FALSE);
+	guint sig_int = g_unix_signal_add(SIGINT, on_signal, loop);
+	guint sig_term = g_unix_signal_add(SIGTERM, on_signal, loop);
+	pthread_sigmask(SIG_UNBLOCK, &stop_signals, NULL);
 
 	int rc = 0;
 	if (!headless) {
