@@ -38,22 +38,11 @@ START_TEST(eight_ports_exist)
 }
 END_TEST
 
-/* The chain's latency as lathe prints it, from its log ("latency N frames"). */
-static int logged_latency(void)
-{
-	char cmd[400];
-	snprintf(cmd, sizeof cmd, "sed -n 's/.*latency \\([0-9]*\\) frames.*/\\1/p' %s | head -1", fx.log);
-	char *s = fx_run(cmd);
-	int v = atoi(s);
-	free(s);
-	return v;
-}
-
 START_TEST(latency_is_reported_to_jack)
 {
 	ck_assert_int_eq(fx_lathe_start(&fx, "lt", no_osc), 0);
 	usleep(300000);
-	int lat = logged_latency();
+	int lat = fx_logged_latency(&fx, 0);
 	char *out = fx_run("jack_lsp -l lt:out_L");
 	char want[80];
 	snprintf(want, sizeof want, "port capture latency = [ %d %d ]", lat, lat);

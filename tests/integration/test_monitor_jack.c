@@ -87,6 +87,17 @@ static void sig_free(sigbank *s)
 	memset(s, 0, sizeof *s);
 }
 
+/* Four loops of noise, NOISE_LEN frames each (in_L, in_R, ref_L, ref_R). */
+static sigbank sig_noise(const uint32_t seed[4], const double peak[4])
+{
+	sigbank s;
+	for (int c = 0; c < 4; c++) {
+		s.ch[c] = noise(seed[c], peak[c], NOISE_LEN);
+		s.len[c] = NOISE_LEN;
+	}
+	return s;
+}
+
 /* The main test signal S1, with a noise reference (ref L and R different). */
 static sigbank sig_s1(void)
 {
@@ -585,29 +596,11 @@ START_TEST(matrix_controls)
 }
 END_TEST
 
-/* The chain's latency as lathe logs it ("latency N frames"). */
-static int logged_latency(void)
-{
-	char cmd[400];
-	snprintf(cmd, sizeof cmd, "sed -n 's/.*latency \\([0-9]*\\) frames.*/\\1/p' %s | tail -1", fx.log);
-	char *s = fx_run(cmd);
-	int v = atoi(s);
-	free(s);
-	return v;
-}
-
 /* source=input: the limiter drive makes the master 8 dB louder than the
  * input; the monitor carries the input as played, lined up with the master. */
 START_TEST(source_input)
 {
-	sigbank s;
-	s.ch[0] = noise(0x1111u, 0.1, NOISE_LEN);
-	s.ch[1] = noise(0x2222u, 0.08, NOISE_LEN);
-	s.ch[2] = noise(0x3333u, 0.05, NOISE_LEN);
-	s.ch[3] = noise(0x4444u, 0.05, NOISE_LEN);
-	for (int c = 0; c < 4; c++)
-		s.len[c] = NOISE_LEN;
-	probe *p = probe_new(s);
+	probe *p = probe_new(sig_noise((const uint32_t[]){ 0x1111u, 0x2222u, 0x3333u, 0x4444u }, (const double[]){ 0.1, 0.08, 0.05, 0.05 }));
 	setf("/monitor/match", 0);
 	setf("/limiter/gain", 8);
 	sleep_ms(300);
@@ -619,7 +612,7 @@ START_TEST(source_input)
 	const float *const *x = (const float *const *)p->sig.ch;
 	size_t lag_out = find_lag(t.x[R_OUT_L], x[0], NOISE_LEN, t.start, 4096, 8192);
 	size_t lag_mon = find_lag(t.x[R_MON_L], x[0], NOISE_LEN, t.start, 4096, 8192);
-	int lat = logged_latency();
+	int lat = fx_logged_latency(&fx, 1);
 	/* the input over the very stretch the take heard */
 	double in_l = delayed_level_db(x[0], NOISE_LEN, t.start, lag_mon, n);
 	double in_r = delayed_level_db(x[1], NOISE_LEN, t.start, lag_mon, n);
@@ -797,14 +790,7 @@ END_TEST
  * match on brings the input to the master's loudness within 0.5 LU. */
 START_TEST(loudness_match)
 {
-	sigbank s;
-	s.ch[0] = noise(0x5151u, 0.1, NOISE_LEN);
-	s.ch[1] = noise(0x6262u, 0.1, NOISE_LEN);
-	s.ch[2] = noise(0x7373u, 0.02, NOISE_LEN);
-	s.ch[3] = noise(0x8484u, 0.02, NOISE_LEN);
-	for (int c = 0; c < 4; c++)
-		s.len[c] = NOISE_LEN;
-	probe *p = probe_new(s);
+	probe *p = probe_new(sig_noise((const uint32_t[]){ 0x5151u, 0x6262u, 0x7373u, 0x8484u }, (const double[]){ 0.1, 0.1, 0.02, 0.02 }));
 	setf("/limiter/gain", 6);
 	setf("/monitor/match", 1);
 	setf("/monitor/source", 1);

@@ -331,3 +331,13 @@ int fx_sine_measure(fx_client *c, int rate, size_t n, double *l_db, double *r_db
 	free(rr);
 	return ret;
 }
+
+int fx_logged_latency(const fixture *f, int last)
+{
+	char cmd[400];
+	snprintf(cmd, sizeof cmd, "sed -n 's/.*latency \\([0-9]*\\) frames.*/\\1/p' %s | %s -1", f->log, last ? "tail" : "head");
+	char *s = fx_run(cmd);
+	int v = atoi(s);
+	free(s);
+	return v;
+}
