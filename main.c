@@ -192,7 +192,7 @@ static int run_live(const char *mode)
 	char err[512];
 	/* SIGINT/SIGTERM wait (blocked, pending) until start-up is done: every
 	 * thread started meanwhile inherits the mask, and GLib's signal thread
-	 * is only created after mlockall, so its 8 MB stack is not pinned. */
+	 * is only created after mlockall. */
 	sigset_t stop_signals;
 	sigemptyset(&stop_signals);
 	sigaddset(&stop_signals, SIGINT);
@@ -283,9 +283,17 @@ static int run_live(const char *mode)
 		if (!L.demo)
 			fprintf(stderr, "lathe: %s\n", err);
 	}
-	/* Lock what is allocated now (engine, rings) so the RT thread never page-faults;
-	 * MCL_CURRENT only: MCL_FUTURE with a small RLIMIT_MEMLOCK makes later allocations fail. */
-	if (mlockall(MCL_CURRENT) != 0 && errno != EPERM && errno != ENOMEM)
+	/* Lock what the RT path uses so it is never paged out.  Everything the
+	 * engine needs was allocated and touched (memset) before activation, so it
+	 * is resident now: MCL_ONFAULT locks resident pages and anything touched
+	 * later, instead of pulling every page of every mapped library (GTK's
+	 * included, in headless mode) into memory.  No MCL_FUTURE: with a small
+	 * RLIMIT_MEMLOCK it makes later allocations fail.  Kernels before 4.4 do
+	 * not know MCL_ONFAULT (EINVAL): lock everything there. */
+	int locked = mlockall(MCL_CURRENT | MCL_ONFAULT);
+	if (locked != 0 && errno == EINVAL)
+		locked = mlockall(MCL_CURRENT);
+	if (locked != 0 && errno != EPERM && errno != ENOMEM)
 		fprintf(stderr, "lathe: mlockall: %s\n", strerror(errno));
 	GMainLoop *loop = g_main_loop_new(NULL, FALSE);
 	guint sig_int = g_unix_signal_add(SIGINT, on_signal, loop);
