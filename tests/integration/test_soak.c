@@ -19,10 +19,14 @@
  *    also 48 kHz / 64 frames, with only the demo player and a listener (no
  *    lathe), runs through the same seconds.  The xruns the soak server reports
  *    (soakmon's xrun callback, which is server-wide; lathe's own "lathe: xruns: N"
- *    lines are printed beside it) must be at most c + 3*sqrt(c) + 3, c being
+ *    lines are printed beside it) must be at most c + 3*sqrt(c) + 5, c being
  *    the control server's count: three standard deviations of a Poisson count,
- *    plus 3.  Anything above that is counted as caused by lathe.
- *  - memory: VmRSS of lathe at minute 1 (at T/3 when T < 180) and at the end
+ *    plus 5 for one scheduling hiccup of the shared machine (a single one costs
+ *    3-4 xruns at 64 frames).  That is with realtime scheduling (jackd -R,
+ *    used when allowed); with --no-realtime the limit is 1.5*c + 3*sqrt(c) + 10.
+ *    Anything above the limit is counted as caused by lathe.
+ *  - memory: VmRSS of lathe at minute 1 (at T/2 when T < 180: the console's
+ *    caches still grow by a few MB in the first 20 s) and at the end
  *    differ by less than 1 MB (1024 kB).
  *  - audio: no NaN/Inf at any of the four outputs, the outputs are not silent,
  *    and /ping is answered within 1 s at the end.
@@ -622,7 +626,7 @@ START_TEST(soak)
 	double cpu0 = cpu_seconds(lathe);
 	pthread_t th;
 	pthread_create(&th, NULL, osc_thread, &o);
-	double ref_at = T >= 180 ? 60 : T / 3.0;
+	double ref_at = T >= 180 ? 60 : T / 2.0;
 	long rss_ref = -1, rss_end = -1, rss_max = 0;
 	int rms_fail = 0;
 	for (int s = 1; s <= T; s++) {
@@ -676,7 +680,7 @@ START_TEST(soak)
 	unsigned long cycles = 0, viol = 1;
 	if (have_rt)
 		sscanf(strstr(rt, "rtcheck:"), "rtcheck: %lu process cycles checked, %lu violations", &cycles, &viol);
-	double expect = cx, allow = use_rt ? expect + 3 * sqrt(expect) + 3 : 1.5 * expect + 3 * sqrt(expect) + 10;
+	double expect = cx, allow = use_rt ? expect + 3 * sqrt(expect) + 5 : 1.5 * expect + 3 * sqrt(expect) + 10;
 	printf("soak result over %.0f s (%s):\n", secs, console ? "console" : "headless");
 	printf("  OSC: %lu messages sent (%.0f/s), %lu /done, %lu /error (%lu from actions), /ping after: %.1f ms\n",
 	       atomic_load(&o.sent), atomic_load(&o.sent) / secs, atomic_load(&o.done), atomic_load(&o.errors),
