@@ -21,7 +21,6 @@
 
 #include "engine/app.h"
 #include "engine/bus.h"
-#include "engine/demo.h"
 #include "engine/jack.h"
 #include "engine/params.h"
 #include "engine/render.h"
@@ -103,7 +102,6 @@ static int apply_settings(lathe_params *p)
 typedef struct {
 	lathe_app app;
 	lathe_jack *jack;
-	demo_player *demo;
 	pid_t jackd;               /* private server started by `lathe demo` */
 	char jackd_name[64];
 	analysis *an;
@@ -246,7 +244,7 @@ static int run_live(const char *mode)
 	if (!headless)
 		gui_prepare(&L.app);
 	jack_opts jo = { .name = jack_name ? jack_name : "lathe", .connect_system = opt.connect, .verbose = 1,
-	                 .on_rate = on_rate, .user = &L };
+	                 .play_demo = demo || opt.play_demo, .on_rate = on_rate, .user = &L };
 	L.jack = lathe_jack_new(p, bus, &jo);
 	L.app.jack = L.jack;
 	/* The session (state, snapshots, connections) or the autosave; then --set wins. */
@@ -275,13 +273,6 @@ static int run_live(const char *mode)
 		L.app.osc_port = opt.osc_port;
 		L.app.osc_bind = oo.bind;
 		L.app.osc_lan = strncmp(oo.bind, "127.", 4) != 0;
-	}
-	if (demo || opt.play_demo) {
-		jack_status js;
-		lathe_jack_status(L.jack, &js);
-		L.demo = demo_player_new(js.client_name[0] ? js.client_name : jo.name, err, sizeof err);
-		if (!L.demo)
-			fprintf(stderr, "lathe: %s\n", err);
 	}
 	/* Lock what the RT path uses so it is never paged out.  Everything the
 	 * engine needs was allocated and touched (memset) before activation, so it
@@ -314,7 +305,6 @@ static int run_live(const char *mode)
 		if (!quit_requested)
 			g_main_loop_run(loop);
 	}
-	demo_player_free(L.demo);
 	osc_free(L.osc);
 	sessions_free(L.sess);
 	nsm_client_free(L.nsm);

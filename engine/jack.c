@@ -12,6 +12,7 @@
  */
 #include "jack.h"
 #include "engine.h"
+#include "demo.h"
 #include "thread.h"
 
 #include <errno.h>
@@ -59,6 +60,7 @@ struct lathe_jack {
 	pthread_mutex_t lock;          /* guards status and saved (never taken by RT) */
 	jack_status status;
 	char *saved;                   /* remembered connections, "ours\ttheirs\n" lines */
+	demo_player *demo;             /* with opts.play_demo: the player, a client of the same server */
 	int announced_down;            /* said "waiting for server" already */
 };
 
@@ -297,6 +299,9 @@ static void set_status(lathe_jack *j)
 
 static void close_client(lathe_jack *j)
 {
+	/* the player lives and dies with lathe's own connection to the server */
+	demo_player_free(j->demo);
+	j->demo = NULL;
 	if (!j->client)
 		return;
 	jack_client_close(j->client);
@@ -358,6 +363,12 @@ static int open_client(lathe_jack *j)
 	restore_saved(j);
 	if (j->opts.connect_system)
 		connect_system(j);
+	if (j->opts.play_demo) {
+		char err[160];
+		j->demo = demo_player_new(jack_get_client_name(c), err, sizeof err);
+		if (!j->demo)
+			fprintf(stderr, "lathe: %s\n", err);
+	}
 	refresh_saved(j);
 	set_status(j);
 	return 0;

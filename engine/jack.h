@@ -18,6 +18,7 @@ typedef struct {
 	const char *name;      /* client name, default "lathe" */
 	int connect_system;    /* --connect: monitor_L/R to the system playback ports */
 	int verbose;           /* status lines on stderr when something changes */
+	int play_demo;         /* a "<name>-demo" client plays the demo mix into in_L/R, rejoining with lathe */
 	/* Called (supervisor thread) whenever a server is (re)joined, with its rate. */
 	void (*on_rate)(uint32_t rate, void *user);
 	void *user;
