@@ -612,6 +612,52 @@ static GMenuModel *recent_menu(console *c)
 	return G_MENU_MODEL(m);
 }
 
+/* Factory presets (the .lathe files in sessions/presets, or where make install put them):
+ * a preset replaces the sound, keeps the session's name, snapshots and ports. */
+static GMenuModel *presets_menu(console *c)
+{
+	GMenu *m = g_menu_new();
+	preset_info *list = NULL;
+	int n = presets_list(NULL, &list);
+	for (int i = 0; i < n; i++) {
+		GMenuItem *it = g_menu_item_new(list[i].name, NULL);
+		g_menu_item_set_action_and_target_value(it, "win.load-preset", g_variant_new_string(list[i].path));
+		g_menu_append_item(m, it);
+		g_object_unref(it);
+	}
+	presets_free(list, n);
+	if (!n)
+		g_menu_append(m, "No presets found", "win.none");
+	(void)c;
+	return G_MENU_MODEL(m);
+}
+
+static void on_presets_popup(GtkMenuButton *b, gpointer ud)
+{
+	GMenuModel *m = presets_menu(ud);
+	gtk_menu_button_set_menu_model(b, m);
+	g_object_unref(m);
+}
+
+static void act_load_preset(GSimpleAction *a, GVariant *v, gpointer ud)
+{
+	console *c = ud;
+	const char *path = g_variant_get_string(v, NULL);
+	char err[512] = "", msg[600];
+	if (!sess(c) || sessions_load_preset(sess(c), path, err, sizeof err) < 0) {
+		snprintf(msg, sizeof msg, "preset: %s", err[0] ? err : "sessions are not available");
+		console_message(c, msg, TRUE);
+		return;
+	}
+	char *base = g_path_get_basename(path);
+	char *dot = strrchr(base, '.');
+	if (dot)
+		*dot = 0;
+	snprintf(msg, sizeof msg, "preset %s loaded (press Learn, or set the limiter drive, to reach its target)", base);
+	console_message(c, msg, FALSE);
+	g_free(base);
+}
+
 static void on_recent_popup(GtkMenuButton *b, gpointer ud)
 {
 	GMenuModel *m = recent_menu(ud);
@@ -840,6 +886,11 @@ static GtkWidget *header(console *c)
 	gtk_widget_set_tooltip_text(recent, "Recently used sessions");
 	gtk_menu_button_set_create_popup_func(GTK_MENU_BUTTON(recent), on_recent_popup, c, NULL);
 	gtk_header_bar_pack_start(GTK_HEADER_BAR(hb), recent);
+	GtkWidget *presets = gtk_menu_button_new();
+	gtk_menu_button_set_label(GTK_MENU_BUTTON(presets), "Presets");
+	gtk_widget_set_tooltip_text(presets, "Factory presets: a starting point for the sound (streaming, loud modern, vinyl premaster...)");
+	gtk_menu_button_set_create_popup_func(GTK_MENU_BUTTON(presets), on_presets_popup, c, NULL);
+	gtk_header_bar_pack_start(GTK_HEADER_BAR(hb), presets);
 	GtkWidget *undo = gtk_button_new_from_icon_name("edit-undo-symbolic");
 	gtk_actionable_set_action_name(GTK_ACTIONABLE(undo), "win.undo");
 	gtk_widget_set_tooltip_text(undo, "Undo (Ctrl+Z)");
@@ -1025,6 +1076,7 @@ console *console_new(GtkApplication *gapp, lathe_app *app)
 		{ .name = "save", .activate = act_save },
 		{ .name = "save-as", .activate = act_save_as },
 		{ .name = "open-recent", .activate = act_open_recent, .parameter_type = "s" },
+		{ .name = "load-preset", .activate = act_load_preset, .parameter_type = "s" },
 		{ .name = "undo", .activate = act_undo },
 		{ .name = "redo", .activate = act_redo },
 		{ .name = "snapshot", .activate = act_snapshot, .parameter_type = "s" },

@@ -404,6 +404,16 @@ START_TEST(test_sessions_wired)
 	g_action_group_activate_action(G_ACTION_GROUP(s->c->window), "snapshot", g_variant_new_string("B"));
 	ck_assert_float_eq(param_get(s->app.params, P_LIM_CEILING), before);
 	ck_assert_ptr_nonnull(strstr(gtk_label_get_text(GTK_LABEL(s->c->st_msg)), "empty"));
+	/* the Presets menu's action loads a factory preset: the streaming one turns the multiband on */
+	char *preset = g_build_filename(getenv("LATHE_SRC") ? getenv("LATHE_SRC") : ".", "sessions", "presets", "streaming.lathe", NULL);
+	ck_assert(param_get_bool(s->app.params, P_MB_BYPASS));
+	g_action_group_activate_action(G_ACTION_GROUP(s->c->window), "load-preset", g_variant_new_string(preset));
+	spin_ms(300);
+	ck_assert_msg(!param_get_bool(s->app.params, P_MB_BYPASS), "streaming preset did not load: %s",
+	              gtk_label_get_text(GTK_LABEL(s->c->st_msg)));
+	ck_assert_float_eq(param_get(s->app.params, P_TARGET_LUFS), -14.0f);
+	ck_assert_ptr_nonnull(strstr(gtk_label_get_text(GTK_LABEL(s->c->st_msg)), "streaming"));
+	g_free(preset);
 	gtk_window_destroy(GTK_WINDOW(s->c->window));
 	spin_ms(50);
 	sessions_free(ss);
