@@ -103,7 +103,7 @@ START_TEST(bypass_is_bit_exact)
 {
 	const int subs[] = { SF_FORMAT_PCM_16, SF_FORMAT_PCM_24, SF_FORMAT_FLOAT };
 	for (int k = 0; k < 3; k++) {
-		char tag[8];
+		char tag[16];
 		snprintf(tag, sizeof tag, "%d", k);
 		SF_INFO a, b;
 		float *x, *y;
