@@ -64,13 +64,15 @@
 #define XO_MAX_Q 2                   /* distinct Butterworth sections per branch: 1 (LR4), 2 (LR8) */
 #define XO_MAX_STAGES (2 * XO_MAX_Q) /* sections per branch: the Butterworth filter squared */
 
-/* One trapezoidal SVF section (Simper's a1, a2, a3 for g = tan(pi f / fs), and k = 1/Q). */
+/* One trapezoidal SVF section (Simper's a1, a2, a3 for g = tan(pi f / fs), and k = 1/Q).
+ * Single precision: coefficients are designed in double and rounded once; the
+ * recursion runs in float (see crossover.c for why that is accurate enough). */
 typedef struct {
-	double a1, a2, a3, k;
+	float a1, a2, a3, k;
 } xo_svf_coef;
 
 typedef struct {
-	double ic1, ic2; /* the two integrators' equivalent currents (Simper's ic1eq, ic2eq) */
+	float ic1, ic2; /* the two integrators' equivalent currents (Simper's ic1eq, ic2eq) */
 } xo_svf_state;
 
 typedef struct {
@@ -112,8 +114,8 @@ static inline int crossover_gliding(const crossover *xo)
 /* Split channel ch's n samples into xo->bands band buffers (band[b][0..n)).
  * x may alias band[0]. */
 void crossover_split(crossover *xo, int ch, const float *x, float *const band[], unsigned n);
-/* crossover_split for channels 0 and 1 at once (two vector lanes): the same result, bit
- * for bit, as crossover_split(xo, 0, x0, band0, n) then crossover_split(xo, 1, x1, band1, n),
+/* crossover_split for channels 0 and 1 at once (four float lanes: low and high branch of
+ * both channels): the same result, bit for bit, as crossover_split(xo, 0, x0, band0, n) then crossover_split(xo, 1, x1, band1, n),
  * at about half the cost. */
 void crossover_split2(crossover *xo, const float *x0, const float *x1, float *const band0[], float *const band1[], unsigned n);
 /* x through the sum's all-pass AP(f1)...AP(f_{bands-1}) in place (own state per channel). */

@@ -24,8 +24,8 @@
  *   5. gain = 10^((makeup - G) / 20), band outputs summed.
  * Steps 1 and 5 use fast_log2_4/fast_exp2_4 below instead of libm per sample.
  * Steps 1-3 and 5 run on four lanes across the chunk (compress_band), step 4 (a
- * recursion) sample by sample; the crossover runs both channels in the two lanes of
- * a double vector (crossover_split2).  callgrind: 1919 -> 930 instructions per
+ * recursion) sample by sample; the crossover runs the low and high branches of both
+ * channels in four float lanes (crossover_split2).  callgrind: 1919 -> 930 instructions per
  * stereo frame with 4 bands at 48 kHz.
  *
  * Everything runs in chunks of XO_CHUNK samples: crossover glides and the
