@@ -328,9 +328,6 @@ static int run_render(int argc, char **argv)
 {
 	if (argc != 4)
 		return usage("render takes IN and OUT");
-	lathe_params *p = params_new();
-	if (apply_settings(p))
-		return 1;
 	render_opts ro = { .in = argv[2], .out = argv[3], .bits = opt.bits, .json = opt.json_report, .progress = isatty(2) };
 	if (opt.json && !opt.json_report)
 		return usage("render --json takes a report file: --json=REPORT");
@@ -340,6 +337,11 @@ static int run_render(int argc, char **argv)
 		if (*end || end == opt.target_lufs || ro.target_lufs > 0 || ro.target_lufs < -70)
 			return usage("--target-lufs takes a loudness such as -14");
 		ro.has_target = 1;
+	}
+	lathe_params *p = params_new();
+	if (apply_settings(p)) {
+		params_free(p);
+		return 1;
 	}
 	char err[512] = "";
 	int rc = render_file(p, &ro, err, sizeof err);

@@ -105,12 +105,14 @@ static int oscc_handler(const char *path, const char *types, lo_arg **argv, int 
 	snprintf(c->path, sizeof c->path, "%s", path);
 	c->s0[0] = c->s1[0] = 0;
 	c->f0 = NAN;
+	/* liblo 0.31 hands out argument pointers that may be misaligned for
+	 * lo_arg: read strings through char pointers and floats with memcpy */
 	if (argc > 0 && types[0] == 's')
-		snprintf(c->s0, sizeof c->s0, "%s", &argv[0]->s);
+		snprintf(c->s0, sizeof c->s0, "%s", (const char *)argv[0]);
 	if (argc > 0 && types[0] == 'f')
-		c->f0 = argv[0]->f;
+		memcpy(&c->f0, argv[0], sizeof c->f0);
 	if (argc > 1 && types[1] == 's')
-		snprintf(c->s1, sizeof c->s1, "%s", &argv[1]->s);
+		snprintf(c->s1, sizeof c->s1, "%s", (const char *)argv[1]);
 	c->got = 1;
 	return 0;
 }
