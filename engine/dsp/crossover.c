@@ -252,6 +252,54 @@ static void allpass_lanes(const xo_svf_coef *c, int nq, xo_svf_state *const st[4
 	}
 }
 
+/* The per-sample loop of one split on one channel; ns a constant at each call (2 = LR4,
+ * 4 = LR8) so that the sections unroll and every state stays in a register. */
+static inline __attribute__((always_inline)) void split1_run(const xo_svf_coef *c0, const svf4_coef *cv, xo_svf_state *f, v4sf *s1,
+                                                             v4sf *s2, float *rest, float *lo, unsigned n, const int ns)
+{
+	xo_svf_state fs = *f;
+	v4sf a1[XO_MAX_STAGES], a2[XO_MAX_STAGES];
+	for (int st = 1; st < ns; st++)
+		a1[st] = s1[st], a2[st] = s2[st];
+	for (unsigned i = 0; i < n; i++) {
+		float x1 = rest[i], b, l;
+		svf_tick(c0, &fs, x1, &b, &l);
+		v4sf v = { l, x1 - c0->k * b - l, l, x1 - c0->k * b - l }, b4;
+		/* the Butterworth filter twice: sections 0, (1,) 0, (1) */
+		for (int st = 1; st < ns; st++) {
+			v4sf l4 = svf_tick4(&cv[st], &a1[st], &a2[st], v, &b4);
+			v = __builtin_shufflevector(l4, v - cv[st].k * b4 - l4, 0, 5, 2, 7);
+		}
+		lo[i] = v[0];
+		rest[i] = v[1];
+	}
+	*f = fs;
+	for (int st = 1; st < ns; st++)
+		s1[st] = a1[st], s2[st] = a2[st];
+}
+
+/* The same for both channels: lanes {low0, low1, high0, high1}. */
+static inline __attribute__((always_inline)) void split2_run(const svf4_coef *c, v4sf *f1p, v4sf *f2p, v4sf *s1, v4sf *s2, float *rest0,
+                                                             float *rest1, float *lo0, float *lo1, unsigned n, const int ns)
+{
+	v4sf f1 = *f1p, f2 = *f2p, a1[XO_MAX_STAGES], a2[XO_MAX_STAGES];
+	for (int st = 1; st < ns; st++)
+		a1[st] = s1[st], a2[st] = s2[st];
+	for (unsigned i = 0; i < n; i++) {
+		v4sf x = { rest0[i], rest1[i], rest0[i], rest1[i] }, b;
+		v4sf l = svf_tick4(&c[0], &f1, &f2, x, &b);
+		v4sf v = __builtin_shufflevector(l, x - c[0].k * b - l, 0, 1, 6, 7);
+		for (int st = 1; st < ns; st++) {
+			l = svf_tick4(&c[st], &a1[st], &a2[st], v, &b);
+			v = __builtin_shufflevector(l, v - c[st].k * b - l, 0, 1, 6, 7);
+		}
+		lo0[i] = v[0], lo1[i] = v[1], rest0[i] = v[2], rest1[i] = v[3];
+	}
+	*f1p = f1, *f2p = f2;
+	for (int st = 1; st < ns; st++)
+		s1[st] = a1[st], s2[st] = a2[st];
+}
+
 /* One channel.  The first section is shared by the low and the high branch; then each
  * branch runs through the Butterworth sections again (low: LP outputs, high: HP outputs). */
 void crossover_split(crossover *xo, int ch, const float *x, float *const band[], unsigned n)
@@ -279,18 +327,10 @@ void crossover_split(crossover *xo, int ch, const float *x, float *const band[],
 			cv[st] = coef4(&c[st % nq]);
 			load4(&sl[st - 1], &sh[st - 1], &sl[st - 1], &sh[st - 1], &s1[st], &s2[st]);
 		}
-		for (unsigned i = 0; i < n; i++) {
-			float x1 = rest[i], b, l;
-			svf_tick(&c[0], &f, x1, &b, &l);
-			v4sf v = { l, x1 - c[0].k * b - l, l, x1 - c[0].k * b - l }, b4;
-			/* the Butterworth filter twice: sections 0, (1,) 0, (1) */
-			for (int st = 1; st < ns; st++) {
-				v4sf l4 = svf_tick4(&cv[st], &s1[st], &s2[st], v, &b4);
-				v = __builtin_shufflevector(l4, v - cv[st].k * b4 - l4, 0, 5, 2, 7);
-			}
-			lo[i] = v[0];
-			rest[i] = v[1];
-		}
+		if (ns == 2)
+			split1_run(&c[0], cv, &f, s1, s2, rest, lo, n, 2);
+		else
+			split1_run(&c[0], cv, &f, s1, s2, rest, lo, n, 4);
 		xo->first[ch][k] = f;
 		for (int st = 1; st < ns; st++)
 			store4(&sl[st - 1], &sh[st - 1], &scratch, &scratch, s1[st], s2[st]);
@@ -330,29 +370,10 @@ void crossover_split2(crossover *xo, const float *x0, const float *x1, float *co
 		load4(&xo->first[0][k], &xo->first[1][k], &xo->first[0][k], &xo->first[1][k], &f1, &f2);
 		for (int st = 1; st < ns; st++)
 			load4(&xo->lo[0][k][st - 1], &xo->lo[1][k][st - 1], &xo->hi[0][k][st - 1], &xo->hi[1][k][st - 1], &s1[st], &s2[st]);
-		if (ns == 2) {   /* LR4 (the multiband): every state in a register */
-			v4sf p1 = s1[1], p2 = s2[1];
-			for (unsigned i = 0; i < n; i++) {
-				v4sf x = { rest0[i], rest1[i], rest0[i], rest1[i] }, b;
-				v4sf l = svf_tick4(&c[0], &f1, &f2, x, &b);
-				v4sf v = __builtin_shufflevector(l, x - c[0].k * b - l, 0, 1, 6, 7);
-				l = svf_tick4(&c[1], &p1, &p2, v, &b);
-				v = __builtin_shufflevector(l, v - c[1].k * b - l, 0, 1, 6, 7);
-				lo0[i] = v[0], lo1[i] = v[1], rest0[i] = v[2], rest1[i] = v[3];
-			}
-			s1[1] = p1, s2[1] = p2;
-		} else {
-			for (unsigned i = 0; i < n; i++) {
-				v4sf x = { rest0[i], rest1[i], rest0[i], rest1[i] }, b;
-				v4sf l = svf_tick4(&c[0], &f1, &f2, x, &b);
-				v4sf v = __builtin_shufflevector(l, x - c[0].k * b - l, 0, 1, 6, 7);
-				for (int st = 1; st < ns; st++) {
-					l = svf_tick4(&c[st], &s1[st], &s2[st], v, &b);
-					v = __builtin_shufflevector(l, v - c[st].k * b - l, 0, 1, 6, 7);
-				}
-				lo0[i] = v[0], lo1[i] = v[1], rest0[i] = v[2], rest1[i] = v[3];
-			}
-		}
+		if (ns == 2)   /* LR4 (the multiband) */
+			split2_run(c, &f1, &f2, s1, s2, rest0, rest1, lo0, lo1, n, 2);
+		else
+			split2_run(c, &f1, &f2, s1, s2, rest0, rest1, lo0, lo1, n, 4);
 		xo_svf_state scratch;
 		store4(&xo->first[0][k], &xo->first[1][k], &scratch, &scratch, f1, f2);
 		for (int st = 1; st < ns; st++)
