@@ -23,10 +23,11 @@
  *      square comes on top.
  *   5. gain = 10^((makeup - G) / 20), band outputs summed.
  * Steps 1 and 5 use fast_log2_4/fast_exp2_4 below instead of libm per sample.
- * Steps 1-3 and 5 run on four lanes across the chunk (compress_band), step 4 (a
- * recursion) sample by sample; the crossover runs the low and high branches of both
- * channels in four float lanes (crossover_split2).  callgrind: 1919 -> 930 instructions per
- * stereo frame with 4 bands at 48 kHz.
+ * Steps 1-3 and 5 run on four lanes across the chunk, the recursions (rms mean
+ * square, step 4) on four lanes across the bands (compress_bands); the crossover
+ * runs the low and high branches of both channels in four float lanes
+ * (crossover_split2).  callgrind, instructions per stereo frame with 4 bands at
+ * 48 kHz: 1919 -> 930 -> 770.
  *
  * Everything runs in chunks of XO_CHUNK samples: crossover glides and the
  * threshold/ratio/knee glides advance once per chunk; makeup, band bypass,
@@ -125,8 +126,10 @@ struct multiband {
 	float dry[2][MB_CHUNK + 4];
 	float bandbuf[2][MB_BANDS][MB_CHUNK + 4];
 	struct {
-		float lv[2][MB_CHUNK + 4]; /* detector input, then instantaneous, then smoothed gain reduction */
-		float ln[MB_CHUNK + 4], act[MB_CHUNK + 4], mk[MB_CHUNK + 4], aud[MB_CHUNK + 4];
+		float lv[MB_BANDS][2][MB_CHUNK + 4]; /* per band and channel: detector input, then instantaneous, then smoothed gain reduction */
+		float ln[MB_CHUNK + 4];
+		float act[MB_BANDS][MB_CHUNK + 4], mk[MB_BANDS][MB_CHUNK + 4], aud[MB_BANDS][MB_CHUNK + 4];
+		float zero[MB_CHUNK + 4]; /* input of the lanes of unused bands */
 	} cs;
 };
 
@@ -270,75 +273,147 @@ static void smooth_fill(smooth *sm, float *dst, unsigned k)
 		dst[i] = smooth_next(sm);
 }
 
-/* One band on k <= MB_CHUNK samples of both channels, in place.  Steps 1-3 and 5 run on
- * four lanes over the chunk; only the branching detector (step 4), a recursion, runs
- * sample by sample.  The chunk arrays have MB_CHUNK + 3 slots: a tail of k % 4 samples is
- * computed on a whole vector whose extra lanes are never used. */
-static void compress_band(multiband *m, mb_band *bd, float *x0, float *x1, unsigned k, float thr, float slope, float knee)
+/* 4x4 transpose: rows r[b] = band b's samples i..i+3  <->  columns c[j] = sample i+j of bands 0..3 */
+static inline void transpose4(v4sf r0, v4sf r1, v4sf r2, v4sf r3, v4sf c[4])
 {
-	float att = bd->att, rel = bd->rel, g0s = bd->gr[0], g1s = bd->gr[1];
-	float ms0 = bd->ms[0], ms1 = bd->ms[1], rc = m->rms_coef;
-	float *lv0 = m->cs.lv[0], *lv1 = m->cs.lv[1], *ln = m->cs.ln, *act = m->cs.act, *mk = m->cs.mk, *aud = m->cs.aud;
-	smooth link = m->link; /* each band walks the same ramp; the module advances the real one after the bands */
+	v4sf t0 = __builtin_shufflevector(r0, r1, 0, 4, 1, 5), t1 = __builtin_shufflevector(r2, r3, 0, 4, 1, 5);
+	v4sf t2 = __builtin_shufflevector(r0, r1, 2, 6, 3, 7), t3 = __builtin_shufflevector(r2, r3, 2, 6, 3, 7);
+	c[0] = __builtin_shufflevector(t0, t1, 0, 1, 4, 5);
+	c[1] = __builtin_shufflevector(t0, t1, 2, 3, 6, 7);
+	c[2] = __builtin_shufflevector(t2, t3, 0, 1, 4, 5);
+	c[3] = __builtin_shufflevector(t2, t3, 2, 3, 6, 7);
+}
+
+/* All bands on k <= MB_CHUNK samples of both channels, in place (x[ch][b]).  Steps 1-3 and 5
+ * run per band on four lanes across the chunk.  The recursions (the rms mean square of
+ * step 1 and the branching smoother of step 4) are independent across bands: they run on
+ * four lanes across the bands, one sample after the other, four samples at a time through a
+ * 4x4 transpose; each lane does the operations of the one-band recursion in the same order
+ * (bit for bit the same result).  The chunk arrays have MB_CHUNK + 4 slots: a tail of k % 4
+ * samples is computed on a whole vector whose extra lanes are never used. */
+static void compress_bands(multiband *m, float *const x[2][MB_BANDS], int bands, unsigned k, const float *thr, const float *slope,
+                           const float *knee)
+{
+	float *ln = m->cs.ln;
+	smooth link = m->link; /* every band walks the same ramp; the module advances the real one after the bands */
 	smooth_fill(&link, ln, k);
-	smooth_fill(&bd->active, act, k);
-	smooth_fill(&bd->makeup, mk, k);
-	smooth_fill(&bd->audible, aud, k);
+	for (int b = 0; b < bands; b++) {
+		smooth_fill(&m->band[b].active, m->cs.act[b], k);
+		smooth_fill(&m->band[b].makeup, m->cs.mk[b], k);
+		smooth_fill(&m->band[b].audible, m->cs.aud[b], k);
+	}
+	/* lanes of bands beyond `bands` read zeros and are never stored back */
+	const float *in[2][MB_BANDS];
+	float *lv[2][MB_BANDS];
+	float scratch[2][MB_BANDS][MB_CHUNK + 4];
+	for (int c = 0; c < 2; c++)
+		for (int b = 0; b < MB_BANDS; b++) {
+			in[c][b] = b < bands ? x[c][b] : m->cs.zero;
+			lv[c][b] = b < bands ? m->cs.lv[b][c] : scratch[c][b];
+		}
+	v4sf ms[2], gs[2], att = v4_set1(0.0f), rel = v4_set1(0.0f);
+	for (int c = 0; c < 2; c++)
+		ms[c] = gs[c] = v4_set1(0.0f);
+	for (int b = 0; b < bands; b++) {
+		for (int c = 0; c < 2; c++) {
+			ms[c][b] = m->band[b].ms[c];
+			gs[c][b] = m->band[b].gr[c];
+		}
+		att[b] = m->band[b].att;
+		rel[b] = m->band[b].rel;
+	}
 	/* 1. what the level is taken of: the mean square (rms, a recursion) or |x| */
 	if (m->detector == DET_RMS) {
-		for (unsigned i = 0; i < k; i++) {
-			ms0 += rc * (x0[i] * x0[i] + TINY - ms0);
-			ms1 += rc * (x1[i] * x1[i] + TINY - ms1);
-			lv0[i] = 2.0f * ms0;
-			lv1[i] = 2.0f * ms1;
+		const v4sf rc = v4_set1(m->rms_coef);
+		for (unsigned i = 0; i < k; i += 4) {
+			unsigned jn = k - i < 4 ? k - i : 4;
+			for (int c = 0; c < 2; c++) {
+				v4sf col[4], out[4];
+				transpose4(v4_load(in[c][0] + i), v4_load(in[c][1] + i), v4_load(in[c][2] + i), v4_load(in[c][3] + i), col);
+				v4sf s = ms[c];
+				for (unsigned j = 0; j < 4; j++) {
+					if (j < jn)
+						s += rc * (col[j] * col[j] + TINY - s);
+					out[j] = 2.0f * s;
+				}
+				ms[c] = s;
+				transpose4(out[0], out[1], out[2], out[3], col);
+				for (int b = 0; b < MB_BANDS; b++)
+					v4_store(lv[c][b] + i, col[b]);
+			}
 		}
 	} else {
-		for (unsigned i = 0; i < k; i++) {
-			lv0[i] = fabsf(x0[i]) + TINY;
-			lv1[i] = fabsf(x1[i]) + TINY;
-		}
+		for (int b = 0; b < bands; b++)
+			for (int c = 0; c < 2; c++)
+				for (unsigned i = 0; i < k; i++)
+					lv[c][b][i] = fabsf(x[c][b][i]) + TINY;
 	}
 	const float lscale = m->detector == DET_RMS ? 0.5f * DB_PER_LOG2 : DB_PER_LOG2;
-	/* 1-3. level in dB, static curve, stereo link: lv0/lv1 become the instantaneous g0/g1 */
-	for (unsigned i = 0; i < k; i += 4) {
-		v4sf g0 = static_gr4(lscale * fast_log2_4(v4_load(lv0 + i)), thr, slope, knee);
-		v4sf g1 = static_gr4(lscale * fast_log2_4(v4_load(lv1 + i)), thr, slope, knee);
-		v4sf gmax = v4_max(g0, g1), l4 = v4_load(ln + i);
-		v4_store(lv0 + i, g0 + l4 * (gmax - g0));
-		v4_store(lv1 + i, g1 + l4 * (gmax - g1));
+	/* 1-3. level in dB, static curve, stereo link: lv becomes the instantaneous g0/g1 */
+	for (int b = 0; b < bands; b++) {
+		float *lv0 = lv[0][b], *lv1 = lv[1][b];
+		for (unsigned i = 0; i < k; i += 4) {
+			v4sf g0 = static_gr4(lscale * fast_log2_4(v4_load(lv0 + i)), thr[b], slope[b], knee[b]);
+			v4sf g1 = static_gr4(lscale * fast_log2_4(v4_load(lv1 + i)), thr[b], slope[b], knee[b]);
+			v4sf gmax = v4_max(g0, g1), l4 = v4_load(ln + i);
+			v4_store(lv0 + i, g0 + l4 * (gmax - g0));
+			v4_store(lv1 + i, g1 + l4 * (gmax - g1));
+		}
 	}
-	/* 4. the branching smoother: a recursion, sample by sample */
-	for (unsigned i = 0; i < k; i++) {
-		float g0 = lv0[i], g1 = lv1[i];
-		g0s = g0 + (g0 > g0s ? att : rel) * (g0s - g0);
-		g1s = g1 + (g1 > g1s ? att : rel) * (g1s - g1);
-		lv0[i] = g0s;
-		lv1[i] = g1s;
+	if (bands < MB_BANDS) /* the unused lanes: finite values, never stored back */
+		for (int c = 0; c < 2; c++)
+			for (int b = bands; b < MB_BANDS; b++)
+				memset(lv[c][b], 0, (MB_CHUNK + 4) * sizeof(float));
+	/* 4. the branching smoother: a recursion, sample by sample, the bands in four lanes */
+	for (unsigned i = 0; i < k; i += 4) {
+		unsigned jn = k - i < 4 ? k - i : 4;
+		for (int c = 0; c < 2; c++) {
+			v4sf col[4], out[4];
+			transpose4(v4_load(lv[c][0] + i), v4_load(lv[c][1] + i), v4_load(lv[c][2] + i), v4_load(lv[c][3] + i), col);
+			v4sf g = gs[c];
+			for (unsigned j = 0; j < 4; j++) {
+				if (j < jn) {
+					v4sf gi = col[j];
+					g = gi + v4_select(gi > g, att, rel) * (g - gi);
+				}
+				out[j] = g;
+			}
+			gs[c] = g;
+			transpose4(out[0], out[1], out[2], out[3], col);
+			for (int b = 0; b < MB_BANDS; b++)
+				v4_store(lv[c][b] + i, col[b]);
+		}
 	}
 	/* 5. gains, and the meter's peak */
-	v4sf peak4 = v4_set1(bd->gr_peak);
-	for (unsigned i = 0; i < k; i += 4) {
-		v4sf a = v4_load(act + i), mk4 = v4_load(mk + i), au = v4_load(aud + i);
-		v4sf s0 = v4_load(lv0 + i), s1 = v4_load(lv1 + i);
-		v4sf gmaxs = a * v4_max(s0, s1);
-		if (i + 4 > k) /* the tail's unused lanes must not reach the meter */
-			for (unsigned j = k - i; j < 4; j++)
-				gmaxs[j] = 0.0f;
-		peak4 = v4_max(peak4, gmaxs);
-		v4sf y0 = v4_load(x0 + i) * (au * fast_exp2_4(a * (mk4 - s0) * LOG2_PER_DB));
-		v4sf y1 = v4_load(x1 + i) * (au * fast_exp2_4(a * (mk4 - s1) * LOG2_PER_DB));
-		v4_store(x0 + i, y0);
-		v4_store(x1 + i, y1);
+	for (int b = 0; b < bands; b++) {
+		mb_band *bd = &m->band[b];
+		float *lv0 = lv[0][b], *lv1 = lv[1][b], *x0 = x[0][b], *x1 = x[1][b];
+		const float *act = m->cs.act[b], *mk = m->cs.mk[b], *aud = m->cs.aud[b];
+		v4sf peak4 = v4_set1(bd->gr_peak);
+		for (unsigned i = 0; i < k; i += 4) {
+			v4sf a = v4_load(act + i), mk4 = v4_load(mk + i), au = v4_load(aud + i);
+			v4sf s0 = v4_load(lv0 + i), s1 = v4_load(lv1 + i);
+			v4sf gmaxs = a * v4_max(s0, s1);
+			if (i + 4 > k) /* the tail's unused lanes must not reach the meter */
+				for (unsigned j = k - i; j < 4; j++)
+					gmaxs[j] = 0.0f;
+			peak4 = v4_max(peak4, gmaxs);
+			v4sf y0 = v4_load(x0 + i) * (au * fast_exp2_4(a * (mk4 - s0) * LOG2_PER_DB));
+			v4sf y1 = v4_load(x1 + i) * (au * fast_exp2_4(a * (mk4 - s1) * LOG2_PER_DB));
+			v4_store(x0 + i, y0);
+			v4_store(x1 + i, y1);
+		}
+		float peak = peak4[0];
+		for (int j = 1; j < 4; j++)
+			peak = peak4[j] > peak ? peak4[j] : peak;
+		/* the gain reduction decays geometrically toward 0 in silence: stop it short of denormals */
+		for (int c = 0; c < 2; c++) {
+			bd->gr[c] = gs[c][b] < 1e-9f ? 0.0f : gs[c][b];
+			if (m->detector == DET_RMS)
+				bd->ms[c] = ms[c][b];
+		}
+		bd->gr_peak = peak;
 	}
-	float peak = peak4[0];
-	for (int j = 1; j < 4; j++)
-		peak = peak4[j] > peak ? peak4[j] : peak;
-	/* the gain reduction decays geometrically toward 0 in silence: stop it short of denormals */
-	bd->gr[0] = g0s < 1e-9f ? 0.0f : g0s;
-	bd->gr[1] = g1s < 1e-9f ? 0.0f : g1s;
-	bd->ms[0] = ms0;
-	bd->ms[1] = ms1;
-	bd->gr_peak = peak;
 }
 
 void multiband_process(multiband *m, float *l, float *r, unsigned n)
@@ -387,13 +462,15 @@ void multiband_process(multiband *m, float *l, float *r, unsigned n)
 			b1[b] = m->bandbuf[1][b];
 		}
 		crossover_split2(&m->xo, c0, c1, b0, b1, k);
+		float thr[MB_BANDS], slope[MB_BANDS], knee[MB_BANDS];
 		for (int b = 0; b < bands; b++) {
 			mb_band *bd = &m->band[b];
-			float thr = smooth_skip(&bd->thr, (int)k);
-			float slope = 1.0f - 1.0f / smooth_skip(&bd->ratio, (int)k);
-			float knee = smooth_skip(&bd->knee, (int)k);
-			compress_band(m, bd, b0[b], b1[b], k, thr, slope, knee);
+			thr[b] = smooth_skip(&bd->thr, (int)k);
+			slope[b] = 1.0f - 1.0f / smooth_skip(&bd->ratio, (int)k);
+			knee[b] = smooth_skip(&bd->knee, (int)k);
 		}
+		float *const bx[2][MB_BANDS] = { { b0[0], b0[1], b0[2], b0[3] }, { b1[0], b1[1], b1[2], b1[3] } };
+		compress_bands(m, bx, bands, k, thr, slope, knee);
 		for (int b = bands; b < MB_BANDS; b++) {
 			/* unused bands: their ramps still move so a later band count finds them settled */
 			smooth_skip(&m->band[b].thr, (int)k);
