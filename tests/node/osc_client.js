@@ -1,6 +1,6 @@
 // A client no one here wrote: the `osc` npm package (osc.js) drives every
 // lathe parameter and watches every meter.  Run by
-// tests/integration/test_osc_node.c as `node osc_client.js PORT`; prints one
+// tests/integration/test_osc_live.c as `node osc_client.js PORT`; prints one
 // JSON line with what it saw and exits 0 when everything checked out.
 "use strict";
 const osc = require("osc");
