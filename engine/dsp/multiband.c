@@ -121,6 +121,7 @@ struct multiband {
 	int mix_samples, band_fade_samples;
 	int link_ramp, xo_ramp, param_ramp; /* registry smoothing times in samples */
 	float rms_coef;          /* 1 - exp(-1 / (RMS_TAU_S fs)) */
+	int wide;                /* the CPU has AVX2: steps 1-3 and 5 on eight lanes */
 	float meter[MB_BANDS];   /* gain reduction of the last block, dB */
 	/* chunk scratch; +4: the vector loops round k up to a multiple of 4 (x0/x1 stores too) */
 	float dry[2][MB_CHUNK + 4];
@@ -148,6 +149,7 @@ multiband *multiband_new(double rate, unsigned max_block)
 	m->xo_ramp = smooth_samples(param_info_get(P_MB_XOVER)->smooth_ms, rate);
 	m->param_ramp = smooth_samples(param_info_get(P_MB_THRESHOLD)->smooth_ms, rate);
 	m->rms_coef = (float)(1.0 - exp(-1.0 / (RMS_TAU_S * rate)));
+	m->wide = lathe_cpu_avx2();
 	/* factory defaults until the first update */
 	float hz[MB_XOVERS];
 	for (int k = 0; k < MB_XOVERS; k++)
@@ -273,6 +275,115 @@ static void smooth_fill(smooth *sm, float *dst, unsigned k)
 		dst[i] = smooth_next(sm);
 }
 
+#if LATHE_HAVE_AVX2_PATH
+/* Steps 1-3 and 5 on eight lanes where the CPU has AVX2 (chosen at creation by
+ * lathe_cpu_avx2(), vec.h): channel 0's four samples in lanes 0-3, channel 1's in lanes 4-7,
+ * so the stereo link's max(g0, g1) is a max with the halves swapped.  Lane for lane the
+ * operations of fast_log2_4, fast_exp2_4 and static_gr4 (no FMA in the avx2 target; the
+ * division and the conversions are IEEE): the same results as the four-lane path. */
+typedef float v8sf __attribute__((vector_size(32)));
+typedef int v8si __attribute__((vector_size(32)));
+#define AVX2_INLINE __attribute__((target("avx2"), always_inline)) static inline
+#define V8_SEL(m, a, b) ((v8sf)(((v8si)(a) & (m)) | ((v8si)(b) & ~(m))))
+
+AVX2_INLINE v8sf v8_set1(float x) { return (v8sf){ x, x, x, x, x, x, x, x }; }
+AVX2_INLINE v8sf v8_max(v8sf a, v8sf b) { return V8_SEL(a > b, a, b); }
+AVX2_INLINE v8sf v8_min(v8sf a, v8sf b) { return V8_SEL(a < b, a, b); }
+AVX2_INLINE v8sf v8_cat(const float *p0, const float *p1) { return __builtin_shufflevector(v4_load(p0), v4_load(p1), 0, 1, 2, 3, 4, 5, 6, 7); }
+AVX2_INLINE void v8_split(v8sf v, float *p0, float *p1)
+{
+	v4_store(p0, __builtin_shufflevector(v, v, 0, 1, 2, 3));
+	v4_store(p1, __builtin_shufflevector(v, v, 4, 5, 6, 7));
+}
+AVX2_INLINE v8sf v8_swap(v8sf v) { return __builtin_shufflevector(v, v, 4, 5, 6, 7, 0, 1, 2, 3); }
+
+AVX2_INLINE v8sf fast_log2_8(v8sf x)
+{
+	v8si u = (v8si)x;
+	v8sf e = __builtin_convertvector(((u >> 23) & 0xff) - 127, v8sf);
+	v8sf m = (v8sf)((u & 0x007fffff) | 0x3f800000);
+	v8si hi = m > v8_set1(1.41421356f);
+	m = V8_SEL(hi, m * 0.5f, m);
+	e = V8_SEL(hi, e + 1.0f, e);
+	v8sf y = (m - 1.0f) / (m + 1.0f), y2 = y * y;
+	return e + y * (2.88539008f + y2 * (0.961796694f + y2 * 0.577078016f));
+}
+
+AVX2_INLINE v8sf fast_exp2_8(v8sf x)
+{
+	x = v8_min(v8_max(x, v8_set1(-126.0f)), v8_set1(126.0f));
+	v8si i = __builtin_convertvector(x + 126.5f, v8si) - 126;
+	v8sf f = x - __builtin_convertvector(i, v8sf);
+	v8sf p = 1.0f + f * (0.693147181f + f * (0.240226507f + f * (0.0555041087f + f * (0.00961812911f + f * 0.00133335581f))));
+	return p * (v8sf)((i + 127) << 23);
+}
+
+AVX2_INLINE v8sf static_gr8(v8sf x, float thr, float slope, float knee)
+{
+	v8sf over = x - thr, two = over + over;
+	v8sf t = over + 0.5f * knee;
+	v8sf soft = slope * t * t / (2.0f * (knee > 0.0f ? knee : 1.0f));
+	v8sf g = V8_SEL(two >= v8_set1(knee), slope * over, soft);
+	return V8_SEL(two <= v8_set1(-knee), v8_set1(0.0f), g);
+}
+
+/* steps 1-3 of one band: detector input (lv0/lv1) -> linked instantaneous gain reduction */
+__attribute__((target("avx2"))) static void levels8(float *lv0, float *lv1, const float *ln, unsigned k, float lscale, float thr,
+                                                    float slope, float knee)
+{
+	for (unsigned i = 0; i < k; i += 4) {
+		v8sf g = static_gr8(lscale * fast_log2_8(v8_cat(lv0 + i, lv1 + i)), thr, slope, knee);
+		v8sf gmax = v8_max(g, v8_swap(g)), l8 = v8_cat(ln + i, ln + i);
+		v8_split(g + l8 * (gmax - g), lv0 + i, lv1 + i);
+	}
+}
+
+/* step 5 of one band: gains applied to x0/x1; returns the meter's peak (at least peak_in) */
+__attribute__((target("avx2"))) static float gains8(float *x0, float *x1, const float *lv0, const float *lv1, const float *act,
+                                                    const float *mk, const float *aud, unsigned k, float peak_in)
+{
+	v8sf peak8 = v8_set1(peak_in);
+	for (unsigned i = 0; i < k; i += 4) {
+		v8sf a = v8_cat(act + i, act + i), mk8 = v8_cat(mk + i, mk + i), au = v8_cat(aud + i, aud + i);
+		v8sf s = v8_cat(lv0 + i, lv1 + i);
+		v8sf gmaxs = a * v8_max(s, v8_swap(s));
+		if (i + 4 > k) /* the tail's unused lanes must not reach the meter */
+			for (unsigned j = k - i; j < 4; j++)
+				gmaxs[j] = gmaxs[j + 4] = 0.0f;
+		peak8 = v8_max(peak8, gmaxs);
+		v8_split(v8_cat(x0 + i, x1 + i) * (au * fast_exp2_8(a * (mk8 - s) * LOG2_PER_DB)), x0 + i, x1 + i);
+	}
+	float peak = peak8[0];
+	for (int j = 1; j < 8; j++)
+		peak = peak8[j] > peak ? peak8[j] : peak;
+	return peak;
+}
+#endif
+
+/* step 5 of one band on four lanes: gains applied to x0/x1; returns the meter's peak */
+static float gains4(float *x0, float *x1, const float *lv0, const float *lv1, const float *act, const float *mk, const float *aud,
+                    unsigned k, float peak_in)
+{
+	v4sf peak4 = v4_set1(peak_in);
+	for (unsigned i = 0; i < k; i += 4) {
+		v4sf a = v4_load(act + i), mk4 = v4_load(mk + i), au = v4_load(aud + i);
+		v4sf s0 = v4_load(lv0 + i), s1 = v4_load(lv1 + i);
+		v4sf gmaxs = a * v4_max(s0, s1);
+		if (i + 4 > k) /* the tail's unused lanes must not reach the meter */
+			for (unsigned j = k - i; j < 4; j++)
+				gmaxs[j] = 0.0f;
+		peak4 = v4_max(peak4, gmaxs);
+		v4sf y0 = v4_load(x0 + i) * (au * fast_exp2_4(a * (mk4 - s0) * LOG2_PER_DB));
+		v4sf y1 = v4_load(x1 + i) * (au * fast_exp2_4(a * (mk4 - s1) * LOG2_PER_DB));
+		v4_store(x0 + i, y0);
+		v4_store(x1 + i, y1);
+	}
+	float peak = peak4[0];
+	for (int j = 1; j < 4; j++)
+		peak = peak4[j] > peak ? peak4[j] : peak;
+	return peak;
+}
+
 /* 4x4 transpose: rows r[b] = band b's samples i..i+3  <->  columns c[j] = sample i+j of bands 0..3 */
 static inline void transpose4(v4sf r0, v4sf r1, v4sf r2, v4sf r3, v4sf c[4])
 {
@@ -352,6 +463,12 @@ static void compress_bands(multiband *m, float *const x[2][MB_BANDS], int bands,
 	/* 1-3. level in dB, static curve, stereo link: lv becomes the instantaneous g0/g1 */
 	for (int b = 0; b < bands; b++) {
 		float *lv0 = lv[0][b], *lv1 = lv[1][b];
+#if LATHE_HAVE_AVX2_PATH
+		if (m->wide) {
+			levels8(lv0, lv1, ln, k, lscale, thr[b], slope[b], knee[b]);
+			continue;
+		}
+#endif
 		for (unsigned i = 0; i < k; i += 4) {
 			v4sf g0 = static_gr4(lscale * fast_log2_4(v4_load(lv0 + i)), thr[b], slope[b], knee[b]);
 			v4sf g1 = static_gr4(lscale * fast_log2_4(v4_load(lv1 + i)), thr[b], slope[b], knee[b]);
@@ -389,23 +506,13 @@ static void compress_bands(multiband *m, float *const x[2][MB_BANDS], int bands,
 		mb_band *bd = &m->band[b];
 		float *lv0 = lv[0][b], *lv1 = lv[1][b], *x0 = x[0][b], *x1 = x[1][b];
 		const float *act = m->cs.act[b], *mk = m->cs.mk[b], *aud = m->cs.aud[b];
-		v4sf peak4 = v4_set1(bd->gr_peak);
-		for (unsigned i = 0; i < k; i += 4) {
-			v4sf a = v4_load(act + i), mk4 = v4_load(mk + i), au = v4_load(aud + i);
-			v4sf s0 = v4_load(lv0 + i), s1 = v4_load(lv1 + i);
-			v4sf gmaxs = a * v4_max(s0, s1);
-			if (i + 4 > k) /* the tail's unused lanes must not reach the meter */
-				for (unsigned j = k - i; j < 4; j++)
-					gmaxs[j] = 0.0f;
-			peak4 = v4_max(peak4, gmaxs);
-			v4sf y0 = v4_load(x0 + i) * (au * fast_exp2_4(a * (mk4 - s0) * LOG2_PER_DB));
-			v4sf y1 = v4_load(x1 + i) * (au * fast_exp2_4(a * (mk4 - s1) * LOG2_PER_DB));
-			v4_store(x0 + i, y0);
-			v4_store(x1 + i, y1);
-		}
-		float peak = peak4[0];
-		for (int j = 1; j < 4; j++)
-			peak = peak4[j] > peak ? peak4[j] : peak;
+		float peak;
+#if LATHE_HAVE_AVX2_PATH
+		if (m->wide)
+			peak = gains8(x0, x1, lv0, lv1, act, mk, aud, k, bd->gr_peak);
+		else
+#endif
+			peak = gains4(x0, x1, lv0, lv1, act, mk, aud, k, bd->gr_peak);
 		/* the gain reduction decays geometrically toward 0 in silence: stop it short of denormals */
 		for (int c = 0; c < 2; c++) {
 			bd->gr[c] = gs[c][b] < 1e-9f ? 0.0f : gs[c][b];
