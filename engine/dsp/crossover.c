@@ -253,9 +253,14 @@ static void allpass_lanes(const xo_svf_coef *c, int nq, xo_svf_state *const st[4
 }
 
 /* The per-sample loop of one split on one channel; ns a constant at each call (2 = LR4,
- * 4 = LR8) so that the sections unroll and every state stays in a register. */
+ * 4 = LR8) so that the sections unroll and every state stays in a register.  Lanes after the
+ * first section: {low, high, ap, -}.  With with_ap, lane 2 carries the buffer ap through the
+ * split's all-pass AP(f) at the same time, one all-pass section per section of the branches
+ * (their coefficients are the same): LR4 section 1 = AP(c0); LR8 sections 1, 2 = AP(c1),
+ * AP(c0), section 3 passes it through.  Its states are a1/a2 lane 2 of each stage. */
 static inline __attribute__((always_inline)) void split1_run(const xo_svf_coef *c0, const svf4_coef *cv, xo_svf_state *f, v4sf *s1,
-                                                             v4sf *s2, float *rest, float *lo, unsigned n, const int ns)
+                                                             v4sf *s2, float *rest, float *lo, float *ap, unsigned n, const int ns,
+                                                             const int with_ap)
 {
 	xo_svf_state fs = *f;
 	v4sf a1[XO_MAX_STAGES], a2[XO_MAX_STAGES];
@@ -264,14 +269,23 @@ static inline __attribute__((always_inline)) void split1_run(const xo_svf_coef *
 	for (unsigned i = 0; i < n; i++) {
 		float x1 = rest[i], b, l;
 		svf_tick(c0, &fs, x1, &b, &l);
-		v4sf v = { l, x1 - c0->k * b - l, l, x1 - c0->k * b - l }, b4;
+		float h = x1 - c0->k * b - l, m = with_ap ? ap[i] : l;
+		v4sf v = { l, h, m, with_ap ? m : h }, b4;
 		/* the Butterworth filter twice: sections 0, (1,) 0, (1) */
 		for (int st = 1; st < ns; st++) {
 			v4sf l4 = svf_tick4(&cv[st], &a1[st], &a2[st], v, &b4);
-			v = __builtin_shufflevector(l4, v - cv[st].k * b4 - l4, 0, 5, 2, 7);
+			if (with_ap) {
+				v4sf t = __builtin_shufflevector(l4, v - cv[st].k * b4 - l4, 0, 5, 2, 3);
+				v4sf y = (ns == 2 || st < 3) ? v - 2 * cv[st].k * b4 : v;
+				v = __builtin_shufflevector(t, y, 0, 1, 6, 7);
+			} else {
+				v = __builtin_shufflevector(l4, v - cv[st].k * b4 - l4, 0, 5, 2, 7);
+			}
 		}
 		lo[i] = v[0];
 		rest[i] = v[1];
+		if (with_ap)
+			ap[i] = v[2];
 	}
 	*f = fs;
 	for (int st = 1; st < ns; st++)
@@ -301,8 +315,10 @@ static inline __attribute__((always_inline)) void split2_run(const svf4_coef *c,
 }
 
 /* One channel.  The first section is shared by the low and the high branch; then each
- * branch runs through the Butterworth sections again (low: LP outputs, high: HP outputs). */
-void crossover_split(crossover *xo, int ch, const float *x, float *const band[], unsigned n)
+ * branch runs through the Butterworth sections again (low: LP outputs, high: HP outputs).
+ * With ap, that buffer goes through the all-pass of each split on the way (lane 2). */
+static inline __attribute__((always_inline)) void split_one(crossover *xo, int ch, const float *x, float *const band[], float *ap,
+                                                            unsigned n, const int with_ap)
 {
 	int nb = xo->bands;
 	if (nb == 1) {
@@ -319,25 +335,38 @@ void crossover_split(crossover *xo, int ch, const float *x, float *const band[],
 	for (int k = 0; k < nb - 1; k++) {
 		float *lo = band[k];
 		const xo_svf_coef *c = xo->coef[k];
-		xo_svf_state f = xo->first[ch][k], *sl = xo->lo[ch][k], *sh = xo->hi[ch][k], scratch;
-		/* after the first section: lanes {low, high, low, high} (lanes 2, 3 repeat 0, 1) */
+		xo_svf_state *sl = xo->lo[ch][k], *sh = xo->hi[ch][k], *sa = xo->ap[ch][k], scratch = { 0, 0 };
+		/* lanes {low, high, all-pass, -}; the all-pass lane of stage st is section st % nq
+		 * (LR8: stage 3 passes it through, on scratch state) */
 		svf4_coef cv[XO_MAX_STAGES];
 		v4sf s1[XO_MAX_STAGES], s2[XO_MAX_STAGES];
 		for (int st = 1; st < ns; st++) {
+			xo_svf_state *sap = with_ap && (ns == 2 || st < 3) ? &sa[st % nq] : &scratch;
 			cv[st] = coef4(&c[st % nq]);
-			load4(&sl[st - 1], &sh[st - 1], &sl[st - 1], &sh[st - 1], &s1[st], &s2[st]);
+			load4(&sl[st - 1], &sh[st - 1], sap, &scratch, &s1[st], &s2[st]);
 		}
 		if (ns == 2)
-			split1_run(&c[0], cv, &f, s1, s2, rest, lo, n, 2);
+			split1_run(&c[0], cv, &xo->first[ch][k], s1, s2, rest, lo, ap, n, 2, with_ap);
 		else
-			split1_run(&c[0], cv, &f, s1, s2, rest, lo, n, 4);
-		xo->first[ch][k] = f;
-		for (int st = 1; st < ns; st++)
-			store4(&sl[st - 1], &sh[st - 1], &scratch, &scratch, s1[st], s2[st]);
+			split1_run(&c[0], cv, &xo->first[ch][k], s1, s2, rest, lo, ap, n, 4, with_ap);
+		for (int st = 1; st < ns; st++) {
+			xo_svf_state *sap = with_ap && (ns == 2 || st < 3) ? &sa[st % nq] : &scratch;
+			store4(&sl[st - 1], &sh[st - 1], sap, &scratch, s1[st], s2[st]);
+		}
 		/* phase compensation: the other branches go through the splits above k */
 		for (int j = k + 1; j < nb - 1; j++)
 			svf_allpass_run(xo->coef[j], xo->comp[ch][k][j], nq, lo, n);
 	}
+}
+
+void crossover_split(crossover *xo, int ch, const float *x, float *const band[], unsigned n)
+{
+	split_one(xo, ch, x, band, NULL, n, 0);
+}
+
+void crossover_split_allpass(crossover *xo, int ch, const float *x, float *const band[], float *ap, unsigned n)
+{
+	split_one(xo, ch, x, band, ap, n, 1);
 }
 
 /* Both channels: lanes {low 0, low 1, high 0, high 1} after each split's first section,

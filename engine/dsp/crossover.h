@@ -114,6 +114,11 @@ static inline int crossover_gliding(const crossover *xo)
 /* Split channel ch's n samples into xo->bands band buffers (band[b][0..n)).
  * x may alias band[0]. */
 void crossover_split(crossover *xo, int ch, const float *x, float *const band[], unsigned n);
+/* crossover_split, and ap (n samples, in place) through the sum's all-pass of channel ch
+ * (crossover_allpass) at the same time: it rides in a spare vector lane of the split.  The
+ * same filters as crossover_split then crossover_allpass; the all-pass sections of an LR8
+ * split run in the other order (c1, c0), so the all-pass output may differ by rounding. */
+void crossover_split_allpass(crossover *xo, int ch, const float *x, float *const band[], float *ap, unsigned n);
 /* crossover_split for channels 0 and 1 at once (four float lanes: low and high branch of
  * both channels): the same result, bit for bit, as crossover_split(xo, 0, x0, band0, n) then crossover_split(xo, 1, x1, band1, n),
  * at about half the cost. */

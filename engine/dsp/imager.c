@@ -163,17 +163,15 @@ void imager_process(imager *im, float *l, float *r, unsigned n)
 			float *mf = im->mf, *sf = im->sf;
 			crossover_advance(&im->mono_xo, k);
 			crossover_advance(&im->bands_xo, k);
-			/* mid: the same all-passes as the side's splits */
+			/* side: mono bass split, then the width bands; the mid goes through the same
+			 * all-passes as the side's splits, in a spare lane of each split */
 			memcpy(mf, m, k * sizeof(float));
-			crossover_allpass(&im->mono_xo, 0, mf, k);
-			crossover_allpass(&im->bands_xo, 0, mf, k);
-			/* side: mono bass split, then the width bands */
 			float *mono_bands[XO_MAX_BANDS] = { im->lo, im->hi, NULL, NULL };
-			crossover_split(&im->mono_xo, 0, s, mono_bands, k);
+			crossover_split_allpass(&im->mono_xo, 0, s, mono_bands, mf, k);
 			for (unsigned i = 0; i < k; i++)
 				sf[i] = smooth_next(&im->mono_gain) * im->lo[i] + im->hi[i];
 			float *wb[XO_MAX_BANDS] = { im->band[0], im->band[1], im->band[2], NULL };
-			crossover_split(&im->bands_xo, 0, sf, wb, k);
+			crossover_split_allpass(&im->bands_xo, 0, sf, wb, mf, k);
 			for (unsigned i = 0; i < k; i++) {
 				float w0 = smooth_next(&im->band_width[0]), w1 = smooth_next(&im->band_width[1]);
 				float w2 = smooth_next(&im->band_width[2]);

@@ -417,6 +417,60 @@ START_TEST(split2_matches_split)
 }
 END_TEST
 
+/* crossover_split_allpass: the bands are crossover_split's bit for bit; the all-pass buffer is
+ * crossover_allpass's (bit for bit for LR4, where the sections run in the same order; within
+ * float rounding for LR8, whose two all-pass sections run in the other order). */
+START_TEST(split_allpass_matches_split_then_allpass)
+{
+	const unsigned n = 4800, chunk = XO_CHUNK;
+	float *x = malloc(n * sizeof(float)), *y = malloc(n * sizeof(float));
+	unsigned seed = 5;
+	for (unsigned i = 0; i < n; i++) {
+		seed = seed * 1664525u + 1013904223u;
+		x[i] = (float)((seed >> 8) / 16777216.0 - 0.5);
+		y[i] = (float)(0.4 * sin(i * 0.013)) + 0.3f * x[i];
+	}
+	for (int order = 4; order <= 8; order += 4)
+		for (int bands = 1; bands <= XO_MAX_BANDS; bands++) {
+			const float hz[XO_MAX_SPLITS] = { 150, 1200, 5000 }, hz2[XO_MAX_SPLITS] = { 90, 3000, 12000 };
+			crossover a, b;
+			crossover_init(&a, 44100, bands, order, hz);
+			crossover_init(&b, 44100, bands, order, hz);
+			crossover_set_freqs(&a, hz2, 2400);
+			crossover_set_freqs(&b, hz2, 2400);
+			float ba[XO_MAX_BANDS][XO_CHUNK], bb[XO_MAX_BANDS][XO_CHUNK], apa[XO_CHUNK], apb[XO_CHUNK];
+			double worst = 0;
+			for (unsigned done = 0; done < n; done += chunk) {
+				float *pa[XO_MAX_BANDS], *pb[XO_MAX_BANDS];
+				for (int k = 0; k < XO_MAX_BANDS; k++) {
+					pa[k] = ba[k];
+					pb[k] = bb[k];
+				}
+				memcpy(apa, y + done, sizeof apa);
+				memcpy(apb, y + done, sizeof apb);
+				crossover_advance(&a, chunk);
+				crossover_advance(&b, chunk);
+				crossover_split(&a, 1, x + done, pa, chunk);
+				crossover_allpass(&a, 1, apa, chunk);
+				crossover_split_allpass(&b, 1, x + done, pb, apb, chunk);
+				for (int k = 0; k < bands; k++)
+					ck_assert_msg(memcmp(ba[k], bb[k], chunk * sizeof(float)) == 0, "order %d bands %d band %d differs at %u", order,
+					              bands, k, done);
+				for (unsigned i = 0; i < chunk; i++) {
+					double d = fabs((double)apa[i] - apb[i]);
+					worst = d > worst ? d : worst;
+				}
+			}
+			if (order == 4)
+				ck_assert_msg(worst == 0, "LR4 bands %d: all-pass differs by %g", bands, worst);
+			else
+				ck_assert_msg(worst < 1e-5, "LR8 bands %d: all-pass differs by %g", bands, worst);
+		}
+	free(x);
+	free(y);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("crossover");
@@ -430,6 +484,7 @@ int main(void)
 	tcase_add_test(tc, long_glide_is_bounded);
 	tcase_add_test(tc, allpass_and_remix);
 	tcase_add_test(tc, split2_matches_split);
+	tcase_add_test(tc, split_allpass_matches_split_then_allpass);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
