@@ -29,6 +29,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define DITHER_TAPS 9 /* the longest shaping filter */
 #define DITHER_CHUNK 64 /* dither values drawn ahead, per channel */
@@ -134,11 +137,17 @@ void dither_update(dither *s, const lathe_params *p)
 typedef double v2d __attribute__((vector_size(16)));
 typedef long long v2dl __attribute__((vector_size(16)));
 
-static inline v2d sel2(v2dl m, v2d a, v2d b) { return (v2d)(((v2dl)a & m) | ((v2dl)b & ~m)); }
+/* x < lo ? lo : x > hi ? hi : x, lane by lane (a NaN passes through, as in the scalar form).
+ * SSE2 maxpd/minpd return their second operand when unordered, so (lo, x) keeps x: one
+ * instruction each instead of compare-and-select (this is on the feedback recursion). */
 static inline v2d clamp2(v2d x, v2d lo, v2d hi)
 {
-	x = sel2(x < lo, lo, x);
-	return sel2(x > hi, hi, x);
+#ifdef __SSE2__
+	return (v2d)_mm_min_pd((__m128d)hi, _mm_max_pd((__m128d)lo, (__m128d)x));
+#else
+	x = (v2d)((((v2dl)lo) & (x < lo)) | (((v2dl)x) & ~(x < lo)));
+	return (v2d)((((v2dl)hi) & (x > hi)) | (((v2dl)x) & ~(x > hi)));
+#endif
 }
 
 static void draw_tpdf(dither *s, unsigned n)
@@ -156,7 +165,7 @@ static void run_pair(dither *s, float *l, float *r, unsigned n)
 {
 	const double magic = 6755399441055744.0; /* 1.5 * 2^52 */
 	const v2d q = { s->q, s->q }, inv_q = { s->inv_q, s->inv_q }, kmin = { s->kmin, s->kmin }, kmax = { s->kmax, s->kmax };
-	const v2d lim = { s->err_limit, s->err_limit }, mg = { magic, magic };
+	const v2d mg = { magic, magic };
 	const double *h = s->h;
 	const double *d0 = s->tpdf[0], *d1 = s->tpdf[1];
 	if (!h) {
@@ -169,27 +178,32 @@ static void run_pair(dither *s, float *l, float *r, unsigned n)
 		}
 		return;
 	}
+	/* The recursion in units of one LSB: x/q, the errors and the feedback scaled by
+	 * 1/q = 2^(bits-1), a power of two, so every product, sum and difference is the one
+	 * above scaled exactly (no overflow or subnormal at these sizes): the same result, with
+	 * the two scalings out of the recursion's path. */
 	v2d hv[DITHER_TAPS], e[DITHER_TAPS];
+	const v2d lim_lsb = (v2d){ s->err_limit, s->err_limit } * inv_q;
 	for (int t = 0; t < DITHER_TAPS; t++) {
 		hv[t] = (v2d){ h[t], h[t] };
-		e[t] = (v2d){ s->err[0][t], s->err[1][t] };
+		e[t] = (v2d){ s->err[0][t], s->err[1][t] } * inv_q;
 	}
 	for (unsigned i = 0; i < n; i++) {
 		v2d fb = hv[DITHER_TAPS - 1] * e[DITHER_TAPS - 1];
 		for (int t = DITHER_TAPS - 2; t >= 0; t--)
 			fb += hv[t] * e[t];
-		v2d w = (v2d){ l[i], r[i] } - fb, d = { d0[i], d1[i] };
-		v2d k = clamp2((w * inv_q + d + mg) - mg, kmin, kmax);
+		v2d w = (v2d){ l[i], r[i] } * inv_q - fb, d = { d0[i], d1[i] };
+		v2d k = clamp2((w + d + mg) - mg, kmin, kmax);
 		v2d y = k * q;
 		l[i] = (float)y[0];
 		r[i] = (float)y[1];
 		for (int t = DITHER_TAPS - 1; t > 0; t--)
 			e[t] = e[t - 1];
-		e[0] = clamp2(y - w, -lim, lim);
+		e[0] = clamp2(k - w, -lim_lsb, lim_lsb);
 	}
 	for (int t = 0; t < DITHER_TAPS; t++) {
-		s->err[0][t] = e[t][0];
-		s->err[1][t] = e[t][1];
+		s->err[0][t] = e[t][0] * s->q;
+		s->err[1][t] = e[t][1] * s->q;
 	}
 }
 
