@@ -257,10 +257,12 @@ static void allpass_lanes(const xo_svf_coef *c, int nq, xo_svf_state *const st[4
  * first section: {low, high, ap, -}.  With with_ap, lane 2 carries the buffer ap through the
  * split's all-pass AP(f) at the same time, one all-pass section per section of the branches
  * (their coefficients are the same): LR4 section 1 = AP(c0); LR8 sections 1, 2 = AP(c1),
- * AP(c0), section 3 passes it through.  Its states are a1/a2 lane 2 of each stage. */
+ * AP(c0), section 3 passes it through.  Its states are a1/a2 lane 2 of each stage.
+ * With with_cmp (LR4 only), lane 3 carries the buffer cmp through AP(f) the same way: the
+ * phase compensation of the band just below this split. */
 static inline __attribute__((always_inline)) void split1_run(const xo_svf_coef *c0, const svf4_coef *cv, xo_svf_state *f, v4sf *s1,
-                                                             v4sf *s2, float *rest, float *lo, float *ap, unsigned n, const int ns,
-                                                             const int with_ap)
+                                                             v4sf *s2, float *rest, float *lo, float *ap, float *cmp, unsigned n,
+                                                             const int ns, const int with_ap, const int with_cmp)
 {
 	xo_svf_state fs = *f;
 	v4sf a1[XO_MAX_STAGES], a2[XO_MAX_STAGES];
@@ -270,11 +272,11 @@ static inline __attribute__((always_inline)) void split1_run(const xo_svf_coef *
 		float x1 = rest[i], b, l;
 		svf_tick(c0, &fs, x1, &b, &l);
 		float h = x1 - c0->k * b - l, m = with_ap ? ap[i] : l;
-		v4sf v = { l, h, m, with_ap ? m : h }, b4;
+		v4sf v = { l, h, m, with_cmp ? cmp[i] : with_ap ? m : h }, b4;
 		/* the Butterworth filter twice: sections 0, (1,) 0, (1) */
 		for (int st = 1; st < ns; st++) {
 			v4sf l4 = svf_tick4(&cv[st], &a1[st], &a2[st], v, &b4);
-			if (with_ap) {
+			if (with_ap || with_cmp) {
 				v4sf t = __builtin_shufflevector(l4, v - cv[st].k * b4 - l4, 0, 5, 2, 3);
 				v4sf y = (ns == 2 || st < 3) ? v - 2 * cv[st].k * b4 : v;
 				v = __builtin_shufflevector(t, y, 0, 1, 6, 7);
@@ -286,6 +288,8 @@ static inline __attribute__((always_inline)) void split1_run(const xo_svf_coef *
 		rest[i] = v[1];
 		if (with_ap)
 			ap[i] = v[2];
+		if (with_cmp)
+			cmp[i] = v[3];
 	}
 	*f = fs;
 	for (int st = 1; st < ns; st++)
@@ -336,26 +340,33 @@ static inline __attribute__((always_inline)) void split_one(crossover *xo, int c
 		float *lo = band[k];
 		const xo_svf_coef *c = xo->coef[k];
 		xo_svf_state *sl = xo->lo[ch][k], *sh = xo->hi[ch][k], *sa = xo->ap[ch][k], scratch = { 0, 0 };
-		/* lanes {low, high, all-pass, -}; the all-pass lane of stage st is section st % nq
-		 * (LR8: stage 3 passes it through, on scratch state) */
+		/* LR4: the band just below rides in lane 3 through this split's all-pass AP(f_k)
+		 * (its phase compensation); the bands below that get AP(f_k) after the loop.  A
+		 * band meets AP(f_1), AP(f_2), ... in that order either way. */
+		int cmp = nq == 1 && k > 0;
+		xo_svf_state *scmp = cmp ? &xo->comp[ch][k - 1][k][0] : &scratch;
+		/* lanes {low, high, all-pass, compensation}; the all-pass lane of stage st is section
+		 * st % nq (LR8: stage 3 passes it through, on scratch state) */
 		svf4_coef cv[XO_MAX_STAGES];
 		v4sf s1[XO_MAX_STAGES], s2[XO_MAX_STAGES];
 		for (int st = 1; st < ns; st++) {
 			xo_svf_state *sap = with_ap && (ns == 2 || st < 3) ? &sa[st % nq] : &scratch;
 			cv[st] = coef4(&c[st % nq]);
-			load4(&sl[st - 1], &sh[st - 1], sap, &scratch, &s1[st], &s2[st]);
+			load4(&sl[st - 1], &sh[st - 1], sap, ns == 2 ? scmp : &scratch, &s1[st], &s2[st]);
 		}
-		if (ns == 2)
-			split1_run(&c[0], cv, &xo->first[ch][k], s1, s2, rest, lo, ap, n, 2, with_ap);
+		if (ns == 2 && cmp)
+			split1_run(&c[0], cv, &xo->first[ch][k], s1, s2, rest, lo, ap, band[k - 1], n, 2, with_ap, 1);
+		else if (ns == 2)
+			split1_run(&c[0], cv, &xo->first[ch][k], s1, s2, rest, lo, ap, NULL, n, 2, with_ap, 0);
 		else
-			split1_run(&c[0], cv, &xo->first[ch][k], s1, s2, rest, lo, ap, n, 4, with_ap);
+			split1_run(&c[0], cv, &xo->first[ch][k], s1, s2, rest, lo, ap, NULL, n, 4, with_ap, 0);
 		for (int st = 1; st < ns; st++) {
 			xo_svf_state *sap = with_ap && (ns == 2 || st < 3) ? &sa[st % nq] : &scratch;
-			store4(&sl[st - 1], &sh[st - 1], sap, &scratch, s1[st], s2[st]);
+			store4(&sl[st - 1], &sh[st - 1], sap, ns == 2 ? scmp : &scratch, s1[st], s2[st]);
 		}
-		/* phase compensation: the other branches go through the splits above k */
-		for (int j = k + 1; j < nb - 1; j++)
-			svf_allpass_run(xo->coef[j], xo->comp[ch][k][j], nq, lo, n);
+		/* phase compensation: the bands below split k (but the one that rode along) go through AP(f_k) */
+		for (int j = 0; j < k - cmp; j++)
+			svf_allpass_run(xo->coef[k], xo->comp[ch][j][k], nq, band[j], n);
 	}
 }
 
