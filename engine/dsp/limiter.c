@@ -140,6 +140,7 @@ typedef struct {
 	float *peak[LIM_CH]; /* detector output for the block */
 	float *gbuf[LIM_CH]; /* required gain, then the gain, for each sample of the block */
 	unsigned counter;    /* samples processed (minq positions) */
+	int mirror;          /* gc[1] is gc[0] (same state, value for value); its storage is stale */
 } lim_stage;
 
 struct limiter {
@@ -453,6 +454,7 @@ static void stage_reset(lim_stage *st)
 	}
 	st->sig_pos = 0;
 	st->counter = 0;
+	st->mirror = 1;   /* both gain computers were just set to the same state */
 }
 
 /* Release time T is defined as the time the gain takes to recover from 90 % to 10 % of its
@@ -503,7 +505,7 @@ static int stage_idle_block(lim_stage *st, float *const ch[LIM_CH], unsigned n, 
 	if (st->win != st->win_max)
 		return 0;
 	for (int c = 0; c < LIM_CH; c++)
-		if (!gc_all_ones(&st->gc[c], st->slow_coef))
+		if (!gc_all_ones(&st->gc[st->mirror ? 0 : c], st->slow_coef))
 			return 0;
 	/* pk[c] = max(p_c, link * pm) <= max(pl, pr) (link <= 1): both <= the limit suffices and is
 	 * needed (link = 1) */
@@ -547,6 +549,56 @@ static int stage_idle_block(lim_stage *st, float *const ch[LIM_CH], unsigned n, 
 }
 
 /* Run one stage in place on l/r; ceiling per sample in ceil_buf; returns the block's min gain. */
+/* One channel's gain computer over a block: required gains in gb, replaced by the gains. */
+static void gc_run(gain_computer *g, float *gb, unsigned n, unsigned req_delay, unsigned win, float rel, float slow, unsigned counter)
+{
+	float e = g->env, es = g->env_slow;
+	unsigned rpos = g->req_pos;
+	for (unsigned j = 0; j < n; j++) {
+		g->req_ring[rpos & g->req_mask] = gb[j];
+		float r = g->req_ring[(rpos - req_delay) & g->req_mask];
+		rpos++;
+		float target = minq_push(&g->min, r, counter + j, win);
+		/* release follower: down at once, up with the release; snap when within float noise */
+		e = target < e ? target : e + (target - e) * rel;
+		if (target - e < 1e-7f)
+			e = target;
+		float ee = e;
+		if (slow > 0) {
+			es = es + (target - es) * slow;
+			if (fabsf(target - es) < 1e-7f)
+				es = target;
+			ee = es < e ? es : e;
+		}
+		float gain = boxcar_push(&g->avg2, boxcar_push(&g->avg1, ee));
+		/* the averages of values <= 1 can exceed 1 only by rounding */
+		gb[j] = gain > 1.0f ? 1.0f : gain;
+	}
+	g->env = e;
+	g->env_slow = es;
+	g->req_pos = rpos;
+}
+
+static void boxcar_copy(boxcar *d, const boxcar *s)
+{
+	memcpy(d->ring, s->ring, (s->mask + 1) * sizeof(float));
+	d->pos = s->pos, d->len = s->len, d->sum = s->sum, d->inv_len = s->inv_len;
+}
+
+/* dst's state := src's, value for value (same capacities: both allocated alike); RT-safe. */
+static void gc_copy(gain_computer *d, const gain_computer *s)
+{
+	memcpy(d->req_ring, s->req_ring, (s->req_mask + 1) * sizeof(float));
+	d->req_pos = s->req_pos;
+	memcpy(d->min.val, s->min.val, (s->min.mask + 1) * sizeof(float));
+	memcpy(d->min.pos, s->min.pos, (s->min.mask + 1) * sizeof(unsigned));
+	d->min.head = s->min.head, d->min.tail = s->min.tail;
+	d->env = s->env, d->env_slow = s->env_slow;
+	boxcar_copy(&d->avg1, &s->avg1);
+	boxcar_copy(&d->avg2, &s->avg2);
+	d->idle = s->idle;
+}
+
 static float stage_run(lim_stage *st, float *const ch[LIM_CH], unsigned n, const float *ceil_buf,
                        float ceil_scale, float link, int true_peak)
 {
@@ -580,36 +632,20 @@ static float stage_run(lim_stage *st, float *const ch[LIM_CH], unsigned n, const
 		rq1[i] = b > lim ? lim / b : 1.0f;
 	}
 	/* 2. the recursions, channel by channel (state in registers): window minimum, release,
-	 * the two moving averages; the gain replaces the required gain in gbuf */
-	for (int c = 0; c < LIM_CH; c++) {
-		gain_computer *g = &st->gc[c];
-		float *gb = st->gbuf[c];
-		float e = g->env, es = g->env_slow;
-		unsigned rpos = g->req_pos;
-		for (unsigned j = 0; j < n; j++) {
-			g->req_ring[rpos & g->req_mask] = gb[j];
-			float r = g->req_ring[(rpos - req_delay) & g->req_mask];
-			rpos++;
-			float target = minq_push(&g->min, r, st->counter + j, win);
-			/* release follower: down at once, up with the release; snap when within float noise */
-			e = target < e ? target : e + (target - e) * rel;
-			if (target - e < 1e-7f)
-				e = target;
-			float ee = e;
-			if (slow > 0) {
-				es = es + (target - es) * slow;
-				if (fabsf(target - es) < 1e-7f)
-					es = target;
-				ee = es < e ? es : e;
-			}
-			float gain = boxcar_push(&g->avg2, boxcar_push(&g->avg1, ee));
-			/* the averages of values <= 1 can exceed 1 only by rounding */
-			gb[j] = gain > 1.0f ? 1.0f : gain;
-		}
-		g->env = e;
-		g->env_slow = es;
-		g->req_pos = rpos;
+	 * the two moving averages; the gain replaces the required gain in gbuf.  With the
+	 * channels linked (link 100 %, the default) both get the same required gains, and from
+	 * the same state (after a reset) the same gains: while that holds, channel 1's gain
+	 * computer is channel 0's (st->mirror) and runs once.  The first block whose required
+	 * gains differ copies the state over and both run from then on (exact either way). */
+	if (st->mirror && memcmp(st->gbuf[0], st->gbuf[1], n * sizeof(float)) != 0) {
+		gc_copy(&st->gc[1], &st->gc[0]);
+		st->mirror = 0;
 	}
+	gc_run(&st->gc[0], st->gbuf[0], n, req_delay, win, rel, slow, st->counter);
+	if (st->mirror)
+		memcpy(st->gbuf[1], st->gbuf[0], n * sizeof(float));
+	else
+		gc_run(&st->gc[1], st->gbuf[1], n, req_delay, win, rel, slow, st->counter);
 	st->counter += n;
 	/* 3. the delay line (a block in, then the delayed block out: the ring holds both) times
 	 * the gain, and the block's smallest gain */
