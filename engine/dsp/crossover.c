@@ -111,6 +111,7 @@ void crossover_init(crossover *xo, double rate, int bands, int order, const floa
 	memset(xo, 0, sizeof *xo);
 	xo->rate = rate;
 	xo->nq = order >= 8 ? 2 : 1;
+	xo->wide = lathe_cpu_avx2();
 	xo->fmax = (float)(0.45 * rate);
 	xo->bands = bands < 1 ? 1 : bands > XO_MAX_BANDS ? XO_MAX_BANDS : bands;
 	for (int k = 0; k < XO_MAX_SPLITS; k++)
@@ -385,6 +386,86 @@ void crossover_split_allpass(crossover *xo, int ch, const float *x, float *const
  * either way, and the vector needs no rebuilding).  Then the phase compensation, split by
  * split: AP(f_j) on the low bands of both channels below it (up to four lanes); a band
  * meets its all-passes in the same order as in crossover_split. */
+#if LATHE_HAVE_AVX2_PATH
+/* LR4 on CPUs with AVX2 (chosen per call by xo->wide, set from lathe_cpu_avx2() at init):
+ * each split's first section runs on eight lanes {x0, x1, x0, x1, c0, c1, c2, c3}, where
+ * c0/c1 are the low band just below (band k-1, both channels) and c2/c3 the one below that
+ * (band k-2), taken through this split's all-pass AP(f_k) (their phase compensation; with
+ * LR4 it is one section with the split's coefficients).  That replaces the separate
+ * compensation passes (allpass_lanes), whose one recursion per pass waited on its own
+ * latency.  A band meets AP(f_1), AP(f_2), ... in that order, and every lane does the
+ * operations of split2_run/allpass_lanes: bit for bit the same output. */
+typedef float v8sf __attribute__((vector_size(32)));
+#define AVX2_INLINE __attribute__((target("avx2"), always_inline)) static inline
+
+AVX2_INLINE v8sf v8_set1(float x) { return (v8sf){ x, x, x, x, x, x, x, x }; }
+
+AVX2_INLINE void split2_lr4_wide_run(const xo_svf_coef *c, v8sf *f1p, v8sf *f2p, v4sf *p1p, v4sf *p2p, float *rest0, float *rest1,
+                                     float *lo0, float *lo1, float *const cb[4], unsigned n, const int nc)
+{
+	const v8sf a1 = v8_set1(c->a1), a2 = v8_set1(c->a2), a3 = v8_set1(c->a3), k8 = v8_set1(c->k), two_k = 2 * k8;
+	const svf4_coef c4 = coef4(c);
+	v8sf f1 = *f1p, f2 = *f2p;
+	v4sf p1 = *p1p, p2 = *p2p;
+	float *q0 = cb[0], *q1 = cb[1], *q2 = cb[2], *q3 = cb[3];
+	for (unsigned i = 0; i < n; i++) {
+		float r0 = rest0[i], r1 = rest1[i];
+		v8sf x = { r0, r1, r0, r1, nc > 0 ? q0[i] : 0, nc > 0 ? q1[i] : 0, nc > 1 ? q2[i] : 0, nc > 1 ? q3[i] : 0 };
+		/* svf_tick4's operations on eight lanes */
+		v8sf v3 = x - f2;
+		v8sf b = a1 * f1 + a2 * v3;
+		v8sf l = f2 + a2 * f1 + a3 * v3;
+		f1 = 2 * b - f1;
+		f2 = 2 * l - f2;
+		v8sf h = x - k8 * b - l;
+		v4sf v = __builtin_shufflevector(l, h, 0, 1, 10, 11), b4;
+		v4sf l4 = svf_tick4(&c4, &p1, &p2, v, &b4);
+		v = __builtin_shufflevector(l4, v - c4.k * b4 - l4, 0, 1, 6, 7);
+		lo0[i] = v[0], lo1[i] = v[1], rest0[i] = v[2], rest1[i] = v[3];
+		if (nc > 0) {
+			v8sf y = x - two_k * b;
+			q0[i] = y[4], q1[i] = y[5];
+			if (nc > 1)
+				q2[i] = y[6], q3[i] = y[7];
+		}
+	}
+	*f1p = f1, *f2p = f2, *p1p = p1, *p2p = p2;
+}
+
+__attribute__((target("avx2"))) static void split2_lr4_wide(crossover *xo, float *const band0[], float *const band1[], unsigned n)
+{
+	int nb = xo->bands;
+	float *rest0 = band0[nb - 1], *rest1 = band1[nb - 1];
+	for (int k = 0; k < nb - 1; k++) {
+		xo_svf_state zero = { 0, 0 }, scratch;
+		int nc = k < 2 ? k : 2;
+		xo_svf_state *s0 = nc > 0 ? &xo->comp[0][k - 1][k][0] : &zero, *s1 = nc > 0 ? &xo->comp[1][k - 1][k][0] : &zero;
+		xo_svf_state *s2 = nc > 1 ? &xo->comp[0][k - 2][k][0] : &zero, *s3 = nc > 1 ? &xo->comp[1][k - 2][k][0] : &zero;
+		const xo_svf_state *fa = &xo->first[0][k], *fb = &xo->first[1][k];
+		v8sf f1 = { fa->ic1, fb->ic1, fa->ic1, fb->ic1, s0->ic1, s1->ic1, s2->ic1, s3->ic1 };
+		v8sf f2 = { fa->ic2, fb->ic2, fa->ic2, fb->ic2, s0->ic2, s1->ic2, s2->ic2, s3->ic2 };
+		v4sf p1, p2;
+		load4(&xo->lo[0][k][0], &xo->lo[1][k][0], &xo->hi[0][k][0], &xo->hi[1][k][0], &p1, &p2);
+		float *const cb[4] = { nc > 0 ? band0[k - 1] : NULL, nc > 0 ? band1[k - 1] : NULL, nc > 1 ? band0[k - 2] : NULL,
+		                       nc > 1 ? band1[k - 2] : NULL };
+		if (nc == 0)
+			split2_lr4_wide_run(&xo->coef[k][0], &f1, &f2, &p1, &p2, rest0, rest1, band0[k], band1[k], cb, n, 0);
+		else if (nc == 1)
+			split2_lr4_wide_run(&xo->coef[k][0], &f1, &f2, &p1, &p2, rest0, rest1, band0[k], band1[k], cb, n, 1);
+		else
+			split2_lr4_wide_run(&xo->coef[k][0], &f1, &f2, &p1, &p2, rest0, rest1, band0[k], band1[k], cb, n, 2);
+		xo->first[0][k] = (xo_svf_state){ f1[0], f2[0] };
+		xo->first[1][k] = (xo_svf_state){ f1[1], f2[1] };
+		if (nc > 0)
+			*s0 = (xo_svf_state){ f1[4], f2[4] }, *s1 = (xo_svf_state){ f1[5], f2[5] };
+		if (nc > 1)
+			*s2 = (xo_svf_state){ f1[6], f2[6] }, *s3 = (xo_svf_state){ f1[7], f2[7] };
+		store4(&xo->lo[0][k][0], &xo->lo[1][k][0], &xo->hi[0][k][0], &xo->hi[1][k][0], p1, p2);
+		(void)scratch;
+	}
+}
+#endif
+
 void crossover_split2(crossover *xo, const float *x0, const float *x1, float *const band0[], float *const band1[], unsigned n)
 {
 	int nb = xo->bands;
@@ -401,6 +482,12 @@ void crossover_split2(crossover *xo, const float *x0, const float *x1, float *co
 	if (rest1 != x1)
 		memcpy(rest1, x1, n * sizeof(float));
 	int nq = xo->nq, ns = 2 * nq;
+#if LATHE_HAVE_AVX2_PATH
+	if (nq == 1 && xo->wide) {
+		split2_lr4_wide(xo, band0, band1, n);
+		return;
+	}
+#endif
 	for (int k = 0; k < nb - 1; k++) {
 		float *lo0 = band0[k], *lo1 = band1[k];
 		svf4_coef c[XO_MAX_STAGES];

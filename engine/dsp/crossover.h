@@ -79,6 +79,7 @@ typedef struct {
 	double rate;
 	int bands;                          /* active band count, 1..XO_MAX_BANDS (splits = bands - 1) */
 	int nq;                             /* Butterworth sections per half branch: 1 = LR4, 2 = LR8 */
+	int wide;                           /* the CPU has AVX2: crossover_split2 uses eight lanes (LR4) */
 	float fmax;                         /* highest crossover: 0.45 fs (bilinear warping grows fast above) */
 	float target_hz[XO_MAX_SPLITS];     /* where the glide ends, ordered; used exactly once it has */
 	smooth log2f[XO_MAX_SPLITS];        /* current log2(frequency), ramping linearly toward log2(target) */
