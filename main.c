@@ -145,7 +145,8 @@ static int jack_server_running(void)
 /* `lathe demo` with no server: start a private one, ALSA when a card exists. */
 static int start_private_jackd(live *L)
 {
-	snprintf(L->jackd_name, sizeof L->jackd_name, "lathe-demo-%d", (int)getpid());
+	/* a fixed name: a server that died without unregistering is reclaimed by the next one of the same name */
+	snprintf(L->jackd_name, sizeof L->jackd_name, "lathe-demo");
 	int have_card = access("/proc/asound/card0", F_OK) == 0;
 	pid_t pid = fork();
 	if (pid < 0)

@@ -5,7 +5,7 @@
 # plants a malloc in process(), which must be caught.
 set -u
 : "${LATHE_BIN:?}" "${RTCHECK_SO:?}" "${LATHE_PLANT_BIN:?}"
-server=lathe-rtcheck-$$
+server=lathe-rtcheck   # a fixed name: JACK reclaims a dead registry entry only under its own name
 log=/tmp/lathe-rtcheck-$$.log
 port=$((20000 + $$ % 20000))
 export JACK_NO_AUDIO_RESERVATION=1 JACK_DEFAULT_SERVER=$server

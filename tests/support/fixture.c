@@ -48,9 +48,17 @@ static int server_up(void)
 
 int fx_jackd_start(fixture *f, int rate, int period)
 {
-	static int serial;
-	if (!f->server[0])
-		snprintf(f->server, sizeof f->server, "lathe-test-%d-%d", (int)getpid(), serial++);
+	if (!f->server[0]) {
+		/* a few fixed names, the first one not in use: a server killed with
+		 * SIGKILL leaves its entry in JACK's registry (8 slots), and jackd only
+		 * reclaims a dead entry of its own name */
+		for (int k = 0; k < 6; k++) {
+			snprintf(f->server, sizeof f->server, "lathe-test-%d", k);
+			setenv("JACK_DEFAULT_SERVER", f->server, 1);
+			if (!server_up())
+				break;
+		}
+	}
 	f->rate = rate;
 	f->period = period;
 	setenv("JACK_DEFAULT_SERVER", f->server, 1);

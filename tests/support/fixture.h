@@ -23,7 +23,12 @@ const char *fx_lathe_bin(void);
 /* Repository root ($LATHE_SRC, else "."). */
 const char *fx_src_dir(void);
 
-/* Starts `jackd --no-realtime -n <name> -d dummy -r rate -p period` and waits for it. 0 ok. */
+/* Starts `jackd --no-realtime -n <name> -d dummy -r rate -p period` and waits for it. 0 ok.
+ * The name is the first free of lathe-test-0..5 unless f->server is set: JACK
+ * keeps a registry of 8 servers in /dev/shm, a server killed with SIGKILL stays
+ * in it, and jackd reclaims only a dead entry of its own name, so a few fixed
+ * names keep the registry from filling up (tests/run.sh clears it when no
+ * jackd runs at all). */
 int fx_jackd_start(fixture *f, int rate, int period);
 /* Stops it: sig = SIGTERM for a clean stop, SIGKILL to simulate a crash. */
 void fx_jackd_stop(fixture *f, int sig);
