@@ -266,14 +266,22 @@ static double ping(oscload *o, double limit)
 	snprintf(port, sizeof port, "%d", o->port);
 	lo_address to = lo_address_new("127.0.0.1", port);
 	unsigned long p0 = atomic_load(&o->pongs);
-	double t0 = now_s();
+	double t0 = now_s(), sent = t0;
 	lo_send_from(to, lo_server_thread_get_server(o->st), LO_TT_IMMEDIATE, "/ping", "");
-	lo_address_free(to);
 	while (now_s() - t0 < limit) {
-		if (atomic_load(&o->pongs) > p0)
+		if (atomic_load(&o->pongs) > p0) {
+			lo_address_free(to);
 			return now_s() - t0;
+		}
+		/* UDP: the first one may come before the server is listening (its JACK
+		 * ports appear first); ask again every 250 ms */
+		if (now_s() - sent > 0.25) {
+			sent = now_s();
+			lo_send_from(to, lo_server_thread_get_server(o->st), LO_TT_IMMEDIATE, "/ping", "");
+		}
 		usleep(1000);
 	}
+	lo_address_free(to);
 	return -1;
 }
 
