@@ -1004,19 +1004,23 @@ static GtkWidget *meter_column(console *c)
 	gtk_box_append(GTK_BOX(col), c->meters->levels);
 	gtk_box_append(GTK_BOX(col), c->meters->loudness);
 	gtk_box_append(GTK_BOX(col), c->meters->scope);
-	GtkWidget *tgt = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 8);
-	gtk_box_append(GTK_BOX(tgt), label_with("TARGET", "panel-title"));
+	/* two rows, so the meter column keeps its width (the window must fit 1366 px) */
+	GtkWidget *tgt = gtk_box_new(GTK_ORIENTATION_VERTICAL, 4);
+	GtkWidget *row1 = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 8), *row2 = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 8);
+	gtk_box_append(GTK_BOX(row1), label_with("TARGET", "panel-title"));
 	for (int id = 0; id < P_COUNT; id++)
 		if (!strcmp(param_info_get(id)->module, "target")) {
 			gui_control *ctl = add_control(c, id, id == P_TARGET_LUFS ? "LUFS" : "platform", TRUE);
-			gtk_box_append(GTK_BOX(tgt), ctl->root);
+			gtk_box_append(GTK_BOX(id == P_TARGET_LUFS ? row1 : row2), ctl->root);
 		}
 	GtkWidget *learn = gtk_button_new_with_label("Learn");
 	gtk_widget_set_tooltip_text(learn, "Set the limiter drive so the master lands on the target (OSC /target/learn)");
 	gtk_accessible_update_property(GTK_ACCESSIBLE(learn), GTK_ACCESSIBLE_PROPERTY_LABEL, "Learn the limiter drive for the loudness target", -1);
 	gtk_widget_set_valign(learn, GTK_ALIGN_CENTER);
 	g_signal_connect(learn, "clicked", G_CALLBACK(on_learn), c);
-	gtk_box_append(GTK_BOX(tgt), learn);
+	gtk_box_append(GTK_BOX(row1), learn);
+	gtk_box_append(GTK_BOX(tgt), row1);
+	gtk_box_append(GTK_BOX(tgt), row2);
 	gtk_box_append(GTK_BOX(col), tgt);
 	return col;
 }

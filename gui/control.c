@@ -400,9 +400,11 @@ gui_control *gui_control_new(lathe_params *params, int id, const char *caption, 
 			gtk_box_append(GTK_BOX(c->root), c->knob);
 
 			c->entry = gtk_entry_new();
-			gtk_editable_set_width_chars(GTK_EDITABLE(c->entry), 8);
+			/* room for "-14.00 " and the unit ("-14.00 LUFS" is 11 characters) */
+			int chars = 7 + (int)strlen(param_info_get(c->id)->unit);
+			gtk_editable_set_width_chars(GTK_EDITABLE(c->entry), chars < 8 ? 8 : chars);
 			gtk_widget_set_valign(c->entry, GTK_ALIGN_CENTER);
-			gtk_editable_set_max_width_chars(GTK_EDITABLE(c->entry), 9);
+			gtk_editable_set_max_width_chars(GTK_EDITABLE(c->entry), chars < 9 ? 9 : chars);
 			gtk_editable_set_alignment(GTK_EDITABLE(c->entry), 0.5f);
 			gtk_widget_add_css_class(c->entry, "value");
 			g_signal_connect(c->entry, "activate", G_CALLBACK(on_entry_activate), c);
