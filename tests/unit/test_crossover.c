@@ -8,6 +8,7 @@
 
 #include "engine/dsp/crossover.h"
 #include "engine/dsp/biquad.h"
+#include "tests/support/check_main.h"
 
 #define N_IR 65536
 
@@ -474,8 +475,7 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("crossover");
-	TCase *tc = tcase_create("core");
-	tcase_set_timeout(tc, 60);
+	TCase *tc = suite_add_case(s, "core", 60, NULL, NULL);
 	tcase_add_test(tc, sum_is_flat);
 	tcase_add_test(tc, band_shapes_match_lr4);
 	tcase_add_test(tc, lr8_shape);
@@ -485,10 +485,5 @@ int main(void)
 	tcase_add_test(tc, allpass_and_remix);
 	tcase_add_test(tc, split2_matches_split);
 	tcase_add_test(tc, split_allpass_matches_split_then_allpass);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed != 0;
+	return run_suite(s);
 }

@@ -8,6 +8,8 @@
 
 #include "engine/params.h"
 #include "engine/dsp/dither.h"
+#include "tests/support/check_main.h"
+#include "tests/support/dsp_testutil.h"
 
 #define BLOCK 512
 
@@ -30,15 +32,6 @@ static void run(dither *d, const lathe_params *p, float *l, float *r, size_t n)
 		dither_update(d, p);
 		dither_process(d, l + i, r + i, k);
 	}
-}
-
-static float *sine(size_t n, double amp, double f, double rate)
-{
-	float *x = malloc(n * sizeof *x);
-	ck_assert_ptr_nonnull(x);
-	for (size_t i = 0; i < n; i++)
-		x[i] = (float)(amp * sin(2 * M_PI * f * (double)i / rate));
-	return x;
 }
 
 /* Single DFT coefficient at f (need not be a bin), rotating phasor in double. */
@@ -100,7 +93,7 @@ START_TEST(test_tone_survives_tpdf)
 {
 	size_t n = (size_t)RATE * SECONDS;
 	double amp = pow(10, -100 / 20.0);
-	float *l = sine(n, amp, TONE_F, RATE), *r = sine(n, amp, TONE_F, RATE);
+	float *l = sine_alloc(n, amp, TONE_F, RATE), *r = sine_alloc(n, amp, TONE_F, RATE);
 	lathe_params *p = dither_params(DITHER_16, SHAPE_NONE);
 	dither *d = dither_new(RATE, BLOCK);
 	run(d, p, l, r, n);
@@ -135,7 +128,7 @@ START_TEST(test_undithered_quantiser_erases_and_distorts)
 {
 	size_t n = (size_t)RATE * SECONDS;
 	double q = ldexp(1, -15);
-	float *x = sine(n, pow(10, -100 / 20.0), TONE_F, RATE);
+	float *x = sine_alloc(n, pow(10, -100 / 20.0), TONE_F, RATE);
 	for (size_t i = 0; i < n; i++)
 		x[i] = (float)(q * nearbyint(x[i] / q));
 	double a = amplitude_at(x, n, TONE_F, RATE);
@@ -143,7 +136,7 @@ START_TEST(test_undithered_quantiser_erases_and_distorts)
 	ck_assert(a == 0);
 	free(x);
 
-	x = sine(n, 1.5 * q, TONE_F, RATE);
+	x = sine_alloc(n, 1.5 * q, TONE_F, RATE);
 	for (size_t i = 0; i < n; i++)
 		x[i] = (float)(q * nearbyint(x[i] / q));
 	double noise = median_noise_power(x, SECONDS, RATE);
@@ -162,8 +155,8 @@ START_TEST(test_tpdf_noise_power)
 	static const int bits[] = { 16, 20, 24 };
 	size_t n = (size_t)RATE * 4;
 	for (int b = 0; b < 3; b++) {
-		float *l = sine(n, 0.1, 1001, RATE), *r = sine(n, 0.3, 313, RATE);
-		float *l0 = sine(n, 0.1, 1001, RATE);
+		float *l = sine_alloc(n, 0.1, 1001, RATE), *r = sine_alloc(n, 0.3, 313, RATE);
+		float *l0 = sine_alloc(n, 0.1, 1001, RATE);
 		lathe_params *p = dither_params(bits_enum[b], SHAPE_NONE);
 		dither *d = dither_new(RATE, BLOCK);
 		run(d, p, l, r, n);
@@ -194,7 +187,7 @@ START_TEST(test_output_on_the_grid)
 	size_t n = 48000;
 	for (int b = 0; b < 3; b++)
 		for (int sh = SHAPE_NONE; sh <= SHAPE_F_WEIGHTED; sh++) {
-			float *l = sine(n, 1.2, 441, 48000), *r = sine(n, 0.01, 5000, 48000); /* l clips */
+			float *l = sine_alloc(n, 1.2, 441, 48000), *r = sine_alloc(n, 0.01, 5000, 48000); /* l clips */
 			lathe_params *p = dither_params(bits_enum[b], sh);
 			dither *d = dither_new(48000, BLOCK);
 			run(d, p, l, r, n);
@@ -219,8 +212,8 @@ START_TEST(test_bypass_exact)
 	lathe_params *p = params_new(); /* default: dither bypassed */
 	ck_assert(param_get_bool(p, P_DITHER_BYPASS));
 	size_t n = 10000;
-	float *l = sine(n, 0.5, 123.4, 48000), *r = sine(n, 0.25, 321, 48000);
-	float *l0 = sine(n, 0.5, 123.4, 48000), *r0 = sine(n, 0.25, 321, 48000);
+	float *l = sine_alloc(n, 0.5, 123.4, 48000), *r = sine_alloc(n, 0.25, 321, 48000);
+	float *l0 = sine_alloc(n, 0.5, 123.4, 48000), *r0 = sine_alloc(n, 0.25, 321, 48000);
 	dither *d = dither_new(48000, BLOCK);
 	ck_assert_uint_eq(dither_latency(d), 0);
 	run(d, p, l, r, n);
@@ -254,7 +247,7 @@ START_TEST(test_noise_shaping)
 	size_t n = (size_t)RATE * SECONDS;
 	double q = ldexp(1, -15);
 	for (int s = 0; s < 2; s++) {
-		float *l = sine(n, 0.1, 1001, RATE), *r = sine(n, 0.1, 1001, RATE), *l0 = sine(n, 0.1, 1001, RATE);
+		float *l = sine_alloc(n, 0.1, 1001, RATE), *r = sine_alloc(n, 0.1, 1001, RATE), *l0 = sine_alloc(n, 0.1, 1001, RATE);
 		lathe_params *p = dither_params(DITHER_16, s ? SHAPE_F_WEIGHTED : SHAPE_LIPSHITZ);
 		dither *d = dither_new(RATE, BLOCK);
 		run(d, p, l, r, n);
@@ -301,7 +294,7 @@ START_TEST(test_shaping_falls_back_at_other_rates)
 {
 	double rate = 96000;
 	size_t n = (size_t)rate * 2;
-	float *l = sine(n, 0.1, 1001, rate), *r = sine(n, 0.1, 1001, rate), *l0 = sine(n, 0.1, 1001, rate);
+	float *l = sine_alloc(n, 0.1, 1001, rate), *r = sine_alloc(n, 0.1, 1001, rate), *l0 = sine_alloc(n, 0.1, 1001, rate);
 	lathe_params *p = dither_params(DITHER_16, SHAPE_F_WEIGHTED);
 	dither *d = dither_new(rate, BLOCK);
 	run(d, p, l, r, n);
@@ -323,8 +316,7 @@ END_TEST
 Suite *dither_suite(void)
 {
 	Suite *s = suite_create("dither");
-	TCase *tc = tcase_create("dither");
-	tcase_set_timeout(tc, 60);
+	TCase *tc = suite_add_case(s, "dither", 60, NULL, NULL);
 	tcase_add_test(tc, test_tone_survives_tpdf);
 	tcase_add_test(tc, test_undithered_quantiser_erases_and_distorts);
 	tcase_add_test(tc, test_tpdf_noise_power);
@@ -332,16 +324,11 @@ Suite *dither_suite(void)
 	tcase_add_test(tc, test_bypass_exact);
 	tcase_add_test(tc, test_noise_shaping);
 	tcase_add_test(tc, test_shaping_falls_back_at_other_rates);
-	suite_add_tcase(s, tc);
 	return s;
 }
 
 int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0); /* Check forks: unflushed lines of a failing test would be lost */
-	SRunner *sr = srunner_create(dither_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed != 0;
+	return run_suite(dither_suite());
 }

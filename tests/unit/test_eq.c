@@ -12,6 +12,8 @@
 #include "engine/engine.h"
 #include "engine/dsp/eq.h"
 #include "engine/dsp/oversample.h"
+#include "tests/support/check_main.h"
+#include "tests/support/dsp_testutil.h"
 
 #define BLOCK 256
 /* The requirement: within 0.5 dB of the analog prototype from 20 Hz to 20 kHz
@@ -58,14 +60,6 @@ static double analog_db(int type, double f0, double gain_db, double q, int slope
 	return 20 * log10(m > 1e-15 ? m : 1e-15);
 }
 
-static lathe_params *fresh_params(void)
-{
-	params_init();
-	lathe_params *p = params_new();
-	ck_assert_ptr_nonnull(p);
-	return p;
-}
-
 static void set(lathe_params *p, int id, float v)
 {
 	float applied;
@@ -97,7 +91,7 @@ typedef struct {
  * 60 log-spaced frequencies from 20 Hz to 20 kHz and at f0 itself. */
 static void compare(match_result *all, match_result *spec, double rate, int type, double f0, double g, double q, int slope)
 {
-	lathe_params *p = fresh_params();
+	lathe_params *p = params_fresh();
 	set_band(p, 0, type, (float)f0, (float)g, (float)q, slope);
 	int in_spec = f0 <= 2000; /* printed separately: how good the low bands are */
 	for (int pass = 0; pass < 1 + in_spec; pass++) {
@@ -202,22 +196,13 @@ static float *noise(size_t n, unsigned seed, float amp)
 	return x;
 }
 
-static float *sine(size_t n, double amp, double f, double rate)
-{
-	float *x = malloc(n * sizeof *x);
-	ck_assert_ptr_nonnull(x);
-	for (size_t i = 0; i < n; i++)
-		x[i] = (float)(amp * sin(2 * M_PI * f * (double)i / rate));
-	return x;
-}
-
 /* Below 88.2 kHz the bands run at 2x: the latency is the oversampler's round
  * trip, constant; with no band acting, the input comes out delayed by exactly
  * that, bit for bit (the oversampler is not in the path). */
 START_TEST(test_default_is_transparent)
 {
 	engine_flush_denormals();
-	lathe_params *p = fresh_params();
+	lathe_params *p = params_fresh();
 	eq *e = eq_new(48000, 512);
 	oversample *os = oversample_new(2, 512);
 	unsigned lat = eq_latency(e);
@@ -252,7 +237,7 @@ START_TEST(test_process_matches_response)
 {
 	engine_flush_denormals();
 	double rate = 48000;
-	lathe_params *p = fresh_params();
+	lathe_params *p = params_fresh();
 	set_band(p, 0, EQ_LOW_CUT, 30, 0, 0.707f, 3);
 	set_band(p, 1, EQ_LOW_SHELF, 100, 4, 0.707f, 0);
 	set_band(p, 2, EQ_BELL, 400, -6, 2, 0);
@@ -266,7 +251,7 @@ START_TEST(test_process_matches_response)
 	for (int k = 0; k < 8; k++) {
 		eq *e = eq_new(rate, 512);
 		size_t n = (size_t)rate; /* 1 s: settle 0.5 s, measure the last 0.5 s (integer cycles) */
-		float *l = sine(n, 0.25, fs[k], rate), *r = sine(n, 0.25, fs[k], rate);
+		float *l = sine_alloc(n, 0.25, fs[k], rate), *r = sine_alloc(n, 0.25, fs[k], rate);
 		run_eq(e, p, l, r, n);
 		double c = 0, sn = 0;
 		size_t m0 = n / 2;
@@ -295,13 +280,13 @@ END_TEST
  * 40 bins away at 200 Hz, is below 1e-6 of the amplitude). */
 static double processed_db(double rate, int type, double f0, double g, double q, int slope, double f)
 {
-	lathe_params *p = fresh_params();
+	lathe_params *p = params_fresh();
 	set_band(p, 0, type, (float)f0, (float)g, (float)q, slope);
 	eq *e = eq_new(rate, 512);
 	/* settle: 0.15 s plus 10 time constants of the band's resonance, 2 Q / w0 */
 	double tau = type == EQ_BELL || type == EQ_NOTCH ? 2 * q / (2 * M_PI * f0) : 0;
 	size_t settle = (size_t)((0.15 + 10 * tau) * rate), m = (size_t)(0.1 * rate), n = settle + m + eq_latency(e);
-	float *l = sine(n, 0.25, f, rate), *r = sine(n, 0.25, f, rate);
+	float *l = sine_alloc(n, 0.25, f, rate), *r = sine_alloc(n, 0.25, f, rate);
 	for (size_t i = 0; i < n; i += 512) {
 		unsigned k = (unsigned)(n - i < 512 ? n - i : 512);
 		eq_update(e, p);
@@ -379,15 +364,15 @@ START_TEST(test_channel_routing)
 	double rate = 48000;
 	size_t n = 24000;
 	for (int ch = CH_MID; ch <= CH_RIGHT; ch++) {
-		lathe_params *p = fresh_params();
+		lathe_params *p = params_fresh();
 		set_band(p, 3, EQ_BELL, 1000, 12, 1, 0);
 		set(p, P_EQ_CHANNEL + 3, (float)ch);
 		eq *e = eq_new(rate, 512);
 		size_t lat = eq_latency(e);
-		float *l = sine(n, 0.25, 1000, rate), *r = sine(n, 0.25, 1000, rate), *x = sine(n, 0.25, 1000, rate);
+		float *l = sine_alloc(n, 0.25, 1000, rate), *r = sine_alloc(n, 0.25, 1000, rate), *x = sine_alloc(n, 0.25, 1000, rate);
 		/* the untouched M or S component goes through the oversampler's round trip
 		 * (the band runs at 2x): the same round trip, done here, is the reference */
-		float *ref = sine(n, 0.25, 1000, rate);
+		float *ref = sine_alloc(n, 0.25, 1000, rate);
 		oversample *os = oversample_new(2, BLOCK);
 		float *hi = malloc(2 * BLOCK * sizeof *hi);
 		for (size_t i = 0; i < n; i += BLOCK) {
@@ -458,13 +443,13 @@ START_TEST(test_zipper_free_sweeps)
 	engine_flush_denormals();
 	double rate = 48000, w = 2 * M_PI * 1000 / rate;
 	size_t n = (size_t)rate * 2;
-	lathe_params *p = fresh_params();
+	lathe_params *p = params_fresh();
 	set_band(p, 0, EQ_BELL, 300, 0, 1, 0);
 	set_band(p, 1, EQ_LOW_CUT, 20, 0, 0.707f, 3);
 	set_band(p, 2, EQ_HIGH_SHELF, 4000, 0, 0.707f, 0);
 	set(p, P_EQ_CHANNEL + 2, CH_MID);
 	eq *e = eq_new(rate, 512);
-	float *l = sine(n, 0.25, 1000, rate), *r = sine(n, 0.25, 1000, rate);
+	float *l = sine_alloc(n, 0.25, 1000, rate), *r = sine_alloc(n, 0.25, 1000, rate);
 	/* fast automation: every 64-sample block a new target, sweeping freq, gain, q
 	 * of the bell through 1 kHz, the cut's corner up to 700 Hz and the shelf */
 	for (size_t i = 0, blk = 0; i < n; i += 64, blk++) {
@@ -503,7 +488,7 @@ END_TEST
 START_TEST(test_bypass_exact)
 {
 	engine_flush_denormals();
-	lathe_params *p = fresh_params();
+	lathe_params *p = params_fresh();
 	for (int b = 0; b < EQ_BANDS; b++)
 		set_band(p, b, b % 7, 100.0f * (b + 1), 6, 1, 1);
 	eq *e = eq_new(44100, 512);
@@ -543,7 +528,7 @@ START_TEST(test_timing)
 {
 	engine_flush_denormals();
 	double rate = 48000;
-	lathe_params *p = fresh_params();
+	lathe_params *p = params_fresh();
 	set_band(p, 0, EQ_LOW_CUT, 25, 0, 0.707f, 3);
 	set_band(p, 1, EQ_LOW_SHELF, 90, 2, 0.707f, 0);
 	set_band(p, 2, EQ_BELL, 250, -2, 1.5f, 0);
@@ -561,7 +546,7 @@ START_TEST(test_timing)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	run_eq(e, p, l, r, n);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	double sec = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+	double sec = seconds_between(&t0, &t1);
 	/* and with a band gliding the whole time (coefficient updates every 16 samples) */
 	memcpy(r, l, sizeof(float));
 	struct timespec t2, t3;
@@ -573,7 +558,7 @@ START_TEST(test_timing)
 		eq_process(e, l + i, r + i, BLOCK);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t3);
-	double sec2 = (double)(t3.tv_sec - t2.tv_sec) + 1e-9 * (double)(t3.tv_nsec - t2.tv_nsec);
+	double sec2 = seconds_between(&t2, &t3);
 	printf("eq timing: 8 bands (13 sections at 2x, M/S), stereo 48 kHz, latency %u frames: 10 s of audio in %.3f s = "
 	       "%.0fx real time; with 2 bands gliding: %.0fx\n", eq_latency(e), sec, 10 / sec, 10 / sec2);
 	ck_assert(isfinite(l[n - 1]) && isfinite(r[n - 1]));
@@ -587,29 +572,21 @@ END_TEST
 Suite *eq_suite(void)
 {
 	Suite *s = suite_create("eq");
-	TCase *tc = tcase_create("design");
-	tcase_set_timeout(tc, 60);
+	TCase *tc = suite_add_case(s, "design", 60, NULL, NULL);
 	tcase_add_test(tc, test_matches_analog_prototypes);
 	tcase_add_test(tc, test_processed_matches_analog);
-	suite_add_tcase(s, tc);
-	TCase *tp = tcase_create("process");
-	tcase_set_timeout(tp, 60);
+	TCase *tp = suite_add_case(s, "process", 60, NULL, NULL);
 	tcase_add_test(tp, test_default_is_transparent);
 	tcase_add_test(tp, test_process_matches_response);
 	tcase_add_test(tp, test_channel_routing);
 	tcase_add_test(tp, test_zipper_free_sweeps);
 	tcase_add_test(tp, test_bypass_exact);
 	tcase_add_test(tp, test_timing);
-	suite_add_tcase(s, tp);
 	return s;
 }
 
 int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0); /* Check forks: unflushed lines of a failing test would be lost */
-	SRunner *sr = srunner_create(eq_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed != 0;
+	return run_suite(eq_suite());
 }

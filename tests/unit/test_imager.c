@@ -10,26 +10,13 @@
 #include "engine/params.h"
 #include "engine/dsp/imager.h"
 #include "engine/dsp/biquad.h"
+#include "tests/support/check_main.h"
+#include "tests/support/dsp_testutil.h"
 
 #define RATE 48000.0
 #define BLOCK 256
 #define N 24000       /* 0.5 s per run */
 #define TAIL 4800     /* measured window: whole cycles of every test frequency */
-
-static lathe_params *fresh_params(void)
-{
-	params_init();
-	lathe_params *p = params_new();
-	ck_assert_ptr_nonnull(p);
-	return p;
-}
-
-static void set(lathe_params *p, const char *path, float v)
-{
-	int id = param_find(path);
-	ck_assert_msg(id >= 0, "no parameter %s", path);
-	ck_assert_int_ge(param_set(p, id, v, NULL), 0);
-}
 
 static void run(imager *im, const lathe_params *p, float *l, float *r, int n)
 {
@@ -38,14 +25,6 @@ static void run(imager *im, const lathe_params *p, float *l, float *r, int n)
 		imager_update(im, p);
 		imager_process(im, l + done, r + done, (unsigned)k);
 	}
-}
-
-static double rms_db(const float *x, int n)
-{
-	double s = 0;
-	for (int i = 0; i < n; i++)
-		s += (double)x[i] * x[i];
-	return 10 * log10(s / n + 1e-30);
 }
 
 /* Mid and side levels (dB) of the last TAIL samples. */
@@ -74,7 +53,7 @@ static float L[N], R[N], L0[N], R0[N];
 
 START_TEST(neutral_is_transparent)
 {
-	lathe_params *p = fresh_params();
+	lathe_params *p = params_fresh();
 	imager *im = imager_new(RATE, 512);
 	for (int i = 0; i < N; i++) {
 		L0[i] = L[i] = (float)(0.6 * sin(i * 0.031) + 0.1 * sin(i * 0.7));
@@ -84,15 +63,15 @@ START_TEST(neutral_is_transparent)
 	run(im, p, L, R, N);
 	ck_assert(memcmp(L, L0, sizeof L) == 0 && memcmp(R, R0, sizeof R) == 0);
 	/* change everything, then back to neutral: transparent again once the fades end */
-	set(p, "/imager/width", 40);
-	set(p, "/imager/2/width", 170);
-	set(p, "/imager/mono_below", 200);
-	set(p, "/imager/balance", 30);
+	set_param_path(p, "/imager/width", 40);
+	set_param_path(p, "/imager/2/width", 170);
+	set_param_path(p, "/imager/mono_below", 200);
+	set_param_path(p, "/imager/balance", 30);
 	run(im, p, L, R, N);
-	set(p, "/imager/width", 100);
-	set(p, "/imager/2/width", 100);
-	set(p, "/imager/mono_below", 0);
-	set(p, "/imager/balance", 0);
+	set_param_path(p, "/imager/width", 100);
+	set_param_path(p, "/imager/2/width", 100);
+	set_param_path(p, "/imager/mono_below", 0);
+	set_param_path(p, "/imager/balance", 0);
 	memcpy(L, L0, sizeof L);
 	memcpy(R, R0, sizeof R);
 	run(im, p, L, R, N);
@@ -108,9 +87,9 @@ END_TEST
 
 START_TEST(width_zero_is_mono)
 {
-	lathe_params *p = fresh_params();
+	lathe_params *p = params_fresh();
 	imager *im = imager_new(RATE, 512);
-	set(p, "/imager/width", 0);
+	set_param_path(p, "/imager/width", 0);
 	fill(L, R, 0.3, 440, 0.3, 1234);
 	run(im, p, L, R, N);
 	for (int i = 1200; i < N; i++)
@@ -118,12 +97,12 @@ START_TEST(width_zero_is_mono)
 	/* overall 100 but every band 0: the filtered path, also mono */
 	imager_free(im);
 	params_free(p);
-	p = fresh_params();
+	p = params_fresh();
 	im = imager_new(RATE, 512);
 	for (int b = 1; b <= 3; b++) {
 		char path[32];
 		snprintf(path, sizeof path, "/imager/%d/width", b);
-		set(p, path, 0);
+		set_param_path(p, path, 0);
 	}
 	fill(L, R, 0.3, 440, 0.3, 1234);
 	run(im, p, L, R, N);
@@ -141,9 +120,9 @@ START_TEST(width_scales_side)
 {
 	static const float widths[] = { 25, 150, 200 };
 	for (size_t k = 0; k < 3; k++) {
-		lathe_params *p = fresh_params();
+		lathe_params *p = params_fresh();
 		imager *im = imager_new(RATE, 512);
-		set(p, "/imager/width", widths[k]);
+		set_param_path(p, "/imager/width", widths[k]);
 		fill(L, R, 0.3, 440, 0.2, 1234);
 		memcpy(L0, L, sizeof L);
 		memcpy(R0, R, sizeof R);
@@ -191,11 +170,11 @@ START_TEST(band_widths)
 	static const double freqs[] = { 100, 250, 1000, 3000, 10000 };
 	double worst = 0;
 	for (size_t k = 0; k < sizeof freqs / sizeof freqs[0]; k++) {
-		lathe_params *p = fresh_params();
+		lathe_params *p = params_fresh();
 		imager *im = imager_new(RATE, 512);
-		set(p, "/imager/1/width", (float)(w[0] * 100));
-		set(p, "/imager/2/width", (float)(w[1] * 100));
-		set(p, "/imager/3/width", (float)(w[2] * 100));
+		set_param_path(p, "/imager/1/width", (float)(w[0] * 100));
+		set_param_path(p, "/imager/2/width", (float)(w[1] * 100));
+		set_param_path(p, "/imager/3/width", (float)(w[2] * 100));
 		fill(L, R, 0.25, freqs[k], 0.25, freqs[k]);
 		run(im, p, L, R, N);
 		double mid, side;
@@ -220,9 +199,9 @@ START_TEST(mono_bass)
 	struct { double fm, am, fs, as; } cases[] = { { 1000, 0.0, 50, 0.5 }, { 1000, 0.0, 2000, 0.5 }, { 50, 0.5, 1000, 0.0 } };
 	double res[3];
 	for (int c = 0; c < 3; c++) {
-		lathe_params *p = fresh_params();
+		lathe_params *p = params_fresh();
 		imager *im = imager_new(RATE, 512);
-		set(p, "/imager/mono_below", 150);
+		set_param_path(p, "/imager/mono_below", 150);
 		fill(L, R, cases[c].am, cases[c].fm, cases[c].as, cases[c].fs);
 		run(im, p, L, R, N);
 		double mid, side;
@@ -244,9 +223,9 @@ START_TEST(balance_law)
 {
 	static const float bal[] = { 50, -50, 100, -100, 25 };
 	for (size_t k = 0; k < sizeof bal / sizeof bal[0]; k++) {
-		lathe_params *p = fresh_params();
+		lathe_params *p = params_fresh();
 		imager *im = imager_new(RATE, 512);
-		set(p, "/imager/balance", bal[k]);
+		set_param_path(p, "/imager/balance", bal[k]);
 		fill(L, R, 0.3, 440, 0.2, 1234);
 		memcpy(L0, L, sizeof L);
 		memcpy(R0, R, sizeof R);
@@ -265,11 +244,11 @@ END_TEST
 
 START_TEST(bypass_is_exact)
 {
-	lathe_params *p = fresh_params();
+	lathe_params *p = params_fresh();
 	imager *im = imager_new(RATE, 512);
-	set(p, "/imager/width", 0);
-	set(p, "/imager/mono_below", 300);
-	set(p, "/imager/bypass", 1);
+	set_param_path(p, "/imager/width", 0);
+	set_param_path(p, "/imager/mono_below", 300);
+	set_param_path(p, "/imager/bypass", 1);
 	fill(L, R, 0.3, 440, 0.2, 1234);
 	memcpy(L0, L, sizeof L);
 	memcpy(R0, R, sizeof R);
@@ -278,9 +257,9 @@ START_TEST(bypass_is_exact)
 	ck_assert(memcmp(L + 480, L0 + 480, (N - 480) * sizeof(float)) == 0);
 	ck_assert(memcmp(R + 480, R0 + 480, (N - 480) * sizeof(float)) == 0);
 	/* on, then off again */
-	set(p, "/imager/bypass", 0);
+	set_param_path(p, "/imager/bypass", 0);
 	run(im, p, L, R, N);
-	set(p, "/imager/bypass", 1);
+	set_param_path(p, "/imager/bypass", 1);
 	memcpy(L, L0, sizeof L);
 	memcpy(R, R0, sizeof R);
 	run(im, p, L, R, N);
@@ -293,20 +272,20 @@ END_TEST
 /* Turning mono bass on and off, and moving crossovers, while a sine plays: no step beyond the sine's own. */
 START_TEST(changes_do_not_click)
 {
-	lathe_params *p = fresh_params();
+	lathe_params *p = params_fresh();
 	imager *im = imager_new(RATE, 512);
 	fill(L, R, 0.3, 300, 0.3, 80);
 	for (int done = 0, step = 0; done < N; done += BLOCK, step++) {
 		if (step == 10)
-			set(p, "/imager/mono_below", 120);
+			set_param_path(p, "/imager/mono_below", 120);
 		if (step == 30)
-			set(p, "/imager/mono_below", 60);
+			set_param_path(p, "/imager/mono_below", 60);
 		if (step == 50)
-			set(p, "/imager/2/width", 180);
+			set_param_path(p, "/imager/2/width", 180);
 		if (step == 60)
-			set(p, "/imager/crossover/1", 150);
+			set_param_path(p, "/imager/crossover/1", 150);
 		if (step == 80)
-			set(p, "/imager/mono_below", 0);
+			set_param_path(p, "/imager/mono_below", 0);
 		imager_update(im, p);
 		imager_process(im, L + done, R + done, (unsigned)(N - done < BLOCK ? N - done : BLOCK));
 	}
@@ -322,12 +301,12 @@ END_TEST
 
 START_TEST(real_time_factor)
 {
-	lathe_params *p = fresh_params();
-	set(p, "/imager/width", 120);
-	set(p, "/imager/1/width", 80);
-	set(p, "/imager/3/width", 140);
-	set(p, "/imager/mono_below", 120);
-	set(p, "/imager/balance", 10);
+	lathe_params *p = params_fresh();
+	set_param_path(p, "/imager/width", 120);
+	set_param_path(p, "/imager/1/width", 80);
+	set_param_path(p, "/imager/3/width", 140);
+	set_param_path(p, "/imager/mono_below", 120);
+	set_param_path(p, "/imager/balance", 10);
 	imager *im = imager_new(RATE, 512);
 	fill(L, R, 0.3, 440, 0.2, 1234);
 	struct timespec t0, t1;
@@ -335,7 +314,7 @@ START_TEST(real_time_factor)
 	for (int rep = 0; rep < 4; rep++)
 		run(im, p, L, R, N);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	double s = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
+	double s = seconds_between(&t0, &t1);
 	printf("imager: 3 band widths + mono bass + balance: real-time factor %.0fx at 48 kHz (%.1f ns/frame)\n",
 	       4 * N / RATE / s, s / (4 * N) * 1e9);
 	imager_free(im);
@@ -346,8 +325,7 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("imager");
-	TCase *tc = tcase_create("core");
-	tcase_set_timeout(tc, 60);
+	TCase *tc = suite_add_case(s, "core", 60, NULL, NULL);
 	tcase_add_test(tc, neutral_is_transparent);
 	tcase_add_test(tc, width_zero_is_mono);
 	tcase_add_test(tc, width_scales_side);
@@ -357,10 +335,5 @@ int main(void)
 	tcase_add_test(tc, bypass_is_exact);
 	tcase_add_test(tc, changes_do_not_click);
 	tcase_add_test(tc, real_time_factor);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed != 0;
+	return run_suite(s);
 }

@@ -14,31 +14,12 @@
 #include <time.h>
 
 #include "engine/params.h"
+#include "tests/support/dsp_testutil.h"
+#include "tests/support/check_main.h"
 #include "engine/dsp/limiter.h"
 #include "tests/support/truepeak.h"
 
 /* ---- helpers ---- */
-
-static lathe_params *new_params(void)
-{
-	params_init();
-	return params_new();
-}
-
-static void set(lathe_params *p, int id, float v)
-{
-	ck_assert_int_ge(param_set(p, id, v, NULL), 0);
-}
-
-/* Deterministic noise (xorshift32), uniform in [-1, 1). */
-typedef struct { unsigned s; } rng;
-static float rnd(rng *r)
-{
-	r->s ^= r->s << 13;
-	r->s ^= r->s >> 17;
-	r->s ^= r->s << 5;
-	return (float)((double)r->s / 2147483648.0 - 1.0);
-}
 
 /* Process n frames in place (blocks of `block`, last one partial), updating parameters per block. */
 static void run(limiter *lim, const lathe_params *p, float *l, float *r, size_t n, unsigned block)
@@ -63,7 +44,7 @@ static const char *const sig_names[SIG_COUNT] = {
 
 static void make_signal(int which, float *l, float *r, size_t n, double fs, float *drive_db)
 {
-	rng g = { 0x1234567u + (unsigned)which };
+	xorshift32 g = { 0x1234567u + (unsigned)which };
 	*drive_db = 0;
 	memset(l, 0, n * sizeof(float));
 	memset(r, 0, n * sizeof(float));
@@ -74,16 +55,16 @@ static void make_signal(int which, float *l, float *r, size_t n, double fs, floa
 		/* band-limited noise bed (two one-pole lowpasses) plus kick, snare and hats every 0.5 s */
 		float lp1 = 0, lp2 = 0, rp1 = 0, rp2 = 0;
 		for (size_t i = 0; i < n; i++) {
-			lp1 += 0.2f * (rnd(&g) - lp1);
+			lp1 += 0.2f * (xorshift_uniform(&g) - lp1);
 			lp2 += 0.2f * (lp1 - lp2);
-			rp1 += 0.2f * (rnd(&g) - rp1);
+			rp1 += 0.2f * (xorshift_uniform(&g) - rp1);
 			rp2 += 0.2f * (rp1 - rp2);
 			double t = fmod((double)i / fs, 0.5);
 			double kick = 0.7 * exp(-t * 18) * sin(2 * M_PI * (50 + 100 * exp(-t * 40)) * t);
 			double tt = fmod((double)i / fs + 0.25, 0.5);
-			double snare = 0.5 * exp(-tt * 30) * rnd(&g);
+			double snare = 0.5 * exp(-tt * 30) * xorshift_uniform(&g);
 			double th = fmod((double)i / fs, 0.125);
-			double hat = 0.25 * exp(-th * 200) * rnd(&g);
+			double hat = 0.25 * exp(-th * 200) * xorshift_uniform(&g);
 			l[i] = (float)(0.6 * lp2 * 3 + kick + snare + hat);
 			r[i] = (float)(0.6 * rp2 * 3 + kick + 0.8 * snare + 0.7 * hat);
 		}
@@ -118,8 +99,8 @@ static void make_signal(int which, float *l, float *r, size_t n, double fs, floa
 	}
 	case SIG_NOISE_HOT:
 		for (size_t i = 0; i < n; i++) {
-			l[i] = 10 * rnd(&g);     /* +20 dB over full scale */
-			r[i] = 10 * rnd(&g);
+			l[i] = 10 * xorshift_uniform(&g);     /* +20 dB over full scale */
+			r[i] = 10 * xorshift_uniform(&g);
 		}
 		break;
 	case SIG_BURSTS: {
@@ -128,7 +109,7 @@ static void make_signal(int which, float *l, float *r, size_t n, double fs, floa
 		for (size_t i = 0; i < n; i++) {
 			if (i % period >= on) {
 				l[i] = (float)(4 * sin(2 * M_PI * 8000 * (double)i / fs + 0.7));
-				r[i] = 4 * rnd(&g);
+				r[i] = 4 * xorshift_uniform(&g);
 			}
 		}
 		break;
@@ -178,24 +159,24 @@ START_TEST(test_promise)
 			double fs = rates[ri];
 			size_t n = (size_t)(1.6 * fs);
 			limiter *lim = limiter_new(fs, 512);
-			lathe_params *p = new_params();
+			lathe_params *p = params_fresh();
 			unsigned lat = limiter_latency(lim);
 			size_t total = n + lat;
 			float *l = calloc(total, sizeof(float)), *r = calloc(total, sizeof(float));
 			float drive;
 			make_signal(which, l, r, n, fs, &drive);
-			set(p, P_LIM_CEILING, ceilings[ci]);
-			set(p, P_LIM_GAIN, drive);
+			set_param(p, P_LIM_CEILING, ceilings[ci]);
+			set_param(p, P_LIM_GAIN, drive);
 			if (which == SIG_MUSIC_FAST) {
-				set(p, P_LIM_RELEASE, 1);
-				set(p, P_LIM_AUTO_RELEASE, 0);
-				set(p, P_LIM_LOOKAHEAD, 0.5f);
-				set(p, P_LIM_LINK, 0);
+				set_param(p, P_LIM_RELEASE, 1);
+				set_param(p, P_LIM_AUTO_RELEASE, 0);
+				set_param(p, P_LIM_LOOKAHEAD, 0.5f);
+				set_param(p, P_LIM_LINK, 0);
 			}
 			if (which == SIG_AUTOMATION) {
 				size_t step = (size_t)(0.05 * fs);
 				for (size_t pos = 0; pos < total; pos += step) {
-					set(p, P_LIM_LOOKAHEAD, (pos / step) % 2 ? 5.0f : 0.5f);
+					set_param(p, P_LIM_LOOKAHEAD, (pos / step) % 2 ? 5.0f : 0.5f);
 					run(lim, p, l + pos, r + pos, total - pos < step ? total - pos : step, 256);
 				}
 			} else {
@@ -231,7 +212,7 @@ START_TEST(test_neutral_below_ceiling)
 {
 	const double fs = 48000;
 	limiter *lim = limiter_new(fs, 512);
-	lathe_params *p = new_params();
+	lathe_params *p = params_fresh();
 	unsigned lat = limiter_latency(lim);
 	size_t n = 48000;
 	float *l = malloc(n * sizeof(float)), *r = malloc(n * sizeof(float)), *x = malloc(n * sizeof(float));
@@ -256,19 +237,6 @@ START_TEST(test_neutral_below_ceiling)
 }
 END_TEST
 
-/* Harmonic amplitude (linear, re a unit sine) at f of x[0..n) by a Hann-windowed DFT. */
-static double tone_amp(const float *x, size_t n, double f, double fs)
-{
-	double re = 0, im = 0, wsum = 0;
-	for (size_t i = 0; i < n; i++) {
-		double w = 0.5 - 0.5 * cos(2 * M_PI * (double)i / (double)n);
-		re += w * x[i] * cos(2 * M_PI * f * (double)i / fs);
-		im += w * x[i] * sin(2 * M_PI * f * (double)i / fs);
-		wsum += w;
-	}
-	return 2 * sqrt(re * re + im * im) / wsum;
-}
-
 /* Clean: a steady 1 kHz tone 6 dB over the ceiling.  After settling the gain is constant
  * (the window, 1.5 ms, spans three half-periods), so the output is a clean sine at the
  * ceiling: every harmonic 2..10 kHz below -60 dBc, GR reads 6 dB + the 0.02 dB margin. */
@@ -276,13 +244,13 @@ START_TEST(test_clean_on_steady_tone)
 {
 	const double fs = 48000;
 	limiter *lim = limiter_new(fs, 512);
-	lathe_params *p = new_params();
+	lathe_params *p = params_fresh();
 	size_t n = (size_t)(2 * fs);
 	float *l = malloc(n * sizeof(float)), *r = malloc(n * sizeof(float));
 	double amp = pow(10, -1 / 20.0);           /* at the ceiling; drive 6 dB puts it 6 dB over */
 	for (size_t i = 0; i < n; i++)
 		l[i] = r[i] = (float)(amp * sin(2 * M_PI * 1000 * (double)i / fs));
-	set(p, P_LIM_GAIN, 6);
+	set_param(p, P_LIM_GAIN, 6);
 	run(lim, p, l, r, n, 256);
 	float gr = limiter_gr_db(lim);
 	const float *tail = l + n / 2;
@@ -318,8 +286,8 @@ START_TEST(test_true_peak_detector)
 	float gr[2];
 	for (int tp = 0; tp < 2; tp++) {
 		limiter *lim = limiter_new(fs, 512);
-		lathe_params *p = new_params();
-		set(p, P_LIM_TRUE_PEAK, (float)tp);
+		lathe_params *p = params_fresh();
+		set_param(p, P_LIM_TRUE_PEAK, (float)tp);
 		size_t n = 24000;
 		float *l = malloc(n * sizeof(float)), *r = malloc(n * sizeof(float));
 		for (size_t i = 0; i < n; i++)
@@ -350,8 +318,8 @@ START_TEST(test_link)
 	const double want_right_gr[] = { want_left_gr, 0.0, 0.02 };
 	for (int k = 0; k < 3; k++) {
 		limiter *lim = limiter_new(fs, 512);
-		lathe_params *p = new_params();
-		set(p, P_LIM_LINK, links[k]);
+		lathe_params *p = params_fresh();
+		set_param(p, P_LIM_LINK, links[k]);
 		size_t n = 48000;
 		double c = pow(10, -1 / 20.0);
 		float *l = malloc(n * sizeof(float)), *r = malloc(n * sizeof(float));
@@ -380,15 +348,15 @@ START_TEST(test_bypass_exact)
 	const double fs = _i ? 48000 : 44100;
 	const unsigned block = _i ? 512 : 100;     /* the largest block too */
 	limiter *lim = limiter_new(fs, 512);
-	lathe_params *p = new_params();
+	lathe_params *p = params_fresh();
 	unsigned lat = limiter_latency(lim);
-	set(p, P_LIM_BYPASS, 1);
-	set(p, P_LIM_GAIN, 12);
+	set_param(p, P_LIM_BYPASS, 1);
+	set_param(p, P_LIM_GAIN, 12);
 	size_t n = 20000;
 	float *l = malloc(n * sizeof(float)), *r = malloc(n * sizeof(float)), *x = malloc(n * sizeof(float));
-	rng g = { 99 };
+	xorshift32 g = { 99 };
 	for (size_t i = 0; i < n; i++) {
-		x[i] = l[i] = 3 * rnd(&g);
+		x[i] = l[i] = 3 * xorshift_uniform(&g);
 		r[i] = -x[i];
 	}
 	run(lim, p, l, r, n, block);
@@ -415,10 +383,10 @@ START_TEST(test_latency_constant)
 		for (int k = 0; k < 3; k++) {
 			for (int tp = 0; tp < 2; tp++) {
 				limiter *lim = limiter_new(fs, 512);
-				lathe_params *p = new_params();
+				lathe_params *p = params_fresh();
 				unsigned lat = limiter_latency(lim);
-				set(p, P_LIM_LOOKAHEAD, looks[k]);
-				set(p, P_LIM_TRUE_PEAK, (float)tp);
+				set_param(p, P_LIM_LOOKAHEAD, looks[k]);
+				set_param(p, P_LIM_TRUE_PEAK, (float)tp);
 				size_t n = 4000;
 				float *l = calloc(n, sizeof(float)), *r = calloc(n, sizeof(float));
 				l[100] = 0.25f;
@@ -443,9 +411,9 @@ END_TEST
 static double measure_release(double fs, float release_ms, int auto_rel, double loud_s)
 {
 	limiter *lim = limiter_new(fs, 512);
-	lathe_params *p = new_params();
-	set(p, P_LIM_RELEASE, release_ms);
-	set(p, P_LIM_AUTO_RELEASE, (float)auto_rel);
+	lathe_params *p = params_fresh();
+	set_param(p, P_LIM_RELEASE, release_ms);
+	set_param(p, P_LIM_AUTO_RELEASE, (float)auto_rel);
 	size_t loud = (size_t)(loud_s * fs), n = loud + (size_t)(3 * fs);
 	float *l = malloc(n * sizeof(float)), *r = malloc(n * sizeof(float));
 	double c = pow(10, -1 / 20.0);
@@ -513,20 +481,20 @@ START_TEST(test_rt_factor)
 {
 	const double fs = 48000;
 	limiter *lim = limiter_new(fs, 512);
-	lathe_params *p = new_params();
-	set(p, P_LIM_GAIN, 12);
+	lathe_params *p = params_fresh();
+	set_param(p, P_LIM_GAIN, 12);
 	size_t n = (size_t)(10 * fs);
 	float *l = malloc(n * sizeof(float)), *r = malloc(n * sizeof(float));
-	rng g = { 7 };
+	xorshift32 g = { 7 };
 	for (size_t i = 0; i < n; i++) {
-		l[i] = 0.5f * rnd(&g);
-		r[i] = 0.5f * rnd(&g);
+		l[i] = 0.5f * xorshift_uniform(&g);
+		r[i] = 0.5f * xorshift_uniform(&g);
 	}
 	struct timespec a, b;
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
 	run(lim, p, l, r, n, 256);
 	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
-	double cpu = (double)(b.tv_sec - a.tv_sec) + 1e-9 * (double)(b.tv_nsec - a.tv_nsec);
+	double cpu = seconds_between(&a, &b);
 	printf("limiter real-time factor: %.0fx (10 s stereo at 48 kHz in %.3f s CPU, blocks of 256)\n", 10 / cpu, cpu);
 	free(l);
 	free(r);
@@ -539,8 +507,7 @@ int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	Suite *s = suite_create("limiter");
-	TCase *tc = tcase_create("core");
-	tcase_set_timeout(tc, 60);
+	TCase *tc = suite_add_case(s, "core", 60, NULL, NULL);
 	tcase_add_test(tc, test_neutral_below_ceiling);
 	tcase_add_loop_test(tc, test_bypass_exact, 0, 2);
 	tcase_add_test(tc, test_latency_constant);
@@ -551,10 +518,5 @@ int main(void)
 	tcase_add_test(tc, test_auto_release);
 	tcase_add_loop_test(tc, test_promise, 0, SIG_COUNT);
 	tcase_add_test(tc, test_rt_factor);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }

@@ -12,24 +12,11 @@
 #include "engine/params.h"
 #include "engine/dsp/multiband.h"
 #include "engine/dsp/biquad.h"
+#include "tests/support/check_main.h"
+#include "tests/support/dsp_testutil.h"
 
 #define RATE 48000.0
 #define BLOCK 256
-
-static lathe_params *fresh_params(void)
-{
-	params_init();
-	lathe_params *p = params_new();
-	ck_assert_ptr_nonnull(p);
-	return p;
-}
-
-static void set(lathe_params *p, const char *path, float v)
-{
-	int id = param_find(path);
-	ck_assert_msg(id >= 0, "no parameter %s", path);
-	ck_assert_int_ge(param_set(p, id, v, NULL), 0);
-}
 
 /* All bands alike. */
 static void set_all(lathe_params *p, const char *what, float v)
@@ -37,7 +24,7 @@ static void set_all(lathe_params *p, const char *what, float v)
 	char path[48];
 	for (int b = 1; b <= MB_BANDS; b++) {
 		snprintf(path, sizeof path, "/mb/%d/%s", b, what);
-		set(p, path, v);
+		set_param_path(p, path, v);
 	}
 }
 
@@ -60,17 +47,9 @@ static double curve(double x, double t, double ratio, double w)
 	return x + (1 / ratio - 1) * (x - t + w / 2) * (x - t + w / 2) / (2 * w);
 }
 
-static double rms_db(const float *x, int n)
-{
-	double s = 0;
-	for (int i = 0; i < n; i++)
-		s += (double)x[i] * x[i];
-	return 10 * log10(s / n + 1e-30);
-}
-
 START_TEST(bypass_default_is_exact)
 {
-	lathe_params *p = fresh_params();
+	lathe_params *p = params_fresh();
 	multiband *m = multiband_new(RATE, 512);
 	const int n = 9600;
 	float *l = malloc(n * sizeof(float)), *r = malloc(n * sizeof(float));
@@ -80,15 +59,15 @@ START_TEST(bypass_default_is_exact)
 		r0[i] = r[i] = (float)cos(i * 0.013) * 0.7f;
 	}
 	ck_assert(param_get_bool(p, P_MB_BYPASS));
-	set(p, "/mb/1/ratio", 10);
+	set_param_path(p, "/mb/1/ratio", 10);
 	run(m, p, l, r, n);
 	ck_assert(memcmp(l, l0, n * sizeof(float)) == 0);
 	ck_assert(memcmp(r, r0, n * sizeof(float)) == 0);
 	/* on, then off again: exact once the 10 ms fade is over */
-	set(p, "/mb/bypass", 0);
+	set_param_path(p, "/mb/bypass", 0);
 	run(m, p, l, r, n);
 	ck_assert(memcmp(l, l0, n * sizeof(float)) != 0);
-	set(p, "/mb/bypass", 1);
+	set_param_path(p, "/mb/bypass", 1);
 	memcpy(l, l0, n * sizeof(float));
 	memcpy(r, r0, n * sizeof(float));
 	run(m, p, l, r, n);
@@ -120,13 +99,13 @@ START_TEST(ratio_one_is_flat)
 	double worst_all = 0;
 	for (int mode = 0; mode < 2; mode++)
 		for (int bands = 1; bands <= 4; bands++) {
-			lathe_params *p = fresh_params();
-			set(p, "/mb/bypass", 0);
-			set(p, "/mb/bands", (float)bands);
-			set(p, "/mb/mode", (float)mode);
-			set(p, "/mb/crossover/1", 90);
-			set(p, "/mb/crossover/2", 1300);
-			set(p, "/mb/crossover/3", 7000);
+			lathe_params *p = params_fresh();
+			set_param_path(p, "/mb/bypass", 0);
+			set_param_path(p, "/mb/bands", (float)bands);
+			set_param_path(p, "/mb/mode", (float)mode);
+			set_param_path(p, "/mb/crossover/1", 90);
+			set_param_path(p, "/mb/crossover/2", 1300);
+			set_param_path(p, "/mb/crossover/3", 7000);
 			set_all(p, "ratio", 1);
 			set_all(p, "threshold", -60);
 			multiband *m = multiband_new(RATE, 512);
@@ -169,16 +148,16 @@ static double static_curve_case(int detector, float t, float ratio, float knee, 
 	float *l = malloc(n * sizeof(float)), *r = malloc(n * sizeof(float)), *x = malloc(n * sizeof(float));
 	double worst = 0;
 	for (double lev = -60; lev <= 0.01; lev += 2.5) {
-		lathe_params *p = fresh_params();
-		set(p, "/mb/bypass", 0);
-		set(p, "/mb/bands", 1);
-		set(p, "/mb/detector", (float)detector);
-		set(p, "/mb/1/threshold", t);
-		set(p, "/mb/1/ratio", ratio);
-		set(p, "/mb/1/knee", knee);
-		set(p, "/mb/1/makeup", makeup);
-		set(p, "/mb/1/attack", att);
-		set(p, "/mb/1/release", rel);
+		lathe_params *p = params_fresh();
+		set_param_path(p, "/mb/bypass", 0);
+		set_param_path(p, "/mb/bands", 1);
+		set_param_path(p, "/mb/detector", (float)detector);
+		set_param_path(p, "/mb/1/threshold", t);
+		set_param_path(p, "/mb/1/ratio", ratio);
+		set_param_path(p, "/mb/1/knee", knee);
+		set_param_path(p, "/mb/1/makeup", makeup);
+		set_param_path(p, "/mb/1/attack", att);
+		set_param_path(p, "/mb/1/release", rel);
 		multiband *m = multiband_new(RATE, 512);
 		float sil_l[2400] = { 0 }, sil_r[2400] = { 0 };
 		run(m, p, sil_l, sil_r, 2400); /* let the parameter glides from the defaults end in silence */
@@ -228,15 +207,15 @@ END_TEST
  * gain reduction in dB to cover 1 - 1/e of its change. */
 static void timing_case(float att_ms, float rel_ms, double *att_err, double *rel_err)
 {
-	lathe_params *p = fresh_params();
-	set(p, "/mb/bypass", 0);
-	set(p, "/mb/bands", 1);
-	set(p, "/mb/detector", DET_PEAK);
-	set(p, "/mb/1/threshold", -20);
-	set(p, "/mb/1/ratio", 4);
-	set(p, "/mb/1/knee", 0);
-	set(p, "/mb/1/attack", att_ms);
-	set(p, "/mb/1/release", rel_ms);
+	lathe_params *p = params_fresh();
+	set_param_path(p, "/mb/bypass", 0);
+	set_param_path(p, "/mb/bands", 1);
+	set_param_path(p, "/mb/detector", DET_PEAK);
+	set_param_path(p, "/mb/1/threshold", -20);
+	set_param_path(p, "/mb/1/ratio", 4);
+	set_param_path(p, "/mb/1/knee", 0);
+	set_param_path(p, "/mb/1/attack", att_ms);
+	set_param_path(p, "/mb/1/release", rel_ms);
 	multiband *m = multiband_new(RATE, 512);
 	const int pre = 9600, on = (int)(att_ms * 1e-3 * RATE * 12) + 4800, off = (int)(rel_ms * 1e-3 * RATE * 6) + 4800;
 	const int n = pre + on + off;
@@ -351,16 +330,16 @@ START_TEST(solo_and_mute)
 	};
 	double worst = 0;
 	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
-		lathe_params *p = fresh_params();
-		set(p, "/mb/bypass", 0);
-		set(p, "/mb/bands", 4);
+		lathe_params *p = params_fresh();
+		set_param_path(p, "/mb/bypass", 0);
+		set_param_path(p, "/mb/bands", 4);
 		set_all(p, "ratio", 1);
 		char path[32];
 		for (int b = 0; b < 4; b++) {
 			snprintf(path, sizeof path, "/mb/%d/solo", b + 1);
-			set(p, path, (float)cases[c].solo[b]);
+			set_param_path(p, path, (float)cases[c].solo[b]);
 			snprintf(path, sizeof path, "/mb/%d/mute", b + 1);
-			set(p, path, (float)cases[c].mute[b]);
+			set_param_path(p, path, (float)cases[c].mute[b]);
 		}
 		multiband *m = multiband_new(RATE, 512);
 		int any_solo = 0;
@@ -389,9 +368,9 @@ END_TEST
 /* A loud sine in band 3 of 4: only band 3 reduces gain, by the static curve of its band level. */
 START_TEST(per_band_meter)
 {
-	lathe_params *p = fresh_params();
-	set(p, "/mb/bypass", 0);
-	set(p, "/mb/bands", 4);
+	lathe_params *p = params_fresh();
+	set_param_path(p, "/mb/bypass", 0);
+	set_param_path(p, "/mb/bands", 4);
 	set_all(p, "threshold", -20);
 	set_all(p, "ratio", 4);
 	set_all(p, "knee", 0);
@@ -420,13 +399,13 @@ START_TEST(link_and_mid_side)
 	const int n = 24000;
 	float *l = malloc(n * sizeof(float)), *r = malloc(n * sizeof(float));
 	for (int link = 0; link <= 100; link += 100) {
-		lathe_params *p = fresh_params();
-		set(p, "/mb/bypass", 0);
-		set(p, "/mb/bands", 1);
-		set(p, "/mb/link", (float)link);
-		set(p, "/mb/1/threshold", -20);
-		set(p, "/mb/1/ratio", 4);
-		set(p, "/mb/1/knee", 0);
+		lathe_params *p = params_fresh();
+		set_param_path(p, "/mb/bypass", 0);
+		set_param_path(p, "/mb/bands", 1);
+		set_param_path(p, "/mb/link", (float)link);
+		set_param_path(p, "/mb/1/threshold", -20);
+		set_param_path(p, "/mb/1/ratio", 4);
+		set_param_path(p, "/mb/1/knee", 0);
 		multiband *m = multiband_new(RATE, 512);
 		for (int i = 0; i < n; i++) {
 			l[i] = (float)(0.5 * sin(2 * M_PI * 1000 * i / RATE));
@@ -441,11 +420,11 @@ START_TEST(link_and_mid_side)
 		multiband_free(m);
 		params_free(p);
 	}
-	lathe_params *p = fresh_params();
-	set(p, "/mb/bypass", 0);
-	set(p, "/mb/bands", 3);
-	set(p, "/mb/mode", MB_MODE_MID_SIDE);
-	set(p, "/mb/link", 0);
+	lathe_params *p = params_fresh();
+	set_param_path(p, "/mb/bypass", 0);
+	set_param_path(p, "/mb/bands", 3);
+	set_param_path(p, "/mb/mode", MB_MODE_MID_SIDE);
+	set_param_path(p, "/mb/link", 0);
 	set_all(p, "threshold", -20);
 	set_all(p, "ratio", 4);
 	set_all(p, "knee", 0);
@@ -475,13 +454,13 @@ END_TEST
 /* Band bypass: no compression, no makeup, output == input (one band: no filters). */
 START_TEST(band_bypass)
 {
-	lathe_params *p = fresh_params();
-	set(p, "/mb/bypass", 0);
-	set(p, "/mb/bands", 1);
-	set(p, "/mb/1/threshold", -40);
-	set(p, "/mb/1/ratio", 10);
-	set(p, "/mb/1/makeup", 6);
-	set(p, "/mb/1/bypass", 1);
+	lathe_params *p = params_fresh();
+	set_param_path(p, "/mb/bypass", 0);
+	set_param_path(p, "/mb/bands", 1);
+	set_param_path(p, "/mb/1/threshold", -40);
+	set_param_path(p, "/mb/1/ratio", 10);
+	set_param_path(p, "/mb/1/makeup", 6);
+	set_param_path(p, "/mb/1/bypass", 1);
 	multiband *m = multiband_new(RATE, 512);
 	const int n = 4800;
 	float l[4800], r[4800], x[4800];
@@ -499,9 +478,9 @@ END_TEST
  * larger than the sine's own largest step (the fade goes through the dry input). */
 START_TEST(structure_changes_do_not_click)
 {
-	lathe_params *p = fresh_params();
-	set(p, "/mb/bypass", 0);
-	set(p, "/mb/link", 30);
+	lathe_params *p = params_fresh();
+	set_param_path(p, "/mb/bypass", 0);
+	set_param_path(p, "/mb/link", 30);
 	set_all(p, "threshold", 0); /* no gain reduction: what is tested is the structure, not the dynamics */
 	multiband *m = multiband_new(RATE, 512);
 	const int n = 48000;
@@ -513,13 +492,13 @@ START_TEST(structure_changes_do_not_click)
 	}
 	for (int done = 0, step = 0; done < n; done += BLOCK, step++) {
 		if (step == 40)
-			set(p, "/mb/bands", 4);
+			set_param_path(p, "/mb/bands", 4);
 		if (step == 80)
-			set(p, "/mb/mode", MB_MODE_MID_SIDE);
+			set_param_path(p, "/mb/mode", MB_MODE_MID_SIDE);
 		if (step == 120)
-			set(p, "/mb/bands", 2);
+			set_param_path(p, "/mb/bands", 2);
 		if (step == 150)
-			set(p, "/mb/crossover/1", 3000);
+			set_param_path(p, "/mb/crossover/1", 3000);
 		multiband_update(m, p);
 		multiband_process(m, l + done, r + done, (unsigned)(n - done < BLOCK ? n - done : BLOCK));
 	}
@@ -538,14 +517,14 @@ END_TEST
 
 START_TEST(real_time_factor)
 {
-	lathe_params *p = fresh_params();
-	set(p, "/mb/bypass", 0);
-	set(p, "/mb/bands", 4);
+	lathe_params *p = params_fresh();
+	set_param_path(p, "/mb/bypass", 0);
+	set_param_path(p, "/mb/bands", 4);
 	set_all(p, "threshold", -30);
 	const int n = 96000;
 	float *l = malloc(n * sizeof(float)), *r = malloc(n * sizeof(float));
 	for (int det = 0; det < 2; det++) {
-		set(p, "/mb/detector", (float)det);
+		set_param_path(p, "/mb/detector", (float)det);
 		multiband *m = multiband_new(RATE, 512);
 		unsigned seed = 7;
 		for (int i = 0; i < n; i++) {
@@ -557,7 +536,7 @@ START_TEST(real_time_factor)
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		run(m, p, l, r, n);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
-		double s = (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
+		double s = seconds_between(&t0, &t1);
 		printf("multiband: 4 bands, %s detector: real-time factor %.0fx at 48 kHz (%.1f ns/frame)\n", det ? "rms" : "peak",
 		       n / RATE / s, s / n * 1e9);
 		multiband_free(m);
@@ -571,8 +550,7 @@ END_TEST
 int main(void)
 {
 	Suite *s = suite_create("multiband");
-	TCase *tc = tcase_create("core");
-	tcase_set_timeout(tc, 60);
+	TCase *tc = suite_add_case(s, "core", 60, NULL, NULL);
 	tcase_add_test(tc, bypass_default_is_exact);
 	tcase_add_test(tc, ratio_one_is_flat);
 	tcase_add_test(tc, static_curve);
@@ -583,10 +561,5 @@ int main(void)
 	tcase_add_test(tc, band_bypass);
 	tcase_add_test(tc, structure_changes_do_not_click);
 	tcase_add_test(tc, real_time_factor);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed != 0;
+	return run_suite(s);
 }

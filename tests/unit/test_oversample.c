@@ -9,6 +9,7 @@
 
 #include "engine/dsp/oversample.h"
 #include "tests/support/truepeak.h"
+#include "tests/support/check_main.h"
 
 static const int factors[] = { 2, 4, 8, 16 };
 
@@ -210,18 +211,12 @@ int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	Suite *s = suite_create("oversample");
-	TCase *tc = tcase_create("core");
-	tcase_set_timeout(tc, 60);
+	TCase *tc = suite_add_case(s, "core", 60, NULL, NULL);
 	tcase_add_test(tc, test_new_rejects_bad_factor);
 	tcase_add_loop_test(tc, test_up_response, 0, 4);
 	tcase_add_loop_test(tc, test_round_trip_delay, 0, 4);
 	tcase_add_loop_test(tc, test_down_rejects_aliases, 0, 4);
 	tcase_add_test(tc, test_tp16_quarter_rate_sine);
 	tcase_add_test(tc, test_tp16_high_sine);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }

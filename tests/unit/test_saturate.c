@@ -13,18 +13,9 @@
 #include <time.h>
 
 #include "engine/params.h"
+#include "tests/support/dsp_testutil.h"
+#include "tests/support/check_main.h"
 #include "engine/dsp/saturate.h"
-
-static lathe_params *new_params(void)
-{
-	params_init();
-	return params_new();
-}
-
-static void set(lathe_params *p, int id, float v)
-{
-	ck_assert_int_ge(param_set(p, id, v, NULL), 0);
-}
 
 static void run(saturate *s, const lathe_params *p, float *l, float *r, size_t n, unsigned block)
 {
@@ -33,15 +24,6 @@ static void run(saturate *s, const lathe_params *p, float *l, float *r, size_t n
 		saturate_update(s, p);
 		saturate_process(s, l + pos, r + pos, len);
 	}
-}
-
-typedef struct { unsigned s; } rng;
-static float rnd(rng *r)
-{
-	r->s ^= r->s << 13;
-	r->s ^= r->s >> 17;
-	r->s ^= r->s << 5;
-	return (float)((double)r->s / 2147483648.0 - 1.0);
 }
 
 /* The curves, written from their definitions (see saturate.c). */
@@ -75,32 +57,19 @@ static double curve_harmonic(int type, double A, int h)
 	return 2 * sqrt(re * re + im * im) / N;
 }
 
-/* Hann-windowed DFT amplitude at f. */
-static double tone_amp(const float *x, size_t n, double f, double fs)
-{
-	double re = 0, im = 0, wsum = 0;
-	for (size_t i = 0; i < n; i++) {
-		double w = 0.5 - 0.5 * cos(2 * M_PI * (double)i / (double)n);
-		re += w * x[i] * cos(2 * M_PI * f * (double)i / fs);
-		im += w * x[i] * sin(2 * M_PI * f * (double)i / fs);
-		wsum += w;
-	}
-	return 2 * sqrt(re * re + im * im) / wsum;
-}
-
 static const char *const type_names[] = { "tape", "tube", "soft_clip", "hard_clip" };
 
 /* Bypass (the default) is the input delayed by saturate_latency(), sample for sample. */
 START_TEST(test_bypass_exact)
 {
 	saturate *s = saturate_new(48000, 512);
-	lathe_params *p = new_params();
+	lathe_params *p = params_fresh();
 	unsigned lat = saturate_latency(s);
 	size_t n = 10000;
 	float *l = malloc(n * sizeof(float)), *r = malloc(n * sizeof(float)), *x = malloc(n * sizeof(float));
-	rng g = { 5 };
+	xorshift32 g = { 5 };
 	for (size_t i = 0; i < n; i++) {
-		x[i] = l[i] = 2 * rnd(&g);
+		x[i] = l[i] = 2 * xorshift_uniform(&g);
 		r[i] = 0.5f * x[i];
 	}
 	run(s, p, l, r, n, _i ? 512 : 128);
@@ -127,14 +96,14 @@ START_TEST(test_latency_constant)
 	const double fs = 48000;
 	for (int os = -1; os <= OS_8X; os++) {
 		saturate *s = saturate_new(fs, 512);
-		lathe_params *p = new_params();
+		lathe_params *p = params_fresh();
 		unsigned lat = saturate_latency(s);
 		if (os >= 0) {
-			set(p, P_SAT_BYPASS, 0);
-			set(p, P_SAT_OVERSAMPLING, (float)os);
+			set_param(p, P_SAT_BYPASS, 0);
+			set_param(p, P_SAT_OVERSAMPLING, (float)os);
 		}
-		set(p, P_SAT_DRIVE, 0);
-		set(p, P_SAT_TYPE, SAT_HARD_CLIP);
+		set_param(p, P_SAT_DRIVE, 0);
+		set_param(p, P_SAT_TYPE, SAT_HARD_CLIP);
 		size_t n = 9600;
 		float *l = malloc(n * sizeof(float)), *r = malloc(n * sizeof(float)), *x = malloc(n * sizeof(float));
 		for (size_t i = 0; i < n; i++)
@@ -180,11 +149,11 @@ START_TEST(test_curves_harmonics)
 	const float drive_db = _i < 4 ? 12.0f : 24.0f;
 	const double A = _i < 4 ? 2.0 : pow(10, 24 / 20.0);
 	saturate *s = saturate_new(fs, 512);
-	lathe_params *p = new_params();
-	set(p, P_SAT_BYPASS, 0);
-	set(p, P_SAT_TYPE, (float)type);
-	set(p, P_SAT_DRIVE, drive_db);
-	set(p, P_SAT_OVERSAMPLING, OS_8X);
+	lathe_params *p = params_fresh();
+	set_param(p, P_SAT_BYPASS, 0);
+	set_param(p, P_SAT_TYPE, (float)type);
+	set_param(p, P_SAT_DRIVE, drive_db);
+	set_param(p, P_SAT_OVERSAMPLING, OS_8X);
 	size_t n = 48000 * 2;
 	float *l = malloc(n * sizeof(float)), *r = malloc(n * sizeof(float));
 	double in_amp = A / pow(10, drive_db / 20.0);
@@ -213,7 +182,7 @@ START_TEST(test_curves_harmonics)
 	/* small-signal unity gain */
 	saturate_free(s);
 	s = saturate_new(fs, 512);
-	set(p, P_SAT_DRIVE, 0);
+	set_param(p, P_SAT_DRIVE, 0);
 	for (size_t i = 0; i < n; i++)
 		l[i] = r[i] = (float)(0.01 * sin(2 * M_PI * 1000 * (double)i / fs));
 	run(s, p, l, r, n, 512);
@@ -238,11 +207,11 @@ START_TEST(test_flat_passband)
 		for (int os = OS_2X; os <= OS_8X; os++) {
 			for (size_t k = 0; k < sizeof freqs / sizeof freqs[0]; k++) {
 				saturate *s = saturate_new(fs, 512);
-				lathe_params *p = new_params();
-				set(p, P_SAT_BYPASS, 0);
-				set(p, P_SAT_TYPE, (float)type);
-				set(p, P_SAT_DRIVE, 0);
-				set(p, P_SAT_OVERSAMPLING, (float)os);
+				lathe_params *p = params_fresh();
+				set_param(p, P_SAT_BYPASS, 0);
+				set_param(p, P_SAT_TYPE, (float)type);
+				set_param(p, P_SAT_DRIVE, 0);
+				set_param(p, P_SAT_OVERSAMPLING, (float)os);
 				size_t n = (size_t)fs;
 				float *l = malloc(n * sizeof(float)), *r = malloc(n * sizeof(float));
 				for (size_t i = 0; i < n; i++)
@@ -273,10 +242,10 @@ START_TEST(test_tube_even_harmonics)
 	double h2[2];
 	for (int k = 0; k < 2; k++) {
 		saturate *s = saturate_new(fs, 512);
-		lathe_params *p = new_params();
-		set(p, P_SAT_BYPASS, 0);
-		set(p, P_SAT_TYPE, k ? SAT_TUBE : SAT_TAPE);
-		set(p, P_SAT_DRIVE, 12);
+		lathe_params *p = params_fresh();
+		set_param(p, P_SAT_BYPASS, 0);
+		set_param(p, P_SAT_TYPE, k ? SAT_TUBE : SAT_TAPE);
+		set_param(p, P_SAT_DRIVE, 12);
 		size_t n = 48000;
 		float *l = malloc(n * sizeof(float)), *r = malloc(n * sizeof(float));
 		for (size_t i = 0; i < n; i++)
@@ -338,11 +307,11 @@ START_TEST(test_alias)
 	for (int ti = 0; ti < 4; ti++) {
 		for (int oi = 0; oi < 3; oi++) {
 			saturate *s = saturate_new(fs, 512);
-			lathe_params *p = new_params();
-			set(p, P_SAT_BYPASS, 0);
-			set(p, P_SAT_TYPE, (float)types[ti]);
-			set(p, P_SAT_DRIVE, 12);
-			set(p, P_SAT_OVERSAMPLING, (float)oss[oi]);
+			lathe_params *p = params_fresh();
+			set_param(p, P_SAT_BYPASS, 0);
+			set_param(p, P_SAT_TYPE, (float)types[ti]);
+			set_param(p, P_SAT_DRIVE, 12);
+			set_param(p, P_SAT_OVERSAMPLING, (float)oss[oi]);
 			size_t n = 48000 + 4800;
 			float *l = malloc(n * sizeof(float)), *r = malloc(n * sizeof(float));
 			for (size_t i = 0; i < n; i++)
@@ -379,18 +348,18 @@ START_TEST(test_os_switch_no_click)
 	}
 	for (int k = 0; k < 2; k++) {
 		saturate *s = saturate_new(fs, 512);
-		lathe_params *p = new_params();
-		set(p, P_SAT_BYPASS, 0);
-		set(p, P_SAT_TYPE, SAT_SOFT_CLIP);
-		set(p, P_SAT_DRIVE, 6);
-		set(p, P_SAT_OVERSAMPLING, OS_8X);
+		lathe_params *p = params_fresh();
+		set_param(p, P_SAT_BYPASS, 0);
+		set_param(p, P_SAT_TYPE, SAT_SOFT_CLIP);
+		set_param(p, P_SAT_DRIVE, 6);
+		set_param(p, P_SAT_OVERSAMPLING, OS_8X);
 		float *l = k ? sw[0] : ref[0], *r = k ? sw[1] : ref[1];
 		for (size_t i = 0; i < n; i++)
 			l[i] = r[i] = (float)(0.5 * sin(2 * M_PI * 300 * (double)i / fs) + 0.2 * sin(2 * M_PI * 3000 * (double)i / fs));
 		for (size_t pos = 0; pos < n; pos += 256) {
 			if (k) {
 				int os = pos < 12000 ? OS_8X : pos < 24000 ? OS_2X : pos < 36000 ? OS_4X : OS_8X;
-				set(p, P_SAT_OVERSAMPLING, (float)os);
+				set_param(p, P_SAT_OVERSAMPLING, (float)os);
 			}
 			saturate_update(s, p);
 			saturate_process(s, l + pos, r + pos, 256 < n - pos ? 256 : (unsigned)(n - pos));
@@ -426,16 +395,16 @@ START_TEST(test_unbypass_no_click)
 	float *out[3];
 	for (int k = 0; k < 3; k++) {   /* 0: never bypassed, 1: always bypassed, 2: leaves bypass at 9984 */
 		saturate *s = saturate_new(fs, 512);
-		lathe_params *p = new_params();
-		set(p, P_SAT_BYPASS, k == 0 ? 0.0f : 1.0f);
-		set(p, P_SAT_TYPE, SAT_HARD_CLIP);
-		set(p, P_SAT_DRIVE, 12);
+		lathe_params *p = params_fresh();
+		set_param(p, P_SAT_BYPASS, k == 0 ? 0.0f : 1.0f);
+		set_param(p, P_SAT_TYPE, SAT_HARD_CLIP);
+		set_param(p, P_SAT_DRIVE, 12);
 		float *l = malloc(n * sizeof(float)), *r = malloc(n * sizeof(float));
 		for (size_t i = 0; i < n; i++)
 			l[i] = r[i] = (float)(0.5 * sin(2 * M_PI * 441 * (double)i / fs));
 		for (size_t pos = 0; pos < n; pos += 256) {
 			if (k == 2 && pos == 9984)
-				set(p, P_SAT_BYPASS, 0);
+				set_param(p, P_SAT_BYPASS, 0);
 			saturate_update(s, p);
 			saturate_process(s, l + pos, r + pos, 256 < n - pos ? 256 : (unsigned)(n - pos));
 		}
@@ -465,23 +434,23 @@ START_TEST(test_rt_factor)
 	const int oss[] = { OS_4X, OS_8X, OS_4X, OS_8X };
 	for (int k = 0; k < 4; k++) {
 		saturate *s = saturate_new(fs, 512);
-		lathe_params *p = new_params();
-		set(p, P_SAT_BYPASS, 0);
-		set(p, P_SAT_TYPE, k < 2 ? SAT_TAPE : SAT_HARD_CLIP);
-		set(p, P_SAT_DRIVE, 12);
-		set(p, P_SAT_OVERSAMPLING, (float)oss[k]);
+		lathe_params *p = params_fresh();
+		set_param(p, P_SAT_BYPASS, 0);
+		set_param(p, P_SAT_TYPE, k < 2 ? SAT_TAPE : SAT_HARD_CLIP);
+		set_param(p, P_SAT_DRIVE, 12);
+		set_param(p, P_SAT_OVERSAMPLING, (float)oss[k]);
 		size_t n = (size_t)(5 * fs);
 		float *l = malloc(n * sizeof(float)), *r = malloc(n * sizeof(float));
-		rng g = { 3 };
+		xorshift32 g = { 3 };
 		for (size_t i = 0; i < n; i++) {
-			l[i] = 0.5f * rnd(&g);
-			r[i] = 0.5f * rnd(&g);
+			l[i] = 0.5f * xorshift_uniform(&g);
+			r[i] = 0.5f * xorshift_uniform(&g);
 		}
 		struct timespec a, b;
 		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
 		run(s, p, l, r, n, 256);
 		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
-		double cpu = (double)(b.tv_sec - a.tv_sec) + 1e-9 * (double)(b.tv_nsec - a.tv_nsec);
+		double cpu = seconds_between(&a, &b);
 		printf("saturate real-time factor (%s, %dx, drive 12 dB, stereo 48 kHz): %.0fx\n",
 		       k < 2 ? "tape" : "hard_clip", 2 << oss[k], 5 / cpu);
 		free(l);
@@ -496,8 +465,7 @@ int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	Suite *s = suite_create("saturate");
-	TCase *tc = tcase_create("core");
-	tcase_set_timeout(tc, 60);
+	TCase *tc = suite_add_case(s, "core", 60, NULL, NULL);
 	tcase_add_loop_test(tc, test_bypass_exact, 0, 2);
 	tcase_add_test(tc, test_latency_constant);
 	tcase_add_loop_test(tc, test_curves_harmonics, 0, 8);
@@ -507,10 +475,5 @@ int main(void)
 	tcase_add_test(tc, test_os_switch_no_click);
 	tcase_add_test(tc, test_unbypass_no_click);
 	tcase_add_test(tc, test_rt_factor);
-	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return run_suite(s);
 }
