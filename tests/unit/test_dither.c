@@ -84,6 +84,17 @@ static double median_noise_power(const float *x, int seg, double rate)
 
 static double db(double x) { return 10 * log10(x); }
 
+/* Mean square of y - x over n samples: the power of what the dither added. */
+static double error_power(const float *y, const float *x, size_t n)
+{
+	double s = 0;
+	for (size_t i = 0; i < n; i++) {
+		double e = (double)y[i] - (double)x[i];
+		s += e * e;
+	}
+	return s / (double)n;
+}
+
 #define RATE 44100.0
 #define SECONDS 10
 #define TONE_F 997.0
@@ -160,12 +171,8 @@ START_TEST(test_tpdf_noise_power)
 		lathe_params *p = dither_params(bits_enum[b], SHAPE_NONE);
 		dither *d = dither_new(RATE, BLOCK);
 		run(d, p, l, r, n);
-		double q = ldexp(1, -(bits[b] - 1)), s = 0;
-		for (size_t i = 0; i < n; i++) {
-			double e = (double)l[i] - (double)l0[i];
-			s += e * e;
-		}
-		double measured = db(s / (double)n), expect = db(q * q / 4);
+		double q = ldexp(1, -(bits[b] - 1));
+		double measured = db(error_power(l, l0, n)), expect = db(q * q / 4);
 		printf("dither: %d-bit TPDF error power %.3f dBFS (analytic q^2/4 = %.3f dBFS; rounding alone q^2/12 = %.3f)\n",
 		       bits[b], measured, expect, db(q * q / 12));
 		/* 176400 samples: the estimate's relative std is ~0.3 %, i.e. 0.01 dB */
@@ -298,13 +305,9 @@ START_TEST(test_shaping_falls_back_at_other_rates)
 	lathe_params *p = dither_params(DITHER_16, SHAPE_F_WEIGHTED);
 	dither *d = dither_new(rate, BLOCK);
 	run(d, p, l, r, n);
-	double q = ldexp(1, -15), s = 0;
-	for (size_t i = 0; i < n; i++) {
-		double e = (double)l[i] - (double)l0[i];
-		s += e * e;
-	}
-	printf("dither: 96 kHz f_weighted -> TPDF: error power %.3f dBFS (q^2/4 = %.3f)\n", db(s / (double)n), db(q * q / 4));
-	ck_assert(fabs(db(s / (double)n) - db(q * q / 4)) <= 0.1);
+	double q = ldexp(1, -15), pe = error_power(l, l0, n);
+	printf("dither: 96 kHz f_weighted -> TPDF: error power %.3f dBFS (q^2/4 = %.3f)\n", db(pe), db(q * q / 4));
+	ck_assert(fabs(db(pe) - db(q * q / 4)) <= 0.1);
 	free(l);
 	free(r);
 	free(l0);
