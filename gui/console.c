@@ -25,8 +25,6 @@ static const char *const snapshot_names[4] = { "A", "B", "C", "D" };
 
 #define STATUS_US (G_USEC_PER_SEC / 2)
 #define MSG_US (6 * G_USEC_PER_SEC)
-/* off-screen controls follow the store at most this often (on-screen ones every frame) */
-#define HIDDEN_SYNC_US (G_USEC_PER_SEC / 4)
 
 static const char css[] =
 	"window.lathe { background: #101215; color: #d8dce3; }\n"
@@ -250,11 +248,6 @@ static GtkWidget *module_page(console *c, const char *module)
 			char t[32];
 			snprintf(t, sizeof t, "BAND %d", b);
 			GtkWidget *title = label_with(t, "band-title");
-			/* its text follows the crossovers: a fixed size request keeps
-			 * those changes from re-laying out the window */
-			gtk_label_set_width_chars(GTK_LABEL(title), 26);
-			gtk_label_set_max_width_chars(GTK_LABEL(title), 26);
-			gtk_label_set_ellipsize(GTK_LABEL(title), PANGO_ELLIPSIZE_END);
 			if (!strcmp(module, "mb") && b <= MB_BANDS)
 				c->mb_band_title[b - 1] = title;
 			if (!strcmp(module, "imager") && b <= IMG_BANDS)
@@ -836,24 +829,11 @@ static gboolean on_tick(GtkWidget *w, GdkFrameClock *fc, gpointer ud)
 	uint32_t g = params_generation(c->app->params);
 	if (g != c->params_gen) {
 		c->params_gen = g;
-		/* Controls on screen show a change in this frame.  Those on hidden
-		 * pages (other sections, other EQ bands) would only cost a relayout
-		 * of the window per change: they catch up when they are mapped (see
-		 * gui_control_new) and, for whoever reads them meanwhile, a few
-		 * times a second. */
-		for (int id = 0; id < P_COUNT; id++)
-			if (c->controls[id] && gtk_widget_get_mapped(c->controls[id]->root))
-				gui_control_sync(c->controls[id]);
-		c->hidden_stale = TRUE;
-		update_cards(c);
-		update_band_titles(c);
-	}
-	if (c->hidden_stale && now - c->hidden_sync_us >= HIDDEN_SYNC_US) {
-		c->hidden_stale = FALSE;
-		c->hidden_sync_us = now;
 		for (int id = 0; id < P_COUNT; id++)
 			if (c->controls[id])
 				gui_control_sync(c->controls[id]);
+		update_cards(c);
+		update_band_titles(c);
 	}
 	if (!sess(c) && (params_generation(c->app->params) != c->saved_gen) != c->dirty_shown)
 		update_title(c);

@@ -31,9 +31,6 @@ typedef struct console {
 	GtkWidget *img_band_title[IMG_BANDS];
 	GtkWidget *st_jack, *st_rate, *st_dsp, *st_xruns, *st_latency, *st_osc, *st_msg, *st_fps;
 	uint32_t params_gen;                 /* params_generation() at the last sync */
-	gboolean hidden_stale;               /* controls off screen may lag the store (synced on map
-	                                        and at most every HIDDEN_SYNC_US meanwhile) */
-	gint64 hidden_sync_us;               /* when the off-screen controls were last synced */
 	uint32_t saved_gen;                  /* params_generation() when the session was last saved/loaded */
 	gboolean dirty_shown;                /* unsaved marker as shown */
 	gint64 status_us;                    /* last status bar refresh */
