@@ -274,42 +274,11 @@ static size_t count_nonfinite(const float *a, const float *b, size_t n)
  * then an xrun means a client was late, not that the machine was busy. 1 if realtime. */
 static int rt_jackd_start(fixture *f, int rate, int period)
 {
-	pid_t pid = fork();
-	if (pid == 0) {
-		struct sched_param sp = { .sched_priority = 10 };
-		_exit(sched_setscheduler(0, SCHED_FIFO, &sp) == 0 ? 0 : 1);
-	}
-	int st = 1;
-	waitpid(pid, &st, 0);
-	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		ck_assert_int_eq(fx_jackd_start(f, rate, period), 0);
-		return 0;
-	}
-	snprintf(f->server, sizeof f->server, "lathe-faults-rt"); /* fixed: see fixture.h on JACK's registry */
-	setenv("JACK_DEFAULT_SERVER", f->server, 1);
-	setenv("JACK_NO_AUDIO_RESERVATION", "1", 1);
-	char r[16], p[16];
-	snprintf(r, sizeof r, "%d", rate);
-	snprintf(p, sizeof p, "%d", period);
-	pid = fork();
-	if (pid == 0) {
-		int fd = open("/dev/null", O_WRONLY);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execlp("jackd", "jackd", "-R", "-P", "70", "-n", f->server, "-d", "dummy", "-r", r, "-p", p, (char *)NULL);
-		_exit(127);
-	}
-	f->jackd = pid;
-	for (int i = 0; i < 100; i++) {
-		char *o = fx_run("jack_wait -c 2>/dev/null");
-		int up = o && strstr(o, "running") && !strstr(o, "not running");
-		free(o);
-		if (up)
-			return 1;
-		usleep(50000);
-	}
-	ck_abort_msg("realtime jackd did not start");
-	return 0;
+	f->realtime = fx_realtime_allowed();
+	if (f->realtime)
+		snprintf(f->server, sizeof f->server, "lathe-faults-rt"); /* fixed: see fixture.h on JACK's registry */
+	ck_assert_msg(fx_jackd_start(f, rate, period) == 0, "jackd (%s) did not start", f->realtime ? "realtime" : "--no-realtime");
+	return f->realtime;
 }
 
 /* ---------------- the tests ---------------- */

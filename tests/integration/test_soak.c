@@ -437,54 +437,16 @@ static int rt_allowed(void)
 	const char *e = getenv("LATHE_SOAK_REALTIME");
 	if (e && *e)
 		return atoi(e) != 0;
-	pid_t pid = fork();
-	if (pid == 0) {
-		struct sched_param sp = { .sched_priority = 10 };
-		_exit(sched_setscheduler(0, SCHED_FIFO, &sp) == 0 ? 0 : 1);
-	}
-	int st = 1;
-	waitpid(pid, &st, 0);
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+	return fx_realtime_allowed();
 }
 
-static int jackd_up(void)
-{
-	char *o = fx_run("jack_wait -c 2>/dev/null");
-	int up = o && strstr(o, "running") && !strstr(o, "not running");
-	free(o);
-	return up;
-}
-
-/* Like fx_jackd_start, with -R -P 70 when use_rt. */
+/* fx_jackd_start at 48 kHz / 64 frames, realtime when use_rt. */
 static int soak_jackd_start(fixture *f, const char *name)
 {
 	/* a fixed name: JACK reclaims a dead registry entry only under its own name (fixture.h) */
 	snprintf(f->server, sizeof f->server, "%s", name);
-	f->rate = 48000;
-	f->period = 64;
-	setenv("JACK_DEFAULT_SERVER", f->server, 1);
-	setenv("JACK_NO_AUDIO_RESERVATION", "1", 1);
-	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		int fd = open("/dev/null", O_WRONLY);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		if (use_rt)
-			execlp("jackd", "jackd", "-R", "-P", "70", "-n", f->server, "-d", "dummy", "-r", "48000", "-p", "64", (char *)NULL);
-		else
-			execlp("jackd", "jackd", "--no-realtime", "-n", f->server, "-d", "dummy", "-r", "48000", "-p", "64", (char *)NULL);
-		_exit(127);
-	}
-	f->jackd = pid;
-	for (int i = 0; i < 100; i++) {
-		if (jackd_up())
-			return 0;
-		usleep(50000);
-	}
-	return -1;
+	f->realtime = use_rt;
+	return fx_jackd_start(f, 48000, 64);
 }
 
 typedef struct {

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -46,6 +47,20 @@ static int server_up(void)
 	return 1;
 }
 
+int fx_realtime_allowed(void)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		return 0;
+	if (pid == 0) {
+		struct sched_param sp = { .sched_priority = 10 };
+		_exit(sched_setscheduler(0, SCHED_FIFO, &sp) == 0 ? 0 : 1);
+	}
+	int st = 1;
+	waitpid(pid, &st, 0);
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
 int fx_jackd_start(fixture *f, int rate, int period)
 {
 	if (!f->server[0]) {
@@ -75,7 +90,10 @@ int fx_jackd_start(fixture *f, int rate, int period)
 		char r[16], p[16];
 		snprintf(r, sizeof r, "%d", rate);
 		snprintf(p, sizeof p, "%d", period);
-		execlp("jackd", "jackd", "--no-realtime", "-n", f->server, "-d", "dummy", "-r", r, "-p", p, (char *)NULL);
+		if (f->realtime)
+			execlp("jackd", "jackd", "-R", "-P", "70", "-n", f->server, "-d", "dummy", "-r", r, "-p", p, (char *)NULL);
+		else
+			execlp("jackd", "jackd", "--no-realtime", "-n", f->server, "-d", "dummy", "-r", r, "-p", p, (char *)NULL);
 		_exit(127);
 	}
 	f->jackd = pid;

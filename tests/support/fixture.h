@@ -16,6 +16,7 @@ typedef struct {
 	char log[256];     /* lathe's stderr goes here */
 	char home[128];    /* XDG state/data folders of this lathe: no autosave of the user's leaks in */
 	int rate, period;
+	int realtime;      /* start jackd with -R -P 70 instead of --no-realtime */
 } fixture;
 
 /* Path of the lathe binary under test ($LATHE_BIN, else ./lathe). */
@@ -23,12 +24,16 @@ const char *fx_lathe_bin(void);
 /* Repository root ($LATHE_SRC, else "."). */
 const char *fx_src_dir(void);
 
+/* 1 when this process may use SCHED_FIFO (root, or rtprio in limits): then a
+ * realtime dummy jackd keeps time and an xrun means a client was late. */
+int fx_realtime_allowed(void);
+
 /* Starts `jackd --no-realtime -n <name> -d dummy -r rate -p period` and waits for it. 0 ok.
  * The name is the first free of lathe-test-0..5 unless f->server is set: JACK
  * keeps a registry of 8 servers in /dev/shm, a server killed with SIGKILL stays
  * in it, and jackd reclaims only a dead entry of its own name, so a few fixed
  * names keep the registry from filling up (tests/run.sh clears it when no
- * jackd runs at all). */
+ * jackd runs at all).  With f->realtime, -R -P 70 instead of --no-realtime. */
 int fx_jackd_start(fixture *f, int rate, int period);
 /* Stops it: sig = SIGTERM for a clean stop, SIGKILL to simulate a crash. */
 void fx_jackd_stop(fixture *f, int sig);
