@@ -15,7 +15,7 @@ DESTDIR ?=
 
 DEBIAN_PACKAGES = build-essential pkg-config clang jackd2 libjack-jackd2-dev libgtk-4-dev liblo-dev \
 	libebur128-dev check libsndfile1-dev libfftw3-dev libjson-glib-dev libcairo2-dev \
-	xvfb xauth imagemagick sox
+	xvfb xauth imagemagick sox appstream desktop-file-utils
 PKGS = jack libebur128 sndfile fftw3f glib-2.0 gtk4 liblo json-glib-1.0 check cairo
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -23,7 +23,12 @@ PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 OPT ?= -O2 -ftree-vectorize -fno-math-errno
 CFLAGS ?= -g
-ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter $(OPT) $(CFLAGS) $(SAN) $(PKG_CFLAGS) -I.
+# Packagers: CPPFLAGS, CFLAGS and LDFLAGS from the environment are honoured (Debian's
+# `dpkg-buildflags` hardening: _FORTIFY_SOURCE, -fstack-protector-strong, relro), and
+# WERROR=0 drops -Werror for compilers newer than the ones this tree was checked with.
+WERROR ?= 1
+WERROR_FLAG = $(if $(filter 1,$(WERROR)),-Werror)
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR_FLAG) -Wno-unused-parameter $(OPT) $(CFLAGS) $(SAN) $(CPPFLAGS) $(PKG_CFLAGS) -I.
 LDLIBS = $(PKG_LIBS) -lm -lpthread
 LDFLAGS += $(SAN)
 
@@ -141,10 +146,15 @@ deps:
 
 check-deps: deps
 
+# The application id is GtkApplication's (gui/gui.c): GNOME matches the window to the desktop
+# file, the AppStream component and the icon by it.
+APP_ID = org.lathe.Console
 install: lathe
-	install -Dm755 lathe $(DESTDIR)$(PREFIX)/bin/lathe
+	install -Dm755 $(B)/lathe $(DESTDIR)$(PREFIX)/bin/lathe
 	install -Dm644 docs/lathe.1 $(DESTDIR)$(PREFIX)/share/man/man1/lathe.1
-	install -Dm644 docs/lathe.desktop $(DESTDIR)$(PREFIX)/share/applications/lathe.desktop
+	install -Dm644 docs/desktop/$(APP_ID).desktop $(DESTDIR)$(PREFIX)/share/applications/$(APP_ID).desktop
+	install -Dm644 docs/desktop/$(APP_ID).metainfo.xml $(DESTDIR)$(PREFIX)/share/metainfo/$(APP_ID).metainfo.xml
+	install -Dm644 docs/desktop/$(APP_ID).svg $(DESTDIR)$(PREFIX)/share/icons/hicolor/scalable/apps/$(APP_ID).svg
 	install -d $(DESTDIR)$(PREFIX)/share/lathe/presets
 	for f in sessions/presets/*.lathe; do [ -e "$$f" ] && install -m644 "$$f" $(DESTDIR)$(PREFIX)/share/lathe/presets/; done; true
 
