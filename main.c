@@ -142,43 +142,66 @@ static int jack_server_running(void)
 	return 1;
 }
 
-/* `lathe demo` with no server: start a private one, ALSA when a card exists. */
-static int start_private_jackd(live *L)
+/* Starts `jackd -d BACKEND` under L->jackd_name and waits up to 10 s for it:
+ * 0 when it serves, -1 when it could not start or died (a busy or absent card). */
+static int try_private_jackd(live *L, const char *backend)
 {
-	/* a fixed name: a server that died without unregistering is reclaimed by the next one of the same name */
-	snprintf(L->jackd_name, sizeof L->jackd_name, "lathe-demo");
-	int have_card = access("/proc/asound/card0", F_OK) == 0;
 	pid_t pid = fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		/* exec keeps the signal mask: a server that inherits start-up's
+		 * blocked SIGTERM could not be stopped by lathe at exit */
+		sigset_t none;
+		sigemptyset(&none);
+		pthread_sigmask(SIG_SETMASK, &none, NULL);
 		setenv("JACK_NO_AUDIO_RESERVATION", "1", 1);
 		int fd = open("/dev/null", O_WRONLY);
 		if (fd >= 0) {
 			dup2(fd, 1);
 			dup2(fd, 2);
 		}
-		if (have_card)
-			execlp("jackd", "jackd", "--no-realtime", "-n", L->jackd_name, "-d", "alsa", "-r", "48000", "-p", "256", (char *)NULL);
-		else
-			execlp("jackd", "jackd", "--no-realtime", "-n", L->jackd_name, "-d", "dummy", "-r", "48000", "-p", "256", (char *)NULL);
+		execlp("jackd", "jackd", "--no-realtime", "-n", L->jackd_name, "-d", backend, "-r", "48000", "-p", "256", (char *)NULL);
 		_exit(127);
 	}
 	L->jackd = pid;
-	setenv("JACK_DEFAULT_SERVER", L->jackd_name, 1);
 	for (int i = 0; i < 100; i++) {
 		if (jack_server_running())
 			return 0;
 		int status;
 		if (waitpid(pid, &status, WNOHANG) == pid) {
 			L->jackd = 0;
-			if (have_card) /* the card may be busy: fall back to the dummy backend */
-				return -1;
 			return -1;
 		}
 		usleep(100000);
 	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	L->jackd = 0;
 	return -1;
+}
+
+/* `lathe demo` with no server: start a private one, ALSA when a card exists;
+ * when ALSA cannot be opened (the card is busy, or is no playback device),
+ * the dummy backend, so the demo still plays and every meter still moves. */
+static int start_private_jackd(live *L)
+{
+	/* A fixed name: a server that died without unregistering is reclaimed by
+	 * the next one of the same name.  Never a client's name: jack2 puts a
+	 * server's socket and a client's at the same path (/dev/shm/jack_NAME_UID_0),
+	 * so a server named "lathe-demo" lost its socket to the demo player
+	 * (client "lathe-demo") and no other client could connect to it. */
+	snprintf(L->jackd_name, sizeof L->jackd_name, "lathe-server");
+	setenv("JACK_DEFAULT_SERVER", L->jackd_name, 1);
+	const char *card = getenv("LATHE_DEMO_CARD"); /* tests point it at a card that is not there */
+	if (!card)
+		card = "/proc/asound/card0";
+	if (access(card, F_OK) == 0) {
+		if (try_private_jackd(L, "alsa") == 0)
+			return 0;
+		fprintf(stderr, "lathe: the sound card cannot be opened by JACK's ALSA backend; using the dummy backend (no sound)\n");
+	}
+	return try_private_jackd(L, "dummy");
 }
 
 static int run_live(const char *mode)
