@@ -1,6 +1,8 @@
 #include "bus.h"
+
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 lathe_bus *bus_new(double tap_seconds)
 {
@@ -51,5 +53,17 @@ int bus_read(jack_ringbuffer_t *rb, meter_frame *out)
 	if (jack_ringbuffer_read_space(rb) < sizeof *out)
 		return 0;
 	jack_ringbuffer_read(rb, (char *)out, sizeof *out);
+	return 1;
+}
+
+int bus_wait_tap_room(lathe_bus *b, uint32_t frames, int max_ms)
+{
+	size_t bytes = (size_t)frames * TAP_CHANNELS * sizeof(float);
+	const struct timespec ms = { 0, 1000000 };
+	for (int i = 0; jack_ringbuffer_write_space(b->tap) < bytes; i++) {
+		if (i >= max_ms)
+			return 0;
+		nanosleep(&ms, NULL);
+	}
 	return 1;
 }

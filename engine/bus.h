@@ -52,5 +52,11 @@ void bus_free(lathe_bus *b);
 jack_ringbuffer_t *bus_add_meter_consumer(lathe_bus *b);
 /* Read the oldest frame; returns 1 if one was read. */
 int bus_read(jack_ringbuffer_t *rb, meter_frame *out);
+/* Waits up to max_ms for room for `frames` tap frames; 1 when there is room.
+ * Only for JACK's freewheel mode, where process() runs on a thread without a
+ * deadline and as fast as it can: there the analysis must see every frame
+ * (a DAW's export through lathe), so the engine waits for it rather than
+ * drop.  Never call it on a real-time thread. */
+int bus_wait_tap_room(lathe_bus *b, uint32_t frames, int max_ms);
 
 #endif

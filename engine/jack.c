@@ -53,6 +53,7 @@ struct lathe_jack {
 	_Atomic int latency_dirty;     /* ask JACK to recompute latencies */
 	_Atomic uint32_t new_rate;     /* sample-rate callback's news (0 = none) */
 	_Atomic uint32_t xruns;
+	_Atomic int freewheel;         /* JACK's freewheel mode: process() has no deadline */
 	_Atomic uint32_t bufsize;
 	_Atomic int quit;
 
@@ -74,6 +75,12 @@ static int on_process(jack_nframes_t n, void *arg)
 	for (int i = 0; i < N_PORTS; i++)
 		b[i] = jack_port_get_buffer(j->port[i], n);
 	engine *e = atomic_load_explicit(&j->eng, memory_order_acquire);
+	/* Freewheeling, process() runs on a non-RT thread as fast as the graph
+	 * allows (jack.h, jack_set_freewheel): the analysis thread would fall
+	 * behind and drop frames, so wait for it (bounded: a stuck analysis must
+	 * not hang the server).  In real time this branch is never taken. */
+	if (atomic_load_explicit(&j->freewheel, memory_order_relaxed))
+		bus_wait_tap_room(j->bus, n, 2000);
 	if (e)
 		engine_process(e, b[PORT_IN_L], b[PORT_IN_R], b[PORT_REF_L], b[PORT_REF_R], b[PORT_OUT_L], b[PORT_OUT_R],
 		               b[PORT_MON_L], b[PORT_MON_R], n);
@@ -99,11 +106,20 @@ static void on_shutdown(jack_status_t code, const char *reason, void *arg)
 	atomic_store(&j->server_gone, 1);
 }
 
+/* An xrun is a missed deadline; freewheeling there is none (jack2 reports
+ * one at the switch into and out of it), so those are not counted. */
 static int on_xrun(void *arg)
 {
 	lathe_jack *j = arg;
-	atomic_fetch_add(&j->xruns, 1);
+	if (!atomic_load(&j->freewheel))
+		atomic_fetch_add(&j->xruns, 1);
 	return 0;
+}
+
+static void on_freewheel(int starting, void *arg)
+{
+	lathe_jack *j = arg;
+	atomic_store(&j->freewheel, starting);
 }
 
 static int on_bufsize(jack_nframes_t n, void *arg)
@@ -349,6 +365,7 @@ static int open_client(lathe_jack *j)
 	atomic_store(&j->server_gone, 0);
 	jack_set_process_callback(c, on_process, j);
 	jack_set_xrun_callback(c, on_xrun, j);
+	jack_set_freewheel_callback(c, on_freewheel, j);
 	jack_set_buffer_size_callback(c, on_bufsize, j);
 	jack_set_sample_rate_callback(c, on_srate, j);
 	jack_set_port_connect_callback(c, on_connect, j);

@@ -19,6 +19,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -294,6 +295,10 @@ void analysis_free(analysis *a)
 		atomic_store(&a->running, 0);
 		pthread_join(a->thread, NULL);
 	}
+	/* said once, at the end: the loudness figures of this run were measured on less than all of it */
+	uint32_t missed = a->bus ? atomic_load(&a->bus->tap_dropped) : 0;
+	if (missed)
+		fprintf(stderr, "lathe: the meters missed %u frames of audio (the analysis thread fell behind)\n", missed);
 	measure_free(a->in);
 	measure_free(a->out);
 	measure_free(a->ref);
