@@ -424,7 +424,14 @@ static void *supervise(void *arg)
 				first = 0;
 				j->announced_down = 0;
 			} else if (!j->announced_down) {
-				say(j, "%s", "no JACK server running; waiting for one");
+				/* name the server (JACK_DEFAULT_SERVER, else "default") and how to start one */
+				const char *srv = getenv("JACK_DEFAULT_SERVER");
+				char msg[256];
+				snprintf(msg, sizeof msg,
+				         "no JACK server '%s' running; waiting for one (start it with 'jackd%s%s -d alsa', "
+				         "or qjackctl; 'lathe demo' starts its own)",
+				         srv && *srv ? srv : "default", srv && *srv ? " -n " : "", srv && *srv ? srv : "");
+				say(j, "%s", msg);
 				j->announced_down = 1;
 			}
 		}

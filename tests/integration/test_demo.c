@@ -111,10 +111,33 @@ START_TEST(demo_falls_back_to_the_dummy_backend)
 }
 END_TEST
 
+/* `lathe headless` before any server runs: it waits, and says for which
+ * server and how to start one, rather than a bare "no server". */
+START_TEST(headless_names_the_server_it_waits_for)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof cmd,
+	         "JACK_DEFAULT_SERVER=lathe-absent-%d XDG_STATE_HOME=/tmp/lathe-absent-%d XDG_DATA_HOME=/tmp/lathe-absent-%d "
+	         "timeout -s TERM 3 '%s' headless --no-osc 2>&1; rm -rf /tmp/lathe-absent-%d",
+	         (int)getpid(), (int)getpid(), (int)getpid(), fx_lathe_bin(), (int)getpid());
+	FILE *p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	char line[512], want[128], how[128];
+	snprintf(want, sizeof want, "no JACK server 'lathe-absent-%d' running; waiting", (int)getpid());
+	snprintf(how, sizeof how, "jackd -n lathe-absent-%d -d alsa", (int)getpid());
+	int said = 0;
+	while (fgets(line, sizeof line, p))
+		said |= strstr(line, want) && strstr(line, how);
+	pclose(p);
+	ck_assert_msg(said, "headless without a server does not name the server it waits for and how to start it");
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("demo");
 	TCase *t = suite_add_case(s, "demo", 120, NULL, NULL);
 	tcase_add_test(t, demo_falls_back_to_the_dummy_backend);
+	tcase_add_test(t, headless_names_the_server_it_waits_for);
 	return run_suite(s);
 }
