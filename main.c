@@ -3,8 +3,8 @@
  * render, analyze, params); everything else lives in engine/, osc/, gui/,
  * sessions/. */
 #include <errno.h>
+#include <gio/gio.h>
 #include <glib.h>
-#include <glib-unix.h>
 #include <jack/jack.h>
 #include <pthread.h>
 #include <signal.h>
@@ -21,9 +21,11 @@
 
 #include "engine/app.h"
 #include "engine/bus.h"
+#include "engine/engine.h"
 #include "engine/jack.h"
 #include "engine/params.h"
 #include "engine/render.h"
+#include "engine/stop.h"
 #include "engine/meter/analysis.h"
 #include "engine/meter/report.h"
 #include "osc/osc.h"
@@ -32,10 +34,14 @@
 
 #define LATHE_VERSION "0.1"
 
+/* Numbers arrive as text and go through cli_number (one parser: GLib's
+ * G_OPTION_ARG_DOUBLE takes "nan" and "inf", and its errors would be usage
+ * errors, status 2, where a bad value is status 1). */
 static struct {
 	char *session, *session_dir, *jack_name, *osc_bind, *bits, *json_report, *plot, *target_lufs;
+	char *osc_port_text, *meter_rate_text;
 	char **sets, **osc_allow, **osc_feedback;
-	int osc_port, no_osc, connect, json, markdown, version, play_demo;
+	int osc_port, no_osc, connect, json, markdown, version, play_demo, overwrite;
 	double meter_rate;
 } opt = { .osc_port = 7770, .meter_rate = 20 };
 
@@ -56,15 +62,16 @@ static GOptionEntry entries[] = {
 	{ "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt.sets, "Set a parameter (repeatable)", "PATH=VALUE" },
 	{ "jack-name", 0, 0, G_OPTION_ARG_STRING, &opt.jack_name, "JACK client name (default lathe)", "NAME" },
 	{ "connect", 0, 0, G_OPTION_ARG_NONE, &opt.connect, "Connect the monitor outputs to the system playback ports", NULL },
-	{ "osc-port", 0, 0, G_OPTION_ARG_INT, &opt.osc_port, "OSC UDP port (default 7770)", "N" },
+	{ "osc-port", 0, 0, G_OPTION_ARG_STRING, &opt.osc_port_text, "OSC UDP port (default 7770)", "N" },
 	{ "osc-bind", 0, 0, G_OPTION_ARG_STRING, &opt.osc_bind, "Address OSC listens on (default 127.0.0.1)", "ADDR" },
 	{ "osc-allow", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt.osc_allow, "Serve OSC clients in this network (repeatable)", "CIDR" },
 	{ "osc-feedback", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt.osc_feedback, "Permanent feedback client (repeatable)", "HOST:PORT" },
-	{ "meter-rate", 0, 0, G_OPTION_ARG_DOUBLE, &opt.meter_rate, "OSC meter bundles per second (default 20)", "HZ" },
+	{ "meter-rate", 0, 0, G_OPTION_ARG_STRING, &opt.meter_rate_text, "OSC meter bundles per second (default 20)", "HZ" },
 	{ "no-osc", 0, 0, G_OPTION_ARG_NONE, &opt.no_osc, "No OSC server", NULL },
 	{ "bits", 0, 0, G_OPTION_ARG_STRING, &opt.bits, "render: output word length", "16|24|32f" },
 	{ "target-lufs", 0, 0, G_OPTION_ARG_STRING, &opt.target_lufs, "render: set the drive so the output lands on L", "L" },
 	{ "json", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, (gpointer)on_json, "analyze/params: JSON; render: write a JSON report to FILE", "[FILE]" },
+	{ "overwrite", 'y', 0, G_OPTION_ARG_NONE, &opt.overwrite, "render: replace an existing OUT (and report)", NULL },
 	{ "plot", 0, 0, G_OPTION_ARG_FILENAME, &opt.plot, "analyze: draw loudness over time into a PNG", "PNG" },
 	{ "markdown", 0, 0, G_OPTION_ARG_NONE, &opt.markdown, "params: a Markdown table", NULL },
 	{ "play-demo", 0, 0, G_OPTION_ARG_NONE, &opt.play_demo, "console/headless: play the demo mix into the inputs", NULL },
@@ -72,10 +79,37 @@ static GOptionEntry entries[] = {
 	{ NULL, 0, 0, 0, NULL, NULL, NULL },
 };
 
+/* Status 2: the command line itself is wrong (unknown mode or option, a
+ * missing or extra argument).  A well-formed command with a bad value is a
+ * failure, status 1 (README, Options). */
 static int usage(const char *msg)
 {
 	fprintf(stderr, "lathe: %s (see 'lathe --help')\n", msg);
 	return 2;
+}
+
+/* The command line's one number parser: a finite decimal number (no hex, no
+ * "nan"/"inf", nothing after it) within min..max, integral when asked.
+ * g_ascii_strtod: a '.' whatever the locale.  0, or -1 with one line said. */
+static int cli_number(const char *option, const char *text, double min, double max, int integral, double *out)
+{
+	const char *t = text;
+	if (*t == '+' || *t == '-')
+		t++;
+	int plain = (g_ascii_isdigit(*t) || (*t == '.' && g_ascii_isdigit(t[1])));
+	for (const char *c = t; plain && *c; c++)
+		plain = g_ascii_isdigit(*c) || *c == '.' || *c == 'e' || *c == 'E' || *c == '+' || *c == '-';
+	char *end = NULL;
+	double v = plain ? g_ascii_strtod(text, &end) : NAN;
+	if (!plain || *end || !isfinite(v) || v < min || v > max || (integral && v != floor(v))) {
+		if (integral)
+			fprintf(stderr, "lathe: %s '%s': takes a whole number from %.0f to %.0f\n", option, text, min, max);
+		else
+			fprintf(stderr, "lathe: %s '%s': takes a number from %g to %g\n", option, text, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
 }
 
 /* --session then --set, into the store; errors are one line. */
@@ -119,17 +153,27 @@ static void on_rate(uint32_t rate, void *user)
 		analysis_set_rate(L->an, rate);
 }
 
-/* SIGINT/SIGTERM may come at any time, also while lathe is still starting
- * (a test stops it as soon as its ports appear): the handlers go in first,
- * and a stop asked for during start-up is honoured once start-up is done. */
+/* A stop request once start-up is over (stop.h): on_stop runs on the stop
+ * watcher's thread and hands over to the main loop; quit_now runs there. */
 static gboolean quit_requested;
+static GMainLoop *main_loop;
 
-static gboolean on_signal(gpointer loop)
+static gboolean quit_now(gpointer unused)
 {
+	(void)unused;
 	quit_requested = TRUE;
-	if (g_main_loop_is_running(loop))
-		g_main_loop_quit(loop);
-	return G_SOURCE_CONTINUE;
+	if (main_loop && g_main_loop_is_running(main_loop))
+		g_main_loop_quit(main_loop);
+	GApplication *app = g_application_get_default();
+	if (app)
+		g_application_quit(app); /* the console ends as when its window is closed */
+	return G_SOURCE_REMOVE;
+}
+
+static void on_stop(void *unused)
+{
+	(void)unused;
+	g_main_context_invoke(NULL, quit_now, NULL);
 }
 
 static int jack_server_running(void)
@@ -150,11 +194,10 @@ static int try_private_jackd(live *L, const char *backend)
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
-		/* exec keeps the signal mask: a server that inherits start-up's
-		 * blocked SIGTERM could not be stopped by lathe at exit */
+		/* lathe blocks SIGINT/SIGTERM (stop.h); exec keeps the mask: jackd gets its own back */
 		sigset_t none;
 		sigemptyset(&none);
-		pthread_sigmask(SIG_SETMASK, &none, NULL);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		setenv("JACK_NO_AUDIO_RESERVATION", "1", 1);
 		int fd = open("/dev/null", O_WRONLY);
 		if (fd >= 0) {
@@ -165,7 +208,8 @@ static int try_private_jackd(live *L, const char *backend)
 		_exit(127);
 	}
 	L->jackd = pid;
-	for (int i = 0; i < 100; i++) {
+	stop_watch_child(pid);
+	for (int i = 0; i < 100 && !stop_requested(); i++) {
 		if (jack_server_running())
 			return 0;
 		int status;
@@ -204,22 +248,129 @@ static int start_private_jackd(live *L)
 	return try_private_jackd(L, "dummy");
 }
 
+/* Start-up, step by step: a stop asked for meanwhile (stop.h) is seen
+ * between the steps, and a step that blocks is not waited for. */
+static int start_live(live *L, const char *mode, int *failed)
+{
+	int demo = !strcmp(mode, "demo"), headless = !strcmp(mode, "headless");
+	char err[512];
+	lathe_params *p = L->app.params;
+	stop_watch_step("loading the session");
+	/* the session's values before audio starts; sessions_new adds snapshots and connections */
+	if (apply_settings(p))
+		return *failed = 1;
+	if (stop_requested())
+		return 0;
+	if (demo && !jack_server_running()) {
+		stop_watch_step("starting a private JACK server");
+		if (start_private_jackd(L)) {
+			if (stop_requested())
+				return 0;
+			fprintf(stderr, "lathe: cannot start a private JACK server (is jackd installed? 'make deps')\n");
+			return *failed = 1;
+		}
+		fprintf(stderr, "lathe: started a private JACK server '%s'\n", L->jackd_name);
+		opt.connect = 1;
+	}
+	const char *jack_name = opt.jack_name;
+	/* Under NSM the client id is the JACK name: wait for the server's open first. */
+	const char *nsm_url = getenv("NSM_URL");
+	if (nsm_url && *nsm_url) {
+		stop_watch_step("waiting for NSM");
+		L->nsm = nsm_client_new(nsm_url, "lathe", "lathe", err, sizeof err);
+		if (!L->nsm) {
+			fprintf(stderr, "lathe: NSM: %s\n", err);
+			return *failed = 1;
+		}
+		int opened = -1;
+		for (int t = 0; t < 100 && opened && !stop_requested(); t++) /* 10 s in 100 ms polls */
+			opened = nsm_client_wait_open(L->nsm, 100);
+		if (stop_requested())
+			return 0;
+		if (opened) {
+			fprintf(stderr, "lathe: NSM: no /nsm/client/open from %s within 10 s\n", nsm_url);
+			return *failed = 1;
+		}
+		if (!jack_name)
+			jack_name = nsm_client_id(L->nsm);
+	}
+	stop_watch_step("starting the analysis");
+	L->an = analysis_new(L->app.bus, p);
+	L->app.analysis = L->an;
+	if (!headless) {
+		stop_watch_step("preparing the console");
+		gui_prepare(&L->app);
+	}
+	if (stop_requested())
+		return 0;
+	stop_watch_step("connecting to JACK");
+	jack_opts jo = { .name = jack_name ? jack_name : "lathe", .connect_system = opt.connect, .verbose = 1,
+	                 .play_demo = demo || opt.play_demo, .on_rate = on_rate, .user = L };
+	L->jack = lathe_jack_new(p, L->app.bus, &jo);
+	L->app.jack = L->jack;
+	jack_status js;
+	lathe_jack_status(L->jack, &js);
+	if (js.refused_rate) {
+		fprintf(stderr, "lathe: the JACK server runs at %u Hz; lathe works at " ENGINE_RATE_RANGE "\n", js.refused_rate);
+		return *failed = 1;
+	}
+	if (stop_requested())
+		return 0;
+	/* The session (state, snapshots, connections) or the autosave; then --set wins. */
+	stop_watch_step("loading the session");
+	sessions_opts so = { .session_file = opt.session, .session_dir = opt.session_dir, .autosave = 1, .nsm = L->nsm };
+	L->sess = sessions_new(&L->app, &so, err, sizeof err);
+	if (!L->sess) {
+		fprintf(stderr, "lathe: %s\n", err);
+		return *failed = 1;
+	}
+	for (int i = 0; opt.sets && opt.sets[i]; i++)
+		param_set_assignment(p, opt.sets[i], err, sizeof err);
+	if (stop_requested())
+		return 0;
+	if (!opt.no_osc) {
+		stop_watch_step("starting the OSC server");
+		osc_opts oo = { .port = opt.osc_port, .bind = opt.osc_bind ? opt.osc_bind : "127.0.0.1",
+		                .allow = (const char **)opt.osc_allow, .n_allow = opt.osc_allow ? (int)g_strv_length(opt.osc_allow) : 0,
+		                .feedback = (const char **)opt.osc_feedback,
+		                .n_feedback = opt.osc_feedback ? (int)g_strv_length(opt.osc_feedback) : 0,
+		                .meter_rate = opt.meter_rate };
+		L->osc = osc_new(&L->app, &oo, err, sizeof err);
+		if (!L->osc) {
+			fprintf(stderr, "lathe: %s\n", err);
+			return *failed = 1;
+		}
+		L->app.osc_port = opt.osc_port;
+		L->app.osc_bind = oo.bind;
+		L->app.osc_lan = strncmp(oo.bind, "127.", 4) != 0;
+	}
+	/* Lock what the RT path uses so it is never paged out.  Everything the
+	 * engine needs was allocated and touched (memset) before activation, so it
+	 * is resident now: MCL_ONFAULT locks resident pages and anything touched
+	 * later, instead of pulling every page of every mapped library (GTK's
+	 * included, in headless mode) into memory.  No MCL_FUTURE: with a small
+	 * RLIMIT_MEMLOCK it makes later allocations fail.  Kernels before 4.4 do
+	 * not know MCL_ONFAULT (EINVAL): lock everything there. */
+	stop_watch_step("locking memory");
+	int locked = mlockall(MCL_CURRENT | MCL_ONFAULT);
+	if (locked != 0 && errno == EINVAL)
+		locked = mlockall(MCL_CURRENT);
+	if (locked != 0 && errno != EPERM && errno != ENOMEM)
+		fprintf(stderr, "lathe: mlockall: %s\n", strerror(errno));
+	return 0;
+}
+
 static int run_live(const char *mode)
 {
-	int demo = !strcmp(mode, "demo");
 	int headless = !strcmp(mode, "headless");
-	(void)headless;
 	live L;
 	memset(&L, 0, sizeof L);
-	char err[512];
-	/* SIGINT/SIGTERM wait (blocked, pending) until start-up is done: every
-	 * thread started meanwhile inherits the mask, and GLib's signal thread
-	 * is only created after mlockall. */
-	sigset_t stop_signals;
-	sigemptyset(&stop_signals);
-	sigaddset(&stop_signals, SIGINT);
-	sigaddset(&stop_signals, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
+	/* Before anything else: every thread started from here on (JACK's, the
+	 * analysis, OSC) inherits SIGINT/SIGTERM blocked; the watcher takes them. */
+	if (stop_watch_start()) {
+		fprintf(stderr, "lathe: cannot watch for SIGINT/SIGTERM: %s\n", strerror(errno));
+		return 1;
+	}
 	lathe_params *p = params_new();
 	/* Half a second of tap at 96 kHz (a power-of-two ring of 2 MB): the
 	 * analysis thread drains it every 5 ms, so this is 100 polls of slack. */
@@ -232,102 +383,20 @@ static int run_live(const char *mode)
 	L.app.bus = bus;
 	L.app.session_file = opt.session;
 	L.app.session_dir = opt.session_dir;
-	/* the session's values before audio starts; sessions_new adds snapshots and connections */
-	if (apply_settings(p))
-		return 1;
-
-	if (demo && !jack_server_running()) {
-		if (start_private_jackd(&L)) {
-			fprintf(stderr, "lathe: cannot start a private JACK server (is jackd installed? 'make deps')\n");
-			return 1;
-		}
-		fprintf(stderr, "lathe: started a private JACK server '%s'\n", L.jackd_name);
-		opt.connect = 1;
-	}
-
-	const char *jack_name = opt.jack_name;
-	/* Under NSM the client id is the JACK name: wait for the server's open first. */
-	nsm_client *nsm = NULL;
-	const char *nsm_url = getenv("NSM_URL");
-	if (nsm_url && *nsm_url) {
-		nsm = nsm_client_new(nsm_url, "lathe", "lathe", err, sizeof err);
-		if (!nsm) {
-			fprintf(stderr, "lathe: NSM: %s\n", err);
-			return 1;
-		}
-		if (nsm_client_wait_open(nsm, 10000)) {
-			fprintf(stderr, "lathe: NSM: no /nsm/client/open from %s within 10 s\n", nsm_url);
-			nsm_client_free(nsm);
-			return 1;
-		}
-		if (!jack_name)
-			jack_name = nsm_client_id(nsm);
-	}
-	L.an = analysis_new(bus, p);
-	L.app.analysis = L.an;
-	if (!headless)
-		gui_prepare(&L.app);
-	jack_opts jo = { .name = jack_name ? jack_name : "lathe", .connect_system = opt.connect, .verbose = 1,
-	                 .play_demo = demo || opt.play_demo, .on_rate = on_rate, .user = &L };
-	L.jack = lathe_jack_new(p, bus, &jo);
-	L.app.jack = L.jack;
-	/* The session (state, snapshots, connections) or the autosave; then --set wins. */
-	sessions_opts so = { .session_file = opt.session, .session_dir = opt.session_dir, .autosave = 1, .nsm = nsm };
-	L.sess = sessions_new(&L.app, &so, err, sizeof err);
-	if (!L.sess) {
-		fprintf(stderr, "lathe: %s\n", err);
-		lathe_jack_free(L.jack);
-		return 1;
-	}
-	L.nsm = nsm;
-	for (int i = 0; opt.sets && opt.sets[i]; i++)
-		param_set_assignment(p, opt.sets[i], err, sizeof err);
-	if (!opt.no_osc) {
-		osc_opts oo = { .port = opt.osc_port, .bind = opt.osc_bind ? opt.osc_bind : "127.0.0.1",
-		                .allow = (const char **)opt.osc_allow, .n_allow = opt.osc_allow ? (int)g_strv_length(opt.osc_allow) : 0,
-		                .feedback = (const char **)opt.osc_feedback,
-		                .n_feedback = opt.osc_feedback ? (int)g_strv_length(opt.osc_feedback) : 0,
-		                .meter_rate = opt.meter_rate };
-		L.osc = osc_new(&L.app, &oo, err, sizeof err);
-		if (!L.osc) {
-			fprintf(stderr, "lathe: %s\n", err);
-			lathe_jack_free(L.jack);
-			return 1;
-		}
-		L.app.osc_port = opt.osc_port;
-		L.app.osc_bind = oo.bind;
-		L.app.osc_lan = strncmp(oo.bind, "127.", 4) != 0;
-	}
-	/* Lock what the RT path uses so it is never paged out.  Everything the
-	 * engine needs was allocated and touched (memset) before activation, so it
-	 * is resident now: MCL_ONFAULT locks resident pages and anything touched
-	 * later, instead of pulling every page of every mapped library (GTK's
-	 * included, in headless mode) into memory.  No MCL_FUTURE: with a small
-	 * RLIMIT_MEMLOCK it makes later allocations fail.  Kernels before 4.4 do
-	 * not know MCL_ONFAULT (EINVAL): lock everything there. */
-	int locked = mlockall(MCL_CURRENT | MCL_ONFAULT);
-	if (locked != 0 && errno == EINVAL)
-		locked = mlockall(MCL_CURRENT);
-	if (locked != 0 && errno != EPERM && errno != ENOMEM)
-		fprintf(stderr, "lathe: mlockall: %s\n", strerror(errno));
-	GMainLoop *loop = g_main_loop_new(NULL, FALSE);
-	guint sig_int = g_unix_signal_add(SIGINT, on_signal, loop);
-	guint sig_term = g_unix_signal_add(SIGTERM, on_signal, loop);
-	pthread_sigmask(SIG_UNBLOCK, &stop_signals, NULL);
-
-	int rc = 0;
-	if (!headless) {
-		char *argv0[] = { "lathe", NULL };
+	int failed = 0;
+	start_live(&L, mode, &failed);
+	main_loop = g_main_loop_new(NULL, FALSE);
+	stop_watch_running(on_stop, NULL);
+	int rc = failed;
+	if (!failed && !stop_requested()) {
 		while (g_main_context_iteration(NULL, FALSE))
 			;
-		if (!quit_requested)
+		if (!headless && !quit_requested) {
+			char *argv0[] = { "lathe", NULL };
 			rc = gui_run(&L.app, 1, argv0);
-	} else
-	{
-		while (g_main_context_iteration(NULL, FALSE))
-			;
-		if (!quit_requested)
-			g_main_loop_run(loop);
+		} else if (!quit_requested) {
+			g_main_loop_run(main_loop);
+		}
 	}
 	osc_free(L.osc);
 	sessions_free(L.sess);
@@ -338,9 +407,9 @@ static int run_live(const char *mode)
 		kill(L.jackd, SIGTERM);
 		waitpid(L.jackd, NULL, 0);
 	}
-	g_source_remove(sig_int);
-	g_source_remove(sig_term);
-	g_main_loop_unref(loop);
+	stop_watch_end();
+	g_main_loop_unref(main_loop);
+	main_loop = NULL;
 	bus_free(bus);
 	params_free(p);
 	return rc;
@@ -352,26 +421,31 @@ static int run_render(int argc, char **argv)
 {
 	if (argc != 4)
 		return usage("render takes IN and OUT");
-	render_opts ro = { .in = argv[2], .out = argv[3], .bits = opt.bits, .json = opt.json_report, .progress = isatty(2) };
 	if (opt.json && !opt.json_report)
 		return usage("render --json takes a report file: --json=REPORT");
+	/* Ctrl+C and kill stop the render within a block and leave nothing behind */
+	stop_catch();
+	render_opts ro = { .in = argv[2], .out = argv[3], .bits = opt.bits, .json = opt.json_report,
+	                   .overwrite = opt.overwrite, .stop = stop_flag(), .progress = isatty(2) };
 	if (opt.target_lufs) {
-		char *end;
-		ro.target_lufs = strtod(opt.target_lufs, &end);
-		if (*end || end == opt.target_lufs || ro.target_lufs > 0 || ro.target_lufs < -70)
-			return usage("--target-lufs takes a loudness such as -14");
+		if (cli_number("--target-lufs", opt.target_lufs, -70, 0, 0, &ro.target_lufs))
+			return 1;
 		ro.has_target = 1;
 	}
 	lathe_params *p = params_new();
-	if (apply_settings(p)) {
+	if (!p || apply_settings(p)) {
 		params_free(p);
 		return 1;
 	}
 	char err[512] = "";
 	int rc = render_file(p, &ro, err, sizeof err);
+	params_free(p);
+	if (rc && stop_requested()) {
+		fprintf(stderr, "lathe: render stopped by %s; '%s' not written\n", stop_signal_name(stop_requested()), ro.out);
+		stop_exit();
+	}
 	if (rc)
 		fprintf(stderr, "lathe: %s\n", err);
-	params_free(p);
 	return rc ? 1 : 0;
 }
 
@@ -411,11 +485,19 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	const char *mode = argc > 1 ? argv[1] : "console";
+	double v;
+	if (opt.osc_port_text) {
+		if (cli_number("--osc-port", opt.osc_port_text, 1, 65535, 1, &v))
+			return 1;
+		opt.osc_port = (int)v;
+	}
+	if (opt.meter_rate_text) {
+		if (cli_number("--meter-rate", opt.meter_rate_text, 0.5, 100, 0, &opt.meter_rate) /* osc.c serves 0.5..100 */)
+			return 1;
+	}
 	if (!strcmp(mode, "console") || !strcmp(mode, "headless") || !strcmp(mode, "demo")) {
 		if (argc > 2)
 			return usage("unexpected arguments after the mode");
-		if (opt.osc_port < 1 || opt.osc_port > 65535)
-			return usage("--osc-port takes 1..65535");
 		return run_live(mode);
 	}
 	if (!strcmp(mode, "render"))

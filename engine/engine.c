@@ -77,6 +77,8 @@ static float db_to_lin(float db) { return powf(10.0f, db * 0.05f); }
 
 engine *engine_new(lathe_params *params, lathe_bus *bus, double rate)
 {
+	if (!engine_rate_supported(rate))
+		return NULL;
 	engine *e = calloc(1, sizeof *e);
 	if (!e)
 		return NULL;

@@ -17,12 +17,25 @@
 #include "params.h"
 #include "bus.h"
 
+/* The sample rates lathe runs at, live (JACK) and offline (render, analyze):
+ * decided here once.  22.05 kHz is the lowest rate at which the chain's
+ * audible band (20 Hz .. 0.45 fs, see eq.c and crossover.c) still holds the
+ * EQ and crossover ranges of the registry with room; 192 kHz is the highest
+ * rate the meters take (MEASURE_MAX_RATE, report.c checks the two agree)
+ * and the highest of the studio rates.  tests/unit/test_rate_range.c runs
+ * every module and meter at both ends. */
+#define ENGINE_RATE_MIN 22050
+#define ENGINE_RATE_MAX 192000
+#define ENGINE_RATE_RANGE "22050-192000 Hz"
+static inline int engine_rate_supported(double rate) { return rate >= ENGINE_RATE_MIN && rate <= ENGINE_RATE_MAX; }
+
 /* Longest sub-block the modules see; longer host blocks are cut into these. */
 #define ENGINE_MAX_BLOCK 512
 
 typedef struct engine engine;
 
-/* Non-RT.  params and bus are borrowed (bus may be NULL: no meters, no tap). */
+/* Non-RT.  params and bus are borrowed (bus may be NULL: no meters, no tap).
+ * NULL when out of memory or the rate is not engine_rate_supported(). */
 engine *engine_new(lathe_params *params, lathe_bus *bus, double rate);
 void engine_free(engine *e);
 

@@ -62,7 +62,7 @@ struct lathe_jack {
 	jack_status status;
 	char *saved;                   /* remembered connections, "ours\ttheirs\n" lines */
 	demo_player *demo;             /* with opts.play_demo: the player, a client of the same server */
-	int announced_down;            /* said "waiting for server" already */
+	int announced_down;            /* said "waiting for server" (1) or "rate refused" (2) already */
 };
 
 /* ---------- RT ---------- */
@@ -346,6 +346,19 @@ static int open_client(lathe_jack *j)
 		jack_set_property(c, uuid, JACK_METADATA_PRETTY_NAME, port_defs[i].pretty, "text/plain");
 	}
 	uint32_t rate = jack_get_sample_rate(c);
+	if (!engine_rate_supported(rate)) {
+		/* refused, said once (start-up says it, or the supervisor), then polled for a server at a rate lathe works at */
+		pthread_mutex_lock(&j->lock);
+		j->status.refused_rate = rate;
+		pthread_mutex_unlock(&j->lock);
+		jack_client_close(c);
+		j->client = NULL;
+		memset(j->port, 0, sizeof j->port);
+		return -2;
+	}
+	pthread_mutex_lock(&j->lock);
+	j->status.refused_rate = 0;
+	pthread_mutex_unlock(&j->lock);
 	engine *cur = atomic_load(&j->eng);
 	if (!cur || engine_rate(cur) != rate) {
 		engine *ne = engine_new(j->params, j->bus, rate);
@@ -411,7 +424,8 @@ static void *supervise(void *arg)
 		}
 		if (!j->client && since_try >= 0.25) {
 			last_try = now;
-			if (open_client(j) == 0) {
+			int opened = open_client(j);
+			if (opened == 0) {
 				if (!first) {
 					pthread_mutex_lock(&j->lock);
 					j->status.reconnects++;
@@ -423,7 +437,12 @@ static void *supervise(void *arg)
 				say(j, first ? "JACK connected as %s" : "JACK reconnected as %s", msg);
 				first = 0;
 				j->announced_down = 0;
-			} else if (!j->announced_down) {
+			} else if (opened == -2 && j->announced_down != 2) {
+				char msg[160];
+				snprintf(msg, sizeof msg, "the JACK server runs at %u Hz; lathe works at " ENGINE_RATE_RANGE, j->status.refused_rate);
+				say(j, "%s; waiting for a server at one of those rates", msg);
+				j->announced_down = 2;
+			} else if (opened == -1 && !j->announced_down) {
 				/* name the server (JACK_DEFAULT_SERVER, else "default") and how to start one */
 				const char *srv = getenv("JACK_DEFAULT_SERVER");
 				char msg[256];
@@ -438,7 +457,16 @@ static void *supervise(void *arg)
 		if (j->client) {
 			uint32_t r = atomic_exchange(&j->new_rate, 0);
 			engine *cur = atomic_load(&j->eng);
-			if (r && (!cur || engine_rate(cur) != r)) {
+			if (r && !engine_rate_supported(r)) {
+				/* the server changed to a rate lathe does not work at: silence, said once, until it changes back */
+				char msg[160];
+				snprintf(msg, sizeof msg, "the JACK server now runs at %u Hz; lathe works at " ENGINE_RATE_RANGE, r);
+				say(j, "%s: output is silent", msg);
+				swap_engine(j, NULL);
+				pthread_mutex_lock(&j->lock);
+				j->status.refused_rate = r;
+				pthread_mutex_unlock(&j->lock);
+			} else if (r && (!cur || engine_rate(cur) != r)) {
 				engine *ne = engine_new(j->params, j->bus, r);
 				if (ne) {
 					swap_engine(j, ne);

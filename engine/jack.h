@@ -34,6 +34,7 @@ typedef struct {
 	float dsp_load;        /* jack_cpu_load(), percent */
 	uint32_t reconnects;
 	char client_name[64];  /* actual name (JACK may add a suffix) */
+	uint32_t refused_rate; /* the server runs at this rate, outside ENGINE_RATE_MIN..MAX: not joined (0 = none) */
 } jack_status;
 
 /* Silence libjack's own messages (it prints a paragraph for every failed

@@ -5,15 +5,18 @@
  * end, so OUT lines up with IN sample for sample and has its length. */
 #include "render.h"
 #include "engine.h"
+#include "fileio.h"
 #include "meter/report.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define CHUNK 4096
@@ -56,57 +59,59 @@ static int format_for(const char *path, const char *bits, int in_sub, int *forma
 	return 0;
 }
 
-static SNDFILE *open_input(const char *path, SF_INFO *info, char *err, int errlen)
+static SNDFILE *open_input(const char *path, SF_INFO *info, struct stat *st, char *err, int errlen)
 {
-	memset(info, 0, sizeof *info);
-	if (access(path, R_OK) != 0) {
-		snprintf(err, errlen, "cannot read '%s': %s", path, strerror(errno));
-		return NULL;
-	}
-	SNDFILE *sf = sf_open(path, SFM_READ, info);
-	if (!sf) {
-		snprintf(err, errlen, "cannot open '%s': %s", path, sf_strerror(NULL));
-		return NULL;
-	}
-	if (info->channels < 1 || info->channels > 2) {
-		snprintf(err, errlen, "'%s': %d channels; lathe masters mono or stereo files", path, info->channels);
-		sf_close(sf);
-		return NULL;
-	}
-	return sf;
+	return file_open_sound(path, info, 2, st, err, errlen);
 }
 
 /* Reads up to n frames as stereo; returns frames read. */
 static sf_count_t read_stereo(SNDFILE *sf, int channels, float *buf, sf_count_t n)
 {
-	sf_count_t got = sf_readf_float(sf, buf, n);
+	sf_count_t got = file_read_sound(sf, buf, n);
 	if (channels == 1)
 		for (sf_count_t i = got - 1; i >= 0; i--)
 			buf[2 * i] = buf[2 * i + 1] = buf[i];
 	return got;
 }
 
-float *render_read_stereo(const char *path, size_t *frames, int *rate, int *subformat, char *err, int errlen)
+static int stopped(const atomic_int *stop) { return stop && atomic_load(stop); }
+
+/* The whole file from an open handle, as stereo; NULL with a reason. */
+static float *read_all(SNDFILE *sf, const SF_INFO *info, const char *path, size_t *frames, const atomic_int *stop,
+                       char *err, int errlen)
 {
-	SF_INFO info;
-	SNDFILE *sf = open_input(path, &info, err, errlen);
-	if (!sf)
-		return NULL;
-	float *buf = malloc((size_t)(info.frames > 0 ? info.frames : 1) * 2 * sizeof(float));
+	float *buf = malloc((size_t)(info->frames > 0 ? info->frames : 1) * 2 * sizeof(float));
 	if (!buf) {
 		snprintf(err, errlen, "'%s': too long to hold in memory", path);
-		sf_close(sf);
 		return NULL;
 	}
 	size_t got = 0;
-	while ((sf_count_t)got < info.frames) {
-		sf_count_t k = read_stereo(sf, info.channels, buf + 2 * got, info.frames - (sf_count_t)got < CHUNK ? info.frames - (sf_count_t)got : CHUNK);
+	while ((sf_count_t)got < info->frames && !stopped(stop)) {
+		sf_count_t left = info->frames - (sf_count_t)got;
+		sf_count_t k = read_stereo(sf, info->channels, buf + 2 * got, left < CHUNK ? left : CHUNK);
 		if (k <= 0)
 			break;
 		got += (size_t)k;
 	}
-	sf_close(sf);
+	if (stopped(stop)) {
+		snprintf(err, errlen, "stopped");
+		free(buf);
+		return NULL;
+	}
 	*frames = got;
+	return buf;
+}
+
+float *render_read_stereo(const char *path, size_t *frames, int *rate, int *subformat, char *err, int errlen)
+{
+	SF_INFO info;
+	SNDFILE *sf = open_input(path, &info, NULL, err, errlen);
+	if (!sf)
+		return NULL;
+	float *buf = read_all(sf, &info, path, frames, NULL, err, errlen);
+	sf_close(sf);
+	if (!buf)
+		return NULL;
 	*rate = info.samplerate;
 	if (subformat)
 		*subformat = info.format & SF_FORMAT_SUBMASK;
@@ -149,7 +154,7 @@ static int run_chunk(runner *ru, const float *inter, size_t n, sink_fn sink, voi
 
 /* The whole stream: source(frames) then latency zeros. */
 static int run_stream(lathe_params *p, int rate, int (*source)(void *, float *, size_t), void *src_user,
-                      sink_fn sink, void *sink_user, size_t total, int progress)
+                      sink_fn sink, void *sink_user, size_t total, int progress, const atomic_int *stop)
 {
 	runner *ru = calloc(1, sizeof *ru);
 	if (!ru)
@@ -164,8 +169,12 @@ static int run_stream(lathe_params *p, int rate, int (*source)(void *, float *, 
 	ru->skip = lat;
 	float *in = malloc(2 * CHUNK * sizeof(float));
 	size_t done = 0;
-	int rc = 0, last_pct = -1;
-	for (;;) {
+	int rc = in ? 0 : -1, last_pct = -1;
+	while (rc == 0) {
+		if (stopped(stop)) { /* a block of 4096 frames takes well under a millisecond */
+			rc = -1;
+			break;
+		}
 		int k = source(src_user, in, CHUNK);
 		if (k < 0) {
 			rc = -1;
@@ -187,7 +196,8 @@ static int run_stream(lathe_params *p, int rate, int (*source)(void *, float *, 
 		}
 	}
 	/* flush the latency with silence */
-	memset(in, 0, 2 * CHUNK * sizeof(float));
+	if (in)
+		memset(in, 0, 2 * CHUNK * sizeof(float));
 	for (uint32_t left = lat; rc == 0 && left > 0;) {
 		uint32_t k = left < CHUNK ? left : CHUNK;
 		if (run_chunk(ru, in, k, sink, sink_user))
@@ -231,23 +241,29 @@ static int mem_sink(void *u, const float *lr, size_t n)
 	return 0;
 }
 
-int render_buffer(lathe_params *p, int rate, const float *in, float *out, size_t frames, int progress)
+int render_buffer(lathe_params *p, int rate, const float *in, float *out, size_t frames, const atomic_int *stop)
 {
 	mem_src s = { in, frames, 0 };
 	mem_sink_t k = { out, 0 };
-	return run_stream(p, rate, mem_source, &s, mem_sink, &k, frames, progress);
+	return run_stream(p, rate, mem_source, &s, mem_sink, &k, frames, 0, stop);
 }
 
+/* The input, streamed from the file or from memory (--target-lufs read it
+ * whole), metered on the way when a report is asked for. */
 typedef struct {
-	SNDFILE *sf;
+	SNDFILE *sf;             /* NULL: from mem */
 	int channels;
-} file_src;
+	mem_src mem;
+	report_meter *meter;     /* input report, may be NULL */
+} in_src;
 
-static int file_source(void *u, float *out, size_t max)
+static int in_source(void *u, float *out, size_t max)
 {
-	file_src *f = u;
-	sf_count_t k = read_stereo(f->sf, f->channels, out, (sf_count_t)max);
-	return k < 0 ? -1 : (int)k;
+	in_src *f = u;
+	int k = f->sf ? (int)read_stereo(f->sf, f->channels, out, (sf_count_t)max) : mem_source(&f->mem, out, max);
+	if (k > 0 && f->meter)
+		report_add(f->meter, out, (size_t)k);
+	return k < 0 ? -1 : k;
 }
 
 typedef struct {
@@ -279,9 +295,10 @@ static int file_sink(void *u, const float *lr, size_t n)
 }
 
 /* Integrated loudness of the chain's output over a whole buffer. */
-static int measure_output(lathe_params *p, int rate, const float *in, size_t frames, float *scratch, loudness_report *rep)
+static int measure_output(lathe_params *p, int rate, const float *in, size_t frames, float *scratch, loudness_report *rep,
+                          const atomic_int *stop)
 {
-	if (render_buffer(p, rate, in, scratch, frames, 0))
+	if (render_buffer(p, rate, in, scratch, frames, stop))
 		return -1;
 	report_meter *m = report_new(rate, 2);
 	if (!m)
@@ -295,7 +312,8 @@ static int measure_output(lathe_params *p, int rate, const float *in, size_t fra
 /* --target-lufs: set the drive so the output lands on the target.  The
  * limiter makes loudness a nonlinear function of drive, so iterate: start
  * from the linear estimate, then secant steps until within 0.05 LU. */
-static int find_drive(lathe_params *p, int rate, const float *in, size_t frames, double target, char *err, int errlen)
+static int find_drive(lathe_params *p, int rate, const float *in, size_t frames, double target, const atomic_int *stop,
+                      char *err, int errlen)
 {
 	float *scratch = malloc(frames * 2 * sizeof(float));
 	if (!scratch) {
@@ -306,9 +324,9 @@ static int find_drive(lathe_params *p, int rate, const float *in, size_t frames,
 	/* the drive is the limiter's gain for boosts and the input trim for cuts */
 	float base_in = param_get(p, P_INPUT_GAIN), base_lim = param_get(p, P_LIM_GAIN);
 	double x0 = 0, y0, x1, y1;
-	if (measure_output(p, rate, in, frames, scratch, &rep)) {
+	if (measure_output(p, rate, in, frames, scratch, &rep, stop)) {
 		free(scratch);
-		snprintf(err, errlen, "cannot measure the input");
+		snprintf(err, errlen, stopped(stop) ? "stopped" : "cannot measure the input");
 		return -1;
 	}
 	y0 = rep.integrated_lufs;
@@ -325,7 +343,11 @@ static int find_drive(lathe_params *p, int rate, const float *in, size_t frames,
 			lim = 24;
 		param_set(p, P_LIM_GAIN, (float)(base_lim + lim), NULL);
 		param_set(p, P_INPUT_GAIN, (float)(base_in + trim), NULL);
-		measure_output(p, rate, in, frames, scratch, &rep);
+		if (measure_output(p, rate, in, frames, scratch, &rep, stop)) {
+			free(scratch);
+			snprintf(err, errlen, stopped(stop) ? "stopped" : "cannot measure the output");
+			return -1;
+		}
 		y1 = rep.integrated_lufs;
 		if (fabs(y1 - target) < best_err) {
 			best_err = fabs(y1 - target);
@@ -345,7 +367,11 @@ static int find_drive(lathe_params *p, int rate, const float *in, size_t frames,
 	double lim = best_x > 0 ? best_x : 0, trim = best_x < 0 ? best_x : 0;
 	param_set(p, P_LIM_GAIN, (float)(base_lim + (lim > 24 ? 24 : lim)), NULL);
 	param_set(p, P_INPUT_GAIN, (float)(base_in + trim), NULL);
-	measure_output(p, rate, in, frames, scratch, &rep);
+	if (measure_output(p, rate, in, frames, scratch, &rep, stop)) {
+		free(scratch);
+		snprintf(err, errlen, stopped(stop) ? "stopped" : "cannot measure the output");
+		return -1;
+	}
 	free(scratch);
 	if (fabs(rep.integrated_lufs - target) > 0.3 || lim > 12)
 		fprintf(stderr, "lathe: %.1f LUFS cannot be reached under the ceiling without more than 12 dB of limiting; "
@@ -356,110 +382,179 @@ static int find_drive(lathe_params *p, int rate, const float *in, size_t frames,
 
 
 
+/* ---- outputs written beside their final name ---- */
+
+/* NAME.tmp-PID, created here (O_EXCL: never through a link someone left
+ * there), renamed over NAME only when complete. */
+typedef struct {
+	const char *final;
+	char *tmp;               /* NULL once renamed or removed */
+	int fd;                  /* -1 once closed */
+} staged;
+
+static int stage_open(staged *s, const char *path, char *err, int errlen)
+{
+	s->final = path;
+	size_t n = strlen(path) + 32;
+	s->tmp = malloc(n);
+	if (!s->tmp) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	snprintf(s->tmp, n, "%s.tmp-%d", path, (int)getpid());
+	s->fd = open(s->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (s->fd < 0) {
+		snprintf(err, errlen, "cannot write '%s': %s", path, strerror(errno));
+		free(s->tmp);
+		s->tmp = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* On disk before the rename: a crash right after it must not leave an empty OUT. */
+static int stage_finish(staged *s, char *err, int errlen)
+{
+	int rc = fsync(s->fd);
+	if (close(s->fd))
+		rc = -1;
+	s->fd = -1;
+	if (rc)
+		snprintf(err, errlen, "cannot write '%s': %s", s->final, strerror(errno));
+	return rc;
+}
+
+static int stage_commit(staged *s, char *err, int errlen)
+{
+	if (rename(s->tmp, s->final)) {
+		snprintf(err, errlen, "cannot write '%s': %s", s->final, strerror(errno));
+		return -1;
+	}
+	free(s->tmp);
+	s->tmp = NULL;
+	return 0;
+}
+
+/* Whatever was not committed goes. */
+static void stage_discard(staged *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	if (s->tmp)
+		unlink(s->tmp);
+	free(s->tmp);
+	s->tmp = NULL;
+}
+
+/* OUT and the report: never the input, never each other, replaced only with -y. */
+static int check_outputs(const render_opts *o, const struct stat *in_st, char *err, int errlen)
+{
+	if (file_check_output(o->out, "OUT", in_st, o->overwrite, err, errlen))
+		return -1;
+	if (!o->json)
+		return 0;
+	if (file_same(o->json, o->out)) {
+		snprintf(err, errlen, "report '%s' is the same file as OUT '%s'", o->json, o->out);
+		return -1;
+	}
+	return file_check_output(o->json, "report", in_st, o->overwrite, err, errlen);
+}
+
+static int write_report(staged *s, report_meter *in_meter, report_meter *out_meter, lathe_params *p, char *err,
+                        int errlen)
+{
+	FILE *jf = fdopen(s->fd, "w");
+	if (!jf) {
+		snprintf(err, errlen, "cannot write report '%s': %s", s->final, strerror(errno));
+		return -1;
+	}
+	loudness_report ri, ro;
+	report_finish(in_meter, &ri);
+	report_finish(out_meter, &ro);
+	fprintf(jf, "{\n\"input\": ");
+	report_json(&ri, jf);
+	fprintf(jf, ",\n\"output\": ");
+	report_json(&ro, jf);
+	fprintf(jf, ",\n\"limiter_gain_db\": %.2f,\n\"input_gain_db\": %.2f\n}\n", param_get(p, P_LIM_GAIN),
+	        param_get(p, P_INPUT_GAIN));
+	int rc = fflush(jf) || ferror(jf) || fsync(s->fd) ? -1 : 0;
+	if (rc)
+		snprintf(err, errlen, "cannot write report '%s': %s", s->final, strerror(errno));
+	if (fclose(jf) && !rc) {
+		snprintf(err, errlen, "cannot write report '%s': %s", s->final, strerror(errno));
+		rc = -1;
+	}
+	s->fd = -1; /* fclose closed it */
+	return rc;
+}
+
 int render_file(lathe_params *p, const render_opts *o, char *err, int errlen)
 {
 	SF_INFO info;
-	SNDFILE *in = open_input(o->in, &info, err, errlen);
+	struct stat in_st;
+	SNDFILE *in = open_input(o->in, &info, &in_st, err, errlen);
 	if (!in)
 		return -1;
-	int format;
-	if (format_for(o->out, o->bits, info.format & SF_FORMAT_SUBMASK, &format, err, errlen)) {
-		sf_close(in);
-		return -1;
-	}
+	staged out = { .fd = -1 }, rep = { .fd = -1 };
+	float *all = NULL;
+	size_t frames = 0;
+	report_meter *in_meter = NULL, *out_meter = NULL;
+	SNDFILE *osf = NULL;
+	file_sink_t fs = { 0 };
+	int format, rc = -1;
+	if (format_for(o->out, o->bits, info.format & SF_FORMAT_SUBMASK, &format, err, errlen) ||
+	    check_outputs(o, &in_st, err, errlen))
+		goto done;
 	if (o->has_target) {
-		sf_close(in);
-		size_t frames;
-		int rate;
-		float *all = render_read_stereo(o->in, &frames, &rate, NULL, err, errlen);
-		if (!all)
-			return -1;
-		int rc = find_drive(p, rate, all, frames, o->target_lufs, err, errlen);
-		free(all);
-		if (rc)
-			return -1;
-		in = open_input(o->in, &info, err, errlen);
-		if (!in)
-			return -1;
+		if (!(all = read_all(in, &info, o->in, &frames, o->stop, err, errlen)) ||
+		    find_drive(p, info.samplerate, all, frames, o->target_lufs, o->stop, err, errlen))
+			goto done;
 	}
-
-	/* temporary file beside OUT, renamed on success */
-	size_t plen = strlen(o->out) + 32;
-	char *tmp = malloc(plen);
-	snprintf(tmp, plen, "%s.tmp-%d", o->out, (int)getpid());
+	if (stage_open(&out, o->out, err, errlen) || (o->json && stage_open(&rep, o->json, err, errlen)))
+		goto done;
 	SF_INFO oinfo = { .samplerate = info.samplerate, .channels = 2, .format = format };
-	SNDFILE *out = sf_open(tmp, SFM_WRITE, &oinfo);
-	if (!out) {
+	if (!(osf = sf_open_fd(out.fd, SFM_WRITE, &oinfo, 0))) {
 		snprintf(err, errlen, "cannot write '%s': %s", o->out, sf_strerror(NULL));
-		sf_close(in);
-		free(tmp);
-		return -1;
+		goto done;
 	}
-	report_meter *in_meter = o->json ? report_new(info.samplerate, 2) : NULL;
-	file_sink_t fs = { out, format & SF_FORMAT_SUBMASK, malloc(2 * CHUNK * sizeof(int)),
-	                   o->json ? report_new(info.samplerate, 2) : NULL };
-	file_src src = { in, info.channels };
-	int rc;
-	if (in_meter) {
-		/* measure the input on the way: wrap the source */
-		float *all;
-		size_t frames;
-		int rate;
-		sf_close(in);
-		in = NULL;
-		all = render_read_stereo(o->in, &frames, &rate, NULL, err, errlen);
-		if (!all) {
-			rc = -1;
-		} else {
-			report_add(in_meter, all, frames);
-			mem_src ms = { all, frames, 0 };
-			rc = run_stream(p, info.samplerate, mem_source, &ms, file_sink, &fs, frames, o->progress);
-			free(all);
-		}
-	} else {
-		rc = run_stream(p, info.samplerate, file_source, &src, file_sink, &fs, (size_t)info.frames, o->progress);
+	if (o->json && (!(in_meter = report_new(info.samplerate, 2)) || !(out_meter = report_new(info.samplerate, 2)))) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
 	}
-	if (in)
-		sf_close(in);
-	if (sf_close(out) != 0 && rc == 0) {
-		rc = -1;
+	fs = (file_sink_t){ osf, format & SF_FORMAT_SUBMASK, malloc(2 * CHUNK * sizeof(int)), out_meter };
+	in_src src = { all ? NULL : in, info.channels, { all, frames, 0 }, in_meter };
+	int ran = fs.ibuf ? run_stream(p, info.samplerate, in_source, &src, file_sink, &fs,
+	                               (size_t)(info.frames > 0 ? info.frames : 0), o->progress, o->stop)
+	                  : -1;
+	if (ran && !stopped(o->stop)) {
+		snprintf(err, errlen, "cannot write '%s': %s", o->out, sf_strerror(osf));
+		goto done;
 	}
+	int closed = sf_close(osf);
+	osf = NULL;
+	if (stopped(o->stop)) {
+		snprintf(err, errlen, "stopped; nothing written");
+		goto done;
+	}
+	if (closed) {
+		snprintf(err, errlen, "cannot write '%s': %s", o->out, sf_error_number(closed));
+		goto done;
+	}
+	if (stage_finish(&out, err, errlen) || (o->json && write_report(&rep, in_meter, out_meter, p, err, errlen)))
+		goto done;
+	if (stage_commit(&out, err, errlen) || (o->json && stage_commit(&rep, err, errlen)))
+		goto done;
+	rc = 0;
+done:
+	if (osf)
+		sf_close(osf);
 	free(fs.ibuf);
-	if (rc) {
-		if (!*err)
-			snprintf(err, errlen, "cannot write '%s': %s", o->out, strerror(errno ? errno : EIO));
-		unlink(tmp);
-		free(tmp);
-		report_free(in_meter);
-		report_free(fs.meter);
-		return -1;
-	}
-	if (rename(tmp, o->out)) {
-		snprintf(err, errlen, "cannot write '%s': %s", o->out, strerror(errno));
-		unlink(tmp);
-		free(tmp);
-		report_free(in_meter);
-		report_free(fs.meter);
-		return -1;
-	}
-	free(tmp);
-	if (o->json) {
-		loudness_report ri, ro;
-		report_finish(in_meter, &ri);
-		report_finish(fs.meter, &ro);
-		report_free(in_meter);
-		report_free(fs.meter);
-		FILE *jf = fopen(o->json, "w");
-		if (!jf) {
-			snprintf(err, errlen, "cannot write report '%s': %s", o->json, strerror(errno));
-			return -1;
-		}
-		fprintf(jf, "{\n\"input\": ");
-		report_json(&ri, jf);
-		fprintf(jf, ",\n\"output\": ");
-		report_json(&ro, jf);
-		fprintf(jf, ",\n\"limiter_gain_db\": %.2f,\n\"input_gain_db\": %.2f\n}\n", param_get(p, P_LIM_GAIN), param_get(p, P_INPUT_GAIN));
-		fclose(jf);
-	}
-	return 0;
+	stage_discard(&out);
+	stage_discard(&rep);
+	report_free(in_meter);
+	report_free(out_meter);
+	free(all);
+	sf_close(in);
+	return rc;
 }

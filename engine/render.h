@@ -2,6 +2,7 @@
 #ifndef LATHE_RENDER_H
 #define LATHE_RENDER_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include "params.h"
 
@@ -11,20 +12,27 @@ typedef struct {
 	int has_target;          /* --target-lufs given */
 	double target_lufs;
 	const char *json;        /* report file or NULL */
+	int overwrite;           /* -y: an existing OUT (and report) may be replaced */
+	const atomic_int *stop;  /* may be NULL; once non-zero (a signal handler sets it) the render stops within one block */
 	int progress;            /* print progress on stderr */
 } render_opts;
 
 /* Renders IN to OUT through the chain set up in p (p may be changed by
- * --target-lufs: the drive it chose stays in p).  OUT is written to a
- * temporary file in the same folder and renamed, so a failure leaves no
- * partial OUT.  Returns 0, or -1 with a one-line reason in err. */
+ * --target-lufs: the drive it chose stays in p).  OUT and the report are
+ * written to temporary files beside them (NAME.tmp-PID), flushed to disk and
+ * renamed only once both are complete, so a failure or a stop leaves neither
+ * a partial OUT nor a partial report, and an existing one as it was.  OUT is
+ * never IN (same device and inode, whatever the spelling) and an existing
+ * OUT or report is replaced only with o->overwrite.  Returns 0, or -1 with a
+ * one-line reason in err (also when o->stop ended it). */
 int render_file(lathe_params *p, const render_opts *o, char *err, int errlen);
 
-/* Reads a whole sound file as interleaved stereo float (mono duplicated).
- * Returns NULL with a reason in err. */
+/* Reads a whole sound file (file_open_sound's checks) as interleaved stereo
+ * float (mono duplicated).  Returns NULL with a reason in err. */
 float *render_read_stereo(const char *path, size_t *frames, int *rate, int *subformat, char *err, int errlen);
 
-/* Runs the chain over interleaved stereo, latency removed: out has the same length. */
-int render_buffer(lathe_params *p, int rate, const float *in, float *out, size_t frames, int progress);
+/* Runs the chain over interleaved stereo, latency removed: out has the same
+ * length.  0, or -1 (out of memory, an unsupported rate, or stop set). */
+int render_buffer(lathe_params *p, int rate, const float *in, float *out, size_t frames, const atomic_int *stop);
 
 #endif

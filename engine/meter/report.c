@@ -1,6 +1,8 @@
 /* lathe — file loudness report (see report.h). */
 #include "report.h"
 #include "measure.h"
+#include "../engine.h"
+#include "../fileio.h"
 
 #include <errno.h>
 #include <glib.h>
@@ -12,6 +14,9 @@
 
 #define OVER_DBTP (-1.0f) /* delivery ceiling most platforms ask for */
 
+/* Every rate lathe works at can be metered. */
+_Static_assert(ENGINE_RATE_MIN >= 8000 && ENGINE_RATE_MAX <= MEASURE_MAX_RATE, "the engine's rates are the meters' rates");
+
 struct report_meter {
 	measure *m;
 	int rate, channels;
@@ -20,6 +25,8 @@ struct report_meter {
 	float point_tp;           /* true peak (linear) of the current point */
 	float *mom, *st, *tp;     /* the series */
 	size_t n, cap;
+	float *clean;             /* one point of frames with NaN and infinities made 0 */
+	uint64_t samples, non_finite;
 };
 
 report_meter *report_new(int rate, int channels)
@@ -31,6 +38,12 @@ report_meter *report_new(int rate, int channels)
 		return NULL;
 	rm->m = measure_new((unsigned)rate, (unsigned)channels, MEASURE_ALL);
 	if (!rm->m) {
+		free(rm);
+		return NULL;
+	}
+	rm->clean = malloc((size_t)rate / REPORT_POINT_HZ * (size_t)channels * sizeof(float));
+	if (!rm->clean) {
+		measure_free(rm->m);
 		free(rm);
 		return NULL;
 	}
@@ -49,6 +62,7 @@ void report_free(report_meter *rm)
 	free(rm->mom);
 	free(rm->st);
 	free(rm->tp);
+	free(rm->clean);
 	free(rm);
 }
 
@@ -80,13 +94,31 @@ static void push_point(report_meter *rm)
 	rm->n++;
 }
 
+/* x itself, or rm->clean with NaN and infinities as 0 when x holds any: one
+ * NaN would stay in the true-peak filters' and libebur128's state and make
+ * every later reading meaningless.  Those samples are counted (the report
+ * says how many), and measured as silence. */
+static const float *finite_piece(report_meter *rm, const float *x, size_t n)
+{
+	size_t bad = 0;
+	for (size_t i = 0; i < n; i++)
+		bad += !isfinite(x[i]);
+	rm->samples += n;
+	if (!bad)
+		return x;
+	rm->non_finite += bad;
+	for (size_t i = 0; i < n; i++)
+		rm->clean[i] = isfinite(x[i]) ? x[i] : 0.0f;
+	return rm->clean;
+}
+
 void report_add(report_meter *rm, const float *x, size_t frames)
 {
 	while (frames > 0) {
 		size_t k = rm->point_frames - rm->phase;
 		if (k > frames)
 			k = frames;
-		measure_add(rm->m, x, k, (size_t)rm->channels);
+		measure_add(rm->m, finite_piece(rm, x, k * (size_t)rm->channels), k, (size_t)rm->channels);
 		rm->phase += (unsigned)k;
 		x += k * (size_t)rm->channels;
 		frames -= k;
@@ -124,6 +156,8 @@ void report_finish(report_meter *rm, loudness_report *r)
 	r->sample_rate = rm->rate;
 	r->channels = rm->channels;
 	r->tp_overs = m->tp_overs;
+	r->samples = rm->samples;
+	r->non_finite = rm->non_finite;
 	r->n_platforms = REPORT_PLATFORMS;
 	for (int p = 1; p < PLAT_COUNT; p++) {
 		const platform_info *pi = platform_get(p);
@@ -165,6 +199,7 @@ void report_json(const loudness_report *r, FILE *f)
 	fprintf(f, "  \"sample_rate\": %d,\n", r->sample_rate);
 	fprintf(f, "  \"channels\": %d,\n", r->channels);
 	fprintf(f, "  \"true_peak_overs\": %u,\n", r->tp_overs);
+	fprintf(f, "  \"non_finite_samples\": %llu,\n", (unsigned long long)r->non_finite);
 	fprintf(f, "  \"platforms\": [\n");
 	for (int i = 0; i < r->n_platforms; i++) {
 		const platform_result *p = &r->platforms[i];
@@ -185,6 +220,8 @@ void report_print(const loudness_report *r, FILE *f)
 	fprintf(f, "%-18s %8.1f dB\n", "PLR", r->plr_db);
 	fprintf(f, "%-18s %8.2f\n", "correlation min", r->correlation_min);
 	fprintf(f, "%-18s %8u (above -1 dBTP)\n", "true-peak overs", r->tp_overs);
+	if (r->non_finite)
+		fprintf(f, "%-18s %8llu (NaN or infinite, measured as silence)\n", "non-finite", (unsigned long long)r->non_finite);
 	fprintf(f, "%-18s %8.2f s, %d Hz, %d channel%s\n", "duration", r->duration_s, r->sample_rate, r->channels,
 	        r->channels == 1 ? "" : "s");
 	fprintf(f, "\n%-14s %9s %9s %16s\n", "platform", "target", "gain", "true peak after");
@@ -194,36 +231,38 @@ void report_print(const loudness_report *r, FILE *f)
 	}
 }
 
+/* One stderr line when a file held samples that are not numbers: a file of
+ * NaN otherwise reads as silence (-120 LUFS) without a word. */
+void report_warn_non_finite(const loudness_report *r, const char *path)
+{
+	if (!r->non_finite)
+		return;
+	if (r->non_finite == r->samples)
+		fprintf(stderr, "lathe: '%s' holds no finite sample (all %llu are NaN or infinite); measured as silence\n", path,
+		        (unsigned long long)r->samples);
+	else
+		fprintf(stderr, "lathe: '%s': %llu of %llu samples are NaN or infinite; measured as silence\n", path,
+		        (unsigned long long)r->non_finite, (unsigned long long)r->samples);
+}
+
 int analyze_file(const char *path, int json, const char *plot_png, char *err, int errlen)
 {
-	if (access(path, R_OK) != 0) {
-		snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
-		return 1;
-	}
 	SF_INFO info;
-	memset(&info, 0, sizeof info);
-	SNDFILE *sf = sf_open(path, SFM_READ, &info);
-	if (!sf) {
-		snprintf(err, errlen, "cannot open '%s': %s", path, sf_strerror(NULL));
+	SNDFILE *sf = file_open_sound(path, &info, MEASURE_MAX_CH, NULL, err, errlen);
+	if (!sf)
 		return 1;
-	}
 	report_meter *rm = report_new(info.samplerate, info.channels);
-	if (!rm) {
-		snprintf(err, errlen, "cannot analyse '%s': %d Hz, %d channels (8000-192000 Hz, 1-8 channels)", path,
-		         info.samplerate, info.channels);
-		sf_close(sf);
-		return 1;
-	}
 	const sf_count_t chunk = 8192;
 	float *buf = malloc((size_t)chunk * (size_t)info.channels * sizeof(float));
-	if (!buf) {
+	if (!rm || !buf) {
 		snprintf(err, errlen, "out of memory");
+		free(buf);
 		report_free(rm);
 		sf_close(sf);
 		return 1;
 	}
 	sf_count_t got;
-	while ((got = sf_readf_float(sf, buf, chunk)) > 0)
+	while ((got = file_read_sound(sf, buf, chunk)) > 0)
 		report_add(rm, buf, (size_t)got);
 	int bad = sf_error(sf);
 	if (bad)
@@ -236,6 +275,7 @@ int analyze_file(const char *path, int json, const char *plot_png, char *err, in
 	}
 	loudness_report r;
 	report_finish(rm, &r);
+	report_warn_non_finite(&r, path);
 	if (json) {
 		report_json(&r, stdout);
 		fputc('\n', stdout);

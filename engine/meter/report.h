@@ -5,6 +5,7 @@
 #define LATHE_REPORT_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include "platforms.h"
 
@@ -34,6 +35,8 @@ typedef struct {
 	int sample_rate;
 	int channels;
 	unsigned tp_overs;          /* runs of true peak above -1 dBTP */
+	uint64_t samples;           /* samples fed (frames x channels) */
+	uint64_t non_finite;        /* of them NaN or infinite: measured as 0 (key non_finite_samples) */
 	int n_platforms;
 	platform_result platforms[REPORT_PLATFORMS];
 } loudness_report;
@@ -49,6 +52,10 @@ void report_finish(report_meter *rm, loudness_report *out);
 /* The loudness series (REPORT_POINT_HZ points per second): momentary,
  * short-term and true peak (dBTP, highest of the 100 ms) per point. */
 size_t report_series(const report_meter *rm, const float **momentary, const float **short_term, const float **true_peak);
+
+/* "lathe: 'PATH' holds no finite sample ..." (or how many are not) on
+ * stderr when r->non_finite; nothing otherwise. */
+void report_warn_non_finite(const loudness_report *r, const char *path);
 
 /* One JSON object with the report keys, no trailing newline. */
 void report_json(const loudness_report *r, FILE *f);
