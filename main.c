@@ -29,6 +29,7 @@
 #include "osc/osc.h"
 #include "gui/gui.h"
 #include "sessions/sessions.h"
+#include "sessions/album_cli.h"
 
 #define LATHE_VERSION "0.1"
 
@@ -368,6 +369,9 @@ int main(int argc, char **argv)
 {
 	params_init();
 	lathe_jack_quiet();
+	/* `lathe album` has options of its own (--formats, --rate, -y): it parses them itself */
+	if (argc > 1 && !strcmp(argv[1], "album"))
+		return album_main(argc, argv);
 	GOptionContext *ctx = g_option_context_new("[console|headless|demo|render IN OUT|analyze FILE|params] - mastering console for JACK");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_option_context_set_summary(ctx, "Modes:\n"

@@ -50,12 +50,13 @@ int cdimage_check(const album *a, const sequence *s, int print, char *err, int e
 	return bad;
 }
 
-int cdimage_make(cdimage *c, const sequence *s, char *err, int errlen)
+int cdimage_make(cdimage *c, const sequence *s, const float *same16, char *err, int errlen)
 {
 	memset(c, 0, sizeof *c);
 	c->sectors = to_sectors(s, s->frames);
 	size_t got;
-	c->lr = resample_stereo(s->lr, s->frames, s->rate, CD_RATE, &got);
+	int reuse = same16 && s->rate == CD_RATE;
+	c->lr = resample_stereo(reuse ? same16 : s->lr, s->frames, s->rate, CD_RATE, &got);
 	if (!c->lr) {
 		snprintf(err, (size_t)errlen, "out of memory converting the album to 44.1 kHz");
 		return -1;
@@ -73,7 +74,7 @@ int cdimage_make(cdimage *c, const sequence *s, char *err, int errlen)
 		c->lr = x;
 		memset(c->lr + 2 * got, 0, (c->samples - got) * 2 * sizeof(float));
 	}
-	if (trackfile_dither(c->lr, c->samples, CD_RATE, 16)) {
+	if (!reuse && trackfile_dither(c->lr, c->samples, CD_RATE, 16)) {
 		snprintf(err, (size_t)errlen, "out of memory");
 		return -1;
 	}

@@ -40,8 +40,11 @@ typedef struct {
  * "lathe: FILE:LINE: ..." line on stderr when `print`. */
 int cdimage_check(const album *a, const sequence *s, int print, char *err, int errlen);
 
-/* Converts the timeline to 44.1 kHz (libsoxr) and dithers it to 16 bits. */
-int cdimage_make(cdimage *c, const sequence *s, char *err, int errlen);
+/* Converts the timeline to 44.1 kHz (libsoxr) and dithers it to 16 bits.
+ * same16: the timeline already quantised to 16 bits, or NULL: when the album
+ * is at 44.1 kHz it becomes the image as it is, so the per-track files and
+ * the CD are the same samples. */
+int cdimage_make(cdimage *c, const sequence *s, const float *same16, char *err, int errlen);
 void cdimage_free(cdimage *c);
 
 /* The image as a WAV file and its CUE sheet naming it (wav_name: a file name
