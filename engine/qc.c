@@ -4,6 +4,7 @@
 
 #include <glib.h>
 #include <math.h>
+#include <pthread.h>
 #include <sndfile.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,7 +133,57 @@ static void codec_preview(qc_codec *c, int which, const float *lr, size_t frames
 	free(conv);
 }
 
-int qc_measure(qc_report *q, const album *a, const sequence *s, const float *lr, int bits, int codecs,
+/* One track's figures (a worker's unit: tracks are measured in parallel). */
+typedef struct {
+	qc_report *q;
+	const sequence *s;
+	const float *lr;
+	int codecs;
+	const char *tmpdir;
+	pthread_mutex_t lock;
+	int next;
+} qc_job;
+
+static void measure_track(qc_job *j, int i)
+{
+	const sequence *s = j->s;
+	qc_track *t = &j->q->t[i];
+	const seq_track *st = &s->t[i];
+	const float *x = j->lr + 2 * st->index01;
+	size_t n = st->file_end - st->index01;
+	measure_buf(x, n, s->rate, &t->r);
+	t->mono_loss_lu = mono_loss(x, n, s->rate, t->r.integrated_lufs);
+	samples_qc(t, x, n, s->rate, j->q->bits);
+	t->start_s = (double)st->index01 / s->rate;
+	t->length_s = (double)n / s->rate;
+	if (i > 0) {
+		const seq_track *pv = &s->t[i - 1];
+		t->gap_s = ((double)st->start - (double)(pv->start + pv->length)) / s->rate;
+	}
+	measure_buf(st->mix, st->length, s->rate, &t->mix);
+	t->mix_width_db = width_db(st->mix, st->length);
+	t->width_db = width_db(st->master, st->length);
+	for (int c = 0; j->codecs && c < QC_CODECS; c++)
+		codec_preview(&t->codec[c], c, x, n, s->rate, j->tmpdir);
+}
+
+static void *qc_worker(void *u)
+{
+	qc_job *j = u;
+	for (;;) {
+		pthread_mutex_lock(&j->lock);
+		int i = j->next++;
+		pthread_mutex_unlock(&j->lock);
+		if (i > j->q->n)
+			return NULL;
+		if (i == j->q->n) /* the whole album is one more unit of work */
+			measure_buf(j->lr, j->s->frames, j->s->rate, &j->q->album);
+		else
+			measure_track(j, i);
+	}
+}
+
+int qc_measure(qc_report *q, const album *a, const sequence *s, const float *lr, int bits, int codecs, int jobs,
                const char *tmpdir, char *err, int errlen)
 {
 	memset(q, 0, sizeof *q);
@@ -144,30 +195,24 @@ int qc_measure(qc_report *q, const album *a, const sequence *s, const float *lr,
 		snprintf(err, (size_t)errlen, "out of memory");
 		return -1;
 	}
-	measure_buf(lr, s->frames, s->rate, &q->album);
+	qc_job j = { .q = q, .s = s, .lr = lr, .codecs = codecs, .tmpdir = tmpdir };
+	pthread_mutex_init(&j.lock, NULL);
+	pthread_t th[64];
+	int n = jobs < 1 ? 1 : jobs > 64 ? 64 : jobs, started = 0;
+	for (int k = 0; k < n; k++)
+		if (pthread_create(&th[k], NULL, qc_worker, &j) == 0)
+			started++;
+	if (!started)
+		qc_worker(&j);
+	for (int k = 0; k < started; k++)
+		pthread_join(th[k], NULL);
+	pthread_mutex_destroy(&j.lock);
 	double lo = 1e9, hi = -1e9, tp_max = -120;
 	for (int i = 0; i < a->n; i++) {
 		qc_track *t = &q->t[i];
-		const seq_track *st = &s->t[i];
-		const float *x = lr + 2 * st->index01;
-		size_t n = st->file_end - st->index01;
-		measure_buf(x, n, s->rate, &t->r);
-		t->mono_loss_lu = mono_loss(x, n, s->rate, t->r.integrated_lufs);
-		samples_qc(t, x, n, s->rate, bits);
-		t->start_s = (double)st->index01 / s->rate;
-		t->length_s = (double)n / s->rate;
-		if (i > 0) {
-			const seq_track *pv = &s->t[i - 1];
-			t->gap_s = ((double)st->start - (double)(pv->start + pv->length)) / s->rate;
-		}
-		measure_buf(st->mix, st->length, s->rate, &t->mix);
-		t->mix_width_db = width_db(st->mix, st->length);
-		t->width_db = width_db(st->master, st->length);
 		int clips = 0;
-		for (int c = 0; codecs && c < QC_CODECS; c++) {
-			codec_preview(&t->codec[c], c, x, n, s->rate, tmpdir);
+		for (int c = 0; c < QC_CODECS; c++)
 			clips |= t->codec[c].headroom_db > 0;
-		}
 		q->flagged += clips;
 		if (t->r.integrated_lufs > -70) {
 			lo = fmin(lo, t->r.integrated_lufs);

@@ -68,9 +68,9 @@ typedef struct {
 } qc_report;
 
 /* Measures the delivered timeline `lr` (the sequence's layout, quantised to
- * `bits`); tmpdir holds the codec preview's scratch files (removed).  codecs:
+ * `bits`), `jobs` tracks at a time; tmpdir holds the codec preview's scratch files (removed).  codecs:
  * run the codec preview. */
-int qc_measure(qc_report *q, const album *a, const sequence *s, const float *lr, int bits, int codecs,
+int qc_measure(qc_report *q, const album *a, const sequence *s, const float *lr, int bits, int codecs, int jobs,
                const char *tmpdir, char *err, int errlen);
 void qc_free(qc_report *q);
 void qc_json(const qc_report *q, const album *a, FILE *f);

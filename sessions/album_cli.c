@@ -349,10 +349,12 @@ static int deliver(const album *a, const char *outdir, int formats, int bits)
 	memcpy(delivered, s.lr, s.frames * 2 * sizeof(float));
 	if (bits < 32)
 		trackfile_dither(delivered, s.frames, s.rate, bits);
-	if (qc_measure(&q, a, &s, delivered, bits, !o.no_codecs, tmp_dir, err, sizeof err)) {
+	double t_qc = now_s();
+	if (qc_measure(&q, a, &s, delivered, bits, !o.no_codecs, so.jobs, tmp_dir, err, sizeof err)) {
 		fprintf(stderr, "lathe: %s\n", err);
 		goto out;
 	}
+	double t_files = now_s();
 	guint k = 0;
 	for (int i = 0; i < a->n; i++) {
 		for (int f = F_FLAC; f <= F_WAV; f <<= 1) {
@@ -372,6 +374,7 @@ static int deliver(const album *a, const char *outdir, int formats, int bits)
 			}
 		}
 	}
+	double t_cd = now_s();
 	if (cdout) {
 		if (cdimage_make(&cd, &s, bits == 16 ? delivered : NULL, err, sizeof err)) {
 			fprintf(stderr, "lathe: %s\n", err);
@@ -424,8 +427,8 @@ static int deliver(const album *a, const char *outdir, int formats, int bits)
 	if (moved)
 		goto out;
 	qc_print(&q, a, stdout);
-	printf("rendered %d tracks in %.2f s (%d job%s), delivered in %.2f s\n", a->n, s.wall_s, so.jobs,
-	       so.jobs == 1 ? "" : "s", now_s() - t0);
+	printf("rendered %d tracks in %.2f s (%d job%s), delivered in %.2f s (QC %.2f s, track files %.2f s, CD/DDP %.2f s)\n",
+	       a->n, s.wall_s, so.jobs, so.jobs == 1 ? "" : "s", now_s() - t0, t_files - t_qc, t_cd - t_files, now_s() - t_cd);
 	rc = 0;
 out:
 	pthread_mutex_lock(&io_lock);
