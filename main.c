@@ -26,6 +26,7 @@
 #include "engine/render.h"
 #include "engine/meter/analysis.h"
 #include "engine/meter/report.h"
+#include "engine/meter/compare.h"
 #include "osc/osc.h"
 #include "gui/gui.h"
 #include "sessions/sessions.h"
@@ -34,7 +35,7 @@
 #define LATHE_VERSION "0.1"
 
 static struct {
-	char *session, *session_dir, *jack_name, *osc_bind, *bits, *json_report, *plot, *target_lufs;
+	char *session, *session_dir, *jack_name, *osc_bind, *bits, *json_report, *plot, *target_lufs, *compare;
 	char **sets, **osc_allow, **osc_feedback;
 	int osc_port, no_osc, connect, json, markdown, version, play_demo;
 	double meter_rate;
@@ -67,6 +68,7 @@ static GOptionEntry entries[] = {
 	{ "target-lufs", 0, 0, G_OPTION_ARG_STRING, &opt.target_lufs, "render: set the drive so the output lands on L", "L" },
 	{ "json", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, (gpointer)on_json, "analyze/params: JSON; render: write a JSON report to FILE", "[FILE]" },
 	{ "plot", 0, 0, G_OPTION_ARG_FILENAME, &opt.plot, "analyze: draw loudness over time into a PNG", "PNG" },
+	{ "compare", 0, 0, G_OPTION_ARG_FILENAME, &opt.compare, "analyze: the mix FILE against this master", "MASTER" },
 	{ "markdown", 0, 0, G_OPTION_ARG_NONE, &opt.markdown, "params: a Markdown table", NULL },
 	{ "play-demo", 0, 0, G_OPTION_ARG_NONE, &opt.play_demo, "console/headless: play the demo mix into the inputs", NULL },
 	{ "version", 0, 0, G_OPTION_ARG_NONE, &opt.version, "Print the version", NULL },
@@ -358,7 +360,8 @@ static int run_analyze(int argc, char **argv)
 	if (argc != 3)
 		return usage("analyze takes one FILE");
 	char err[512] = "";
-	if (analyze_file(argv[2], opt.json, opt.plot, err, sizeof err)) {
+	if (opt.compare ? analyze_compare(argv[2], opt.compare, opt.json, opt.plot, err, sizeof err)
+	                : analyze_file(argv[2], opt.json, opt.plot, err, sizeof err)) {
 		fprintf(stderr, "lathe: %s\n", err);
 		return 1;
 	}

@@ -255,6 +255,9 @@ static void transitions(sequence *s, const album *a)
 	}
 }
 
+/* The album's one post-chain gain multiplies the sum, once per sample, so a
+ * crossfade scales exactly as much as the rest (scaling each track before
+ * summing would round differently where the two cancel). */
 static void mixdown(sequence *s)
 {
 	memset(s->lr, 0, s->frames * 2 * sizeof(float));
@@ -264,6 +267,10 @@ static void mixdown(sequence *s)
 		for (size_t k = 0; k < 2 * st->length; k++)
 			d[k] += st->master[k];
 	}
+	float g = s->n ? (float)pow(10, s->t[0].post_gain_db / 20) : 1;
+	if (g != 1)
+		for (size_t k = 0; k < 2 * s->frames; k++)
+			s->lr[k] *= g;
 }
 
 static double measure_timeline(const sequence *s)
@@ -349,16 +356,20 @@ int sequence_render(sequence *s, const album *a, const seq_opts *o, char *err, i
 			}
 			delta = rc ? 0 : a->target_lufs - s->album_lufs;
 		}
-		if (rc == 0 && delta < 0) {
-			/* a cut (or an overshoot of the boost): after the chain, one factor for all */
-			float g = (float)pow(10, delta / 20);
-			for (int i = 0; i < a->n; i++) {
-				for (size_t k = 0; k < 2 * s->t[i].length; k++)
-					s->t[i].master[k] *= g;
-				s->t[i].post_gain_db = delta;
-			}
+		/* a cut (or an overshoot of the boost): after the chain, one factor for all.  Again
+		 * until it lands: the -70 LUFS absolute gate lets quiet blocks drop out as the level
+		 * falls, so loudness is not exactly linear in gain. */
+		int cut = rc == 0 && delta < 0;
+		for (int it = 0; cut && it < 4; it++) {
+			if (s->t[0].post_gain_db + delta > 0) /* never a boost after the limiter */
+				delta = -s->t[0].post_gain_db;
+			for (int i = 0; i < a->n; i++)
+				s->t[i].post_gain_db += delta;
 			mixdown(s);
 			s->album_lufs = measure_timeline(s);
+			delta = a->target_lufs - s->album_lufs;
+			if (fabs(delta) < 0.01)
+				break;
 		}
 	}
 	pthread_mutex_destroy(&j.lock);

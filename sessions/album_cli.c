@@ -427,6 +427,9 @@ static int deliver(const album *a, const char *outdir, int formats, int bits)
 	if (moved)
 		goto out;
 	qc_print(&q, a, stdout);
+	if (a->loudness == LOUDNESS_ALBUM)
+		printf("album normalisation: %.2f LUFS before quantisation (target %.1f), %+.2f dB after the chain, drive %+.2f dB\n",
+		       s.album_lufs, a->target_lufs, s.t[0].post_gain_db, s.t[0].drive_db);
 	printf("rendered %d tracks in %.2f s (%d job%s), delivered in %.2f s (QC %.2f s, track files %.2f s, CD/DDP %.2f s)\n",
 	       a->n, s.wall_s, so.jobs, so.jobs == 1 ? "" : "s", now_s() - t0, t_files - t_qc, t_cd - t_files, now_s() - t_cd);
 	rc = 0;

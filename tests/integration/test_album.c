@@ -592,6 +592,39 @@ START_TEST(overwrite_and_signals)
 }
 END_TEST
 
+/* analyze MIX --compare MASTER: the figures of both, and the picture */
+START_TEST(analyze_compare_mix_and_master)
+{
+	write_song(path("mix.wav"), 44100, 6, 220, 0.2, 3);
+	char args[600], *out;
+	snprintf(args, sizeof args, "render %s %s --target-lufs -12", path("mix.wav"), path("master.wav"));
+	ck_assert_int_eq(lathe(args, NULL, NULL), 0);
+	snprintf(args, sizeof args, "analyze %s --compare %s --json --plot %s", path("mix.wav"), path("master.wav"),
+	         path("cmp.png"));
+	ck_assert_int_eq(lathe(args, NULL, &out), 0);
+	char *g = strstr(out, "\"loudness_gain_lu\":");
+	ck_assert_ptr_nonnull(g);
+	double gain = atof(g + 20);
+	free(out);
+	/* the same figure from two separate analyses */
+	double lufs[2];
+	for (int k = 0; k < 2; k++) {
+		snprintf(args, sizeof args, "analyze %s --json", path(k ? "master.wav" : "mix.wav"));
+		ck_assert_int_eq(lathe(args, NULL, &out), 0);
+		lufs[k] = atof(strstr(out, "\"integrated_lufs\":") + 18);
+		free(out);
+	}
+	expect_near(gain, lufs[1] - lufs[0], 0.011, "loudness gain (LU)", 28);
+	ck_assert_int_gt(gain, 5);
+	/* a PNG 1400 px wide (IHDR width, big-endian, at byte 16) */
+	size_t len;
+	unsigned char *png = read_bytes(path("cmp.png"), &len);
+	ck_assert(len > 24 && !memcmp(png + 1, "PNG", 3));
+	ck_assert_int_eq((png[16] << 24) | (png[17] << 16) | (png[18] << 8) | png[19], 1400);
+	free(png);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("album");
@@ -601,5 +634,6 @@ int main(void)
 	tcase_add_test(tc, bad_album_files);
 	tcase_add_test(tc, codec_preview_flags_clipping);
 	tcase_add_test(tc, overwrite_and_signals);
+	tcase_add_test(tc, analyze_compare_mix_and_master);
 	return run_suite(s);
 }
