@@ -382,7 +382,8 @@ int main(int argc, char **argv)
 	                                  "  headless            engine and OSC server, no GUI, until SIGINT/SIGTERM\n"
 	                                  "  demo                the console with a demo mix (starts a private JACK server if none runs)\n"
 	                                  "  render IN OUT       the chain offline, OUT aligned with IN\n"
-	                                  "  analyze FILE        loudness and peak report\n"
+	                                  "  analyze FILE        loudness and peak report (--compare MASTER: mix against master)\n"
+	                                  "  album ALBUM OUTDIR  an album delivered: track files, CD image + CUE, DDP, QC (lathe album --help)\n"
 	                                  "  params              the parameter registry");
 	GError *gerr = NULL;
 	if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
