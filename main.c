@@ -28,9 +28,11 @@
 #include "engine/stop.h"
 #include "engine/meter/analysis.h"
 #include "engine/meter/report.h"
+#include "engine/meter/compare.h"
 #include "osc/osc.h"
 #include "gui/gui.h"
 #include "sessions/sessions.h"
+#include "sessions/album_cli.h"
 
 #define LATHE_VERSION "0.1"
 
@@ -38,7 +40,7 @@
  * G_OPTION_ARG_DOUBLE takes "nan" and "inf", and its errors would be usage
  * errors, status 2, where a bad value is status 1). */
 static struct {
-	char *session, *session_dir, *jack_name, *osc_bind, *bits, *json_report, *plot, *target_lufs;
+	char *session, *session_dir, *jack_name, *osc_bind, *bits, *json_report, *plot, *target_lufs, *compare;
 	char *osc_port_text, *meter_rate_text;
 	char **sets, **osc_allow, **osc_feedback;
 	int osc_port, no_osc, connect, json, markdown, version, play_demo, overwrite;
@@ -73,6 +75,7 @@ static GOptionEntry entries[] = {
 	{ "json", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, (gpointer)on_json, "analyze/params: JSON; render: write a JSON report to FILE", "[FILE]" },
 	{ "overwrite", 'y', 0, G_OPTION_ARG_NONE, &opt.overwrite, "render: replace an existing OUT (and report)", NULL },
 	{ "plot", 0, 0, G_OPTION_ARG_FILENAME, &opt.plot, "analyze: draw loudness over time into a PNG", "PNG" },
+	{ "compare", 0, 0, G_OPTION_ARG_FILENAME, &opt.compare, "analyze: the mix FILE against this master", "MASTER" },
 	{ "markdown", 0, 0, G_OPTION_ARG_NONE, &opt.markdown, "params: a Markdown table", NULL },
 	{ "play-demo", 0, 0, G_OPTION_ARG_NONE, &opt.play_demo, "console/headless: play the demo mix into the inputs", NULL },
 	{ "version", 0, 0, G_OPTION_ARG_NONE, &opt.version, "Print the version", NULL },
@@ -454,7 +457,8 @@ static int run_analyze(int argc, char **argv)
 	if (argc != 3)
 		return usage("analyze takes one FILE");
 	char err[512] = "";
-	if (analyze_file(argv[2], opt.json, opt.plot, err, sizeof err)) {
+	if (opt.compare ? analyze_compare(argv[2], opt.compare, opt.json, opt.plot, err, sizeof err)
+	                : analyze_file(argv[2], opt.json, opt.plot, err, sizeof err)) {
 		fprintf(stderr, "lathe: %s\n", err);
 		return 1;
 	}
@@ -465,6 +469,9 @@ int main(int argc, char **argv)
 {
 	params_init();
 	lathe_jack_quiet();
+	/* `lathe album` has options of its own (--formats, --rate, -y): it parses them itself */
+	if (argc > 1 && !strcmp(argv[1], "album"))
+		return album_main(argc, argv);
 	GOptionContext *ctx = g_option_context_new("[console|headless|demo|render IN OUT|analyze FILE|params] - mastering console for JACK");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_option_context_set_summary(ctx, "Modes:\n"
@@ -472,7 +479,8 @@ int main(int argc, char **argv)
 	                                  "  headless            engine and OSC server, no GUI, until SIGINT/SIGTERM\n"
 	                                  "  demo                the console with a demo mix (starts a private JACK server if none runs)\n"
 	                                  "  render IN OUT       the chain offline, OUT aligned with IN\n"
-	                                  "  analyze FILE        loudness and peak report\n"
+	                                  "  analyze FILE        loudness and peak report (--compare MASTER: mix against master)\n"
+	                                  "  album ALBUM OUTDIR  an album delivered: track files, CD image + CUE, DDP, QC (lathe album --help)\n"
 	                                  "  params              the parameter registry");
 	GError *gerr = NULL;
 	if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {

@@ -283,15 +283,19 @@ static int file_sink(void *u, const float *lr, size_t n)
 		report_add(f->meter, lr, n);
 	if (f->sub == SF_FORMAT_FLOAT)
 		return sf_writef_float(f->sf, lr, (sf_count_t)n) == (sf_count_t)n ? 0 : -1;
-	int bits = f->sub == SF_FORMAT_PCM_16 ? 16 : 24;
+	render_to_pcm(lr, f->ibuf, 2 * n, f->sub == SF_FORMAT_PCM_16 ? 16 : 24);
+	return sf_writef_int(f->sf, f->ibuf, (sf_count_t)n) == (sf_count_t)n ? 0 : -1;
+}
+
+void render_to_pcm(const float *x, int *iv, size_t samples, int bits)
+{
 	double scale = (double)(1 << (bits - 1)), maxv = scale - 1;
 	int shift = 32 - bits;
-	for (size_t i = 0; i < 2 * n; i++) {
-		double v = nearbyint((double)lr[i] * scale);
+	for (size_t i = 0; i < samples; i++) {
+		double v = nearbyint((double)x[i] * scale);
 		v = v > maxv ? maxv : v < -scale ? -scale : v;
-		f->ibuf[i] = (int)v * (1 << shift);
+		iv[i] = (int)v * (1 << shift);
 	}
-	return sf_writef_int(f->sf, f->ibuf, (sf_count_t)n) == (sf_count_t)n ? 0 : -1;
 }
 
 /* Integrated loudness of the chain's output over a whole buffer. */
@@ -380,7 +384,10 @@ static int find_drive(lathe_params *p, int rate, const float *in, size_t frames,
 	return 0;
 }
 
-
+int render_find_drive(lathe_params *p, int rate, const float *in, size_t frames, double target, char *err, int errlen)
+{
+	return find_drive(p, rate, in, frames, target, NULL, err, errlen);
+}
 
 /* ---- outputs written beside their final name ---- */
 

@@ -35,4 +35,12 @@ float *render_read_stereo(const char *path, size_t *frames, int *rate, int *subf
  * length.  0, or -1 (out of memory, an unsupported rate, or stop set). */
 int render_buffer(lathe_params *p, int rate, const float *in, float *out, size_t frames, const atomic_int *stop);
 
+/* --target-lufs over a buffer: sets the drive in p (limiter gain for boosts,
+ * input trim for cuts) so the chain's output lands on target. */
+int render_find_drive(lathe_params *p, int rate, const float *in, size_t frames, double target, char *err, int errlen);
+
+/* Float to left-justified 32-bit PCM at `bits` (16 or 24) by our own
+ * rounding, scale 2^(bits-1) both ways (see file_sink): what every writer uses. */
+void render_to_pcm(const float *x, int *iv, size_t samples, int bits);
+
 #endif
