@@ -40,7 +40,7 @@
  * G_OPTION_ARG_DOUBLE takes "nan" and "inf", and its errors would be usage
  * errors, status 2, where a bad value is status 1). */
 static struct {
-	char *session, *session_dir, *jack_name, *osc_bind, *bits, *json_report, *plot, *target_lufs, *compare;
+	char *session, *session_dir, *jack_name, *osc_bind, *bits, *json_report, *plot, *target_lufs, *compare, *ref;
 	char *osc_port_text, *meter_rate_text;
 	char **sets, **osc_allow, **osc_feedback;
 	int osc_port, no_osc, connect, json, markdown, version, play_demo, overwrite;
@@ -77,6 +77,7 @@ static GOptionEntry entries[] = {
 	{ "plot", 0, 0, G_OPTION_ARG_FILENAME, &opt.plot, "analyze: draw loudness over time into a PNG", "PNG" },
 	{ "compare", 0, 0, G_OPTION_ARG_FILENAME, &opt.compare, "analyze: the mix FILE against this master", "MASTER" },
 	{ "markdown", 0, 0, G_OPTION_ARG_NONE, &opt.markdown, "params: a Markdown table", NULL },
+	{ "ref", 0, 0, G_OPTION_ARG_FILENAME, &opt.ref, "console/headless: play this file (looped) into the reference path", "FILE" },
 	{ "play-demo", 0, 0, G_OPTION_ARG_NONE, &opt.play_demo, "console/headless: play the demo mix into the inputs", NULL },
 	{ "version", 0, 0, G_OPTION_ARG_NONE, &opt.version, "Print the version", NULL },
 	{ NULL, 0, 0, 0, NULL, NULL, NULL },
@@ -150,10 +151,19 @@ typedef struct {
 static void on_rate(uint32_t rate, void *user)
 {
 	live *L = user;
-	(void)L;
-	(void)rate;
 	if (L->an)
 		analysis_set_rate(L->an, rate);
+	/* the reference track was converted for the old rate: convert it again
+	 * (on the JACK supervisor's thread, never the RT one) */
+	player *ref = L->jack ? lathe_jack_ref_player(L->jack) : NULL;
+	if (opt.ref && ref && player_length(ref) > 0) {
+		char err[512];
+		double at = player_position(ref);
+		if (player_load(ref, opt.ref, rate, err, sizeof err))
+			fprintf(stderr, "lathe: --ref: %s\n", err);
+		else
+			player_seek(ref, at);
+	}
 }
 
 /* A stop request once start-up is over (stop.h): on_stop runs on the stop
@@ -316,6 +326,19 @@ static int start_live(live *L, const char *mode, int *failed)
 	if (js.refused_rate) {
 		fprintf(stderr, "lathe: the JACK server runs at %u Hz; lathe works at " ENGINE_RATE_RANGE "\n", js.refused_rate);
 		return *failed = 1;
+	}
+	if (opt.ref) {
+		/* decoded and converted to the server's rate here, before audio needs it; it loops */
+		stop_watch_step("loading the reference track");
+		uint32_t rate = lathe_jack_rate(L->jack);
+		player *ref = lathe_jack_ref_player(L->jack);
+		if (player_load(ref, opt.ref, rate ? rate : 48000, err, sizeof err)) {
+			fprintf(stderr, "lathe: --ref: %s\n", err);
+			return *failed = 1;
+		}
+		player_play(ref, 1);
+		fprintf(stderr, "lathe: reference track '%s' (%.1f s) playing into the reference path\n", opt.ref,
+		        player_length(ref));
 	}
 	if (stop_requested())
 		return 0;

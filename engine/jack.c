@@ -54,6 +54,8 @@ struct lathe_jack {
 	_Atomic uint32_t new_rate;     /* sample-rate callback's news (0 = none) */
 	_Atomic uint32_t xruns;
 	_Atomic int freewheel;         /* JACK's freewheel mode: process() has no deadline */
+	player *ref;                   /* the reference file player, summed into the ref ports' signal */
+	float *ref_mix[2];             /* RT scratch: ref ports + player, JACK_REF_MAX frames */
 	_Atomic uint32_t bufsize;
 	_Atomic int quit;
 
@@ -81,8 +83,17 @@ static int on_process(jack_nframes_t n, void *arg)
 	 * not hang the server).  In real time this branch is never taken. */
 	if (atomic_load_explicit(&j->freewheel, memory_order_relaxed))
 		bus_wait_tap_room(j->bus, n, 2000);
+	float *ref_l = b[PORT_REF_L], *ref_r = b[PORT_REF_R];
+	/* the player sums into a copy: JACK's input buffers may be shared and are never written */
+	if (e && player_playing(j->ref) && n <= JACK_REF_MAX) {
+		memcpy(j->ref_mix[0], ref_l, n * sizeof(float));
+		memcpy(j->ref_mix[1], ref_r, n * sizeof(float));
+		player_process(j->ref, j->ref_mix[0], j->ref_mix[1], n, (uint32_t)engine_rate(e));
+		ref_l = j->ref_mix[0];
+		ref_r = j->ref_mix[1];
+	}
 	if (e)
-		engine_process(e, b[PORT_IN_L], b[PORT_IN_R], b[PORT_REF_L], b[PORT_REF_R], b[PORT_OUT_L], b[PORT_OUT_R],
+		engine_process(e, b[PORT_IN_L], b[PORT_IN_R], ref_l, ref_r, b[PORT_OUT_L], b[PORT_OUT_R],
 		               b[PORT_MON_L], b[PORT_MON_R], n);
 	else
 		for (int i = PORT_OUT_L; i <= PORT_MON_R; i++)
@@ -524,6 +535,16 @@ lathe_jack *lathe_jack_new(lathe_params *params, lathe_bus *bus, const jack_opts
 	j->params = params;
 	j->bus = bus;
 	j->opts = *opts;
+	j->ref = player_new();
+	j->ref_mix[0] = calloc(JACK_REF_MAX, sizeof(float));
+	j->ref_mix[1] = calloc(JACK_REF_MAX, sizeof(float));
+	if (!j->ref || !j->ref_mix[0] || !j->ref_mix[1]) {
+		player_free(j->ref);
+		free(j->ref_mix[0]);
+		free(j->ref_mix[1]);
+		free(j);
+		return NULL;
+	}
 	snprintf(j->want_name, sizeof j->want_name, "%s", opts->name && *opts->name ? opts->name : "lathe");
 	j->opts.name = j->want_name;
 	pthread_mutex_init(&j->lock, NULL);
@@ -551,6 +572,9 @@ void lathe_jack_free(lathe_jack *j)
 	pthread_join(j->supervisor, NULL);
 	close_client(j);
 	engine_free(atomic_load(&j->eng));
+	player_free(j->ref);
+	free(j->ref_mix[0]);
+	free(j->ref_mix[1]);
 	free(j->saved);
 	pthread_mutex_destroy(&j->lock);
 	free(j);
@@ -579,4 +603,12 @@ void lathe_jack_set_connections(lathe_jack *j, const char *list)
 	pthread_mutex_unlock(&j->lock);
 	atomic_store(&j->conn_dirty, 0);
 	/* the supervisor restores them within half a second */
+}
+
+player *lathe_jack_ref_player(lathe_jack *j) { return j->ref; }
+
+uint32_t lathe_jack_rate(lathe_jack *j)
+{
+	engine *e = atomic_load(&j->eng);
+	return e ? (uint32_t)engine_rate(e) : 0;
 }

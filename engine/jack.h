@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include "params.h"
 #include "bus.h"
+#include "player.h"
 
 typedef struct lathe_jack lathe_jack;
 
@@ -52,5 +53,14 @@ void lathe_jack_status(lathe_jack *j, jack_status *out);
 char *lathe_jack_connections(lathe_jack *j);
 /* Restore a list produced by lathe_jack_connections (now, and after each reconnect). */
 void lathe_jack_set_connections(lathe_jack *j, const char *list);
+
+/* The reference player (player.h): its file is summed into ref_L/ref_R's
+ * signal, so the monitor's reference source, loudness match and platform
+ * preview apply to it.  Up to JACK_REF_MAX frames a period (JACK's largest
+ * buffer size is 8192). */
+#define JACK_REF_MAX 8192
+player *lathe_jack_ref_player(lathe_jack *j);
+/* The engine's sample rate, 0 while there is no engine (no server). */
+uint32_t lathe_jack_rate(lathe_jack *j);
 
 #endif

@@ -14,7 +14,12 @@ jackd_pid=$!
 trap 'kill $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null' EXIT
 jack_wait -w -t 5 >/dev/null 2>&1 || { echo "rtcheck: jackd did not start"; exit 1; }
 
-active="--set /mb/bypass=0 --set /saturate/bypass=0 --set /dither/bypass=0 --set /eq/2/gain=3 --set /eq/6/gain=-2 \
+# a reference track at another rate than the server's, so the file player runs (and was converted)
+ref=/tmp/lathe-rtcheck-ref-$$.wav
+sox -n -r 44100 -c 2 "$ref" synth 3 sine 500 gain -20 || { echo "rtcheck: sox cannot write $ref"; exit 1; }
+trap 'kill $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null; rm -f "$ref"' EXIT
+
+active="--ref $ref --set /mb/bypass=0 --set /saturate/bypass=0 --set /dither/bypass=0 --set /eq/2/gain=3 --set /eq/6/gain=-2 \
  --set /eq/1/type=low_cut --set /imager/width=120 --set /imager/mono_below=120 --set /limiter/gain=6 --set /mb/bands=4"
 
 run() { # bin seconds
