@@ -162,7 +162,7 @@ static void measure_track(qc_job *j, int i)
 	}
 	measure_buf(st->mix, st->length, s->rate, &t->mix);
 	t->mix_width_db = width_db(st->mix, st->length);
-	t->width_db = width_db(st->master, st->length);
+	t->width_db = width_db(x, n);
 	for (int c = 0; j->codecs && c < QC_CODECS; c++)
 		codec_preview(&t->codec[c], c, x, n, s->rate, j->tmpdir);
 }

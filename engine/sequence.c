@@ -373,6 +373,11 @@ int sequence_render(sequence *s, const album *a, const seq_opts *o, char *err, i
 		}
 	}
 	pthread_mutex_destroy(&j.lock);
+	/* the timeline holds the masters now: one copy of the album less in memory */
+	for (int i = 0; i < a->n; i++) {
+		free(s->t[i].master);
+		s->t[i].master = NULL;
+	}
 	s->wall_s = now_s() - t0;
 	return rc;
 }

@@ -43,7 +43,8 @@ typedef struct {
 	size_t index01;        /* track start (CD INDEX 01, the file's first frame) */
 	size_t file_end;       /* one past the file's last frame: next index01, or the end */
 	float *mix;            /* the trimmed mix at the album rate (interleaved stereo), for QC's comparison */
-	float *master;         /* the track's master as laid out (fades applied, before post_gain_db) */
+	float *master;         /* while rendering: the track's master (fades applied, before post_gain_db);
+	                          NULL once sequence_render returns (the timeline holds it) */
 	double drive_db, input_gain_db; /* where the chain's /limiter/gain and /input/gain ended up */
 	double post_gain_db;   /* album-normalisation cut after the chain (0 when none) */
 	double render_s;       /* wall time of this track's render */
