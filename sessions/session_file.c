@@ -717,8 +717,10 @@ int session_name_check(const char *name, char *err, int errlen)
 		why = "empty session name";
 	else if (strlen(name) > 100)
 		why = "session name longer than 100 bytes";
-	else if (strchr(name, '/') || strchr(name, '\\'))
-		why = "a session name may not contain '/' or '\\' (names only, no paths)";
+	else if (strchr(name, '/'))
+		why = "a session name may not contain '/' (names only, no paths)";
+	else if (strchr(name, '\\'))
+		why = "a session name may not contain '\\' (names only, no paths)";
 	else if (strstr(name, ".."))
 		why = "a session name may not contain '..'";
 	else if (name[0] == '.')
