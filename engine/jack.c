@@ -51,6 +51,7 @@ struct lathe_jack {
 
 	_Atomic int server_gone;       /* set by the shutdown callback */
 	_Atomic int conn_dirty;        /* a connection changed: re-read them */
+	_Atomic int ports_appeared;    /* a port was registered: a remembered peer may be back */
 	_Atomic int restore_pending;   /* lathe_jack_set_connections gave a list: restore it before reading back */
 	_Atomic uint32_t conn_changes; /* bumped whenever the remembered set changes */
 	_Atomic int latency_dirty;     /* ask JACK to recompute latencies */
@@ -131,6 +132,14 @@ static void on_connect(jack_port_id_t a, jack_port_id_t b, int connect, void *ar
 	(void)b;
 	(void)connect;
 	atomic_store(&j->conn_dirty, 1);
+}
+
+static void on_port_registration(jack_port_id_t port, int registered, void *arg)
+{
+	lathe_jack *j = arg;
+	(void)port;
+	if (registered)
+		atomic_store(&j->ports_appeared, 1);
 }
 
 /* Our inputs' latency plus the chain's goes to our outputs, and the other
@@ -368,6 +377,7 @@ static int open_client(lathe_jack *j)
 	jack_set_buffer_size_callback(c, on_bufsize, j);
 	jack_set_sample_rate_callback(c, on_srate, j);
 	jack_set_port_connect_callback(c, on_connect, j);
+	jack_set_port_registration_callback(c, on_port_registration, j);
 	jack_set_latency_callback(c, on_latency, j);
 	jack_on_info_shutdown(c, on_shutdown, j);
 	if (jack_activate(c)) {
@@ -393,7 +403,7 @@ static int open_client(lathe_jack *j)
 static void *supervise(void *arg)
 {
 	lathe_jack *j = arg;
-	struct timespec last_try = { 0, 0 }, last_restore = { 0, 0 }, conn_changed = { 0, 0 };
+	struct timespec last_try = { 0, 0 }, conn_changed = { 0, 0 };
 	jack_status last_said;
 	memset(&last_said, 0, sizeof last_said);
 	int first = j->client == NULL, conn_pending = 0;
@@ -401,7 +411,6 @@ static void *supervise(void *arg)
 		struct timespec now;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		double since_try = (now.tv_sec - last_try.tv_sec) + (now.tv_nsec - last_try.tv_nsec) * 1e-9;
-		double since_restore = (now.tv_sec - last_restore.tv_sec) + (now.tv_nsec - last_restore.tv_nsec) * 1e-9;
 
 		if (j->client && atomic_load(&j->server_gone)) {
 			say(j, "%s", "JACK server gone; waiting for it to return");
@@ -458,10 +467,12 @@ static void *supervise(void *arg)
 				conn_pending = 0;
 				refresh_saved(j);
 			}
-			if (since_restore >= 0.5) {
-				last_restore = now;
+			/* A port appeared (a player came back): make the remembered
+			 * connections it ends.  Only then, and not while a change is
+			 * settling: a disconnection someone made is read and forgotten,
+			 * never undone by a restore. */
+			if (!conn_pending && atomic_exchange(&j->ports_appeared, 0))
 				restore_saved(j);
-			}
 			set_status(j);
 			if (j->opts.verbose && j->status.xruns != last_said.xruns) {
 				fprintf(stderr, "lathe: xruns: %u\n", j->status.xruns);
