@@ -343,7 +343,7 @@ static int non_finite_word(const char *t)
 
 #define WHY(...) (why && whylen > 0 ? (void)snprintf(why, (size_t)whylen, __VA_ARGS__) : (void)0)
 
-static int parse_trimmed(const param_info *pi, const char *t, float *value, char *why, int whylen)
+static int parse_shown(const param_info *pi, const char *t, const char *shown, float *value, char *why, int whylen)
 {
 	if (!*t) {
 		WHY("empty value");
@@ -368,38 +368,54 @@ static int parse_trimmed(const param_info *pi, const char *t, float *value, char
 	double d;
 	if (param_parse_number(t, &d) < 0) {
 		if (non_finite_word(t)) {
-			WHY("'%s' is not a finite number", t);
+			WHY("'%s' is not a finite number", shown);
 			return PARAM_NOT_FINITE;
 		}
 		if (pi->curve == CURVE_ENUM) {
 			char names[256];
 			enum_list(pi, names, sizeof names);
-			WHY("'%s' is not one of: %s", t, names);
+			WHY("'%s' is not one of: %s", shown, names);
 		} else if (pi->curve == CURVE_TOGGLE) {
-			WHY("'%s' is not on or off", t);
+			WHY("'%s' is not on or off", shown);
 		} else {
-			WHY("'%s' is not a number", t);
+			WHY("'%s' is not a number", shown);
 		}
 		return PARAM_BAD_NAME;
 	}
-	if (!isfinite(d)) { /* 1e999: a number, but none a float can hold */
-		WHY("'%s' is not a finite number", t);
+	if (!isfinite(d)) { /* 1e999: a number, but none a double (or float) can hold */
+		WHY("'%s' is not a finite number (too large)", shown);
 		return PARAM_NOT_FINITE;
 	}
 	/* Range on the float the store will hold: "0.100000001" is how 0.1f is
 	 * written, and is in range although the double is below 0.1f. */
 	float f = d > FLT_MAX ? INFINITY : d < -FLT_MAX ? -INFINITY : (float)d;
 	if (f < pi->min || f > pi->max) {
-		WHY("%s is out of range (%g to %g%s%s)", t, pi->min, pi->max, *pi->unit ? " " : "", pi->unit);
+		WHY("%s is out of range (%g to %g%s%s)", shown, pi->min, pi->max, *pi->unit ? " " : "", pi->unit);
 		*value = f < pi->min ? pi->min : pi->max;
 		return PARAM_CLAMPED;
 	}
 	if ((pi->step > 0 || pi->curve == CURVE_ENUM || pi->curve == CURVE_TOGGLE) && f != floorf(f)) {
-		WHY("%s is not a whole number", t);
+		WHY("%s is not a whole number", shown);
 		return PARAM_NOT_WHOLE;
 	}
 	*value = f == 0.0f ? 0.0f : f; /* no negative zero */
 	return PARAM_OK;
+}
+
+static int parse_trimmed(const param_info *pi, const char *text, float *value, char *why, int whylen)
+{
+	/* the reason quotes the text, but not a megabyte of it (cut before a
+	 * UTF-8 continuation byte, so no character is split) */
+	size_t cut = 32;
+	char *shown = NULL;
+	if (strlen(text) > 40) {
+		while (cut > 0 && ((unsigned char)text[cut] & 0xC0) == 0x80)
+			cut--;
+		shown = g_strdup_printf("%.*s...", (int)cut, text);
+	}
+	int rc = parse_shown(pi, text, shown ? shown : text, value, why, whylen);
+	g_free(shown);
+	return rc;
 }
 
 int param_parse_text(int id, const char *text, float *value, char *why, int whylen)
@@ -451,13 +467,13 @@ int param_set_assignment(lathe_params *p, const char *assignment, char *err, int
 {
 	const char *eq = strchr(assignment, '=');
 	if (!eq) {
-		snprintf(err, errlen, "--set %s: expected PATH=VALUE", assignment);
+		snprintf(err, errlen, "--set %.64s%s: expected PATH=VALUE", assignment, strlen(assignment) > 64 ? "..." : "");
 		return PARAM_BAD_NAME;
 	}
 	char *path = g_strndup(assignment, (size_t)(eq - assignment));
 	int id = param_find(path);
 	if (id < 0) {
-		snprintf(err, errlen, "--set %s: unknown parameter path '%s' (see 'lathe params')", assignment, path);
+		snprintf(err, errlen, "--set %.64s%s: unknown parameter path (see 'lathe params')", path, strlen(path) > 64 ? "..." : "");
 		g_free(path);
 		return PARAM_BAD_ID;
 	}
@@ -467,7 +483,7 @@ int param_set_assignment(lathe_params *p, const char *assignment, char *err, int
 	if (rc != PARAM_OK) {
 		/* out of range is refused as a session file refuses it: a command
 		 * line that cannot be done exactly should not run */
-		snprintf(err, errlen, "--set %s: bad value for %s: %s", assignment, path, why);
+		snprintf(err, errlen, "--set %s: bad value: %s", path, why); /* why quotes the value */
 		g_free(path);
 		return rc == PARAM_CLAMPED ? PARAM_OUT_OF_RANGE : rc;
 	}
