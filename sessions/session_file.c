@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #define SESSION_MAX_BYTES (4 << 20) /* a full session with 4 snapshots is ~40 kB */
