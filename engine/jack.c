@@ -16,6 +16,7 @@
 #include "thread.h"
 
 #include <errno.h>
+#include <glib.h>
 #include <jack/jack.h>
 #include <jack/metadata.h>
 #include <pthread.h>
@@ -50,6 +51,9 @@ struct lathe_jack {
 
 	_Atomic int server_gone;       /* set by the shutdown callback */
 	_Atomic int conn_dirty;        /* a connection changed: re-read them */
+	_Atomic int ports_appeared;    /* a port was registered: a remembered peer may be back */
+	_Atomic int restore_pending;   /* lathe_jack_set_connections gave a list: restore it before reading back */
+	_Atomic uint32_t conn_changes; /* bumped whenever the remembered set changes */
 	_Atomic int latency_dirty;     /* ask JACK to recompute latencies */
 	_Atomic uint32_t new_rate;     /* sample-rate callback's news (0 = none) */
 	_Atomic uint32_t xruns;
@@ -157,6 +161,14 @@ static void on_connect(jack_port_id_t a, jack_port_id_t b, int connect, void *ar
 	atomic_store(&j->conn_dirty, 1);
 }
 
+static void on_port_registration(jack_port_id_t port, int registered, void *arg)
+{
+	lathe_jack *j = arg;
+	(void)port;
+	if (registered)
+		atomic_store(&j->ports_appeared, 1);
+}
+
 /* Our inputs' latency plus the chain's goes to our outputs, and the other
  * way round for playback latency (jack2 example-clients/latent_client.c). */
 static void on_latency(jack_latency_callback_mode_t mode, void *arg)
@@ -198,58 +210,71 @@ static void say(lathe_jack *j, const char *fmt, const char *arg)
 
 static int port_exists(jack_client_t *c, const char *name) { return jack_port_by_name(c, name) != NULL; }
 
+/* The same connections, whatever their order: "a\tb\n" lines as a set. */
+static int same_connections(const char *a, const char *b)
+{
+	gchar **la = g_strsplit(a ? a : "", "\n", -1), **lb = g_strsplit(b ? b : "", "\n", -1);
+	GHashTable *in_a = g_hash_table_new(g_str_hash, g_str_equal), *in_b = g_hash_table_new(g_str_hash, g_str_equal);
+	for (int i = 0; la[i]; i++)
+		if (*la[i])
+			g_hash_table_add(in_a, la[i]);
+	for (int i = 0; lb[i]; i++)
+		if (*lb[i])
+			g_hash_table_add(in_b, lb[i]);
+	int same = g_hash_table_size(in_a) == g_hash_table_size(in_b);
+	GHashTableIter it;
+	gpointer k;
+	g_hash_table_iter_init(&it, in_a);
+	while (same && g_hash_table_iter_next(&it, &k, NULL))
+		same = g_hash_table_contains(in_b, k);
+	g_hash_table_destroy(in_a);
+	g_hash_table_destroy(in_b);
+	g_strfreev(la);
+	g_strfreev(lb);
+	return same;
+}
+
+/* Replaces the remembered connections (lock held); a different set is a
+ * change the sessions' autosave sees through lathe_jack_connection_changes. */
+static void replace_saved(lathe_jack *j, char *list)
+{
+	if (!same_connections(j->saved, list))
+		atomic_fetch_add_explicit(&j->conn_changes, 1, memory_order_release);
+	free(j->saved);
+	j->saved = list;
+}
+
 /* Current connections of our ports, plus remembered ones whose other end is
  * gone for now (a player that quit comes back to the same patch). */
 static void refresh_saved(lathe_jack *j)
 {
-	size_t cap = 1024, len = 0;
-	char *out = malloc(cap);
-	if (!out)
-		return;
-	out[0] = 0;
-	const char *me = jack_get_client_name(j->client);
-#define APPEND(s1, s2)                                                          \
-	do {                                                                        \
-		size_t need = strlen(s1) + strlen(s2) + 3;                              \
-		if (len + need > cap) {                                                 \
-			while (len + need > cap)                                            \
-				cap *= 2;                                                       \
-			char *np = realloc(out, cap);                                       \
-			if (!np) {                                                          \
-				free(out);                                                      \
-				return;                                                         \
-			}                                                                   \
-			out = np;                                                           \
-		}                                                                       \
-		len += (size_t)sprintf(out + len, "%s\t%s\n", s1, s2);                  \
-	} while (0)
+	GString *out = g_string_new(NULL);
 	for (int i = 0; i < N_PORTS; i++) {
 		const char **conns = jack_port_get_all_connections(j->client, j->port[i]);
-		char ours[128];
-		snprintf(ours, sizeof ours, "%s:%s", me, port_defs[i].name);
 		for (int k = 0; conns && conns[k]; k++)
-			APPEND(port_defs[i].name, conns[k]);
+			g_string_append_printf(out, "%s\t%s\n", port_defs[i].name, conns[k]);
 		if (conns)
 			jack_free(conns);
-		(void)ours;
 	}
 	pthread_mutex_lock(&j->lock);
-	/* keep remembered entries whose other end does not exist right now */
-	if (j->saved) {
-		char *copy = strdup(j->saved), *save = NULL;
-		for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-			char *tab = strchr(line, '\t');
-			if (!tab)
-				continue;
-			*tab = 0;
-			if (!port_exists(j->client, tab + 1))
-				APPEND(line, tab + 1);
-		}
-		free(copy);
+	/* A list set meanwhile (a session loaded) is restored first, then read
+	 * back: reading now would drop its entries that are not connected yet. */
+	if (atomic_load(&j->restore_pending)) {
+		pthread_mutex_unlock(&j->lock);
+		g_string_free(out, TRUE);
+		return;
 	}
-#undef APPEND
-	free(j->saved);
-	j->saved = out;
+	/* keep remembered entries whose other end does not exist right now */
+	gchar **lines = g_strsplit(j->saved ? j->saved : "", "\n", -1);
+	for (int i = 0; lines[i]; i++) {
+		char *tab = strchr(lines[i], '\t');
+		if (tab && !port_exists(j->client, tab + 1))
+			g_string_append_printf(out, "%s\n", lines[i]);
+	}
+	g_strfreev(lines);
+	char *list = g_string_free(out, FALSE);
+	replace_saved(j, strdup(list));
+	g_free(list);
 	pthread_mutex_unlock(&j->lock);
 }
 
@@ -393,6 +418,7 @@ static int open_client(lathe_jack *j)
 	jack_set_buffer_size_callback(c, on_bufsize, j);
 	jack_set_sample_rate_callback(c, on_srate, j);
 	jack_set_port_connect_callback(c, on_connect, j);
+	jack_set_port_registration_callback(c, on_port_registration, j);
 	jack_set_latency_callback(c, on_latency, j);
 	jack_on_info_shutdown(c, on_shutdown, j);
 	if (jack_activate(c)) {
@@ -418,7 +444,7 @@ static int open_client(lathe_jack *j)
 static void *supervise(void *arg)
 {
 	lathe_jack *j = arg;
-	struct timespec last_try = { 0, 0 }, last_restore = { 0, 0 }, conn_changed = { 0, 0 };
+	struct timespec last_try = { 0, 0 }, conn_changed = { 0, 0 };
 	jack_status last_said;
 	memset(&last_said, 0, sizeof last_said);
 	int first = j->client == NULL, conn_pending = 0;
@@ -426,7 +452,6 @@ static void *supervise(void *arg)
 		struct timespec now;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		double since_try = (now.tv_sec - last_try.tv_sec) + (now.tv_nsec - last_try.tv_nsec) * 1e-9;
-		double since_restore = (now.tv_sec - last_restore.tv_sec) + (now.tv_nsec - last_restore.tv_nsec) * 1e-9;
 
 		if (j->client && atomic_load(&j->server_gone)) {
 			say(j, "%s", "JACK server gone; waiting for it to return");
@@ -465,6 +490,11 @@ static void *supervise(void *arg)
 				j->announced_down = 1;
 			}
 		}
+		if (j->client && atomic_exchange(&j->restore_pending, 0)) {
+			restore_saved(j);
+			conn_pending = 1; /* read back once the connections made have settled */
+			conn_changed = now;
+		}
 		if (j->client) {
 			uint32_t r = atomic_exchange(&j->new_rate, 0);
 			engine *cur = atomic_load(&j->eng);
@@ -500,10 +530,12 @@ static void *supervise(void *arg)
 				conn_pending = 0;
 				refresh_saved(j);
 			}
-			if (since_restore >= 0.5) {
-				last_restore = now;
+			/* A port appeared (a player came back): make the remembered
+			 * connections it ends.  Only then, and not while a change is
+			 * settling: a disconnection someone made is read and forgotten,
+			 * never undone by a restore. */
+			if (!conn_pending && atomic_exchange(&j->ports_appeared, 0))
 				restore_saved(j);
-			}
 			set_status(j);
 			if (j->opts.verbose && j->status.xruns != last_said.xruns) {
 				fprintf(stderr, "lathe: xruns: %u\n", j->status.xruns);
@@ -598,11 +630,22 @@ char *lathe_jack_connections(lathe_jack *j)
 void lathe_jack_set_connections(lathe_jack *j, const char *list)
 {
 	pthread_mutex_lock(&j->lock);
-	free(j->saved);
-	j->saved = strdup(list ? list : "");
+	replace_saved(j, strdup(list ? list : ""));
+	atomic_store(&j->restore_pending, 1);
 	pthread_mutex_unlock(&j->lock);
-	atomic_store(&j->conn_dirty, 0);
-	/* the supervisor restores them within half a second */
+	/* the supervisor restores them on its next round (50 ms) */
+}
+
+void lathe_jack_client_name(lathe_jack *j, char *buf, size_t len)
+{
+	pthread_mutex_lock(&j->lock);
+	snprintf(buf, len, "%s", j->status.connected && j->status.client_name[0] ? j->status.client_name : j->want_name);
+	pthread_mutex_unlock(&j->lock);
+}
+
+uint32_t lathe_jack_connection_changes(lathe_jack *j)
+{
+	return j ? atomic_load_explicit(&j->conn_changes, memory_order_acquire) : 0;
 }
 
 player *lathe_jack_ref_player(lathe_jack *j) { return j->ref; }

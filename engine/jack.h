@@ -8,6 +8,7 @@
 #define LATHE_JACK_H
 
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "params.h"
 #include "bus.h"
@@ -53,6 +54,13 @@ void lathe_jack_status(lathe_jack *j, jack_status *out);
 char *lathe_jack_connections(lathe_jack *j);
 /* Restore a list produced by lathe_jack_connections (now, and after each reconnect). */
 void lathe_jack_set_connections(lathe_jack *j, const char *list);
+/* The client name JACK gave (it adds "-01" when the name is taken), or the
+ * name asked for while no server runs. */
+void lathe_jack_client_name(lathe_jack *j, char *buf, size_t len);
+/* Counts changes of the connections (a jack_connect by anyone, a peer's
+ * ports gone for good, a list set): an autosave is due when it moves.
+ * Read 300 ms after the connections have settled.  0 for j NULL. */
+uint32_t lathe_jack_connection_changes(lathe_jack *j);
 
 /* The reference player (player.h): its file is summed into ref_L/ref_R's
  * signal, so the monitor's reference source, loudness match and platform

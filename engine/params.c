@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <ctype.h>
+#include <float.h>
+#include <glib.h>
 
 static const char *const eq_types[] = { "bell", "low_shelf", "high_shelf", "low_cut", "high_cut", "notch", "tilt", NULL };
 static const char *const eq_slopes[] = { "12", "24", "36", "48", NULL };
@@ -268,33 +269,183 @@ static int enum_index(const param_info *pi, const char *text)
 	return -1;
 }
 
-int param_set_text(lathe_params *p, int id, const char *text, float *applied)
+static void enum_list(const param_info *pi, char *names, size_t len)
 {
-	const param_info *pi = param_info_get(id);
-	if (!pi)
-		return PARAM_BAD_ID;
-	while (isspace((unsigned char)*text))
-		text++;
+	names[0] = 0;
+	for (int k = 0; k < pi->n_enums; k++) {
+		strncat(names, k ? ", " : "", len - strlen(names) - 1);
+		strncat(names, pi->enums[k], len - strlen(names) - 1);
+	}
+}
+
+static int digits(const char *s)
+{
+	int n = 0;
+	while (s[n] >= '0' && s[n] <= '9')
+		n++;
+	return n;
+}
+
+int param_parse_number(const char *text, double *out)
+{
+	const char *s = text;
+	if (*s == '+' || *s == '-')
+		s++;
+	int whole = digits(s);
+	s += whole;
+	int frac = 0;
+	if (*s == '.') {
+		frac = digits(s + 1);
+		s += 1 + frac;
+	}
+	if (!whole && !frac)
+		return -1;
+	if (*s == 'e' || *s == 'E') {
+		const char *e = s + 1;
+		if (*e == '+' || *e == '-')
+			e++;
+		int n = digits(e);
+		if (!n)
+			return -1;
+		s = e + n;
+	}
+	if (*s)
+		return -1;
+	/* The syntax is checked above; g_ascii_strtod only converts (correctly
+	 * rounded, C locale whatever LC_NUMERIC the console's GTK has set). */
+	*out = g_ascii_strtod(text, NULL);
+	return 0;
+}
+
+int param_parse_count(const char *text, unsigned long max, unsigned long *out)
+{
+	int n = digits(text);
+	if (!n || text[n])
+		return -1;
+	unsigned long v = 0;
+	for (int i = 0; i < n; i++) {
+		unsigned d = (unsigned)(text[i] - '0');
+		if (v > (max - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return 0;
+}
+
+/* "nan", "-inf", "Infinity": what strtod would turn into a non-finite value. */
+static int non_finite_word(const char *t)
+{
+	if (*t == '+' || *t == '-')
+		t++;
+	return !strcasecmp(t, "nan") || !strcasecmp(t, "inf") || !strcasecmp(t, "infinity");
+}
+
+#define WHY(...) (why && whylen > 0 ? (void)snprintf(why, (size_t)whylen, __VA_ARGS__) : (void)0)
+
+static int parse_shown(const param_info *pi, const char *t, const char *shown, float *value, char *why, int whylen)
+{
+	if (!*t) {
+		WHY("empty value");
+		return PARAM_EMPTY;
+	}
 	if (pi->curve == CURVE_ENUM) {
-		int k = enum_index(pi, text);
-		if (k >= 0)
-			return param_set(p, id, (float)k, applied);
+		int k = enum_index(pi, t);
+		if (k >= 0) {
+			*value = (float)k;
+			return PARAM_OK;
+		}
 	}
 	if (pi->curve == CURVE_TOGGLE) {
-		if (!strcasecmp(text, "on") || !strcasecmp(text, "true") || !strcasecmp(text, "yes"))
-			return param_set(p, id, 1, applied);
-		if (!strcasecmp(text, "off") || !strcasecmp(text, "false") || !strcasecmp(text, "no"))
-			return param_set(p, id, 0, applied);
+		static const char *const on[] = { "on", "true", "yes" }, *const off[] = { "off", "false", "no" };
+		for (int k = 0; k < 3; k++) {
+			if (!strcasecmp(t, on[k]) || !strcasecmp(t, off[k])) {
+				*value = !strcasecmp(t, on[k]) ? 1.0f : 0.0f;
+				return PARAM_OK;
+			}
+		}
 	}
-	char *end;
-	double d = strtod(text, &end);
-	while (isspace((unsigned char)*end))
-		end++;
-	if (end == text || *end)
+	double d;
+	if (param_parse_number(t, &d) < 0) {
+		if (non_finite_word(t)) {
+			WHY("'%s' is not a finite number", shown);
+			return PARAM_NOT_FINITE;
+		}
+		if (pi->curve == CURVE_ENUM) {
+			char names[256];
+			enum_list(pi, names, sizeof names);
+			WHY("'%s' is not one of: %s", shown, names);
+		} else if (pi->curve == CURVE_TOGGLE) {
+			WHY("'%s' is not on or off", shown);
+		} else {
+			WHY("'%s' is not a number", shown);
+		}
 		return PARAM_BAD_NAME;
-	if (!isfinite(d))
+	}
+	if (!isfinite(d)) { /* 1e999: a number, but none a double (or float) can hold */
+		WHY("'%s' is not a finite number (too large)", shown);
 		return PARAM_NOT_FINITE;
-	return param_set(p, id, (float)d, applied);
+	}
+	/* Range on the float the store will hold: "0.100000001" is how 0.1f is
+	 * written, and is in range although the double is below 0.1f. */
+	float f = d > FLT_MAX ? INFINITY : d < -FLT_MAX ? -INFINITY : (float)d;
+	if (f < pi->min || f > pi->max) {
+		WHY("%s is out of range (%g to %g%s%s)", shown, pi->min, pi->max, *pi->unit ? " " : "", pi->unit);
+		*value = f < pi->min ? pi->min : pi->max;
+		return PARAM_CLAMPED;
+	}
+	if ((pi->step > 0 || pi->curve == CURVE_ENUM || pi->curve == CURVE_TOGGLE) && f != floorf(f)) {
+		WHY("%s is not a whole number", shown);
+		return PARAM_NOT_WHOLE;
+	}
+	*value = f == 0.0f ? 0.0f : f; /* no negative zero */
+	return PARAM_OK;
+}
+
+static int parse_trimmed(const param_info *pi, const char *text, float *value, char *why, int whylen)
+{
+	/* the reason quotes the text, but not a megabyte of it (cut before a
+	 * UTF-8 continuation byte, so no character is split) */
+	size_t cut = 32;
+	char *shown = NULL;
+	if (strlen(text) > 40) {
+		while (cut > 0 && ((unsigned char)text[cut] & 0xC0) == 0x80)
+			cut--;
+		shown = g_strdup_printf("%.*s...", (int)cut, text);
+	}
+	int rc = parse_shown(pi, text, shown ? shown : text, value, why, whylen);
+	g_free(shown);
+	return rc;
+}
+
+int param_parse_text(int id, const char *text, float *value, char *why, int whylen)
+{
+	const param_info *pi = param_info_get(id);
+	if (!pi) {
+		WHY("unknown parameter");
+		return PARAM_BAD_ID;
+	}
+	/* the blanks GKeyFile strips around a value, for --set and OSC strings too */
+	const char *a = text ? text : "";
+	while (*a == ' ' || *a == '\t' || *a == '\n' || *a == '\r')
+		a++;
+	size_t n = strlen(a);
+	while (n && (a[n - 1] == ' ' || a[n - 1] == '\t' || a[n - 1] == '\n' || a[n - 1] == '\r'))
+		n--;
+	char *t = g_strndup(a, n);
+	int rc = parse_trimmed(pi, t, value, why, whylen);
+	g_free(t);
+	return rc;
+}
+
+int param_set_text(lathe_params *p, int id, const char *text, float *applied)
+{
+	float v;
+	int rc = param_parse_text(id, text, &v, NULL, 0);
+	if (rc < 0)
+		return rc;
+	param_set(p, id, v, applied);
+	return rc;
 }
 
 const char *param_strerror(int code)
@@ -305,6 +456,9 @@ const char *param_strerror(int code)
 	case PARAM_BAD_ID: return "unknown parameter";
 	case PARAM_NOT_FINITE: return "value is not a finite number";
 	case PARAM_BAD_NAME: return "not a number or a known name";
+	case PARAM_NOT_WHOLE: return "not a whole number";
+	case PARAM_EMPTY: return "empty value";
+	case PARAM_OUT_OF_RANGE: return "out of range";
 	}
 	return "error";
 }
@@ -313,35 +467,28 @@ int param_set_assignment(lathe_params *p, const char *assignment, char *err, int
 {
 	const char *eq = strchr(assignment, '=');
 	if (!eq) {
-		snprintf(err, errlen, "--set %s: expected PATH=VALUE", assignment);
+		snprintf(err, errlen, "--set %.64s%s: expected PATH=VALUE", assignment, strlen(assignment) > 64 ? "..." : "");
 		return PARAM_BAD_NAME;
 	}
-	char path[64];
-	size_t n = (size_t)(eq - assignment);
-	if (n >= sizeof path)
-		n = sizeof path - 1;
-	memcpy(path, assignment, n);
-	path[n] = 0;
+	char *path = g_strndup(assignment, (size_t)(eq - assignment));
 	int id = param_find(path);
 	if (id < 0) {
-		snprintf(err, errlen, "--set %s: unknown parameter path '%s' (see 'lathe params')", assignment, path);
+		snprintf(err, errlen, "--set %.64s%s: unknown parameter path (see 'lathe params')", path, strlen(path) > 64 ? "..." : "");
+		g_free(path);
 		return PARAM_BAD_ID;
 	}
-	int rc = param_set_text(p, id, eq + 1, NULL);
-	if (rc < 0) {
-		const param_info *pi = param_info_get(id);
-		if (pi->curve == CURVE_ENUM) {
-			char names[256] = "";
-			for (int i = 0; i < pi->n_enums; i++) {
-				strncat(names, i ? ", " : "", sizeof names - strlen(names) - 1);
-				strncat(names, pi->enums[i], sizeof names - strlen(names) - 1);
-			}
-			snprintf(err, errlen, "--set %s: bad value '%s' for %s (one of: %s)", assignment, eq + 1, path, names);
-		} else {
-			snprintf(err, errlen, "--set %s: bad value '%s' for %s: %s", assignment, eq + 1, path, param_strerror(rc));
-		}
-		return rc;
+	char why[320];
+	float v;
+	int rc = param_parse_text(id, eq + 1, &v, why, sizeof why);
+	if (rc != PARAM_OK) {
+		/* out of range is refused as a session file refuses it: a command
+		 * line that cannot be done exactly should not run */
+		snprintf(err, errlen, "--set %s: bad value: %s", path, why); /* why quotes the value */
+		g_free(path);
+		return rc == PARAM_CLAMPED ? PARAM_OUT_OF_RANGE : rc;
 	}
+	g_free(path);
+	param_set(p, id, v, NULL);
 	return PARAM_OK;
 }
 

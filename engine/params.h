@@ -147,8 +147,10 @@ typedef struct lathe_params {
 	_Atomic uint32_t generation;      /* bumped on any change */
 } lathe_params;
 
-/* Results of param_set. */
-enum { PARAM_OK = 0, PARAM_CLAMPED = 1, PARAM_BAD_ID = -1, PARAM_NOT_FINITE = -2, PARAM_BAD_NAME = -3 };
+/* Results of param_set and of the text parser. */
+enum { PARAM_OK = 0, PARAM_CLAMPED = 1, PARAM_BAD_ID = -1, PARAM_NOT_FINITE = -2, PARAM_BAD_NAME = -3,
+       PARAM_NOT_WHOLE = -4, PARAM_EMPTY = -5,
+       PARAM_OUT_OF_RANGE = -6 /* refused, not clamped (session files, --set) */ };
 
 void params_reset(lathe_params *p);              /* every value to its default */
 lathe_params *params_new(void);                   /* allocated, at defaults */
@@ -175,11 +177,36 @@ static inline bool param_get_bool(const lathe_params *p, int id) { return param_
  * actually stored goes to *applied when not NULL.  Returns PARAM_OK,
  * PARAM_CLAMPED (stored, but clamped), or a negative error (nothing stored). */
 int param_set(lathe_params *p, int id, float value, float *applied);
-/* Same from text: a number, an enum name, on/off/true/false for toggles. */
+/* THE value parser: session files, --set and OSC strings all go through it,
+ * so they cannot disagree on what a value is.  Blanks around the text are
+ * ignored.  Accepted: a decimal number (param_parse_number), for enums a
+ * name (any case) or an index, for toggles on/off, true/false, yes/no or 0/1.
+ * Returns PARAM_OK with *value; PARAM_CLAMPED with *value clamped to the
+ * range (the text was a valid number outside it); or a negative error:
+ * PARAM_EMPTY, PARAM_BAD_NAME (not a number nor a name), PARAM_NOT_FINITE
+ * (nan, inf), PARAM_NOT_WHOLE (2.5 for an integer, enum or toggle),
+ * PARAM_BAD_ID.  why (may be NULL) receives the reason for anything but
+ * PARAM_OK, naming the text: "'0x4' is not a number",
+ * "22001 is out of range (10 to 22000 Hz)". */
+int param_parse_text(int id, const char *text, float *value, char *why, int whylen);
+/* param_parse_text, then param_set: out of range is clamped and PARAM_CLAMPED
+ * returned (what OSC does); errors store nothing. */
 int param_set_text(lathe_params *p, int id, const char *text, float *applied);
-/* "PATH=VALUE" as given to --set.  On error returns <0 and writes a one-line
- * reason (without "lathe: ") into err. */
+/* "PATH=VALUE" as given to --set: refused (not clamped) unless the value is
+ * valid and in range, as in a session file.  On error returns <0 and writes a
+ * one-line reason (without "lathe: ") into err. */
 int param_set_assignment(lathe_params *p, const char *assignment, char *err, int errlen);
+
+/* Strict number syntax for every text lathe reads (values, session counts,
+ * CIDR prefixes, ports): what strtod/strtol accept besides is refused (hex
+ * "0x4", blanks, "+" on a count, "1e", locale commas).
+ * param_parse_number: [+-] digits [. digits] [(e|E) [+-] digits], or a
+ * number starting or ending with the point (".5", "5."); 0 with *out
+ * (+-HUGE_VAL when it overflows a double), -1 when the text is not one.
+ * Locale-independent: "1.5" is one and a half under any LC_NUMERIC. */
+int param_parse_number(const char *text, double *out);
+/* Decimal digits only, at most max: 0 with *out, -1 otherwise (also on overflow). */
+int param_parse_count(const char *text, unsigned long max, unsigned long *out);
 /* Human reason for a negative param_set result. */
 const char *param_strerror(int code);
 

@@ -1160,6 +1160,8 @@ console *console_new(GtkApplication *gapp, lathe_app *app)
 	c->params_gen = params_generation(app->params);
 	update_title(c);
 	update_status(c, 0);
+	if (sess(c) && *sessions_restored_note(sess(c))) /* say where the state came from, and its age */
+		console_message(c, sessions_restored_note(sess(c)), FALSE);
 	snapshot_mark(c);
 	gtk_widget_add_tick_callback(c->window, on_tick, c, NULL);
 	return c;

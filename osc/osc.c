@@ -136,9 +136,8 @@ static int parse_cidr(const char *text, cidr4 *out)
 	int bits = 32;
 	char *slash = strchr(buf, '/');
 	if (slash) {
-		char *end;
-		long b = strtol(slash + 1, &end, 10);
-		if (end == slash + 1 || *end || b < 0 || b > 32)
+		unsigned long b; /* digits only: "/ 8" and "/+8" are not prefixes */
+		if (param_parse_count(slash + 1, 32, &b) < 0)
 			return -1;
 		bits = (int)b;
 		*slash = 0;
@@ -570,8 +569,10 @@ static const char *bad_name(const char *name)
 {
 	if (!*name)
 		return "empty name";
-	if (strchr(name, '/') || strchr(name, '\\'))
+	if (strchr(name, '/'))
 		return "a name, not a path: '/' is not allowed";
+	if (strchr(name, '\\'))
+		return "a name, not a path: '\\' is not allowed";
 	if (strstr(name, ".."))
 		return "a name, not a path: '..' is not allowed";
 	if (strlen(name) > 200)
@@ -919,9 +920,8 @@ osc_server *osc_new(lathe_app *app, const osc_opts *o, char *err, int errlen)
 		char host[256];
 		snprintf(host, sizeof host, "%s", o->feedback[i]);
 		char *colon = strrchr(host, ':');
-		char *end = NULL;
-		long port = colon ? strtol(colon + 1, &end, 10) : 0;
-		if (!colon || end == colon + 1 || *end || port < 1 || port > 65535) {
+		unsigned long port = 0;
+		if (!colon || param_parse_count(colon + 1, 65535, &port) < 0 || port < 1) {
 			snprintf(err, errlen, "--osc-feedback %s: expected HOST:PORT", o->feedback[i]);
 			goto fail;
 		}

@@ -3,13 +3,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <sys/stat.h>
 #include <glib.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #define SESSION_MAX_BYTES (4 << 20) /* a full session with 4 snapshots is ~40 kB */
@@ -51,6 +53,24 @@ static void copy_text(char *dst, size_t size, const char *src)
 	const char *end;
 	if (!g_utf8_validate(dst, -1, &end))
 		dst[end - dst] = 0;
+}
+
+/* What a non-regular file is, for the refusal; NULL for a regular file. */
+static const char *file_kind(const struct stat *st)
+{
+	if (S_ISREG(st->st_mode))
+		return NULL;
+	if (S_ISFIFO(st->st_mode))
+		return "a FIFO";
+	if (S_ISDIR(st->st_mode))
+		return "a folder";
+	if (S_ISCHR(st->st_mode))
+		return "a character device";
+	if (S_ISBLK(st->st_mode))
+		return "a block device";
+	if (S_ISSOCK(st->st_mode))
+		return "a socket";
+	return "a special file";
 }
 
 /* ---- the line scanner: GKeyFile's syntax, with line numbers ----
@@ -199,70 +219,6 @@ static char *strip_copy(const char *s)
 	return g_strstrip(g_strdup(s ? s : ""));
 }
 
-/* Parse one value for parameter id, refusing (not clamping) what is out of
- * range.  Returns 0 with *out, or -1 with a reason. */
-static int parse_value(int id, const char *raw, float *out, char *why, int whylen)
-{
-	const param_info *pi = param_info_get(id);
-	char *t = strip_copy(raw);
-	int rc = -1;
-	if (!*t) {
-		snprintf(why, (size_t)whylen, "empty value");
-		goto done;
-	}
-	if (pi->curve == CURVE_ENUM) {
-		for (int k = 0; k < pi->n_enums; k++)
-			if (strcasecmp(pi->enums[k], t) == 0) {
-				*out = (float)k;
-				rc = 0;
-				goto done;
-			}
-	}
-	if (pi->curve == CURVE_TOGGLE) {
-		static const char *const on[] = { "on", "true", "yes" }, *const off[] = { "off", "false", "no" };
-		for (int k = 0; k < 3; k++) {
-			if (!strcasecmp(t, on[k])) { *out = 1; rc = 0; goto done; }
-			if (!strcasecmp(t, off[k])) { *out = 0; rc = 0; goto done; }
-		}
-	}
-	char *end;
-	errno = 0;
-	double d = strtod(t, &end);
-	if (end == t || *end) {
-		if (pi->curve == CURVE_ENUM) {
-			char names[256] = "";
-			for (int k = 0; k < pi->n_enums; k++) {
-				strncat(names, k ? ", " : "", sizeof names - strlen(names) - 1);
-				strncat(names, pi->enums[k], sizeof names - strlen(names) - 1);
-			}
-			snprintf(why, (size_t)whylen, "'%s' is not one of: %s", t, names);
-		} else if (pi->curve == CURVE_TOGGLE) {
-			snprintf(why, (size_t)whylen, "'%s' is not on or off", t);
-		} else {
-			snprintf(why, (size_t)whylen, "'%s' is not a number", t);
-		}
-		goto done;
-	}
-	float f = (float)d;
-	if (!isfinite(d) || !isfinite(f)) {
-		snprintf(why, (size_t)whylen, "'%s' is not a finite number", t);
-		goto done;
-	}
-	if (f < pi->min || f > pi->max) {
-		snprintf(why, (size_t)whylen, "%s is out of range (%g to %g%s%s)", t, pi->min, pi->max, *pi->unit ? " " : "", pi->unit);
-		goto done;
-	}
-	if ((pi->step > 0 || pi->curve == CURVE_ENUM || pi->curve == CURVE_TOGGLE) && f != floorf(f)) {
-		snprintf(why, (size_t)whylen, "%s is not a whole number", t);
-		goto done;
-	}
-	*out = f == 0.0f ? 0.0f : f; /* no negative zero */
-	rc = 0;
-done:
-	g_free(t);
-	return rc;
-}
-
 static void format_value(int id, float v, char *buf, size_t len)
 {
 	const param_info *pi = param_info_get(id);
@@ -271,16 +227,227 @@ static void format_value(int id, float v, char *buf, size_t len)
 		snprintf(buf, len, "%s", pi->enums[k]);
 	else if (pi->curve == CURVE_TOGGLE && (v == 0 || v == 1))
 		snprintf(buf, len, "%s", v == 1 ? "on" : "off");
-	else
-		snprintf(buf, len, "%.9g", (double)v); /* 9 significant digits: every float round-trips */
-}
-
-static int group_snapshot_slot(const char *g)
-{
-	return snapshot_slot(g);
+	else /* 9 significant digits: every float round-trips; '.' whatever the locale (GTK sets LC_NUMERIC) */
+		g_ascii_formatd(buf, (gint)len, "%.9g", (double)v);
 }
 
 /* ---- reading ---- */
+
+/* A file being read: what is parsed so far, held apart from the caller's
+ * state until everything is valid. */
+typedef struct {
+	const char *fname;
+	const scan_index *sc;
+	GKeyFile *kf;
+	lathe_params *cur;
+	snapshot_bank *snaps;
+	session_meta meta;
+	GString *conns;
+	bool have_conns;
+	int keys_line;  /* line of keys= (0: none), checked once every group is valid */
+	long keys;
+	char *err;
+	int errlen;
+} reader;
+
+/* The raw value of a key, refused when GLib would silently empty it. */
+static char *raw_value(reader *r, const char *grp, const char *key, bool list)
+{
+	char *raw = g_key_file_get_value(r->kf, grp, key, NULL);
+	const char *bad = bad_escape(raw, list);
+	if (bad) {
+		fail(r->err, r->errlen, r->fname, scan_line_of(r->sc, grp, key), "bad value for %s: %s", key, bad);
+		g_free(raw);
+		return NULL;
+	}
+	return raw;
+}
+
+/* format= first: a newer file with new groups must say "newer", not "unknown group". */
+static int read_format(reader *r)
+{
+	char *raw = g_key_file_get_value(r->kf, "session", "format", NULL);
+	int line = scan_line_of(r->sc, "session", "format");
+	if (!raw) {
+		fail(r->err, r->errlen, r->fname, line, "not a lathe session: no format= in [session]");
+		return -1;
+	}
+	char *f = strip_copy(raw);
+	g_free(raw);
+	unsigned long v = 0;
+	int rc = -1;
+	bool all_digits = *f && strspn(f, "0123456789") == strlen(f);
+	if (!all_digits)
+		fail(r->err, r->errlen, r->fname, line, "format '%s' is not a number", f);
+	else if (param_parse_count(f, INT_MAX, &v) < 0 || v > SESSION_FORMAT) /* the text, not a saturated number */
+		fail(r->err, r->errlen, r->fname, line,
+		     "session format %s is newer than this lathe reads (format %d): update lathe", f, SESSION_FORMAT);
+	else if (v < 1)
+		fail(r->err, r->errlen, r->fname, line, "unknown session format %s", f);
+	else
+		rc = 0;
+	g_free(f);
+	return rc;
+}
+
+static int read_session_key(reader *r, const char *key)
+{
+	int line = scan_line_of(r->sc, "session", key);
+	char *raw = raw_value(r, "session", key, false);
+	if (!raw)
+		return -1;
+	g_free(raw);
+	char *sval = g_key_file_get_string(r->kf, "session", key, NULL);
+	char *v = strip_copy(sval);
+	g_free(sval);
+	int rc = 0;
+	unsigned long n;
+	if (!strcmp(key, "format")) {
+		/* read_format */
+	} else if (!strcmp(key, "keys")) {
+		if (param_parse_count(v, INT_MAX, &n) < 0) {
+			fail(r->err, r->errlen, r->fname, line, "keys '%s' is not a count", v);
+			rc = -1;
+		}
+		r->keys = (long)n;
+		r->keys_line = line;
+	} else if (!strcmp(key, "name")) {
+		copy_text(r->meta.name, sizeof r->meta.name, v);
+	} else if (!strcmp(key, "comment")) {
+		copy_text(r->meta.comment, sizeof r->meta.comment, v);
+	} else if (!strcmp(key, "date")) {
+		copy_text(r->meta.date, sizeof r->meta.date, v);
+	} else if (!strcmp(key, "version")) {
+		copy_text(r->meta.version, sizeof r->meta.version, v);
+	} else if (!strcmp(key, "file")) {
+		copy_text(r->meta.file, sizeof r->meta.file, v);
+	} else if (!strcmp(key, "active")) {
+		int a = *v ? snapshot_slot(v) : -1;
+		if (*v && a < 0) {
+			fail(r->err, r->errlen, r->fname, line, "active '%s' is not a snapshot (A to D)", v);
+			rc = -1;
+		}
+		r->snaps->active = a;
+	} else {
+		fail(r->err, r->errlen, r->fname, line, "unknown key '%s' in [session]", key);
+		rc = -1;
+	}
+	g_free(v);
+	return rc;
+}
+
+/* [current] (slot -1) or a snapshot: registry paths, values through the one
+ * parser (param_parse_text), out of range refused: a session that cannot be
+ * reproduced exactly should not load. */
+static int read_value_key(reader *r, const char *grp, int slot, const char *key)
+{
+	int line = scan_line_of(r->sc, grp, key);
+	int id = param_find(key);
+	if (id < 0) {
+		fail(r->err, r->errlen, r->fname, line, "unknown parameter path '%s' in [%s] (see 'lathe params')", key, grp);
+		return -1;
+	}
+	char *raw = g_key_file_get_value(r->kf, grp, key, NULL);
+	char why[320];
+	float v;
+	int rc = param_parse_text(id, raw, &v, why, sizeof why);
+	g_free(raw);
+	if (rc != PARAM_OK) {
+		fail(r->err, r->errlen, r->fname, line, "bad value for %s: %s", key, why);
+		return -1;
+	}
+	if (slot < 0)
+		param_set(r->cur, id, v, NULL);
+	else
+		r->snaps->value[slot][id] = v;
+	return 0;
+}
+
+static int read_connection_key(reader *r, const char *key)
+{
+	char *raw = raw_value(r, "connections", key, true);
+	if (!raw)
+		return -1;
+	g_free(raw);
+	gsize n = 0;
+	gchar **peers = g_key_file_get_string_list(r->kf, "connections", key, &n, NULL);
+	for (gsize i = 0; peers && i < n; i++) {
+		char *peer = strip_copy(peers[i]);
+		if (*peer)
+			g_string_append_printf(r->conns, "%s\t%s\n", key, peer);
+		g_free(peer);
+	}
+	g_strfreev(peers);
+	return 0;
+}
+
+static int read_group(reader *r, const char *grp)
+{
+	int slot = snapshot_slot(grp);
+	bool session = !strcmp(grp, "session"), current = !strcmp(grp, "current"),
+	     connections = !strcmp(grp, "connections");
+	if (!session && !current && !connections && slot < 0) {
+		fail(r->err, r->errlen, r->fname, scan_line_of(r->sc, grp, ""),
+		     "unknown group [%s] (expected [session], [current], [A] to [D], [connections])", grp);
+		return -1;
+	}
+	if (slot >= 0) {
+		/* A snapshot group starts from the defaults like [current]. */
+		for (int i = 0; i < P_COUNT; i++)
+			r->snaps->value[slot][i] = param_info_get(i)->def;
+		r->snaps->stored[slot] = true;
+	}
+	r->have_conns |= connections;
+	gchar **keys = g_key_file_get_keys(r->kf, grp, NULL, NULL);
+	int rc = 0;
+	for (int k = 0; rc == 0 && keys && keys[k]; k++) {
+		if (session)
+			rc = read_session_key(r, keys[k]);
+		else if (connections)
+			rc = read_connection_key(r, keys[k]);
+		else
+			rc = read_value_key(r, grp, current ? -1 : slot, keys[k]);
+	}
+	g_strfreev(keys);
+	return rc;
+}
+
+/* Everything but the text's syntax (scan_text has seen it): groups, keys, values. */
+static int read_keyfile(reader *r, const char *text, size_t len)
+{
+	GError *ge = NULL;
+	if (!g_key_file_load_from_data(r->kf, text, len, G_KEY_FILE_NONE, &ge)) {
+		fail(r->err, r->errlen, r->fname, 1, "does not parse: %s", ge->message);
+		g_error_free(ge);
+		return -1;
+	}
+	if (!g_key_file_has_group(r->kf, "session")) {
+		fail(r->err, r->errlen, r->fname, 1, "not a lathe session: no [session] group");
+		return -1;
+	}
+	if (read_format(r) < 0)
+		return -1;
+	gchar **groups = g_key_file_get_groups(r->kf, NULL);
+	int rc = 0;
+	for (int g = 0; rc == 0 && groups[g]; g++)
+		rc = read_group(r, groups[g]);
+	g_strfreev(groups);
+	if (rc < 0)
+		return -1;
+	if (!g_key_file_has_group(r->kf, "current")) {
+		fail(r->err, r->errlen, r->fname, r->sc->lines, "no [current] group (file truncated?)");
+		return -1;
+	}
+	/* Last: a wrong line (an unknown path, a bad value) is named as itself,
+	 * not as the count it also puts off. */
+	if (r->keys_line && r->keys != r->sc->keys_below_session) {
+		fail(r->err, r->errlen, r->fname, r->sc->lines,
+		     "file holds %d keys below [session], keys= on line %d says %ld (truncated or edited?)",
+		     r->sc->keys_below_session, r->keys_line, r->keys);
+		return -1;
+	}
+	return 0;
+}
 
 int session_text_read(const char *text, size_t len, const char *fname, lathe_params *current,
                       snapshot_bank *snaps, session_meta *meta, char **connections, char *err, int errlen)
@@ -290,218 +457,115 @@ int session_text_read(const char *text, size_t len, const char *fname, lathe_par
 		fail(err, errlen, fname, 1, "file is %zu bytes, too large to be a lathe session", len);
 		return -1;
 	}
+	/* A UTF-8 byte order mark, as some editors write: not part of the first line. */
+	if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) {
+		text += 3;
+		len -= 3;
+	}
 	scan_index sc = { 0 };
-	if (scan_text(text, len, fname, &sc, err, errlen) < 0) {
-		scan_free(&sc);
-		return -1;
+	reader r = { .fname = fname, .sc = &sc, .err = err, .errlen = errlen };
+	int rc = scan_text(text, len, fname, &sc, err, errlen);
+	if (rc == 0) {
+		r.kf = g_key_file_new();
+		r.cur = params_new();
+		r.snaps = g_new0(snapshot_bank, 1);
+		snapshot_bank_init(r.snaps);
+		r.conns = g_string_new(NULL);
+		rc = r.cur ? read_keyfile(&r, text, len) : -1;
+		if (!r.cur)
+			fail(err, errlen, fname, 1, "out of memory");
 	}
-	int rc = -1;
-	GKeyFile *kf = g_key_file_new();
-	GError *ge = NULL;
-	gchar **groups = NULL;
-	lathe_params *tmp_cur = params_new();
-	snapshot_bank *tmp_snaps = g_new0(snapshot_bank, 1);
-	session_meta tmp_meta = { 0 };
-	GString *conns = g_string_new(NULL);
-	bool have_conns = false;
-	char why[320];
-
-	if (!tmp_cur || !g_key_file_load_from_data(kf, text, len, G_KEY_FILE_NONE, &ge)) {
-		fail(err, errlen, fname, 1, "does not parse: %s", ge ? ge->message : "out of memory");
-		goto out;
-	}
-	if (!g_key_file_has_group(kf, "session")) {
-		fail(err, errlen, fname, 1, "not a lathe session: no [session] group");
-		goto out;
-	}
-	/* The format first: a newer file with new groups must say "newer", not "unknown group". */
-	{
-		char *fmt = g_key_file_get_value(kf, "session", "format", NULL);
-		int line = scan_line_of(&sc, "session", "format");
-		if (!fmt) {
-			fail(err, errlen, fname, line, "not a lathe session: no format= in [session]");
-			goto out;
+	if (rc == 0) { /* everything valid: hand it over */
+		if (current)
+			params_copy(current, r.cur);
+		if (snaps) {
+			*snaps = *r.snaps;
+			snaps->fading = false;
 		}
-		char *f = strip_copy(fmt), *end;
-		g_free(fmt);
-		long v = strtol(f, &end, 10);
-		if (end == f || *end) {
-			fail(err, errlen, fname, line, "format '%s' is not a number", f);
-			g_free(f);
-			goto out;
-		}
-		g_free(f);
-		if (v > SESSION_FORMAT) {
-			fail(err, errlen, fname, line, "session format %ld is newer than this lathe reads (format %d): update lathe",
-			     v, SESSION_FORMAT);
-			goto out;
-		}
-		if (v < 1) {
-			fail(err, errlen, fname, line, "unknown session format %ld", v);
-			goto out;
-		}
+		if (meta)
+			*meta = r.meta;
+		if (connections)
+			*connections = r.have_conns ? strdup(r.conns->str) : NULL;
 	}
-	snapshot_bank_init(tmp_snaps);
-	groups = g_key_file_get_groups(kf, NULL);
-	for (int g = 0; groups[g]; g++) {
-		const char *grp = groups[g];
-		gchar **keys = g_key_file_get_keys(kf, grp, NULL, NULL);
-		int slot = group_snapshot_slot(grp);
-		bool is_current = !strcmp(grp, "current");
-		if (!strcmp(grp, "session")) {
-			for (int k = 0; keys && keys[k]; k++) {
-				const char *key = keys[k];
-				int line = scan_line_of(&sc, grp, key);
-				char *raw = g_key_file_get_value(kf, grp, key, NULL);
-				const char *why = bad_escape(raw, false);
-				g_free(raw);
-				if (why) {
-					fail(err, errlen, fname, line, "bad value for %s: %s", key, why);
-					g_strfreev(keys);
-					goto out;
-				}
-				char *sval = g_key_file_get_string(kf, grp, key, NULL);
-				char *v = strip_copy(sval);
-				g_free(sval);
-				int bad = 0;
-				if (!strcmp(key, "format")) {
-				} else if (!strcmp(key, "keys")) {
-					char *end;
-					long n = strtol(v, &end, 10);
-					if (end == v || *end || n < 0) {
-						fail(err, errlen, fname, line, "keys '%s' is not a count", v);
-						bad = 1;
-					} else if (n != sc.keys_below_session) {
-						fail(err, errlen, fname, sc.lines,
-						     "file holds %d keys below [session], keys= on line %d says %ld (truncated or edited?)",
-						     sc.keys_below_session, line, n);
-						bad = 1;
-					}
-				} else if (!strcmp(key, "name")) {
-					copy_text(tmp_meta.name, sizeof tmp_meta.name, v);
-				} else if (!strcmp(key, "comment")) {
-					copy_text(tmp_meta.comment, sizeof tmp_meta.comment, v);
-				} else if (!strcmp(key, "date")) {
-					copy_text(tmp_meta.date, sizeof tmp_meta.date, v);
-				} else if (!strcmp(key, "version")) {
-					copy_text(tmp_meta.version, sizeof tmp_meta.version, v);
-				} else if (!strcmp(key, "file")) {
-					copy_text(tmp_meta.file, sizeof tmp_meta.file, v);
-				} else if (!strcmp(key, "active")) {
-					int a = *v ? snapshot_slot(v) : -1;
-					if (*v && a < 0) {
-						fail(err, errlen, fname, line, "active '%s' is not a snapshot (A to D)", v);
-						bad = 1;
-					}
-					tmp_snaps->active = a;
-				} else {
-					fail(err, errlen, fname, line, "unknown key '%s' in [session]", key);
-					bad = 1;
-				}
-				g_free(v);
-				if (bad) {
-					g_strfreev(keys);
-					goto out;
-				}
-			}
-		} else if (is_current || slot >= 0) {
-			if (slot >= 0) {
-				/* A snapshot group starts from the defaults like [current]. */
-				for (int i = 0; i < P_COUNT; i++)
-					tmp_snaps->value[slot][i] = param_info_get(i)->def;
-				tmp_snaps->stored[slot] = true;
-			}
-			for (int k = 0; keys && keys[k]; k++) {
-				const char *key = keys[k];
-				int line = scan_line_of(&sc, grp, key);
-				int id = param_find(key);
-				if (id < 0) {
-					fail(err, errlen, fname, line, "unknown parameter path '%s' in [%s] (see 'lathe params')", key, grp);
-					g_strfreev(keys);
-					goto out;
-				}
-				char *raw = g_key_file_get_value(kf, grp, key, NULL);
-				float v;
-				int r = parse_value(id, raw, &v, why, sizeof why);
-				g_free(raw);
-				if (r < 0) {
-					fail(err, errlen, fname, line, "bad value for %s: %s", key, why);
-					g_strfreev(keys);
-					goto out;
-				}
-				if (is_current)
-					param_set(tmp_cur, id, v, NULL);
-				else
-					tmp_snaps->value[slot][id] = v;
-			}
-		} else if (!strcmp(grp, "connections")) {
-			have_conns = true;
-			for (int k = 0; keys && keys[k]; k++) {
-				gsize n = 0;
-				char *raw = g_key_file_get_value(kf, grp, keys[k], NULL);
-				const char *why = bad_escape(raw, true);
-				g_free(raw);
-				if (why) {
-					fail(err, errlen, fname, scan_line_of(&sc, grp, keys[k]), "bad value for %s: %s", keys[k], why);
-					g_strfreev(keys);
-					goto out;
-				}
-				gchar **peers = g_key_file_get_string_list(kf, grp, keys[k], &n, NULL);
-				for (gsize i = 0; peers && i < n; i++) {
-					char *peer = strip_copy(peers[i]);
-					if (*peer)
-						g_string_append_printf(conns, "%s\t%s\n", keys[k], peer);
-					g_free(peer);
-				}
-				g_strfreev(peers);
-			}
-		} else {
-			fail(err, errlen, fname, scan_line_of(&sc, grp, ""),
-			     "unknown group [%s] (expected [session], [current], [A] to [D], [connections])", grp);
-			g_strfreev(keys);
-			goto out;
-		}
-		g_strfreev(keys);
-	}
-	if (!g_key_file_has_group(kf, "current")) {
-		fail(err, errlen, fname, sc.lines, "no [current] group (file truncated?)");
-		goto out;
-	}
-	/* Everything valid: hand it over. */
-	if (current)
-		params_copy(current, tmp_cur);
-	if (snaps) {
-		*snaps = *tmp_snaps;
-		snaps->fading = false;
-	}
-	if (meta)
-		*meta = tmp_meta;
-	if (connections)
-		*connections = have_conns ? strdup(conns->str) : NULL;
-	rc = 0;
-out:
-	if (ge)
-		g_error_free(ge);
-	g_strfreev(groups);
-	g_key_file_free(kf);
-	params_free(tmp_cur);
-	g_free(tmp_snaps);
-	g_string_free(conns, TRUE);
+	if (r.kf)
+		g_key_file_free(r.kf);
+	params_free(r.cur);
+	g_free(r.snaps);
+	if (r.conns)
+		g_string_free(r.conns, TRUE);
 	scan_free(&sc);
 	return rc;
+}
+
+/* Reads at most max bytes of a regular file, never blocking: a FIFO, a
+ * device or a folder is refused by its type before anything is read (stat),
+ * and opened with O_NONBLOCK so one swapped in meanwhile cannot block the
+ * open either; fstat checks what was opened.  A file that grows past max
+ * while being read is refused as too large. */
+static int read_regular(const char *path, size_t max, char **text, size_t *len, char *err, int errlen)
+{
+	struct stat st;
+	const char *kind = NULL;
+	int fd = -1;
+	if (stat(path, &st) == 0 && (kind = file_kind(&st)) == NULL) {
+		fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		if (fd >= 0 && fstat(fd, &st) == 0)
+			kind = file_kind(&st);
+	}
+	if (kind || fd < 0) {
+		if (kind)
+			snprintf(err, (size_t)errlen, "%s: cannot read: %s, not a regular file", path, kind);
+		else
+			snprintf(err, (size_t)errlen, "%s: cannot read: %s", path, g_strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if ((uintmax_t)st.st_size > max) {
+		snprintf(err, (size_t)errlen, "%s: %jd bytes, too large to be a lathe session (at most %zu)", path,
+		         (intmax_t)st.st_size, max);
+		close(fd);
+		return -1;
+	}
+	/* the size fstat gave, grown (up to max + 1, to see a file that grew) only if it lied */
+	size_t cap = (size_t)st.st_size + 1, n = 0;
+	char *buf = g_malloc(cap);
+	ssize_t got = 0;
+	while (n <= max) {
+		if (n == cap) {
+			cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+			buf = g_realloc(buf, cap);
+		}
+		if ((got = read(fd, buf + n, cap - n)) <= 0)
+			break;
+		n += (size_t)got;
+	}
+	int e = errno;
+	close(fd);
+	if (got < 0) {
+		snprintf(err, (size_t)errlen, "%s: cannot read: %s", path, g_strerror(e));
+		g_free(buf);
+		return -1;
+	}
+	if (n > max) {
+		snprintf(err, (size_t)errlen, "%s: more than %zu bytes, too large to be a lathe session", path, max);
+		g_free(buf);
+		return -1;
+	}
+	buf = g_realloc(buf, n + 1);
+	buf[n] = 0;
+	*text = buf;
+	*len = n;
+	return 0;
 }
 
 int session_file_read(const char *path, lathe_params *current, snapshot_bank *snaps, session_meta *meta,
                       char **connections, char *err, int errlen)
 {
-	gchar *text = NULL;
-	gsize len = 0;
-	GError *ge = NULL;
-	if (!g_file_get_contents(path, &text, &len, &ge)) {
-		snprintf(err, (size_t)errlen, "%s: cannot read: %s", path, ge->message);
-		g_error_free(ge);
+	char *text = NULL;
+	size_t len = 0;
+	if (read_regular(path, SESSION_MAX_BYTES, &text, &len, err, errlen) < 0)
 		return -1;
-	}
 	int rc = session_text_read(text, len, path, current, snaps, meta, connections, err, errlen);
 	g_free(text);
 	return rc;
@@ -652,8 +716,10 @@ int session_name_check(const char *name, char *err, int errlen)
 		why = "empty session name";
 	else if (strlen(name) > 100)
 		why = "session name longer than 100 bytes";
-	else if (strchr(name, '/') || strchr(name, '\\'))
-		why = "a session name may not contain '/' or '\\' (names only, no paths)";
+	else if (strchr(name, '/'))
+		why = "a session name may not contain '/' (names only, no paths)";
+	else if (strchr(name, '\\'))
+		why = "a session name may not contain '\\' (names only, no paths)";
 	else if (strstr(name, ".."))
 		why = "a session name may not contain '..'";
 	else if (name[0] == '.')

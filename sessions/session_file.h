@@ -29,6 +29,11 @@
  * A group may leave parameters out: they take their defaults (presets list
  * only what they change).  [current] must be there.
  *
+ * Reading refuses what is not a regular file (a FIFO would block the open,
+ * /dev/zero never ends) before opening it, and reads at most 4 MB.  A UTF-8
+ * byte order mark at the start is skipped (editors write one).  Values go
+ * through param_parse_text, the parser --set and OSC strings use too.
+ *
  * Reading is all or nothing: everything is parsed and validated into
  * temporary storage first; any error leaves the caller's state untouched and
  * gives "FILE:LINE: reason" (GKeyFile does not give line numbers, so the text

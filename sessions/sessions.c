@@ -4,11 +4,13 @@
 #include "engine/jack.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define WATCH_MS 50      /* undo polling: fine enough to separate two quick moves on different controls */
 #define FADE_MS 10       /* snapshot fade steps: 100 Hz, the engine smooths in between */
@@ -20,7 +22,9 @@ struct sessions {
 	lathe_params *p;             /* app->params */
 	char *session_dir;           /* named sessions live here */
 	char *state_dir;             /* autosave and recent list */
-	char *autosave_path;
+	char *autosave_path;         /* NULL under NSM until its open names the client */
+	int autosave_lock;           /* fd holding a lock on autosave_path + ".lock", -1 none */
+	char restored_note[256];     /* "restored the autosave of lathe from ...", "" when not */
 	char *recent_path;
 	char *current_path;          /* session file in use, NULL when untitled */
 	session_meta meta;           /* name and comment of the current session */
@@ -40,9 +44,10 @@ struct sessions {
 	void *notify_ctx;
 };
 
+/* Everything the autosave holds: values, snapshot stores, JACK connections. */
 static uint32_t change_counter(const sessions *s)
 {
-	return params_generation(s->p) + s->extra_changes;
+	return params_generation(s->p) + s->extra_changes + lathe_jack_connection_changes(s->app->jack);
 }
 
 /* ---- recent list ---- */
@@ -137,6 +142,10 @@ static int write_session(sessions *s, const char *path, bool autosave, char *err
 
 static int do_autosave(sessions *s, char *err, int errlen)
 {
+	if (!s->autosave_path) {
+		snprintf(err, (size_t)errlen, "no autosave before NSM has opened the session");
+		return -1;
+	}
 	if (g_mkdir_with_parents(s->state_dir, 0755) < 0) {
 		snprintf(err, (size_t)errlen, "%s: cannot create: %s", s->state_dir, g_strerror(errno));
 		return -1;
@@ -150,7 +159,7 @@ static int do_autosave(sessions *s, char *err, int errlen)
 
 static void autosave_quietly(sessions *s)
 {
-	if (!s->autosave_on)
+	if (!s->autosave_on || !s->autosave_path)
 		return;
 	char err[1024];
 	if (do_autosave(s, err, sizeof err) < 0) {
@@ -160,6 +169,70 @@ static void autosave_quietly(sessions *s)
 	} else {
 		s->autosave_warned = false;
 	}
+}
+
+/* ---- whose autosave ----
+ * One autosave per instance, keyed by the JACK client name: "lathe" keeps
+ * autosave.lathe, another name NAME autosave-NAME.lathe (the name escaped
+ * for a file name).  A running instance holds a POSIX record lock on
+ * "<autosave>.lock" (fcntl F_SETLK: released by the kernel when the process
+ * dies, kill -9 included; owned per process, so one process may open its own
+ * again).  A second instance whose key is locked takes the next free one the
+ * way JACK names a second client (NAME-01, NAME-02, ...), so it neither
+ * restores nor overwrites the first one's state and connections. */
+static char *autosave_file(const sessions *s, const char *key)
+{
+	if (!strcmp(key, "lathe"))
+		return g_build_filename(s->state_dir, "autosave.lathe", NULL);
+	char *esc = g_uri_escape_string(key, NULL, FALSE); /* "a/b" cannot leave the folder */
+	char *base = g_strdup_printf("autosave-%s.lathe", esc);
+	char *path = g_build_filename(s->state_dir, base, NULL);
+	g_free(base);
+	g_free(esc);
+	return path;
+}
+
+/* 1 when this process holds the lock on path.lock now, 0 when another does,
+ * -1 when there is no lock to take (the folder cannot be written). */
+static int lock_autosave(sessions *s, const char *path)
+{
+	char *lock = g_strconcat(path, ".lock", NULL);
+	int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	g_free(lock);
+	if (fd < 0)
+		return -1;
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	if (fcntl(fd, F_SETLK, &fl) < 0) {
+		int busy = errno == EACCES || errno == EAGAIN;
+		close(fd);
+		return busy ? 0 : -1;
+	}
+	s->autosave_lock = fd;
+	return 1;
+}
+
+static void take_autosave(sessions *s, const char *name)
+{
+	g_mkdir_with_parents(s->state_dir, 0755);
+	for (int k = 0; k < 100; k++) {
+		char *key = k ? g_strdup_printf("%s-%02d", name, k) : g_strdup(name);
+		char *path = autosave_file(s, key);
+		int got = lock_autosave(s, path);
+		g_free(key);
+		if (got != 0) { /* ours, or no locking here: then as before, by name */
+			s->autosave_path = path;
+			return;
+		}
+		g_free(path);
+	}
+	s->autosave_on = false; /* 100 instances of one name: let them not fight over a file */
+}
+
+static void release_autosave(sessions *s)
+{
+	if (s->autosave_lock >= 0)
+		close(s->autosave_lock); /* the lock goes with it */
+	s->autosave_lock = -1;
 }
 
 /* Load a whole session file (state, snapshots, connections), all or nothing. */
@@ -342,10 +415,12 @@ static int nsm_open(void *ctx, const char *prefix, const char *display_name, con
 	g_rec_mutex_lock(&s->lock);
 	char *path = g_strconcat(prefix, SESSION_EXT, NULL);
 	/* Autosave per NSM client, never restored by a plain start. */
-	char *base = g_strdup_printf("nsm-%s.lathe", client_id);
+	char *esc = g_uri_escape_string(client_id, NULL, FALSE);
+	char *base = g_strdup_printf("nsm-%s.lathe", esc);
 	g_free(s->autosave_path);
 	s->autosave_path = g_build_filename(s->state_dir, base, NULL);
 	g_free(base);
+	g_free(esc);
 	int rc;
 	if (g_file_test(path, G_FILE_TEST_EXISTS)) {
 		rc = open_path(s, path, err, errlen);
@@ -416,6 +491,25 @@ static gboolean watch_tick(gpointer ud)
 
 /* ---- life cycle ---- */
 
+/* "restored the autosave of lathe-01 from 2026-12-01 22:47:13" (local time),
+ * for the console's status bar and one line on stderr. */
+static void note_restored(sessions *s, const session_meta *m)
+{
+	char *base = g_path_get_basename(s->autosave_path);
+	GDateTime *utc = m->date[0] ? g_date_time_new_from_iso8601(m->date, NULL) : NULL;
+	GDateTime *local = utc ? g_date_time_to_local(utc) : NULL;
+	char *when = local ? g_date_time_format(local, "%Y-%m-%d %H:%M:%S") : g_strdup("an unknown time");
+	snprintf(s->restored_note, sizeof s->restored_note, "Restored the autosave %s from %s", base, when);
+	fprintf(stderr, "lathe: %s\n", s->restored_note);
+	g_free(when);
+	if (local)
+		g_date_time_unref(local);
+	if (utc)
+		g_date_time_unref(utc);
+	g_free(base);
+}
+
+
 sessions *sessions_new(lathe_app *app, const sessions_opts *o, char *err, int errlen)
 {
 	params_init();
@@ -426,7 +520,7 @@ sessions *sessions_new(lathe_app *app, const sessions_opts *o, char *err, int er
 	s->session_dir = o->session_dir ? g_strdup(o->session_dir)
 	                                : g_build_filename(g_get_user_data_dir(), "lathe", "sessions", NULL);
 	s->state_dir = o->state_dir ? g_strdup(o->state_dir) : g_build_filename(g_get_user_state_dir(), "lathe", NULL);
-	s->autosave_path = g_build_filename(s->state_dir, "autosave.lathe", NULL);
+	s->autosave_lock = -1;
 	s->recent_path = g_build_filename(s->state_dir, "recent", NULL);
 	s->recent = g_ptr_array_new_with_free_func(g_free);
 	s->snaps = g_new(snapshot_bank, 1);
@@ -436,6 +530,12 @@ sessions *sessions_new(lathe_app *app, const sessions_opts *o, char *err, int er
 	s->nsm = o->nsm;
 	set_current(s, NULL, NULL);
 	recent_load(s);
+	if (s->autosave_on && !o->nsm) {
+		char name[64] = "lathe";
+		if (app->jack)
+			lathe_jack_client_name(app->jack, name, sizeof name);
+		take_autosave(s, name);
+	}
 
 	bool restored = false; /* the state is what the autosave file holds */
 	if (o->session_file) {
@@ -443,7 +543,7 @@ sessions *sessions_new(lathe_app *app, const sessions_opts *o, char *err, int er
 			sessions_free(s);
 			return NULL;
 		}
-	} else if (!o->nsm && s->autosave_on && g_file_test(s->autosave_path, G_FILE_TEST_EXISTS)) {
+	} else if (s->autosave_path && s->autosave_on && g_file_test(s->autosave_path, G_FILE_TEST_EXISTS)) {
 		lathe_params *tmp = params_new();
 		snapshot_bank *snaps = g_new(snapshot_bank, 1);
 		session_meta m;
@@ -451,6 +551,7 @@ sessions *sessions_new(lathe_app *app, const sessions_opts *o, char *err, int er
 		char why[1024];
 		if (session_file_read(s->autosave_path, tmp, snaps, &m, &conns, why, sizeof why) == 0) {
 			restored = true;
+			note_restored(s, &m);
 			params_copy(s->p, tmp);
 			*s->snaps = *snaps;
 			if (conns && app->jack)
@@ -521,6 +622,7 @@ void sessions_free(sessions *s)
 	g_ptr_array_unref(s->recent);
 	g_free(s->session_dir);
 	g_free(s->state_dir);
+	release_autosave(s);
 	g_free(s->autosave_path);
 	g_free(s->recent_path);
 	g_free(s->current_path);
@@ -598,6 +700,7 @@ char **sessions_recent(sessions *s)
 const char *sessions_dir(const sessions *s) { return s->session_dir; }
 nsm_client *sessions_nsm(const sessions *s) { return s->nsm; }
 const char *sessions_autosave_path(const sessions *s) { return s->autosave_path; }
+const char *sessions_restored_note(const sessions *s) { return s->restored_note; }
 
 void sessions_set_notify(sessions *s, void (*fn)(void *ctx), void *ctx)
 {

@@ -22,9 +22,13 @@
  *   main must apply --set values AFTER sessions_new, or the load overwrites them.
  *
  * Autosave: $XDG_STATE_HOME/lathe/autosave.lathe (o->state_dir overrides the
- * folder), written within 2 s of any parameter change or snapshot store,
- * and once more by sessions_free.  Under NSM it is written to
- * nsm-<client id>.lathe in the same folder and never restored (NSM owns the state).
+ * folder) for the JACK client "lathe", autosave-NAME.lathe for another
+ * client name; a running instance locks its own, and a second one that finds
+ * it locked takes NAME-01, NAME-02, ... (never the first one's state or
+ * connections).  Written within 2 s of any parameter change, snapshot store
+ * or JACK connection change, and once more by sessions_free.  Under NSM it is
+ * written to nsm-<client id>.lathe in the same folder and never restored
+ * (NSM owns the state).
  */
 #ifndef LATHE_SESSIONS_H
 #define LATHE_SESSIONS_H
@@ -78,7 +82,10 @@ void sessions_get_state(sessions *s, sessions_state *out);
 /* Recent session files, newest first (at most 10): copies, g_strfreev the result. */
 char **sessions_recent(sessions *s);
 const char *sessions_dir(const sessions *s);           /* named sessions folder */
-const char *sessions_autosave_path(const sessions *s);
+const char *sessions_autosave_path(const sessions *s); /* NULL under NSM before its open */
+/* "Restored the autosave autosave.lathe from 2026-12-01 22:47:13" when the
+ * start-up state came from the autosave, else "": for the status bar. */
+const char *sessions_restored_note(const sessions *s);
 /* The NSM client given in sessions_opts (NULL when not under NSM): the console
  * installs its show/hide hooks with nsm_client_set_gui_hooks on it. */
 nsm_client *sessions_nsm(const sessions *s);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -201,11 +202,101 @@ START_TEST(session_option_loads_and_refuses)
 }
 END_TEST
 
+/* Without a JACK server nobody renames the second instance: the autosave's
+ * lock does, so two "lathe"s never share a file. */
+START_TEST(second_instance_without_jack_has_its_own_autosave)
+{
+	const char *a1[] = { "headless", "--no-osc", "--set", "/input/gain=3", NULL };
+	pid_t first = spawn(a1, NULL);
+	ck_assert_int_ge(wait_autosave(P_INPUT_GAIN, 3, 6000), 0);
+	char *errfile = g_build_filename(tmpdir, "second.txt", NULL);
+	const char *a2[] = { "headless", "--no-osc", "--set", "/eq/1/gain=2", NULL };
+	pid_t second = spawn(a2, errfile);
+	char *other = g_build_filename(state_home, "lathe", "autosave-lathe-01.lathe", NULL);
+	lathe_params *p = params_new();
+	char err[1024];
+	int found = 0;
+	for (int t = 0; t < 6000 && !found; t += 20) {
+		found = session_load_file(p, other, NULL, err, sizeof err) == 0 && param_get(p, P_EQ_GAIN) == 2;
+		if (!found)
+			g_usleep(20000);
+	}
+	ck_assert_msg(found, "no autosave-lathe-01.lathe with the second instance's change within 6 s");
+	ck_assert_msg(param_get(p, P_INPUT_GAIN) == 0, "the second instance took the first one's state (input gain %g)",
+	              param_get(p, P_INPUT_GAIN));
+	kill(second, SIGTERM);
+	ck_assert_int_eq(wait_exit(second, 5000), 0);
+	ck_assert_float_eq(autosaved(P_INPUT_GAIN), 3);
+	ck_assert_float_eq(autosaved(P_EQ_GAIN), 0);
+	gchar *text = NULL;
+	ck_assert(g_file_get_contents(errfile, &text, NULL, NULL));
+	ck_assert_msg(!strstr(text, "Restored"), "second instance: %s", text);
+	g_free(text);
+	/* the first one killed, a restart is the first again: its own state, and it says so */
+	kill(first, SIGKILL);
+	ck_assert_int_eq(wait_exit(first, 3000), 128 + SIGKILL);
+	const char *a3[] = { "headless", "--no-osc", NULL };
+	pid_t again = spawn(a3, errfile);
+	for (int t = 0; t < 5000; t += 20) {
+		text = NULL;
+		if (g_file_get_contents(errfile, &text, NULL, NULL) && strstr(text, "Restored"))
+			break;
+		g_free(text);
+		text = NULL;
+		g_usleep(20000);
+	}
+	ck_assert_msg(text && strstr(text, "lathe: Restored the autosave autosave.lathe from 20"), "stderr: %s",
+	              text ? text : "");
+	g_free(text);
+	kill(again, SIGTERM);
+	ck_assert_int_eq(wait_exit(again, 5000), 0);
+	params_free(p);
+	g_free(other);
+	g_free(errfile);
+}
+END_TEST
+
+/* --session of something that is not a regular file: one line and exit 1 at
+ * once, in the live modes and in render (a FIFO used to block the open with
+ * SIGINT/SIGTERM blocked; /dev/zero used to be read to the end of memory). */
+START_TEST(session_option_refuses_fifos_and_devices)
+{
+	char *fifo = g_build_filename(tmpdir, "fifo.lathe", NULL);
+	ck_assert_int_eq(mkfifo(fifo, 0644), 0);
+	char *errfile = g_build_filename(tmpdir, "stderr.txt", NULL);
+	struct { const char *mode, *file, *why; } cases[] = {
+		{ "headless", fifo, "a FIFO, not a regular file" },
+		{ "headless", "/dev/zero", "a character device, not a regular file" },
+		{ "render", fifo, "a FIFO, not a regular file" },
+		{ "render", "/dev/zero", "a character device, not a regular file" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *live[] = { cases[i].mode, "--no-osc", "--session", cases[i].file, NULL };
+		const char *render[] = { cases[i].mode, "/nonexistent-in.wav", "/tmp/never-written.wav", "--session", cases[i].file, NULL };
+		pid_t pid = spawn(strcmp(cases[i].mode, "render") ? live : render, errfile);
+		/* a refusal takes milliseconds; 10 s is a hang */
+		int rc = wait_exit(pid, 10000);
+		ck_assert_msg(rc == 1, "%s --session %s: exit %d (-1: still running after 10 s)", cases[i].mode, cases[i].file, rc);
+		gchar *text = NULL;
+		ck_assert(g_file_get_contents(errfile, &text, NULL, NULL));
+		char want[512];
+		snprintf(want, sizeof want, "lathe: %s: cannot read: %s\n", cases[i].file, cases[i].why);
+		ck_assert_msg(!strcmp(text, want), "%s --session %s: stderr '%s', expected '%s'", cases[i].mode, cases[i].file,
+		              text, want);
+		g_free(text);
+	}
+	g_free(fifo);
+	g_free(errfile);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("session_autosave");
 	TCase *tc = suite_add_case(s, "headless", 60, setup, teardown);
 	tcase_add_test(tc, autosave_survives_kill_9_and_is_restored);
 	tcase_add_test(tc, session_option_loads_and_refuses);
+	tcase_add_test(tc, session_option_refuses_fifos_and_devices);
+	tcase_add_test(tc, second_instance_without_jack_has_its_own_autosave);
 	return run_suite(s);
 }

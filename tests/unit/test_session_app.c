@@ -103,6 +103,7 @@ START_TEST(autosave_within_two_seconds_and_restored)
 	sessions *s = start(&app, p, NULL);
 	const char *auto_path = sessions_autosave_path(s);
 	ck_assert(!g_file_test(auto_path, G_FILE_TEST_EXISTS));
+	ck_assert_str_eq(sessions_restored_note(s), ""); /* nothing restored: the status bar says nothing */
 	/* keep moving one control for 3 s: an autosave must appear within 2 s of the first move */
 	gint64 t0 = g_get_monotonic_time(), first_seen = -1;
 	for (int k = 0; k < 150; k++) {
@@ -140,6 +141,9 @@ START_TEST(autosave_within_two_seconds_and_restored)
 	lathe_params *p2 = params_new();
 	sessions *s2 = start(&app2, p2, NULL);
 	ck_assert(!memcmp(p2->bits, state_before->bits, sizeof p2->bits));
+	/* the console's status bar says where the state came from, and how old it is */
+	ck_assert_msg(g_str_has_prefix(sessions_restored_note(s2), "Restored the autosave autosave.lathe from 20"), "%s",
+	              sessions_restored_note(s2));
 	sessions_state st;
 	sessions_get_state(s2, &st);
 	ck_assert(st.stored[2] && !st.stored[0]);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -403,6 +404,125 @@ START_TEST(failed_saves_keep_the_old_file)
 }
 END_TEST
 
+/* Reads path with session_file_read in a child process, so a read that
+ * blocks or runs away cannot take the suite down with it; the child's
+ * verdict comes back through a pipe.  Returns the error text ("" when the
+ * file loaded), or NULL when the child had not finished after 10 s (a
+ * refusal by type or size takes microseconds; 10 s is a hang, not a load). */
+static char *read_in_child(const char *path)
+{
+	int fds[2];
+	ck_assert_int_eq(pipe(fds), 0);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		close(fds[0]);
+		lathe_params *p = params_new();
+		char err[1024] = "";
+		if (session_file_read(path, p, NULL, NULL, NULL, err, sizeof err) == 0)
+			err[0] = 0;
+		ssize_t w = write(fds[1], err, strlen(err) + 1);
+		_exit(w > 0 ? 0 : 1);
+	}
+	close(fds[1]);
+	int status = 0, done = 0;
+	for (int t = 0; t < 1000 && !done; t++) {
+		done = waitpid(pid, &status, WNOHANG) == pid;
+		if (!done)
+			g_usleep(10000);
+	}
+	if (!done) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(fds[0]);
+		return NULL;
+	}
+	char buf[1024] = "";
+	ssize_t n = read(fds[0], buf, sizeof buf - 1);
+	close(fds[0]);
+	buf[n > 0 ? n : 0] = 0;
+	return g_strdup(buf);
+}
+
+static void expect_read_refused(const char *path, const char *why)
+{
+	char *err = read_in_child(path);
+	ck_assert_msg(err != NULL, "reading %s did not return within 10 s", path);
+	ck_assert_msg(strncmp(err, path, strlen(path)) == 0 && strstr(err, why), "%s: expected '%s' in '%s'", path, why, err);
+	g_free(err);
+}
+
+START_TEST(non_regular_and_huge_files_refused_without_reading)
+{
+	/* a FIFO nobody writes to: open() would block forever */
+	char *fifo = g_build_filename(tmpdir, "fifo.lathe", NULL);
+	ck_assert_int_eq(mkfifo(fifo, 0644), 0);
+	expect_read_refused(fifo, "a FIFO, not a regular file");
+	/* the same behind a symbolic link */
+	char *link = g_build_filename(tmpdir, "link.lathe", NULL);
+	ck_assert_int_eq(symlink(fifo, link), 0);
+	expect_read_refused(link, "a FIFO, not a regular file");
+	/* endless devices and folders */
+	expect_read_refused("/dev/zero", "a character device, not a regular file");
+	expect_read_refused("/dev/urandom", "a character device, not a regular file");
+	expect_read_refused(tmpdir, "a folder, not a regular file");
+	/* a regular file past the limit (sparse: nothing to read) is refused by its size */
+	char *big = g_build_filename(tmpdir, "big.lathe", NULL);
+	FILE *f = fopen(big, "w");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(ftruncate(fileno(f), (off_t)8 << 30), 0); /* 8 GiB */
+	fclose(f);
+	expect_read_refused(big, "8589934592 bytes, too large to be a lathe session");
+	char *missing = g_build_filename(tmpdir, "missing.lathe", NULL);
+	expect_read_refused(missing, "cannot read: No such file or directory");
+	/* and a good file still loads through the same path */
+	char *good = write_text("good.lathe", "[session]\nformat=1\n[current]\n/input/gain=1\n", -1);
+	char *err = read_in_child(good);
+	ck_assert_msg(err && !*err, "good file: %s", err ? err : "hung");
+	g_free(err);
+	g_free(fifo); g_free(link); g_free(big); g_free(missing); g_free(good);
+}
+END_TEST
+
+START_TEST(parser_trivia)
+{
+	char err[1024];
+	lathe_params *p = params_new();
+	/* a UTF-8 byte order mark, as Notepad writes it, is not part of the first line */
+	char *bom = write_text("bom.lathe", "\xEF\xBB\xBF[session]\nformat=1\n[current]\n/input/gain=1.5\n", -1);
+	ck_assert_msg(session_load_file(p, bom, NULL, err, sizeof err) == 0, "%s", err);
+	ck_assert_float_eq(param_get(p, P_INPUT_GAIN), 1.5f);
+	/* a BOM alone is an empty file; one in the middle is refused on its line */
+	expect_refusal("\xEF\xBB\xBF", 3, 1, "empty file");
+	expect_refusal("[session]\nformat=1\n\xEF\xBB\xBF[current]\n", -1, 3, "not a key=value line");
+	/* a format too large for any integer is reported as written, not as LONG_MAX */
+	expect_refusal("[session]\nformat=99999999999999999999\n[current]\n", -1, 2,
+	               "session format 99999999999999999999 is newer than this lathe reads");
+	expect_refusal("[session]\nformat=0x1\n[current]\n", -1, 2, "format '0x1' is not a number");
+	expect_refusal("[session]\nformat=+1\n[current]\n", -1, 2, "format '+1' is not a number");
+	expect_refusal("[session]\nformat=0\n[current]\n", -1, 2, "unknown session format 0");
+	/* an unknown path in a file that has keys= is named as itself, not as a count mismatch */
+	expect_refusal("[session]\nformat=1\nkeys=2\n[current]\n/eq/9/freq=100\n/input/gain=1\n", -1, 5,
+	               "unknown parameter path '/eq/9/freq'");
+	expect_refusal("[session]\nformat=1\nkeys=2\n[current]\n/eq/3/freq=0x40\n/input/gain=1\n", -1, 5,
+	               "'0x40' is not a number");
+	/* the count itself: digits only */
+	expect_refusal("[session]\nformat=1\nkeys=+1\n[current]\n/input/gain=1\n", -1, 3, "keys '+1' is not a count");
+	expect_refusal("[session]\nformat=1\nkeys=99999999999999999999\n[current]\n/input/gain=1\n", -1, 3, "not a count");
+	expect_refusal("[session]\nformat=1\nkeys=3\n[current]\n/input/gain=1\n", -1, 5, "keys= on line 3 says 3");
+	/* hex, words and C99 hex floats are not numbers */
+	expect_refusal("[session]\nformat=1\n[current]\n/input/gain=0x4\n", -1, 4, "'0x4' is not a number");
+	expect_refusal("[session]\nformat=1\n[current]\n/input/gain=0x1p2\n", -1, 4, "'0x1p2' is not a number");
+	expect_refusal("[session]\nformat=1\n[current]\n/input/gain=1e\n", -1, 4, "'1e' is not a number");
+	expect_refusal("[session]\nformat=1\n[current]\n/input/gain=1,5\n", -1, 4, "'1,5' is not a number");
+	expect_refusal("[session]\nformat=1\n[current]\n/input/gain=-infinity\n", -1, 4, "not a finite number");
+	expect_refusal("[session]\nformat=1\n[current]\n/input/gain=1e999\n", -1, 4, "not a finite number");
+	expect_refusal("[session]\nformat=1\n[current]\n/input/gain=1e30\n", -1, 4, "1e30 is out of range (-24 to 24 dB)");
+	g_free(bom);
+	params_free(p);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("session_file");
@@ -415,5 +535,7 @@ int main(void)
 	tcase_add_test(tc, truncated_files_refused_at_the_cut);
 	tcase_add_test(tc, names_never_escape_the_folder);
 	tcase_add_test(tc, failed_saves_keep_the_old_file);
+	tcase_add_test(tc, non_regular_and_huge_files_refused_without_reading);
+	tcase_add_test(tc, parser_trivia);
 	return run_suite(s);
 }
