@@ -43,7 +43,7 @@ static const char *const snapshot_names[] = { "A", "B", "C", "D" };
 /* Heights in pixels (a number is rem, and 1 rem is 1 px at zoom 1, ref §4). */
 #define ROW_H 40       /* buttons, dropdowns, inputs */
 #define VALUE_H 30     /* value display under a knob or fader */
-#define SWITCH_W 130   /* column of buttons and dropdowns in a row */
+#define SWITCH_W 170   /* column of buttons and dropdowns in a row: "Oversampling: 4x" fits */
 #define STRIP_W 110    /* one knob or fader with its value, in a row */
 
 typedef struct {
@@ -101,7 +101,7 @@ static void end(osc_layout *L) { json_builder_end_object(L->b); }
 /* A container: children in "widgets"; width and height in px (0: auto),
  * expand to share the free space of a vertical or horizontal parent.  Containers never send (bypass): a
  * panel's value is its scroll position or tab (ref §5), nothing lathe knows. */
-static void panel_begin(osc_layout *L, const char *id, const char *layout, const char *caption, int width, int height, int expand)
+static void panel_open(osc_layout *L, const char *id, const char *layout, const char *caption, int width, int height, int expand)
 {
 	begin(L, "panel", id);
 	str(L, "layout", layout);
@@ -114,8 +114,19 @@ static void panel_begin(osc_layout *L, const char *id, const char *layout, const
 	if (expand)
 		boolean(L, "expand", 1);
 	boolean(L, "bypass", 1);
+}
+
+/* After panel_open and any further properties: the children follow. */
+static void panel_kids(osc_layout *L)
+{
 	json_builder_set_member_name(L->b, "widgets");
 	json_builder_begin_array(L->b);
+}
+
+static void panel_begin(osc_layout *L, const char *id, const char *layout, const char *caption, int width, int height, int expand)
+{
+	panel_open(L, id, layout, caption, width, height, expand);
+	panel_kids(L);
 }
 
 static void panel_end(osc_layout *L)
@@ -189,8 +200,9 @@ static void toggle_widget(osc_layout *L, const param_info *pi, const char *capti
 
 /* Enums: a dropdown over the indices (lathe sends the index back as a float:
  * strict === against a number matches).  The labels/values form keeps names
- * such as "16" in order (ref §6, dropdown), "%key" shows the chosen name
- * (the default label shows the value, the index), the caption goes in html. */
+ * such as "16" in order (ref §6, dropdown).  The label shows the caption and
+ * the chosen name through %key (the default label shows the value, i.e. the
+ * index, and a fixed label would hide the choice). */
 static void enum_widget(osc_layout *L, const param_info *pi, const char *caption)
 {
 	param_begin(L, "dropdown", pi, "", 1);
@@ -214,10 +226,12 @@ static void enum_widget(osc_layout *L, const param_info *pi, const char *caption
 		json_builder_add_int_value(L->b, k);
 	json_builder_end_array(L->b);
 	json_builder_end_object(L->b);
-	str(L, "label", "%key");
-	str(L, "html", caption);
+	char label[96];
+	snprintf(label, sizeof label, "%s: %%key", caption);
+	str(L, "label", label);
+	boolean(L, "icon", 0); /* the arrow takes room the caption needs in a band column */
 	number(L, "default", pi->def);
-	integer(L, "height", ROW_H + 30);
+	integer(L, "height", ROW_H);
 	end(L);
 }
 
@@ -320,22 +334,52 @@ static void group_of(const param_info *pi, char *buf, size_t len)
 
 static int in_module(const param_info *pi, const char *module) { return !strcmp(pi->module, module); }
 
-/* The parameters of one group: switches in one column, then the knobs and
- * faders (in two columns when a band has more than four). */
-static void write_group_body(osc_layout *L, const char *module, const char *group, int vertical, int in_group)
+/* Actions that belong to a module: shown with its switches. */
+static const struct { const char *group, *id, *label, *path; } module_actions[] = {
+	{ "/target", "target_learn", "Learn", "/target/learn" },
+};
+
+/* Height of a column of n buttons and dropdowns, and of its panel. */
+#define SWITCHES_H(n) ((n) * (ROW_H + 8) + 8)
+
+static void count_group(const char *module, const char *group, int *n_switch, int *n_enum, int *n_strip)
 {
-	char id[96];
-	int n = params_count(), n_switch = 0, n_strip = 0;
-	for (int i = 0; i < n; i++) {
+	*n_switch = *n_enum = *n_strip = 0;
+	for (int i = 0; i < params_count(); i++) {
 		const param_info *pi = param_info_get(i);
 		char g[64];
 		group_of(pi, g, sizeof g);
-		if (in_module(pi, module) && !strcmp(g, group))
-			(*(is_switch(pi) ? &n_switch : &n_strip))++;
+		if (!in_module(pi, module) || strcmp(g, group))
+			continue;
+		(*(is_switch(pi) ? n_switch : n_strip))++;
+		*n_enum += pi->curve == CURVE_ENUM;
 	}
+	for (size_t a = 0; a < sizeof module_actions / sizeof module_actions[0]; a++)
+		*n_switch += !strcmp(module_actions[a].group, group);
+}
+
+/* Rows the switches of a group take: two per row in a band column when they
+ * are all buttons (short labels), one per row otherwise. */
+static int switch_rows(int vertical, int n_switch, int n_enum)
+{
+	return vertical && n_switch > 2 && !n_enum ? (n_switch + 1) / 2 : n_switch;
+}
+
+/* The parameters of one group: switches (and the group's actions) in one
+ * column or a two-column grid, then the knobs and faders (in two columns
+ * when a band has more than four). */
+static void write_group_body(osc_layout *L, const char *module, const char *group, int vertical, int in_group)
+{
+	char id[96];
+	int n = params_count(), n_switch, n_enum, n_strip;
+	count_group(module, group, &n_switch, &n_enum, &n_strip);
 	if (n_switch) {
+		int rows = switch_rows(vertical, n_switch, n_enum);
 		make_id(id, sizeof id, group, "_switches");
-		panel_begin(L, id, "vertical", NULL, SWITCH_W, n_switch * (ROW_H + 30) + 8, 0);
+		panel_open(L, id, rows < n_switch ? "grid" : "vertical", NULL, vertical ? 0 : SWITCH_W, SWITCHES_H(rows), 0);
+		if (rows < n_switch)
+			integer(L, "gridTemplate", 2);
+		panel_kids(L);
 		for (int i = 0; i < n; i++) {
 			const param_info *pi = param_info_get(i);
 			char g[64], cap[64];
@@ -348,6 +392,9 @@ static void write_group_body(osc_layout *L, const char *module, const char *grou
 			else
 				enum_widget(L, pi, cap);
 		}
+		for (size_t a = 0; a < sizeof module_actions / sizeof module_actions[0]; a++)
+			if (!strcmp(module_actions[a].group, group))
+				action_button(L, module_actions[a].id, module_actions[a].label, module_actions[a].path, NULL);
 		panel_end(L);
 	}
 	int split = vertical && n_strip > 4;
@@ -422,11 +469,13 @@ static void write_module(osc_layout *L, const char *module)
 	/* a module with band columns shares the page; a small one takes what it needs */
 	panel_begin(L, id, "vertical", title_of(module),
 		n_groups ? 0 : n_top * STRIP_W + (has_switches ? SWITCH_W : 0) + 16, 0, n_groups > 0);
+	/* above band columns, the module's own row takes only the height it needs */
+	int n_switch, n_enum, n_strip;
+	count_group(module, top, &n_switch, &n_enum, &n_strip);
+	int main_h = SWITCHES_H(n_switch) > (n_strip ? 180 : 0) ? SWITCHES_H(n_switch) : 180;
 	make_id(id, sizeof id, module, "_main");
-	panel_begin(L, id, "horizontal", NULL, 0, n_groups ? 220 : 0, !n_groups);
+	panel_begin(L, id, "horizontal", NULL, 0, n_groups ? main_h + 16 : 0, !n_groups);
 	write_group_body(L, module, top, 0, 0);
-	if (!strcmp(module, "target"))
-		action_button(L, "target_learn", "Learn", "/target/learn", NULL);
 	panel_end(L);
 	if (n_groups) {
 		make_id(id, sizeof id, module, "_groups");
@@ -555,6 +604,11 @@ static void write_meter(osc_layout *L, int i)
 			snprintf(caption, sizeof caption, "%s", meter_captions[k].caption);
 	if (g_ascii_isdigit(*last))
 		snprintf(caption, sizeof caption, "Band %s", last);
+	/* the unit on a second line: a meter column is too narrow for "-70.0 LUFS" */
+	if (*m->unit) {
+		size_t l = strlen(caption);
+		snprintf(caption + l, sizeof caption - l, "<br>%s", m->unit);
+	}
 	make_id(id, sizeof id, m->path, "");
 	make_id(strip, sizeof strip, m->path, "_strip");
 	panel_begin(L, strip, "vertical", NULL, 0, 0, 1);
@@ -574,12 +628,10 @@ static void write_meter(osc_layout *L, int i)
 	str(L, "html", caption);
 	boolean(L, "expand", 1);
 	end(L);
-	/* the number with its unit; a display, so it takes no touch */
+	/* the number; a text widget never sends (ref §6, text) */
 	make_id(id, sizeof id, m->path, "_value");
-	begin(L, "input", id);
+	begin(L, "text", id);
 	str(L, "address", m->path);
-	boolean(L, "interaction", 0);
-	str(L, "unit", m->unit);
 	integer(L, "decimals", m->quantum < 0.1f ? 2 : 1);
 	number(L, "default", m->min);
 	integer(L, "height", VALUE_H);
@@ -592,7 +644,7 @@ static void write_meters(osc_layout *L)
 	static const struct { const char *prefix, *id, *caption; } groups[] = {
 		{ "/meter/out/", "meters_out", "Output" },
 		{ "/meter/in/", "meters_in", "Input" },
-		{ "/meter/gr/", "meters_gr", "Gain reduction (dB)" },
+		{ "/meter/gr/", "meters_gr", "Gain reduction" },
 	};
 	panel_begin(L, "meters", "horizontal", NULL, 0, 0, 1);
 	for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
