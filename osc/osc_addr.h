@@ -38,7 +38,6 @@ const osc_action_info *osc_action_get(int i);
 
 /* docs/osc.md: every address with type, unit, range and default. */
 void osc_write_markdown(FILE *f);
-/* osc/layouts/lathe-open-stage-control.json: an Open Stage Control 1.x session. */
-void osc_write_open_stage_control(FILE *f);
+/* osc/layouts/lathe-open-stage-control.json is written by osc_layout.h. */
 
 #endif

@@ -1,0 +1,17 @@
+/* lathe — the Open Stage Control 1.x session generated from the registry,
+ * the meter list and the actions (osc/layouts/lathe-open-stage-control.json),
+ * and the docs/osc.md sections on setting up tablets (Open Stage Control,
+ * TouchOSC).  The format's rules are in ../shared/reference/
+ * open-stage-control-format.md (taken from Open Stage Control's source). */
+#ifndef LATHE_OSC_LAYOUT_H
+#define LATHE_OSC_LAYOUT_H
+
+#include <stdio.h>
+
+/* The session file, as committed in osc/layouts/. */
+void osc_write_open_stage_control(FILE *f);
+
+/* The "Open Stage Control" and "TouchOSC" sections of docs/osc.md. */
+void osc_layout_write_markdown(FILE *f);
+
+#endif
