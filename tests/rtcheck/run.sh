@@ -12,7 +12,7 @@ export JACK_NO_AUDIO_RESERVATION=1 JACK_DEFAULT_SERVER=$server
 jackd --no-realtime -n $server -d dummy -r 48000 -p 64 >/dev/null 2>&1 &
 jackd_pid=$!
 trap 'kill $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null' EXIT
-jack_wait -w -t 5 >/dev/null 2>&1 || { echo "rtcheck: jackd did not start"; exit 1; }
+jack_wait -w -t 30 >/dev/null 2>&1 || { echo "rtcheck: jackd did not start"; exit 1; }
 
 active="--set /mb/bypass=0 --set /saturate/bypass=0 --set /dither/bypass=0 --set /eq/2/gain=3 --set /eq/6/gain=-2 \
  --set /eq/1/type=low_cut --set /imager/width=120 --set /imager/mono_below=120 --set /limiter/gain=6 --set /mb/bands=4"
