@@ -356,7 +356,7 @@ START_TEST(node_osc_package_client)
 	snprintf(cmd, sizeof cmd, "cd '%s/tests/node' && (test -d node_modules/osc || npm install --no-audit --no-fund >/dev/null 2>&1)",
 		fx_src_dir());
 	ck_assert_msg(system(cmd) == 0, "npm install in tests/node failed (the osc package is needed)");
-	snprintf(cmd, sizeof cmd, "cd '%s/tests/node' && node osc_client.js %d", fx_src_dir(), osc_port_no);
+	snprintf(cmd, sizeof cmd, "cd '%s/tests/node' && node osc_client.js %d %d", fx_src_dir(), osc_port_no, osc_meter_count());
 	FILE *p = popen(cmd, "r");
 	ck_assert_ptr_nonnull(p);
 	static char out[8192];
