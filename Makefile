@@ -102,7 +102,7 @@ bench: lathe $(BENCH_BIN)
 rtcheck: lathe $(B)/rtcheck.so
 	@$(MAKE) --no-print-directory B=build-rtplant CFLAGS="-g -DLATHE_RT_PLANT_MALLOC" build-rtplant/lathe
 	@LATHE_BIN=$(CURDIR)/$(B)/lathe LATHE_PLANT_BIN=$(CURDIR)/build-rtplant/lathe RTCHECK_SO=$(CURDIR)/$(B)/rtcheck.so \
-		LATHE_SRC=$(CURDIR) sh tests/rtcheck/run.sh
+		LATHE_SRC=$(CURDIR) sh tests/isolate.sh sh tests/rtcheck/run.sh
 
 asan:
 	@$(MAKE) --no-print-directory B=build-asan OPT="-O1 -fno-omit-frame-pointer" SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" check

@@ -10,26 +10,31 @@
  * 3 s and /session/save "soak" every 5 s.  A JACK client ("soakmon") listens
  * to out_L/R and monitor_L/R for the whole run: every sample must be finite.
  *
- * Pass criteria (printed as one line each):
+ * Pass criteria (printed as one line each); none of them depends on how
+ * busy the machine is:
  *  - RT: the interposer's summary "rtcheck: N process cycles checked, 0 violations".
- *  - xruns: the dummy backend without realtime scheduling has xruns of its own
- *    on a loaded machine, and the load (two cores shared with builds and other
- *    tests) changes from minute to minute, so a baseline taken before the soak
- *    says little.  The control is concurrent instead: a second private jackd,
- *    also 48 kHz / 64 frames, with only the demo player and a listener (no
- *    lathe), runs through the same seconds.  The xruns the soak server reports
- *    (soakmon's xrun callback, which is server-wide; lathe's own "lathe: xruns: N"
- *    lines are printed beside it) must be at most c + 3*sqrt(c) + 5, c being
- *    the control server's count: three standard deviations of a Poisson count,
- *    plus 5 for one scheduling hiccup of the shared machine (a single one costs
- *    3-4 xruns at 64 frames).  That is with realtime scheduling (jackd -R,
- *    used when allowed); with --no-realtime the limit is 1.5*c + 3*sqrt(c) + 10.
- *    Anything above the limit is counted as caused by lathe.
  *  - memory: VmRSS of lathe at minute 1 (at T/2 when T < 180: the console's
  *    caches still grow by a few MB in the first 20 s) and at the end
  *    differ by less than 1 MB (1024 kB).
- *  - audio: no NaN/Inf at any of the four outputs, the outputs are not silent,
- *    and /ping is answered within 1 s at the end.
+ *  - audio: no NaN/Inf at any of the four outputs, the outputs are not silent
+ *    in any 5-s window (10-s when T > 60), audio flowed (at least a tenth of
+ *    real time: a survival check, not a measure).
+ *  - OSC: no snapshot or session action answered /error; after the load,
+ *    /ping and a /session/save are answered (within FX_DEADLINE_MS).
+ *
+ * Reported, not asserted (`make soak` is where to read them): xruns, lathe's
+ * CPU, the /ping round trip, how many actions were answered during the load
+ * (UDP: a loaded machine drops datagrams).  The dummy backend without realtime
+ * scheduling has xruns of its own on a loaded machine, and the load changes
+ * from minute to minute, so a baseline taken before the soak says little: with
+ * LATHE_SOAK_CONTROL=1 (tests/soak.sh sets it) a control runs through the
+ * same seconds, a second private jackd, also 48 kHz / 64 frames, with only the
+ * demo player and a listener (no lathe), and the report sets the xruns the
+ * soak server had (soakmon's xrun callback, which is server-wide; lathe's own
+ * "lathe: xruns: N" lines beside it) against c + 3*sqrt(c) + 5, c being the
+ * control's count (three standard deviations of a Poisson count, plus 5 for
+ * one scheduling hiccup; with --no-realtime 1.5*c + 3*sqrt(c) + 10): what is
+ * above that is reported as caused by lathe.
  */
 #include <check.h>
 #include <errno.h>
@@ -366,7 +371,7 @@ static int stop_lathe(pid_t pid)
 {
 	kill(pid, SIGTERM);
 	int status = 0;
-	for (int i = 0; i < 500; i++) {
+	for (int t = 0; t < FX_DEADLINE_MS; t += 20) {
 		if (waitpid(pid, &status, WNOHANG) == pid)
 			return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 		usleep(20000);
@@ -536,7 +541,7 @@ static void cleanup(void)
 	if (lathe_pid > 0)
 		kill(lathe_pid, SIGKILL);
 	fx_jackd_stop(&fx, SIGKILL);
-	if (ctl_pid > 0) {
+	if (ctl_pid > 0 && ctl) {
 		atomic_store(&ctl->stop, 1);
 		waitpid(ctl_pid, NULL, 0);
 	}
@@ -546,11 +551,12 @@ START_TEST(soak)
 {
 	int T = env_int("LATHE_SOAK_SECONDS", 60);
 	osc_per_tick = env_int("LATHE_SOAK_OSC_PER_10MS", 10);
+	int with_control = env_int("LATHE_SOAK_CONTROL", 0);
 	int console = gui_built();
 	use_rt = rt_allowed();
 	ck_assert_msg(find_rtcheck() == 0, "the RT interposer %s is missing (make B=... %s)", rtcheck_so, rtcheck_so);
-	printf("soak: %d s, jackd %s, %s, interposer %s\n", T, use_rt ? "-R (realtime)" : "--no-realtime", console ? "console under Xvfb" : "headless",
-	       rtcheck_so);
+	printf("soak: %d s, jackd %s, %s, interposer %s%s\n", T, use_rt ? "-R (realtime)" : "--no-realtime", console ? "console under Xvfb" : "headless",
+	       rtcheck_so, with_control ? ", with a control server" : "");
 
 	atexit(cleanup);
 
@@ -560,12 +566,14 @@ START_TEST(soak)
 	ctl = mmap(NULL, sizeof *ctl, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ck_assert(ctl != MAP_FAILED);
 	memset(ctl, 0, sizeof *ctl);
-	ctl_pid = fork();
-	if (ctl_pid == 0)
-		_exit(control_main(ctl));
-	for (int i = 0; i < 200 && !atomic_load(&ctl->ready); i++)
-		usleep(50000);
-	ck_assert_msg(atomic_load(&ctl->ready) == 1, "the control server did not start");
+	if (with_control) {
+		ctl_pid = fork();
+		if (ctl_pid == 0)
+			_exit(control_main(ctl));
+		for (int t = 0; t < FX_DEADLINE_MS && !atomic_load(&ctl->ready); t += 50)
+			usleep(50000);
+		ck_assert_msg(atomic_load(&ctl->ready) == 1, "the control server did not start");
+	}
 	memset(&fx, 0, sizeof fx);
 	ck_assert_msg(soak_jackd_start(&fx, "lathe-soak") == 0, "jackd did not start (jack2 allows 8 servers at once: "
 	              "leftover test servers?)");
@@ -579,7 +587,7 @@ START_TEST(soak)
 	pid_t lathe = start_lathe(console ? "console" : "headless", "soak", osc_port, dir, log);
 	ck_assert_int_gt(lathe, 0);
 	lathe_pid = lathe;
-	ck_assert_msg(fx_wait_port("soak:out_L", 10000) == 0, "lathe did not come up; log %s", log);
+	ck_assert_msg(fx_wait_port("soak:out_L", 2 * FX_DEADLINE_MS) == 0, "lathe did not come up; log %s", log);
 	monitor *m = monitor_new();
 	ck_assert_ptr_nonnull(m);
 	monitor_listen(m, "soak");
@@ -589,7 +597,7 @@ START_TEST(soak)
 	ck_assert_ptr_nonnull(o.st);
 	lo_server_thread_add_method(o.st, NULL, NULL, on_reply, &o);
 	lo_server_thread_start(o.st);
-	ck_assert_msg(ping(&o, 5) >= 0, "lathe does not answer /ping");
+	ck_assert_msg(ping(&o, FX_DEADLINE_MS / 1000.0) >= 0, "lathe does not answer /ping");
 
 	sleep(2);
 	double t0 = now_s();
@@ -630,7 +638,22 @@ START_TEST(soak)
 	double cpu = cpu_seconds(lathe) - cpu0;
 	unsigned long xr = atomic_load(&m->xruns) - x0, lxr = lathe_logged_xruns(log) - lx0;
 	unsigned long cx = atomic_load(&ctl->xruns) - cx0;
-	double rtt = ping(&o, 1.0);
+	double rtt = ping(&o, FX_DEADLINE_MS / 1000.0);
+	/* the actions still work once the load is over: a save answered (UDP: resent every second) */
+	unsigned long done_load = atomic_load(&o.done), done_end = done_load;
+	{
+		char port[16];
+		snprintf(port, sizeof port, "%d", osc_port);
+		lo_address to = lo_address_new("127.0.0.1", port);
+		for (double t1 = now_s(), sent = 0; done_end == done_load && now_s() - t1 < FX_DEADLINE_MS / 1000.0; usleep(10000)) {
+			if (now_s() - sent >= 1) {
+				sent = now_s();
+				lo_send_from(to, lo_server_thread_get_server(o.st), LO_TT_IMMEDIATE, "/session/save", "s", "soak-end");
+			}
+			done_end = atomic_load(&o.done);
+		}
+		lo_address_free(to);
+	}
 	long hwm = vm_kb(lathe, "VmHWM");
 	unsigned long nonfinite = atomic_load(&m->nonfinite), frames = atomic_load(&m->frames);
 	float pk[4];
@@ -641,9 +664,11 @@ START_TEST(soak)
 	lo_server_thread_stop(o.st);
 	lo_server_thread_free(o.st);
 	fx_jackd_stop(&fx, SIGTERM);
-	atomic_store(&ctl->stop, 1);
-	waitpid(ctl_pid, NULL, 0);
-	ctl_pid = 0;
+	if (with_control) {
+		atomic_store(&ctl->stop, 1);
+		waitpid(ctl_pid, NULL, 0);
+		ctl_pid = 0;
+	}
 
 	char rt[512] = "", fps[512] = "";
 	int have_rt = grep_line(log, "rtcheck:", rt, sizeof rt);
@@ -653,11 +678,16 @@ START_TEST(soak)
 		sscanf(strstr(rt, "rtcheck:"), "rtcheck: %lu process cycles checked, %lu violations", &cycles, &viol);
 	double expect = cx, allow = use_rt ? expect + 3 * sqrt(expect) + 5 : 1.5 * expect + 3 * sqrt(expect) + 10;
 	printf("soak result over %.0f s (%s):\n", secs, console ? "console" : "headless");
-	printf("  OSC: %lu messages sent (%.0f/s), %lu /done, %lu /error (%lu from actions), /ping after: %.1f ms\n",
-	       atomic_load(&o.sent), atomic_load(&o.sent) / secs, atomic_load(&o.done), atomic_load(&o.errors),
-	       atomic_load(&o.action_errors), rtt * 1e3);
-	printf("  xruns: %lu during the soak (lathe's log: %lu); control server without lathe: %lu -> allowed %.1f; "
-	       "caused by lathe: %.0f\n", xr, lxr, cx, allow, xr > allow ? xr - expect : 0.0);
+	printf("  OSC: %lu messages sent (%.0f/s), %lu /done for %d actions, %lu /error (%lu from actions), /ping after: %.1f ms, "
+	       "a save after the load %s\n",
+	       atomic_load(&o.sent), atomic_load(&o.sent) / secs, done_load, T / 3 + T / 5, atomic_load(&o.errors),
+	       atomic_load(&o.action_errors), rtt * 1e3, done_end > done_load ? "answered" : "NOT answered");
+	if (with_control)
+		printf("  xruns: %lu during the soak (lathe's log: %lu); control server without lathe: %lu -> expected at most %.1f; "
+		       "caused by lathe: %.0f (reported, not asserted)\n", xr, lxr, cx, allow, xr > allow ? xr - expect : 0.0);
+	else
+		printf("  xruns: %lu during the soak (lathe's log: %lu; reported, not asserted: make soak compares them with a "
+		       "control server)\n", xr, lxr);
 	printf("  RT: %s\n", have_rt ? rt : "(no rtcheck summary)");
 	printf("  memory: VmRSS %ld kB at %.0f s, %ld kB at the end (growth %+ld kB), max %ld kB, VmHWM %ld kB\n", rss_ref,
 	       ref_at, rss_end, rss_end - rss_ref, rss_max, hwm);
@@ -668,15 +698,13 @@ START_TEST(soak)
 
 	ck_assert_msg(rc == 0, "lathe exited with %d; log %s", rc, log);
 	ck_assert_msg(have_rt && viol == 0 && cycles > 1000, "RT rules: %s; log %s", rt, log);
-	ck_assert_msg(xr <= allow, "%lu xruns with lathe, %.1f allowed from the control server's %lu", xr, allow, cx);
 	ck_assert_msg(rss_end - rss_ref < 1024, "RSS grew by %ld kB", rss_end - rss_ref);
 	ck_assert_msg(nonfinite == 0, "%lu non-finite samples at the outputs", nonfinite);
-	ck_assert_msg(frames > (unsigned long)(T * 48000 * 0.8), "soakmon saw only %lu frames", frames);
+	ck_assert_msg(frames > (unsigned long)(T * 48000 / 10), "soakmon saw only %lu frames", frames);
 	ck_assert_msg(rms_fail == 0, "out_L was silent in %d 10-s windows", rms_fail);
-	ck_assert_msg(rtt >= 0, "/ping not answered within 1 s after the load");
+	ck_assert_msg(rtt >= 0, "/ping not answered within %d s after the load", FX_DEADLINE_MS / 1000);
 	ck_assert_msg(atomic_load(&o.action_errors) == 0, "snapshot/session actions failed: %s", o.last_error);
-	ck_assert_msg(atomic_load(&o.done) >= (unsigned long)(T / 3 + T / 5) * 9 / 10, "only %lu /done for the actions",
-	              atomic_load(&o.done));
+	ck_assert_msg(done_end > done_load, "/session/save not answered after the load");
 	char cmd[600];
 	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
 	if (system(cmd) != 0)
@@ -706,7 +734,7 @@ int main(int argc, char **argv)
 	int T = env_int("LATHE_SOAK_SECONDS", 60);
 	Suite *s = suite_create("soak");
 	TCase *tc = tcase_create("soak");
-	tcase_set_timeout(tc, T + T / 3 + 120);
+	tcase_set_timeout(tc, 2 * T + 300); /* a survival deadline: the soak itself runs T s by the clock */
 	tcase_add_test(tc, soak);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);

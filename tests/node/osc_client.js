@@ -1,11 +1,16 @@
 // A client no one here wrote: the `osc` npm package (osc.js) drives every
 // lathe parameter and watches every meter.  Run by
-// tests/integration/test_osc_live.c as `node osc_client.js PORT`; prints one
-// JSON line with what it saw and exits 0 when everything checked out.
+// tests/integration/test_osc_live.c as `node osc_client.js PORT [METERS]`; prints
+// one JSON line with what it saw and exits 0 when everything checked out.
+// Waits are deadlines (PATIENCE ms, generous: the machine may be loaded) that
+// end as soon as what is waited for arrives; with METERS (how many /meter/...
+// addresses lathe has) it watches until it saw them all.
 "use strict";
 const osc = require("osc");
 
 const port = parseInt(process.argv[2], 10);
+const meterCount = parseInt(process.argv[3] || "0", 10);
+const PATIENCE = 30000;
 const udp = new osc.UDPPort({
     localAddress: "127.0.0.1",
     localPort: 0,
@@ -62,11 +67,11 @@ const send = (address, args) => udp.send({ address, args: args || [] });
 async function main() {
     // liveness
     send("/ping");
-    if (!(await next("/pong", 3000))) throw new Error("no /pong");
+    if (!(await next("/pong", PATIENCE))) throw new Error("no /pong");
 
     // the parameter list
     send("/params");
-    for (let t = 0; t < 100 && paramsDone < 0; t++) await sleep(20);
+    for (let t = 0; t < PATIENCE && paramsDone < 0; t += 20) await sleep(20);
     if (paramsDone !== params.length) throw new Error(`/params/done ${paramsDone} but ${params.length} /param`);
 
     // drive every parameter and read it back
@@ -75,7 +80,7 @@ async function main() {
         const v = p.min + 0.37 * (p.max - p.min);
         send(p.path, [{ type: "f", value: v }]);
         send(p.path);
-        const r = await next(p.path, 2000);
+        const r = await next(p.path, PATIENCE);
         if (!r) { problems.push("no answer " + p.path); continue; }
         const got = r.args[0].value;
         // continuous parameters store v; integer and enum ones round it
@@ -86,18 +91,21 @@ async function main() {
     // the normalised twin: /input/gain is -24..24 dB, linear: 0.75 -> +12 dB
     send("/norm/input/gain", [{ type: "f", value: 0.75 }]);
     send("/input/gain");
-    const g = await next("/input/gain", 2000);
+    const g = await next("/input/gain", PATIENCE);
     const normOk = !!g && Math.abs(g.args[0].value - 12) < 1e-4;
     if (!normOk) problems.push("/norm/input/gain 0.75 did not give 12 dB");
 
     // subscribe: feedback of our own change, and the meters
-    send("/subscribe", [{ type: "i", value: 5 }]);
-    await sleep(100);
+    send("/subscribe", [{ type: "i", value: 60 }]);
     send("/input/gain", [{ type: "f", value: -3 }]);
-    const fb = await next("/input/gain", 2000);
+    const fb = await next("/input/gain", PATIENCE);
     const feedbackOk = !!fb && fb.args[0].value === -3;
     if (!feedbackOk) problems.push("no feedback for /input/gain -3");
-    await sleep(1500);
+    const meterSeen = () => [...seen].filter((a) => a.startsWith("/meter/")).length;
+    if (meterCount > 0)
+        for (let t = 0; t < PATIENCE && meterSeen() < meterCount; t += 50) await sleep(50);
+    else
+        await sleep(1500);
     const meters = [...seen].filter((a) => a.startsWith("/meter/")).sort();
     const normMeters = [...seen].filter((a) => a.startsWith("/norm/meter/")).sort();
     send("/unsubscribe");
@@ -117,4 +125,4 @@ udp.on("ready", () => {
 });
 udp.on("error", (e) => problems.push("socket " + e.message));
 udp.open();
-setTimeout(() => { console.log(JSON.stringify({ ok: false, problems: ["timeout"].concat(problems.slice(0, 10)) })); process.exit(1); }, 30000);
+setTimeout(() => { console.log(JSON.stringify({ ok: false, problems: ["timeout"].concat(problems.slice(0, 10)) })); process.exit(1); }, 4 * PATIENCE);

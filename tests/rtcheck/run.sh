@@ -12,7 +12,7 @@ export JACK_NO_AUDIO_RESERVATION=1 JACK_DEFAULT_SERVER=$server
 jackd --no-realtime -n $server -d dummy -r 48000 -p 64 >/dev/null 2>&1 &
 jackd_pid=$!
 trap 'kill $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null' EXIT
-jack_wait -w -t 5 >/dev/null 2>&1 || { echo "rtcheck: jackd did not start"; exit 1; }
+jack_wait -w -t 30 >/dev/null 2>&1 || { echo "rtcheck: jackd did not start"; exit 1; }
 
 # a reference track at another rate than the server's, so the file player runs (and was converted)
 ref=/tmp/lathe-rtcheck-ref-$$.wav

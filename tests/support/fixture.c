@@ -61,46 +61,69 @@ int fx_realtime_allowed(void)
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
 }
 
-int fx_jackd_start(fixture *f, int rate, int period)
+/* Forks `jackd ... -n f->server -d dummy`; its pid. */
+static pid_t spawn_jackd(const fixture *f, int rate, int period)
 {
-	if (!f->server[0]) {
-		/* a few fixed names, the first one not in use: a server killed with
-		 * SIGKILL leaves its entry in JACK's registry (8 slots), and jackd only
-		 * reclaims a dead entry of its own name */
-		for (int k = 0; k < 6; k++) {
-			snprintf(f->server, sizeof f->server, "lathe-test-%d", k);
-			setenv("JACK_DEFAULT_SERVER", f->server, 1);
-			if (!server_up())
-				break;
-		}
-	}
-	f->rate = rate;
-	f->period = period;
 	setenv("JACK_DEFAULT_SERVER", f->server, 1);
 	setenv("JACK_NO_AUDIO_RESERVATION", "1", 1);
 	pid_t pid = fork();
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		/* a test that fails (or crashes) takes its server with it */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		int fd = open("/dev/null", O_WRONLY);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		char r[16], p[16];
-		snprintf(r, sizeof r, "%d", rate);
-		snprintf(p, sizeof p, "%d", period);
-		if (f->realtime)
-			execlp("jackd", "jackd", "-R", "-P", "70", "-n", f->server, "-d", "dummy", "-r", r, "-p", p, (char *)NULL);
-		else
-			execlp("jackd", "jackd", "--no-realtime", "-n", f->server, "-d", "dummy", "-r", r, "-p", p, (char *)NULL);
-		_exit(127);
-	}
-	f->jackd = pid;
-	for (int i = 0; i < 100; i++) {
-		if (server_up())
-			return 0;
-		msleep(50);
+	if (pid != 0)
+		return pid;
+	/* a test that fails (or crashes) takes its server with it */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	int fd = open("/dev/null", O_WRONLY);
+	dup2(fd, 1);
+	dup2(fd, 2);
+	char r[16], p[16];
+	snprintf(r, sizeof r, "%d", rate);
+	snprintf(p, sizeof p, "%d", period);
+	if (f->realtime)
+		execlp("jackd", "jackd", "-R", "-P", "70", "-n", f->server, "-d", "dummy", "-r", r, "-p", p, (char *)NULL);
+	else
+		execlp("jackd", "jackd", "--no-realtime", "-n", f->server, "-d", "dummy", "-r", r, "-p", p, (char *)NULL);
+	_exit(127);
+}
+
+int fx_jackd_start(fixture *f, int rate, int period)
+{
+	/* Without a name from the caller, one of a few fixed names: a server killed
+	 * with SIGKILL leaves its entry in JACK's registry (8 slots), and jackd only
+	 * reclaims a dead entry of its own name.  The search starts at pid % 6 and a
+	 * start that fails (a test beside this one took the name in between) tries
+	 * again, until FX_DEADLINE_MS: suites run side by side on a busy machine. */
+	int pick = !f->server[0];
+	f->rate = rate;
+	f->period = period;
+	for (int t = 0, k = (int)(getpid() % 6); t < FX_DEADLINE_MS; t += 100, k++) {
+		if (pick) {
+			for (int tries = 0; tries < 6; tries++, k++) {
+				snprintf(f->server, sizeof f->server, "lathe-test-%d", k % 6);
+				setenv("JACK_DEFAULT_SERVER", f->server, 1);
+				if (!server_up())
+					break;
+			}
+		}
+		pid_t pid = spawn_jackd(f, rate, period);
+		if (pid < 0)
+			return -1;
+		f->jackd = pid;
+		for (; t < FX_DEADLINE_MS; t += 50) {
+			if (waitpid(pid, NULL, WNOHANG) == pid) { /* gave up: the name in use, a full registry */
+				f->jackd = 0;
+				break;
+			}
+			/* up, and ours: a server of the same name started by someone else
+			 * makes ours exit at once */
+			if (server_up()) {
+				msleep(100);
+				if (waitpid(pid, NULL, WNOHANG) == 0)
+					return 0;
+				f->jackd = 0;
+				break;
+			}
+			msleep(50);
+		}
+		msleep(100);
 	}
 	return -1;
 }
@@ -110,7 +133,7 @@ void fx_jackd_stop(fixture *f, int sig)
 	if (f->jackd <= 0)
 		return;
 	kill(f->jackd, sig);
-	for (int i = 0; i < 100; i++) {
+	for (int t = 0; t < FX_DEADLINE_MS; t += 30) {
 		if (waitpid(f->jackd, NULL, WNOHANG) == f->jackd) {
 			f->jackd = 0;
 			break;
@@ -141,6 +164,29 @@ int fx_wait_port(const char *port, int ms)
 	}
 	if (c)
 		jack_client_close(c);
+	return -1;
+}
+
+int fx_connected(const char *a, const char *b)
+{
+	char cmd[200];
+	snprintf(cmd, sizeof cmd, "jack_lsp -c %s", a);
+	char *out = fx_run(cmd);
+	int ok = out && strstr(out, b) != NULL;
+	free(out);
+	return ok;
+}
+
+int fx_wait_connected(const char *const *pairs, int ms)
+{
+	for (int t = 0; t < ms; t += 50) {
+		int ok = 1;
+		for (int k = 0; ok && pairs[k]; k += 2)
+			ok = fx_connected(pairs[k], pairs[k + 1]);
+		if (ok)
+			return t;
+		msleep(50);
+	}
 	return -1;
 }
 
@@ -181,7 +227,7 @@ int fx_lathe_start(fixture *f, const char *name, const char *const *args)
 	if (f->jackd > 0) {
 		char port[96];
 		snprintf(port, sizeof port, "%s:out_L", name);
-		return fx_wait_port(port, 5000);
+		return fx_wait_port(port, FX_DEADLINE_MS);
 	}
 	msleep(300);
 	return 0;
@@ -193,7 +239,7 @@ int fx_lathe_stop(fixture *f)
 		return -1;
 	kill(f->lathe, SIGTERM);
 	int status = 0;
-	for (int i = 0; i < 100; i++) {
+	for (int t = 0; t < FX_DEADLINE_MS; t += 30) {
 		if (waitpid(f->lathe, &status, WNOHANG) == f->lathe) {
 			f->lathe = 0;
 			return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -234,14 +280,42 @@ struct fx_client {
 	float *rl, *rr;            /* where to record, `n` frames */
 	size_t n, rpos;
 	_Atomic int running;       /* 1 while playing/recording */
+	int offline;               /* runs in freewheel (fx_client_offline) */
+	_Atomic int freewheeling;  /* the server's state (fx_freewheel_watch) */
+	unsigned fw_cycles;        /* cycles since the freewheel began (RT thread) */
 };
+
+static void on_freewheel(int starting, void *arg)
+{
+	atomic_store((_Atomic int *)arg, starting ? 1 : 0);
+}
+
+void fx_freewheel_watch(jack_client_t *c, _Atomic int *state)
+{
+	atomic_store(state, 0);
+	jack_set_freewheel_callback(c, on_freewheel, (void *)state);
+}
+
+int fx_freewheel(jack_client_t *c, _Atomic int *state, int on)
+{
+	if (jack_set_freewheel(c, on) != 0)
+		return -1;
+	for (int t = 0; t < FX_DEADLINE_MS; t += 2) {
+		if (atomic_load(state) == on)
+			return 0;
+		msleep(2);
+	}
+	return -1;
+}
 
 static int fx_process(jack_nframes_t nf, void *arg)
 {
 	fx_client *c = arg;
 	float *o[2] = { jack_port_get_buffer(c->out[0], nf), jack_port_get_buffer(c->out[1], nf) };
 	float *i[2] = { jack_port_get_buffer(c->in[0], nf), jack_port_get_buffer(c->in[1], nf) };
-	if (!atomic_load(&c->running)) {
+	int fw = atomic_load(&c->freewheeling);
+	c->fw_cycles = fw ? c->fw_cycles + 1 : 0;
+	if (!atomic_load(&c->running) || (c->offline && c->fw_cycles <= FX_FREEWHEEL_FLUSH)) {
 		memset(o[0], 0, nf * sizeof(float));
 		memset(o[1], 0, nf * sizeof(float));
 		return 0;
@@ -276,6 +350,7 @@ fx_client *fx_client_new(const char *name, const char *play_l, const char *play_
 	c->in[0] = jack_port_register(c->c, "in_L", JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
 	c->in[1] = jack_port_register(c->c, "in_R", JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
 	jack_set_process_callback(c->c, fx_process, c);
+	fx_freewheel_watch(c->c, &c->freewheeling);
 	if (jack_activate(c->c)) {
 		fx_client_free(c);
 		return NULL;
@@ -311,16 +386,23 @@ int fx_client_run(fx_client *c, const float *pl, const float *pr, size_t len, fl
 	c->rr = rr;
 	c->n = n;
 	c->rpos = 0;
-	atomic_store(&c->running, 1);
-	/* dummy backend runs in real time: allow twice the duration plus slack */
-	int limit_ms = (int)(2000.0 * n / jack_get_sample_rate(c->c)) + 3000;
-	for (int t = 0; t < limit_ms && atomic_load(&c->running); t += 10)
-		msleep(10);
-	if (atomic_load(&c->running)) {
-		atomic_store(&c->running, 0);
+	if (c->offline && fx_freewheel(c->c, &c->freewheeling, 1) != 0)
 		return -1;
-	}
-	return 0;
+	atomic_store(&c->running, 1);
+	/* a survival deadline: ten times the duration (in real time) plus the usual one */
+	int limit_ms = (int)(10000.0 * n / jack_get_sample_rate(c->c)) + FX_DEADLINE_MS;
+	for (int t = 0; t < limit_ms && atomic_load(&c->running); t += 2)
+		msleep(2);
+	int late = atomic_load(&c->running);
+	atomic_store(&c->running, 0);
+	if (c->offline && fx_freewheel(c->c, &c->freewheeling, 0) != 0)
+		return -1;
+	return late ? -1 : 0;
+}
+
+void fx_client_offline(fx_client *c, int on)
+{
+	c->offline = on;
 }
 
 void fx_client_free(fx_client *c)

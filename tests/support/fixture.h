@@ -19,6 +19,13 @@ typedef struct {
 	int realtime;      /* start jackd with -R -P 70 instead of --no-realtime */
 } fixture;
 
+/* How long a test waits for something that normally takes well under a second
+ * (a server or lathe starting or stopping, a port or connection appearing, a
+ * reply): a survival deadline, not a measure.  The machine may be loaded (CI on
+ * two shared cores), so it is generous, and every wait polls: it ends as soon
+ * as the thing happened. */
+#define FX_DEADLINE_MS 30000
+
 /* Path of the lathe binary under test ($LATHE_BIN, else ./lathe). */
 const char *fx_lathe_bin(void);
 /* Repository root ($LATHE_SRC, else "."). */
@@ -39,14 +46,19 @@ int fx_jackd_start(fixture *f, int rate, int period);
 void fx_jackd_stop(fixture *f, int sig);
 
 /* Starts `lathe headless --jack-name NAME <args...>` (args NULL-terminated) and
- * waits up to 5 s for NAME:out_L to appear (when jackd runs).  0 ok.
+ * waits (up to FX_DEADLINE_MS) for NAME:out_L to appear (when jackd runs).  0 ok.
  * XDG_STATE_HOME and XDG_DATA_HOME point into a fresh folder (f->home) unless
  * the caller set f->home first, so no autosave from elsewhere is restored. */
 int fx_lathe_start(fixture *f, const char *name, const char *const *args);
-/* SIGTERM, wait up to 3 s; returns lathe's exit status or -1 if it had to be killed. */
+/* SIGTERM, wait up to FX_DEADLINE_MS; returns lathe's exit status or -1 if it had to be killed. */
 int fx_lathe_stop(fixture *f);
 /* Waits until a port exists (poll, up to ms); 0 when it does. */
 int fx_wait_port(const char *port, int ms);
+/* 1 when port a is connected to port b (jack_lsp -c a). */
+int fx_connected(const char *a, const char *b);
+/* Waits (poll, up to ms) until every pair pairs[2k] -> pairs[2k+1] (NULL-terminated)
+ * is connected; the milliseconds it took, or -1. */
+int fx_wait_connected(const char *const *pairs, int ms);
 /* Runs a command with the server env; returns its stdout (caller frees). */
 char *fx_run(const char *cmd);
 
@@ -54,9 +66,26 @@ char *fx_run(const char *cmd);
  * lathe:out_L/R (or other ports) at the same time. */
 typedef struct fx_client fx_client;
 fx_client *fx_client_new(const char *name, const char *play_l, const char *play_r, const char *rec_l, const char *rec_r);
-/* Plays n frames (looping if the buffers are shorter: pass len) and records n frames; blocks. */
+/* Plays n frames (looping if the buffers are shorter: pass len) and records n frames; blocks.
+ * In real time unless fx_client_offline(c, 1) was called. */
 int fx_client_run(fx_client *c, const float *pl, const float *pr, size_t len, float *rl, float *rr, size_t n);
+/* on = 1: every later fx_client_run of c runs with the server in freewheel
+ * mode, so that no xrun can touch the take: JACK runs each cycle only when the
+ * last one is complete, as fast as the clients go, with no deadline to miss.
+ * The same clients, ports and engine as in real time; only the clock differs.
+ * A test that judges a waveform or a level records this way. */
+void fx_client_offline(fx_client *c, int on);
 void fx_client_free(fx_client *c);
+
+/* Freewheel for any client: fx_freewheel_watch (before jack_activate) keeps
+ * *state at 1 while the server freewheels, 0 otherwise; fx_freewheel asks the
+ * server to start (on = 1) or stop freewheeling and waits until *state says so
+ * (up to FX_DEADLINE_MS); 0 ok.  The cycles of a freewheel begin only after the
+ * real-time driver stopped, but a cycle broken just before can still be in a
+ * client's pipeline: a take starts FX_FREEWHEEL_FLUSH cycles into the freewheel. */
+#define FX_FREEWHEEL_FLUSH 32
+void fx_freewheel_watch(jack_client_t *c, _Atomic int *state);
+int fx_freewheel(jack_client_t *c, _Atomic int *state, int on);
 
 /* Level in dB of a steady sine (RMS relative to a full-scale sine) over x[a..b). */
 double fx_sine_db(const float *x, size_t a, size_t b);
