@@ -400,7 +400,7 @@ static void draw_history(GtkDrawingArea *a, cairo_t *cr, int w, int h, gpointer 
 	const double pw = right - left, ph = bottom - top;
 	set_font(cr, 9.5, FALSE);
 	rgb(cr, C_DIM);
-	text_at(cr, left, 13, 0, "SHORT-TERM LOUDNESS, LUFS");
+	text_at(cr, left, 13, 0, "SHORT-TERM LUFS");
 	rgb(cr, 0x0d0f12);
 	cairo_rectangle(cr, left, top, pw, ph);
 	cairo_fill(cr);
@@ -555,7 +555,7 @@ meter_bridge *meter_bridge_new(lathe_app *app)
 	                   "EBU R128 loudness of the master: momentary (400 ms), short-term (3 s), integrated.\nDouble-click to reset.");
 	m->scope = area(m, 330, 150, draw_scope, "Goniometer and correlation",
 	                "Goniometer (mid up, side across) and phase correlation of the master.");
-	m->history = area(m, 300, 150, draw_history, "Loudness history",
+	m->history = area(m, 170, 150, draw_history, "Loudness history",
 	                  "Short-term loudness of the master over the last minute (then 5, then 30 minutes); dashed: the target.");
 	m->platforms = area(m, 300, 150, draw_platforms, "Streaming platforms",
 	                    "Gain each platform's loudness normalisation would apply to this master, and the true peak after it.");

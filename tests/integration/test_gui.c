@@ -19,21 +19,7 @@
 #include "../../engine/meter/analysis.h"
 #include "../../sessions/sessions.h"
 #include "tests/support/check_main.h"
-
-/* GTK, fontconfig and friends keep caches for the life of the process: under
- * `make asan` LeakSanitizer would report them, not anything of ours. */
-#ifdef __has_feature
-#if __has_feature(address_sanitizer)
-#define LATHE_ASAN 1
-#endif
-#endif
-#ifdef __SANITIZE_ADDRESS__
-#define LATHE_ASAN 1
-#endif
-#ifdef LATHE_ASAN
-const char *__asan_default_options(void);
-const char *__asan_default_options(void) { return "detect_leaks=0"; }
-#endif
+#include "tests/support/gui_env.h"
 
 /* ---- a little studio: store, bus, engine, a thread playing a "mix" ---- */
 
@@ -434,11 +420,7 @@ int main(int argc, char **argv)
 		perror("lathe: xvfb-run");
 		return 77;
 	}
-	setenv("GSK_RENDERER", "cairo", 0);
-	setenv("GDK_BACKEND", "x11", 0);
-	setenv("GTK_A11Y", "none", 0);
-	setenv("GSETTINGS_BACKEND", "memory", 0);
-	setenv("NO_AT_BRIDGE", "1", 0);
+	gui_test_env();
 
 	Suite *s = suite_create("gui");
 	TCase *tc = suite_add_case(s, "console", 60, NULL, NULL);
