@@ -25,6 +25,8 @@ static const char *const snapshot_names[4] = { "A", "B", "C", "D" };
 
 #define STATUS_US (G_USEC_PER_SEC / 2)
 #define MSG_US (6 * G_USEC_PER_SEC)
+/* off-screen controls follow the store at most this often (on-screen ones every frame) */
+#define HIDDEN_SYNC_US (G_USEC_PER_SEC / 4)
 
 static const char css[] =
 	"window.lathe { background: #101215; color: #d8dce3; }\n"
@@ -58,6 +60,10 @@ static const char css[] =
 	".bottom { background: #14171b; border-top: 1px solid #262a31; padding: 6px 8px; }\n"
 	".monitor { background: #171a1e; border: 1px solid #262a31; border-radius: 6px; padding: 6px; }\n"
 	".statusbar { background: #0b0d10; border-top: 1px solid #262a31; padding: 3px 10px; font-size: 11px; color: #9aa1ac; }\n"
+	".hear { padding: 0 8px; border-left: 1px solid #262a31; }\n"
+	".hear-caption { font-size: 9px; color: #7d8591; letter-spacing: 1px; }\n"
+	".hear-source { font-weight: bold; font-size: 13px; }\n"
+	".hear-source.master { color: #38c98a; } .hear-source.input { color: #f0b429; } .hear-source.reference { color: #4fb3ff; }\n"
 	".ok { color: #38c98a; } .bad { color: #ff5a52; } .warn { color: #f0b429; }\n";
 
 /* ---- small helpers ---- */
@@ -248,6 +254,11 @@ static GtkWidget *module_page(console *c, const char *module)
 			char t[32];
 			snprintf(t, sizeof t, "BAND %d", b);
 			GtkWidget *title = label_with(t, "band-title");
+			/* its text follows the crossovers: a fixed size request keeps
+			 * those changes from re-laying out the window */
+			gtk_label_set_width_chars(GTK_LABEL(title), 26);
+			gtk_label_set_max_width_chars(GTK_LABEL(title), 26);
+			gtk_label_set_ellipsize(GTK_LABEL(title), PANGO_ELLIPSIZE_END);
 			if (!strcmp(module, "mb") && b <= MB_BANDS)
 				c->mb_band_title[b - 1] = title;
 			if (!strcmp(module, "imager") && b <= IMG_BANDS)
@@ -327,6 +338,27 @@ static void update_cards(console *c)
 		else
 			gtk_widget_remove_css_class(c->section_card[s], "off");
 	}
+}
+
+/* The header's "what the monitors play": the source, and whether the level is
+ * matched to the master (an unmatched A/B mostly compares loudness). */
+static void update_hear(console *c)
+{
+	static const char *const names[] = { "MASTER", "INPUT", "REFERENCE" };
+	static const char *const cls[] = { "master", "input", "reference" };
+	int src = CLAMP(param_get_int(c->app->params, P_MON_SOURCE), 0, 2);
+	gboolean matched = src != MON_SRC_MASTER && param_get_bool(c->app->params, P_MON_MATCH);
+	const char *cap = src == MON_SRC_MASTER ? "MONITOR" : matched ? "MONITOR · MATCHED" : "MONITOR · UNMATCHED";
+	if (strcmp(gtk_label_get_text(GTK_LABEL(c->hear)), names[src])) {
+		gtk_label_set_text(GTK_LABEL(c->hear), names[src]);
+		for (int i = 0; i < 3; i++)
+			if (i == src)
+				gtk_widget_add_css_class(c->hear, cls[i]);
+			else
+				gtk_widget_remove_css_class(c->hear, cls[i]);
+	}
+	if (strcmp(gtk_label_get_text(GTK_LABEL(c->hear_caption)), cap))
+		gtk_label_set_text(GTK_LABEL(c->hear_caption), cap);
 }
 
 static void on_section(GtkToggleButton *b, gpointer ud)
@@ -829,11 +861,25 @@ static gboolean on_tick(GtkWidget *w, GdkFrameClock *fc, gpointer ud)
 	uint32_t g = params_generation(c->app->params);
 	if (g != c->params_gen) {
 		c->params_gen = g;
+		/* Controls on screen show a change in this frame.  Those on hidden
+		 * pages (other sections, other EQ bands) would only cost a relayout
+		 * of the window per change: they catch up when they are mapped (see
+		 * gui_control_new) and, for whoever reads them meanwhile, a few
+		 * times a second. */
+		for (int id = 0; id < P_COUNT; id++)
+			if (c->controls[id] && gtk_widget_get_mapped(c->controls[id]->root))
+				gui_control_sync(c->controls[id]);
+		c->hidden_stale = TRUE;
+		update_cards(c);
+		update_band_titles(c);
+		update_hear(c);
+	}
+	if (c->hidden_stale && now - c->hidden_sync_us >= HIDDEN_SYNC_US) {
+		c->hidden_stale = FALSE;
+		c->hidden_sync_us = now;
 		for (int id = 0; id < P_COUNT; id++)
 			if (c->controls[id])
 				gui_control_sync(c->controls[id]);
-		update_cards(c);
-		update_band_titles(c);
 	}
 	if (!sess(c) && (params_generation(c->app->params) != c->saved_gen) != c->dirty_shown)
 		update_title(c);
@@ -866,9 +912,29 @@ static GtkWidget *header(console *c)
 	c->subtitle = gtk_label_new("");
 	gtk_widget_add_css_class(c->subtitle, "title-sub");
 	gtk_label_set_ellipsize(GTK_LABEL(c->subtitle), PANGO_ELLIPSIZE_START);
+	gtk_label_set_ellipsize(GTK_LABEL(c->title), PANGO_ELLIPSIZE_END);
 	gtk_box_append(GTK_BOX(tbox), c->title);
 	gtk_box_append(GTK_BOX(tbox), c->subtitle);
-	gtk_header_bar_set_title_widget(GTK_HEADER_BAR(hb), tbox);
+	/* what the monitors play, where the eye is: Space switches it */
+	GtkWidget *hear = gtk_box_new(GTK_ORIENTATION_VERTICAL, 0);
+	gtk_widget_add_css_class(hear, "hear");
+	gtk_widget_set_valign(hear, GTK_ALIGN_CENTER);
+	c->hear_caption = label_with("", "hear-caption");
+	c->hear = label_with("", "hear-source");
+	/* fixed sizes: a switch never re-lays out the header */
+	gtk_label_set_width_chars(GTK_LABEL(c->hear), 10);
+	gtk_label_set_max_width_chars(GTK_LABEL(c->hear), 10);
+	gtk_label_set_ellipsize(GTK_LABEL(c->hear), PANGO_ELLIPSIZE_END);
+	gtk_label_set_width_chars(GTK_LABEL(c->hear_caption), 16);
+	gtk_label_set_max_width_chars(GTK_LABEL(c->hear_caption), 16);
+	gtk_label_set_ellipsize(GTK_LABEL(c->hear_caption), PANGO_ELLIPSIZE_END);
+	gtk_box_append(GTK_BOX(hear), c->hear_caption);
+	gtk_box_append(GTK_BOX(hear), c->hear);
+	gtk_widget_set_tooltip_text(hear, "What the monitors play. Space switches master / input (loudness-matched when Loudness match is on).");
+	GtkWidget *center = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 10);
+	gtk_box_append(GTK_BOX(center), tbox);
+	gtk_box_append(GTK_BOX(center), hear);
+	gtk_header_bar_set_title_widget(GTK_HEADER_BAR(hb), center);
 
 	static const struct { const char *label, *action, *tip; } left[] = {
 		{ "Open…", "win.open", "Open a session (Ctrl+O)" },
@@ -882,7 +948,8 @@ static GtkWidget *header(console *c)
 		gtk_header_bar_pack_start(GTK_HEADER_BAR(hb), b);
 	}
 	GtkWidget *recent = gtk_menu_button_new();
-	gtk_menu_button_set_label(GTK_MENU_BUTTON(recent), "Recent");
+	gtk_menu_button_set_icon_name(GTK_MENU_BUTTON(recent), "document-open-recent-symbolic");
+	gtk_accessible_update_property(GTK_ACCESSIBLE(recent), GTK_ACCESSIBLE_PROPERTY_LABEL, "Recent sessions", -1);
 	gtk_widget_set_tooltip_text(recent, "Recently used sessions");
 	gtk_menu_button_set_create_popup_func(GTK_MENU_BUTTON(recent), on_recent_popup, c, NULL);
 	gtk_header_bar_pack_start(GTK_HEADER_BAR(hb), recent);
@@ -915,7 +982,8 @@ static GtkWidget *header(console *c)
 	/* snapshots */
 	GtkWidget *snaps = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 2);
 	gtk_widget_set_valign(snaps, GTK_ALIGN_CENTER);
-	gtk_box_append(GTK_BOX(snaps), label_with("SNAPSHOT ", "panel-title"));
+	/* no "SNAPSHOT" title: the header has no room for it at 1280 px; the
+	 * buttons' tooltips and accessible names say what they are */
 	for (int i = 0; i < 4; i++) {
 		GtkWidget *b = gtk_button_new_with_label(snapshot_names[i]);
 		gtk_widget_add_css_class(b, "snap");
@@ -945,7 +1013,10 @@ static GtkWidget *monitor_panel(console *c)
 {
 	GtkWidget *box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 4);
 	gtk_widget_add_css_class(box, "monitor");
-	gtk_box_append(GTK_BOX(box), label_with("MONITOR  (Space A/B · M mono · D dim · S side)", "panel-title"));
+	/* the keys in the tooltip: the title must not widen the panel */
+	GtkWidget *title = label_with("MONITOR", "panel-title");
+	gtk_widget_set_tooltip_text(title, "Keys: Space A/B (master / input) · M mono · D dim · S solo side");
+	gtk_box_append(GTK_BOX(box), title);
 	GtkWidget *top = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 8);
 	GtkWidget *menus = gtk_grid_new();
 	gtk_grid_set_column_spacing(GTK_GRID(menus), 6);
@@ -956,7 +1027,7 @@ static GtkWidget *monitor_panel(console *c)
 	gtk_flow_box_set_min_children_per_line(GTK_FLOW_BOX(toggles), 4);
 	gtk_flow_box_set_row_spacing(GTK_FLOW_BOX(toggles), 2);
 	gtk_flow_box_set_column_spacing(GTK_FLOW_BOX(toggles), 2);
-	int nm = 0;
+	int nm_what = 0, nm_how = 0;
 	for (int id = 0; id < P_COUNT; id++) {
 		const param_info *pi = param_info_get(id);
 		if (strcmp(pi->module, "monitor"))
@@ -965,9 +1036,12 @@ static GtkWidget *monitor_panel(console *c)
 			gui_control *ctl = add_control(c, id, is_bypass(pi) ? "Bypass" : NULL, FALSE);
 			gtk_flow_box_append(GTK_FLOW_BOX(toggles), ctl->root);
 		} else if (pi->curve == CURVE_ENUM) {
+			/* left column what plays (source, platform preview), right how it
+			 * is folded (solo, polarity): the two long menus share a column,
+			 * which keeps the panel narrow */
 			gui_control *ctl = add_control(c, id, id == P_MON_PLATFORM ? "Platform" : NULL, FALSE);
-			gtk_grid_attach(GTK_GRID(menus), ctl->root, nm % 2, nm / 2, 1, 1);
-			nm++;
+			gboolean what = id == P_MON_SOURCE || id == P_MON_PLATFORM;
+			gtk_grid_attach(GTK_GRID(menus), ctl->root, what ? 0 : 1, what ? nm_what++ : nm_how++, 1, 1);
 		} else {
 			gui_control *ctl = add_control(c, id, NULL, FALSE);
 			gtk_box_append(GTK_BOX(top), ctl->root);
@@ -1041,6 +1115,17 @@ static GtkWidget *status_bar(console *c)
 	gtk_label_set_width_chars(GTK_LABEL(c->st_fps), 7);
 	gtk_label_set_width_chars(GTK_LABEL(c->st_dsp), 10);
 	return bar;
+}
+
+/* A row that scrolls sideways when the window is made narrower than the row
+ * (down to 1280 px); at full size it has its natural width and no scrollbar. */
+static GtkWidget *hscroll(GtkWidget *row)
+{
+	GtkWidget *sc = gtk_scrolled_window_new();
+	gtk_scrolled_window_set_policy(GTK_SCROLLED_WINDOW(sc), GTK_POLICY_AUTOMATIC, GTK_POLICY_NEVER);
+	gtk_scrolled_window_set_propagate_natural_width(GTK_SCROLLED_WINDOW(sc), TRUE);
+	gtk_scrolled_window_set_child(GTK_SCROLLED_WINDOW(sc), row);
+	return sc;
 }
 
 static void console_free(gpointer p)
@@ -1123,7 +1208,7 @@ console *console_new(GtkApplication *gapp, lathe_app *app)
 	/* left: chain strip, the selected section, then monitor / history / platforms */
 	GtkWidget *left = gtk_box_new(GTK_ORIENTATION_VERTICAL, 0);
 	gtk_widget_set_hexpand(left, TRUE);
-	gtk_box_append(GTK_BOX(left), chain_strip(c));
+	gtk_box_append(GTK_BOX(left), hscroll(chain_strip(c)));
 	c->stack = gtk_stack_new();
 	gtk_stack_set_transition_type(GTK_STACK(c->stack), GTK_STACK_TRANSITION_TYPE_NONE);
 	for (int s = 0; s < CONSOLE_SECTIONS; s++) {
@@ -1142,7 +1227,7 @@ console *console_new(GtkApplication *gapp, lathe_app *app)
 	gtk_widget_set_hexpand(c->meters->history, TRUE);
 	gtk_box_append(GTK_BOX(bottom), c->meters->history);
 	gtk_box_append(GTK_BOX(bottom), c->meters->platforms);
-	gtk_box_append(GTK_BOX(left), bottom);
+	gtk_box_append(GTK_BOX(left), hscroll(bottom));
 
 	GtkWidget *body = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 0);
 	gtk_box_append(GTK_BOX(body), left);
@@ -1156,6 +1241,7 @@ console *console_new(GtkApplication *gapp, lathe_app *app)
 	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(c->section_btn[1]), TRUE);
 	update_cards(c);
 	update_band_titles(c);
+	update_hear(c);
 	mark_saved(c);
 	c->params_gen = params_generation(app->params);
 	update_title(c);

@@ -17,6 +17,7 @@ typedef struct console {
 	GtkApplication *gapp;
 	GtkWidget *window;                   /* owns this struct */
 	GtkWidget *title, *subtitle;         /* session name (+ unsaved marker), its file */
+	GtkWidget *hear, *hear_caption;      /* header: what the monitors play (Space's A/B), matched or not */
 	gui_control *controls[P_COUNT];      /* one control per registry parameter */
 	meter_bridge *meters;
 	eq_view *eq;
@@ -31,6 +32,9 @@ typedef struct console {
 	GtkWidget *img_band_title[IMG_BANDS];
 	GtkWidget *st_jack, *st_rate, *st_dsp, *st_xruns, *st_latency, *st_osc, *st_msg, *st_fps;
 	uint32_t params_gen;                 /* params_generation() at the last sync */
+	gboolean hidden_stale;               /* controls off screen may lag the store (synced on map
+	                                        and at most every HIDDEN_SYNC_US meanwhile) */
+	gint64 hidden_sync_us;               /* when the off-screen controls were last synced */
 	uint32_t saved_gen;                  /* params_generation() when the session was last saved/loaded */
 	gboolean dirty_shown;                /* unsaved marker as shown */
 	gint64 status_us;                    /* last status bar refresh */

@@ -271,6 +271,10 @@ static void on_toggled(GtkToggleButton *b, gpointer ud)
 	gui_control_set(c, gtk_toggle_button_get_active(b) ? 1.0f : 0.0f);
 }
 
+/* The console syncs only on-screen controls every frame: catch up on what
+ * changed while this one was on a hidden page, before it is drawn. */
+static void on_map(GtkWidget *w, gpointer ud) { gui_control_sync(ud); }
+
 static void act_copy(GSimpleAction *a, GVariant *v, gpointer ud)
 {
 	gui_control *c = ud;
@@ -297,6 +301,30 @@ static void on_context(GtkGestureClick *g, int n, double x, double y, gpointer u
 	gtk_popover_set_pointing_to(GTK_POPOVER(c->menu), &(GdkRectangle){ (int)rx, (int)ry, 1, 1 });
 	gtk_popover_popup(GTK_POPOVER(c->menu));
 	gtk_gesture_set_state(GTK_GESTURE(g), GTK_EVENT_SEQUENCE_CLAIMED);
+}
+
+/* The selected choice in the button: a label of a fixed size, as wide as the
+ * longest choice (chars), whatever it shows, so a change of selection (from
+ * OSC, too) never changes the window's layout.  A label's size follows its
+ * text unless it may ellipsize: then width_chars..max_width_chars bound it,
+ * and one character of slack keeps wide letters from being cut. */
+static void dropdown_setup(GtkSignalListItemFactory *f, GtkListItem *item, gpointer chars)
+{
+	GtkWidget *l = gtk_label_new(NULL);
+	gtk_label_set_xalign(GTK_LABEL(l), 0);
+	int n = GPOINTER_TO_INT(chars);
+	if (n > 0) {
+		gtk_label_set_width_chars(GTK_LABEL(l), n + 1);
+		gtk_label_set_max_width_chars(GTK_LABEL(l), n + 1);
+		gtk_label_set_ellipsize(GTK_LABEL(l), PANGO_ELLIPSIZE_END);
+	}
+	gtk_list_item_set_child(item, l);
+}
+
+static void dropdown_bind(GtkSignalListItemFactory *f, GtkListItem *item, gpointer ud)
+{
+	GtkStringObject *s = gtk_list_item_get_item(item);
+	gtk_label_set_text(GTK_LABEL(gtk_list_item_get_child(item)), s ? gtk_string_object_get_string(s) : "");
 }
 
 static char **pretty_enums(const param_info *pi)
@@ -362,7 +390,23 @@ gui_control *gui_control_new(lathe_params *params, int id, const char *caption, 
 		if (c->info->curve == CURVE_ENUM) {
 			char **names = pretty_enums(c->info);
 			c->dropdown = gtk_drop_down_new_from_strings((const char *const *)names);
+			/* every choice as wide as the longest, so a change of selection
+			 * (from OSC, too) does not change the size and re-lay out the window */
+			int longest = 1;
+			for (char **n = names; *n; n++)
+				longest = MAX(longest, (int)g_utf8_strlen(*n, -1));
 			g_strfreev(names);
+			GtkListItemFactory *f = gtk_signal_list_item_factory_new();
+			g_signal_connect(f, "setup", G_CALLBACK(dropdown_setup), GINT_TO_POINTER(longest));
+			g_signal_connect(f, "bind", G_CALLBACK(dropdown_bind), NULL);
+			gtk_drop_down_set_factory(GTK_DROP_DOWN(c->dropdown), f);
+			g_object_unref(f);
+			/* the open list: each choice at its own width */
+			f = gtk_signal_list_item_factory_new();
+			g_signal_connect(f, "setup", G_CALLBACK(dropdown_setup), GINT_TO_POINTER(0));
+			g_signal_connect(f, "bind", G_CALLBACK(dropdown_bind), NULL);
+			gtk_drop_down_set_list_factory(GTK_DROP_DOWN(c->dropdown), f);
+			g_object_unref(f);
 			g_signal_connect(c->dropdown, "notify::selected", G_CALLBACK(on_dropdown), c);
 			gtk_widget_set_valign(c->dropdown, GTK_ALIGN_CENTER);
 			gtk_box_append(GTK_BOX(c->root), c->dropdown);
@@ -436,6 +480,8 @@ gui_control *gui_control_new(lathe_params *params, int id, const char *caption, 
 	gtk_event_controller_set_propagation_phase(GTK_EVENT_CONTROLLER(ctx), GTK_PHASE_CAPTURE);
 	g_signal_connect(ctx, "pressed", G_CALLBACK(on_context), c);
 	gtk_widget_add_controller(c->root, GTK_EVENT_CONTROLLER(ctx));
+
+	g_signal_connect(c->root, "map", G_CALLBACK(on_map), c);
 
 	c->gen = param_gen(params, id);
 	show_value(c, param_get(params, id));

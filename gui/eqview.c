@@ -84,23 +84,61 @@ static void spectrum_path(cairo_t *cr, const plot_rect *r, const float *db)
 
 static uint32_t eq_generation(const lathe_params *p);
 
+/* What one band's curve depends on (the whole EQ's bypass included). */
+static uint32_t band_generation(const lathe_params *p, int b)
+{
+	return param_gen(p, P_EQ_BYPASS) + param_gen(p, P_EQ_TYPE + b) + param_gen(p, P_EQ_FREQ + b) +
+	       param_gen(p, P_EQ_GAIN + b) + param_gen(p, P_EQ_Q + b) + param_gen(p, P_EQ_SLOPE + b) +
+	       param_gen(p, P_EQ_BAND_BYPASS + b);
+}
+
+/* Each band's response costs a filter design per point, so only the bands
+ * whose parameters moved are computed again, and at most
+ * CURVE_BANDS_PER_FRAME of them per frame: a knob being turned (one band)
+ * follows every frame, while a burst that moves every band (OSC, snapshots)
+ * is drawn over a few frames instead of stalling one.  The whole EQ is the
+ * bands' sum (eq_response_db is that sum, 0 when the EQ is bypassed). */
+#define CURVE_BANDS_PER_FRAME 2
+
 static void update_curves(eq_view *v, const plot_rect *r)
 {
 	uint32_t g = eq_generation(v->app->params);
-	if (g == v->curve_gen && r->w == v->curve_w && v->curve_n)
+	double rate = v->rate > 0 ? v->rate : 48000.0;
+	gboolean all = r->w != v->curve_w || rate != v->curve_rate || !v->curve_n;
+	if (g == v->curve_gen && !all && !v->curve_pending)
 		return;
 	v->curve_gen = g;
 	v->curve_w = r->w;
+	v->curve_rate = rate;
 	v->curve_n = MIN(EQ_CURVE_MAX, (int)(r->w / EQ_CURVE_STEP) + 1);
-	double rate = v->rate > 0 ? v->rate : 48000.0;
 	gboolean eq_off = param_get_bool(v->app->params, P_EQ_BYPASS);
-	for (int b = 0; b < EQ_BANDS; b++) {
+	int budget = all ? EQ_BANDS : CURVE_BANDS_PER_FRAME;
+	v->curve_pending = FALSE;
+	for (int k = 0; k < EQ_BANDS; k++) {
+		int b = (v->band_next + k) % EQ_BANDS;
+		uint32_t bg = band_generation(v->app->params, b);
+		if (!all && bg == v->band_gen[b])
+			continue;
+		if (!budget) {
+			v->curve_pending = TRUE;
+			continue;
+		}
+		budget--;
+		v->band_next = (b + 1) % EQ_BANDS;
+		v->band_gen[b] = bg;
 		gboolean off = eq_off || param_get_bool(v->app->params, P_EQ_BAND_BYPASS + b);
-		for (int i = 0; i < v->curve_n; i++)
-			v->band_curve[b][i] = off ? 0.0f : (float)eq_band_response_db(v->app->params, rate, b, f_of(r, r->x0 + i * EQ_CURVE_STEP));
+		for (int i = 0; i < v->curve_n; i++) {
+			double db = off ? 0.0 : eq_band_response_db(v->app->params, rate, b, f_of(r, r->x0 + i * EQ_CURVE_STEP));
+			v->band_db[b][i] = db;
+			v->band_curve[b][i] = (float)db;
+		}
 	}
-	for (int i = 0; i < v->curve_n; i++)
-		v->curve[i] = (float)eq_view_response_db(v, f_of(r, r->x0 + i * EQ_CURVE_STEP));
+	for (int i = 0; i < v->curve_n; i++) {
+		double db = 0;
+		for (int b = 0; b < EQ_BANDS; b++)
+			db += v->band_db[b][i];
+		v->curve[i] = (float)db;
+	}
 }
 
 static void draw(GtkDrawingArea *a, cairo_t *cr, int w, int h, gpointer ud)
@@ -397,6 +435,8 @@ void eq_view_tick(eq_view *v, gint64 now)
 		v->have_spectrum = TRUE;
 		dirty = TRUE;
 	}
+	if (v->curve_pending)
+		dirty = TRUE; /* bands left over from the last frame (update_curves) */
 	if (dirty)
 		gtk_widget_queue_draw(v->area);
 }

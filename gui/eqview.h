@@ -34,6 +34,11 @@ typedef struct eq_view {
 	int curve_n;                     /* points in use */
 	double curve_w;                  /* plot width they were computed for */
 	uint32_t curve_gen;              /* eq generation they were computed for */
+	double curve_rate;               /* sample rate they were computed for */
+	uint32_t band_gen[EQ_BANDS];     /* each band's generation its curve was computed for */
+	gboolean curve_pending;          /* some bands still show older values (see update_curves) */
+	int band_next;                   /* where the next frame starts looking for a stale band */
+	double band_db[EQ_BANDS][EQ_CURVE_MAX]; /* band_curve unrounded, summed into curve */
 	float curve[EQ_CURVE_MAX];       /* the whole EQ */
 	float band_curve[EQ_BANDS][EQ_CURVE_MAX]; /* each band alone (0 when bypassed) */
 } eq_view;

@@ -13,6 +13,15 @@
 #define STALE_US (150 * 1000)
 #define FLOOR_DB -70.0f
 #define GR_RANGE_DB 12.0
+/* Gain reduction is read like a hardware GR meter: attack at once, hold the
+ * deepest reduction for GR_HOLD_US, then return at GR_FALL_DB_PER_S (slow, so
+ * the eye and a screenshot see what the limiter did, not one block of it). */
+#define GR_HOLD_US (G_USEC_PER_SEC * 3 / 4)
+#define GR_FALL_DB_PER_S 6.0f
+/* The limiter's GR history: GR_HIST_N columns of GR_COL_US each (4 s),
+ * each the deepest reduction in its time; drawn under the bars. */
+#define GR_COL_US (G_USEC_PER_SEC / 40)
+#define GR_HIST_H 40.0
 #define SLOW_US (G_USEC_PER_SEC / 15)
 #define HIST_US (G_USEC_PER_SEC / 2)
 
@@ -99,7 +108,7 @@ static void draw_levels(GtkDrawingArea *a, cairo_t *cr, int w, int h, gpointer u
 	meter_bridge *m = ud;
 	rgb(cr, C_PANEL);
 	cairo_paint(cr);
-	const double top = 40, bottom = h - 20, bh = bottom - top;
+	const double top = 40, bottom = h - 20 - GR_HIST_H - 16, bh = bottom - top;
 	const double bw = 16, gap = 3;
 	/* columns: IN L R | scale | OUT L R || GR 1..4 LIM */
 	double x_in = 12, x_scale = x_in + 2 * bw + gap + 4, x_out = x_scale + 30;
@@ -204,6 +213,46 @@ static void draw_levels(GtkDrawingArea *a, cairo_t *cr, int w, int h, gpointer u
 		cairo_rectangle(cr, x_gr - 5, y, 3, 1);
 		cairo_fill(cr);
 	}
+
+	/* numbers per band and the limiter (held values) */
+	set_font(cr, 8, FALSE);
+	for (int b = 0; b <= MB_BANDS; b++) {
+		double x = x_gr + b * (grw + gap) + (b == MB_BANDS ? 6 : 0);
+		float gr = b < MB_BANDS ? m->mb_gr[b] : m->lim_gr;
+		gboolean active = b < MB_BANDS ? (mb_on && b < nb) : lim_on;
+		snprintf(t, sizeof t, gr >= 9.95f ? "%.0f" : "%.1f", gr);
+		rgb(cr, active && gr >= 0.05f ? C_GR : C_GRID);
+		text_at(cr, x + grw / 2, bottom + 26, 0.5, active ? t : "");
+	}
+
+	/* limiter GR over the last seconds, newest at the right, hanging from the top */
+	double hx = 12, hw = w - 22, hy = h - GR_HIST_H - 4;
+	rgb(cr, 0x0d0f12);
+	cairo_rectangle(cr, hx, hy, hw, GR_HIST_H);
+	cairo_fill(cr);
+	rgb(cr, C_GRID);
+	for (int db = 3; db < GR_RANGE_DB; db += 3) {
+		cairo_rectangle(cr, hx, hy + GR_HIST_H * db / GR_RANGE_DB, hw, 1);
+	}
+	cairo_fill(cr);
+	if (m->gr_hist_n > 1) {
+		double dx = hw / (GR_HIST_N - 1);
+		double x0 = hx + hw - (m->gr_hist_n - 1) * dx;
+		cairo_move_to(cr, x0, hy);
+		for (int i = 0; i < m->gr_hist_n; i++) {
+			float g = m->gr_hist[(m->gr_hist_pos - m->gr_hist_n + i + GR_HIST_N) % GR_HIST_N];
+			cairo_line_to(cr, x0 + i * dx, hy + GR_HIST_H * MIN(g, GR_RANGE_DB) / GR_RANGE_DB);
+		}
+		cairo_line_to(cr, hx + hw, hy);
+		cairo_close_path(cr);
+		cairo_set_source_rgba(cr, 1.0, 0.56, 0.25, lim_on ? 0.75 : 0.25);
+		cairo_fill(cr);
+	}
+	set_font(cr, 8, FALSE);
+	rgb(cr, C_DIM);
+	/* labels at the bottom: the reduction hangs from the top */
+	text_at(cr, hx + 3, hy + GR_HIST_H - 3, 0, "LIM GR · last 4 s");
+	text_at(cr, hx + hw - 3, hy + GR_HIST_H - 3, 1, "-12 dB");
 
 	/* overs */
 	if (m->overs) {
@@ -400,7 +449,7 @@ static void draw_history(GtkDrawingArea *a, cairo_t *cr, int w, int h, gpointer 
 	const double pw = right - left, ph = bottom - top;
 	set_font(cr, 9.5, FALSE);
 	rgb(cr, C_DIM);
-	text_at(cr, left, 13, 0, "SHORT-TERM LOUDNESS, LUFS");
+	text_at(cr, left, 13, 0, "SHORT-TERM LUFS");
 	rgb(cr, 0x0d0f12);
 	cairo_rectangle(cr, left, top, pw, ph);
 	cairo_fill(cr);
@@ -555,7 +604,7 @@ meter_bridge *meter_bridge_new(lathe_app *app)
 	                   "EBU R128 loudness of the master: momentary (400 ms), short-term (3 s), integrated.\nDouble-click to reset.");
 	m->scope = area(m, 330, 150, draw_scope, "Goniometer and correlation",
 	                "Goniometer (mid up, side across) and phase correlation of the master.");
-	m->history = area(m, 300, 150, draw_history, "Loudness history",
+	m->history = area(m, 170, 150, draw_history, "Loudness history",
 	                  "Short-term loudness of the master over the last minute (then 5, then 30 minutes); dashed: the target.");
 	m->platforms = area(m, 300, 150, draw_platforms, "Streaming platforms",
 	                    "Gain each platform's loudness normalisation would apply to this master, and the true peak after it.");
@@ -593,6 +642,18 @@ static void ballistics(float *disp, float *hold, gint64 *hold_us, float target, 
 	}
 }
 
+gboolean meter_gr_ballistics(float *shown, gint64 *held_us, float gr, float dt, gint64 now)
+{
+	float was = *shown;
+	if (gr >= *shown) {
+		*shown = gr;
+		*held_us = now;
+	} else if (now - *held_us > GR_HOLD_US) {
+		*shown = MAX(gr, *shown - GR_FALL_DB_PER_S * dt);
+	}
+	return *shown != was;
+}
+
 void meter_bridge_tick(meter_bridge *m, gint64 now)
 {
 	float dt = m->last_us ? (float)(now - m->last_us) * 1e-6f : 0.0f;
@@ -602,6 +663,7 @@ void meter_bridge_tick(meter_bridge *m, gint64 now)
 	/* drain the ring: the loudest block since the last frame wins */
 	float in_pk[2] = { 0, 0 }, out_pk[2] = { 0, 0 }, mb[MB_BANDS] = { 0 }, lim = 0;
 	int got = 0;
+	gboolean moved = FALSE;
 	meter_frame f;
 	while (m->app->gui_meter && bus_read(m->app->gui_meter, &f)) {
 		for (int ch = 0; ch < 2; ch++) {
@@ -623,15 +685,24 @@ void meter_bridge_tick(meter_bridge *m, gint64 now)
 			m->in_max[ch] = MAX(m->in_max[ch], m->last_in[ch]);
 			m->out_max[ch] = MAX(m->out_max[ch], m->last_out[ch]);
 		}
-		memcpy(m->mb_gr, mb, sizeof mb);
-		m->lim_gr = lim;
 	} else if (now - m->last_frame_us > STALE_US) {
 		for (int ch = 0; ch < 2; ch++)
 			m->last_in[ch] = m->last_out[ch] = FLOOR_DB;
-		memset(m->mb_gr, 0, sizeof m->mb_gr);
-		m->lim_gr = 0;
 	}
-	gboolean moved = FALSE;
+	/* no block this tick: the reduction is what the last one said, held as usual */
+	for (int b = 0; b < MB_BANDS; b++)
+		moved |= meter_gr_ballistics(&m->mb_gr[b], &m->mb_gr_us[b], mb[b], dt, now);
+	moved |= meter_gr_ballistics(&m->lim_gr, &m->lim_gr_us, lim, dt, now);
+	m->gr_col_max = MAX(m->gr_col_max, lim);
+	if (now - m->gr_col_us >= GR_COL_US) {
+		/* a long frame (window hidden) leaves a gap of one column, not a jump in time */
+		m->gr_col_us = now;
+		m->gr_hist[m->gr_hist_pos] = m->gr_col_max;
+		m->gr_hist_pos = (m->gr_hist_pos + 1) % GR_HIST_N;
+		m->gr_hist_n = MIN(m->gr_hist_n + 1, GR_HIST_N);
+		m->gr_col_max = 0;
+		moved = TRUE;
+	}
 	for (int ch = 0; ch < 2; ch++) {
 		float before = m->in_db[ch] + m->out_db[ch] + m->in_hold[ch] + m->out_hold[ch];
 		ballistics(&m->in_db[ch], &m->in_hold[ch], &m->in_hold_us[ch], m->last_in[ch], dt, now);

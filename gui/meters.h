@@ -12,6 +12,8 @@
 #include "../engine/app.h"
 #include "../engine/meter/analysis.h"
 
+#define GR_HIST_N 160            /* columns of the limiter's GR history (4 s) */
+
 typedef struct meter_bridge {
 	lathe_app *app;                 /* borrowed */
 	GtkWidget *levels;              /* peak/TP bars and gain reduction */
@@ -26,7 +28,12 @@ typedef struct meter_bridge {
 	gint64 in_hold_us[2], out_hold_us[2]; /* when each hold was set */
 	float in_max[2], out_max[2];    /* highest sample peak since reset (the numbers) */
 	float last_in[2], last_out[2];  /* newest block peak, dB (kept if a tick sees no block) */
-	float mb_gr[MB_BANDS], lim_gr;  /* gain reduction shown, dB >= 0 */
+	float mb_gr[MB_BANDS], lim_gr;  /* gain reduction shown, dB >= 0 (meter_gr_ballistics) */
+	gint64 mb_gr_us[MB_BANDS], lim_gr_us; /* when each was last pushed down (its hold began) */
+	float gr_hist[GR_HIST_N];       /* limiter GR history: deepest per column, a ring */
+	int gr_hist_pos, gr_hist_n;     /* next column to write, columns filled */
+	float gr_col_max;               /* deepest reduction in the column being filled */
+	gint64 gr_col_us;               /* when that column began */
 	uint32_t overs;                 /* samples over the ceiling since reset (from the ring) */
 	gint64 last_frame_us;           /* when the last meter frame arrived */
 	gint64 last_us;                 /* previous tick */
@@ -48,6 +55,11 @@ void meter_bridge_free(meter_bridge *m);
 void meter_bridge_tick(meter_bridge *m, gint64 now_us);
 /* Restart peak holds, maxima, overs and (when running) the analysis. */
 void meter_bridge_reset(meter_bridge *m);
+
+/* Gain-reduction ballistics, as a GR meter's: *shown follows a deeper
+ * reduction gr (dB >= 0) at once, holds it, then returns slowly; *held_us is
+ * when the hold began, dt the time since the last call (s).  TRUE if *shown moved. */
+gboolean meter_gr_ballistics(float *shown, gint64 *held_us, float gr, float dt, gint64 now_us);
 
 /* Meter scale: dBFS -> 0..1 of the bar height (expanded near full scale,
  * where mastering decisions are made). */

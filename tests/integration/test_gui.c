@@ -19,21 +19,7 @@
 #include "../../engine/meter/analysis.h"
 #include "../../sessions/sessions.h"
 #include "tests/support/check_main.h"
-
-/* GTK, fontconfig and friends keep caches for the life of the process: under
- * `make asan` LeakSanitizer would report them, not anything of ours. */
-#ifdef __has_feature
-#if __has_feature(address_sanitizer)
-#define LATHE_ASAN 1
-#endif
-#endif
-#ifdef __SANITIZE_ADDRESS__
-#define LATHE_ASAN 1
-#endif
-#ifdef LATHE_ASAN
-const char *__asan_default_options(void);
-const char *__asan_default_options(void) { return "detect_leaks=0"; }
-#endif
+#include "tests/support/gui_env.h"
 
 /* ---- a little studio: store, bus, engine, a thread playing a "mix" ---- */
 
@@ -224,6 +210,51 @@ START_TEST(test_meters_move_with_audio)
 	g_object_unref(a);
 	g_object_unref(b);
 	studio_stop(s);
+}
+END_TEST
+
+/* A GR meter holds: driven 20 dB into the limiter, the LIM readout shows the
+ * reduction at any moment one looks (a screenshot), not one block's value;
+ * the history has columns; each multiband band has its number. */
+START_TEST(test_gain_reduction_holds)
+{
+	studio *s = studio_start(TRUE);
+	param_set(s->app.params, P_LIM_GAIN, 20.0f, NULL);
+	spin_ms(1500);
+	float lo = 1e9f, hi = 0;
+	for (int i = 0; i < 25; i++) {
+		spin_ms(80 + 13 * (i % 5)); /* moments that do not follow the mix's beat */
+		lo = MIN(lo, s->c->meters->lim_gr);
+		hi = MAX(hi, s->c->meters->lim_gr);
+	}
+	printf("LIM readout driven 20 dB: %.1f..%.1f dB over 25 looks; %d history columns\n", lo, hi, s->c->meters->gr_hist_n);
+	/* the mix's peaks swell between about -14 and -3 dBFS: +20 dB puts them 5..16 dB over the ceiling */
+	ck_assert_float_gt(lo, 3.0f);
+	ck_assert_float_lt(hi, 20.0f);
+	ck_assert_int_gt(s->c->meters->gr_hist_n, 40);
+	studio_stop(s);
+}
+END_TEST
+
+/* The ballistics alone: attack at once, hold, then a slow return. */
+START_TEST(test_gr_ballistics)
+{
+	float shown = 0;
+	gint64 held = 0, t = 1000000;
+	ck_assert(meter_gr_ballistics(&shown, &held, 10.0f, 0.016f, t));
+	ck_assert_float_eq(shown, 10.0f); /* instant attack */
+	float after_half_s = 0, after_2s = 0;
+	for (int i = 1; i <= 400; i++) { /* 60 fps, the limiter lets go completely */
+		meter_gr_ballistics(&shown, &held, 0.0f, 1.0f / 60, t + i * G_USEC_PER_SEC / 60);
+		if (i == 30)
+			after_half_s = shown;
+		if (i == 120)
+			after_2s = shown;
+	}
+	ck_assert_float_eq(after_half_s, 10.0f);   /* held */
+	ck_assert_float_lt(after_2s, 10.0f);       /* returning... */
+	ck_assert_float_gt(after_2s, 2.0f);        /* ...slowly */
+	ck_assert_float_eq(shown, 0.0f);           /* and back at rest */
 }
 END_TEST
 
@@ -434,16 +465,14 @@ int main(int argc, char **argv)
 		perror("lathe: xvfb-run");
 		return 77;
 	}
-	setenv("GSK_RENDERER", "cairo", 0);
-	setenv("GDK_BACKEND", "x11", 0);
-	setenv("GTK_A11Y", "none", 0);
-	setenv("GSETTINGS_BACKEND", "memory", 0);
-	setenv("NO_AT_BRIDGE", "1", 0);
+	gui_test_env();
 
 	Suite *s = suite_create("gui");
 	TCase *tc = suite_add_case(s, "console", 60, NULL, NULL);
 	tcase_add_test(tc, test_renders_a_console);
 	tcase_add_test(tc, test_meters_move_with_audio);
+	tcase_add_test(tc, test_gain_reduction_holds);
+	tcase_add_test(tc, test_gr_ballistics);
 	tcase_add_test(tc, test_outside_changes_show_within_a_frame);
 	tcase_add_test(tc, test_controls_write_through_the_registry);
 	tcase_add_test(tc, test_shortcuts);
