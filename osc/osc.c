@@ -55,6 +55,9 @@
 #define RX_MAX 65536             /* largest UDP payload */
 #define BUNDLE_MTU 1400          /* feedback bundles fit one Ethernet frame */
 #define RCVBUF_BYTES (4 << 20)   /* asked for; the kernel caps it at net.core.rmem_max */
+#define OSC_BUNDLE_DEPTH_MAX 8   /* bundles inside bundles; deeper is refused (docs/osc.md) */
+#define STRINGIFY(x) #x
+#define TEXT_OF(x) STRINGIFY(x)
 
 typedef struct {
 	uint32_t net, mask;          /* host byte order */
@@ -64,6 +67,7 @@ typedef struct {
 	int used;
 	int permanent;               /* --osc-feedback: never expires */
 	struct sockaddr_in addr;
+	struct in_addr local;        /* address its /subscribe reached: feedback leaves from it (INADDR_ANY: the kernel's choice) */
 	double expires;              /* monotonic seconds, leased only */
 	float meter_sent[MAX_METERS]; /* last value sent to this subscriber; NaN = never */
 } subscriber;
@@ -106,8 +110,9 @@ struct osc_server {
 	_Atomic(osc_meter_source) meter_get; /* optional meter source (tests) */
 	void *_Atomic meter_ctx;
 
-	/* the datagram being dispatched: handlers reply here */
+	/* the datagram being dispatched: handlers reply to src, from src_local */
 	struct sockaddr_in src;
+	struct in_addr src_local;
 
 	char rx[RX_MAX];
 	char tx[RX_MAX];
@@ -162,26 +167,45 @@ static int allowed(const osc_server *s, const struct sockaddr_in *from)
 
 /* ---- sending ---- */
 
-static void send_raw(osc_server *s, const struct sockaddr_in *to, const void *data, size_t len)
+/* Sends from the local address `from` (INADDR_ANY: let routing pick).  Bound
+ * to 0.0.0.0, routing would pick the outgoing interface's primary address,
+ * not the one the request reached, and a client on a connect()ed UDP socket
+ * drops datagrams from any other address: so the source is set per datagram
+ * with IP_PKTINFO's ipi_spec_dst (ip(7)). */
+static void send_raw(osc_server *s, const struct sockaddr_in *to, struct in_addr from, const void *data, size_t len)
 {
+	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
+	union { char buf[CMSG_SPACE(sizeof(struct in_pktinfo))]; struct cmsghdr align; } ctl;
+	struct msghdr mh = { .msg_name = (void *)to, .msg_namelen = sizeof *to, .msg_iov = &iov, .msg_iovlen = 1 };
+	if (from.s_addr != htonl(INADDR_ANY)) {
+		memset(&ctl, 0, sizeof ctl);
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = sizeof ctl.buf;
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = IPPROTO_IP;
+		c->cmsg_type = IP_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
+		struct in_pktinfo pi = { .ipi_ifindex = 0, .ipi_spec_dst = from };
+		memcpy(CMSG_DATA(c), &pi, sizeof pi);
+	}
 	/* never block the server on a slow or vanished client: a full socket buffer drops */
-	(void)sendto(s->fd, data, len, MSG_DONTWAIT, (const struct sockaddr *)to, sizeof *to);
+	(void)sendmsg(s->fd, &mh, MSG_DONTWAIT);
 }
 
-static void send_msg(osc_server *s, const struct sockaddr_in *to, const char *path, lo_message m)
+static void send_msg(osc_server *s, const struct sockaddr_in *to, struct in_addr from, const char *path, lo_message m)
 {
 	size_t len = lo_message_length(m, path);
 	if (len == 0 || len > sizeof s->tx)
 		return;
 	lo_message_serialise(m, path, s->tx, &len);
-	send_raw(s, to, s->tx, len);
+	send_raw(s, to, from, s->tx, len);
 }
 
 static void reply_float(osc_server *s, const char *path, float v)
 {
 	lo_message m = lo_message_new();
 	lo_message_add_float(m, v);
-	send_msg(s, &s->src, path, m);
+	send_msg(s, &s->src, s->src_local, path, m);
 	lo_message_free(m);
 }
 
@@ -190,7 +214,7 @@ static void reply_error(osc_server *s, const char *path, const char *reason)
 	lo_message m = lo_message_new();
 	lo_message_add_string(m, path);
 	lo_message_add_string(m, reason);
-	send_msg(s, &s->src, "/error", m);
+	send_msg(s, &s->src, s->src_local, "/error", m);
 	lo_message_free(m);
 	count(&s->st.errors, 1);
 }
@@ -199,7 +223,7 @@ static void reply_done(osc_server *s, const char *path)
 {
 	lo_message m = lo_message_new();
 	lo_message_add_string(m, path);
-	send_msg(s, &s->src, "/done", m);
+	send_msg(s, &s->src, s->src_local, "/done", m);
 	lo_message_free(m);
 }
 
@@ -247,7 +271,7 @@ static void send_to_subscribers(osc_server *s, const void *data, size_t len)
 {
 	for (int i = 0; i < MAX_SUBS; i++)
 		if (s->subs[i].used)
-			send_raw(s, &s->subs[i].addr, data, len);
+			send_raw(s, &s->subs[i].addr, s->subs[i].local, data, len);
 }
 
 static int n_subscribers(const osc_server *s)
@@ -355,7 +379,7 @@ static void send_meters(osc_server *s)
 			sub->meter_sent[i] = val[i];
 		}
 		if (s->pk.count) {
-			send_raw(s, &sub->addr, s->pk.buf, s->pk.len);
+			send_raw(s, &sub->addr, sub->local, s->pk.buf, s->pk.len);
 			count(&s->st.meter_bundles, 1);
 		}
 	}
@@ -498,12 +522,12 @@ static void handle_params_list(osc_server *s)
 		lo_message_add_float(m, pi->max);
 		lo_message_add_float(m, pi->def);
 		lo_message_add_float(m, param_get(s->params, id));
-		send_msg(s, &s->src, "/param", m);
+		send_msg(s, &s->src, s->src_local, "/param", m);
 		lo_message_free(m);
 	}
 	lo_message m = lo_message_new();
 	lo_message_add_int32(m, P_COUNT);
-	send_msg(s, &s->src, "/params/done", m);
+	send_msg(s, &s->src, s->src_local, "/params/done", m);
 	lo_message_free(m);
 }
 
@@ -554,6 +578,7 @@ static void handle_subscribe(osc_server *s, const char *path, const char *types,
 		sub->used = 1;
 		reset_meter_memory(sub);
 	}
+	sub->local = s->src_local; /* the latest /subscribe says where the client listens for us */
 	if (!sub->permanent)
 		sub->expires = now_s() + lease;
 }
@@ -656,7 +681,7 @@ static int on_message(const char *path, const char *types, lo_arg **argv, int ar
 	}
 	if (!strcmp(path, "/ping")) {
 		lo_message m = lo_message_new();
-		send_msg(s, &s->src, "/pong", m);
+		send_msg(s, &s->src, s->src_local, "/pong", m);
 		lo_message_free(m);
 	} else if (!strcmp(path, "/params")) {
 		handle_params_list(s);
@@ -702,15 +727,90 @@ static int on_message(const char *path, const char *types, lo_arg **argv, int ar
 
 /* ---- the thread ---- */
 
+static uint32_t get_be32(const char *p)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	return (uint32_t)u[0] << 24 | (uint32_t)u[1] << 16 | (uint32_t)u[2] << 8 | u[3];
+}
+
+/* Checks a datagram's bundle framing before liblo sees it; NULL when it is a
+ * message (liblo's parser checks those) or a well-formed bundle, else why not.
+ * OSC 1.0, "OSC Bundles": "#bundle\0", an 8-byte time tag, then elements,
+ * each an int32 size (a multiple of 4) and that many bytes, a message or a
+ * bundle.  liblo 0.31 dispatches a nested bundle by calling itself
+ * (lo_server_dispatch_data, src/server.c) with no depth limit: ~3,000 levels in
+ * one 60 kB datagram overflowed this thread's stack.  So the walk here is a
+ * loop with an explicit stack of at most OSC_BUNDLE_DEPTH_MAX bundle ends, and
+ * it also refuses element sizes that lie (zero, unaligned, past the end),
+ * which liblo's lo_validate_bundle lets through in part (a zero size at the
+ * end makes it strcmp past the datagram). */
+static const char *bundle_check(const char *p, size_t n)
+{
+	if (n < 8 || memcmp(p, "#bundle", 8) != 0)
+		return NULL;
+	size_t end[OSC_BUNDLE_DEPTH_MAX];
+	int depth = 0;
+	size_t pos = 0, lim = n;
+	for (;;) {
+		/* a bundle starts at pos and ends at lim */
+		if (depth == OSC_BUNDLE_DEPTH_MAX)
+			return "bundles nested deeper than " TEXT_OF(OSC_BUNDLE_DEPTH_MAX) " levels";
+		if (lim - pos < 16)
+			return "bundle shorter than its header (16 bytes)";
+		end[depth++] = lim;
+		pos += 16;
+		for (;;) {
+			size_t e = end[depth - 1];
+			if (pos == e) {
+				if (--depth == 0)
+					return NULL;
+				continue;
+			}
+			if (e - pos < 4)
+				return "bundle ends inside an element size";
+			uint32_t size = get_be32(p + pos);
+			pos += 4;
+			if (size == 0 || size % 4 != 0)
+				return "bundle element size not a positive multiple of 4";
+			if (size > e - pos)
+				return "bundle element size beyond the end of its bundle";
+			if (p[pos] == '#') {
+				if (size < 8 || memcmp(p + pos, "#bundle", 8) != 0)
+					return "bundle element neither a message nor a bundle";
+				lim = pos + size;
+				break; /* into the inner bundle */
+			}
+			pos += size;
+		}
+	}
+}
+
+/* The address a datagram reached (IP_PKTINFO's ipi_spec_dst: the local
+ * address, also for a broadcast), or INADDR_ANY when the kernel did not say. */
+static struct in_addr reached_address(struct msghdr *mh)
+{
+	struct in_addr a = { .s_addr = htonl(INADDR_ANY) };
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(c), sizeof pi);
+			a = pi.ipi_spec_dst;
+		}
+	return a;
+}
+
 static void receive_batch(osc_server *s)
 {
 	for (int i = 0; i < DRAIN_BATCH; i++) {
 		struct sockaddr_in from;
-		socklen_t flen = sizeof from;
-		ssize_t n = recvfrom(s->fd, s->rx, sizeof s->rx, MSG_DONTWAIT | MSG_TRUNC, (struct sockaddr *)&from, &flen);
+		struct iovec iov = { .iov_base = s->rx, .iov_len = sizeof s->rx };
+		union { char buf[CMSG_SPACE(sizeof(struct in_pktinfo))]; struct cmsghdr align; } ctl;
+		struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1,
+		                     .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf };
+		ssize_t n = recvmsg(s->fd, &mh, MSG_DONTWAIT | MSG_TRUNC);
 		if (n < 0)
 			return; /* EAGAIN: drained (or a transient error) */
-		if (flen < sizeof from || from.sin_family != AF_INET || !allowed(s, &from)) {
+		if (mh.msg_namelen < sizeof from || from.sin_family != AF_INET || !allowed(s, &from)) {
 			count(&s->st.denied, 1);
 			continue;
 		}
@@ -720,6 +820,13 @@ static void receive_batch(osc_server *s)
 			continue;
 		}
 		s->src = from;
+		s->src_local = reached_address(&mh);
+		const char *why = bundle_check(s->rx, (size_t)n);
+		if (why) {
+			count(&s->st.malformed, 1);
+			reply_error(s, "#bundle", why);
+			continue;
+		}
 		if (lo_server_dispatch_data(s->lo, s->rx, (size_t)n) < 0) {
 			count(&s->st.malformed, 1);
 			reply_error(s, "", "malformed OSC packet");
@@ -955,6 +1062,8 @@ osc_server *osc_new(lathe_app *app, const osc_opts *o, char *err, int errlen)
 	}
 	int rcvbuf = RCVBUF_BYTES;
 	(void)setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+	int on = 1; /* the address each datagram reached, for the reply's source (send_raw) */
+	(void)setsockopt(s->fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
 	if (bind(s->fd, (struct sockaddr *)&local, sizeof local) != 0) {
 		snprintf(err, errlen, "--osc-port %d on %s: %s", o->port, bind_addr, strerror(errno));
 		goto fail;

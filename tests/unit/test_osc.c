@@ -710,6 +710,193 @@ START_TEST(throughput)
 }
 END_TEST
 
+
+/* ---- hostile packets (issue 11) ---- */
+
+static void be32(char *p, uint32_t v)
+{
+	uint32_t n = htonl(v);
+	memcpy(p, &n, 4);
+}
+
+/* depth bundles, each the only element of the one around it, the innermost
+ * holding `inner` (n bytes).  Built from the inside out by hand, following
+ * OSC 1.0 "OSC Bundles" ("#bundle\0", 8-byte time tag, int32 size + element). */
+static size_t nest_bundles(char *out, size_t cap, int depth, const char *inner, size_t n)
+{
+	size_t need = (size_t)depth * 20 + n; /* per level: 16 header + 4 element size */
+	ck_assert_uint_le(need, cap);
+	size_t pos = need - n;
+	memcpy(out + pos, inner, n);
+	size_t len = n;
+	for (int k = 0; k < depth; k++) {
+		pos -= 4;
+		be32(out + pos, (uint32_t)len);
+		len += 4;
+		pos -= 16;
+		memcpy(out + pos, "#bundle\0\0\0\0\0\0\0\0\1", 16);
+		len += 16;
+	}
+	ck_assert_uint_eq(pos, 0);
+	ck_assert_uint_eq(len, need);
+	return len;
+}
+
+/* Issue 11: ~3,000 nested bundles in one datagram overflowed the server
+ * thread's stack in liblo's recursive dispatch (SIGSEGV).  Nesting deeper
+ * than 8 is refused with /error before liblo sees it; 8 levels still work. */
+START_TEST(deep_bundles_refused)
+{
+	rig *r = rig_new(NULL);
+	client *c = cl_new("127.0.0.1", r->port);
+	static char pkt[65536];
+	char msg[64];
+	size_t mn = sizeof msg;
+	lo_message m = Mf(5.5f);
+	lo_message_serialise(m, "/input/gain", msg, &mn);
+	lo_message_free(m);
+
+	/* 8 levels: dispatched */
+	cl_send_raw(c, pkt, nest_bundles(pkt, sizeof pkt, 8, msg, mn));
+	cl_send(c, "/input/gain", M());
+	rx_msg q;
+	ck_assert(cl_wait(c, "/input/gain", &q, 2000));
+	ck_assert_float_eq(q.f[0], 5.5f);
+
+	/* 9 and 3,000 levels (the crash: 60 kB): refused, nothing applied, server alive */
+	const int depths[] = { 9, 3000, 3250 };
+	for (int k = 0; k < 3; k++) {
+		m = Mf(-7.0f);
+		mn = sizeof msg;
+		lo_message_serialise(m, "/input/gain", msg, &mn);
+		lo_message_free(m);
+		size_t n = nest_bundles(pkt, sizeof pkt, depths[k], msg, mn);
+		cl_send_raw(c, pkt, n);
+		ck_assert_msg(cl_wait(c, "/error", &q, 2000), "no /error for %d nested bundles (%zu bytes)", depths[k], n);
+		ck_assert_str_eq(q.s[0], "#bundle");
+		ck_assert_msg(strstr(q.s[1], "nested deeper than 8"), "reason: %s", q.s[1]);
+		cl_send(c, "/ping", M());
+		ck_assert_msg(cl_wait(c, "/pong", NULL, 2000), "no /pong after %d nested bundles", depths[k]);
+		ck_assert_float_eq(param_get(r->app.params, P_INPUT_GAIN), 5.5f);
+		printf("deep bundles: %d levels, %zu bytes: refused with /error, /ping answered\n", depths[k], n);
+	}
+	cl_free(c);
+	rig_free(r);
+}
+END_TEST
+
+/* Bundles whose element sizes lie or that end early: one /error each, nothing
+ * applied from them, the server keeps serving. */
+START_TEST(lying_bundles_refused)
+{
+	rig *r = rig_new(NULL);
+	client *c = cl_new("127.0.0.1", r->port);
+	char msg[64];
+	size_t mn = sizeof msg;
+	lo_message m = Mf(-9.0f);
+	lo_message_serialise(m, "/input/gain", msg, &mn);
+	lo_message_free(m);
+	static char pkt[65536];
+	struct { const char *what; uint32_t size; size_t cut; } cases[] = {
+		{ "size beyond the end", 0x7fffffff, 0 },
+		{ "size 0xffffffff", 0xffffffffu, 0 },
+		{ "size one past the end", 0, 1 },      /* size = real + 4 */
+		{ "size not a multiple of 4", 0, 2 },   /* size = real - 1 */
+		{ "size zero", 0, 3 },
+		{ "header cut short", 0, 4 },
+		{ "trailing bytes", 0, 5 },
+	};
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		memcpy(pkt, "#bundle\0\0\0\0\0\0\0\0\1", 16);
+		uint32_t size = cases[k].size ? cases[k].size : (uint32_t)mn;
+		size_t n = 20 + mn;
+		if (cases[k].cut == 1)
+			size += 4;
+		if (cases[k].cut == 2)
+			size -= 1;
+		if (cases[k].cut == 3)
+			size = 0;
+		be32(pkt + 16, size);
+		memcpy(pkt + 20, msg, mn);
+		if (cases[k].cut == 4)
+			n = 12;
+		if (cases[k].cut == 5) {
+			memset(pkt + n, 0, 2);
+			n += 2;
+		}
+		cl_send_raw(c, pkt, n);
+		rx_msg q;
+		ck_assert_msg(cl_wait(c, "/error", &q, 2000), "no /error for a bundle with %s", cases[k].what);
+		cl_send(c, "/ping", M());
+		ck_assert_msg(cl_wait(c, "/pong", NULL, 2000), "no /pong after a bundle with %s", cases[k].what);
+		ck_assert_msg(param_get(r->app.params, P_INPUT_GAIN) == 0.0f, "a bundle with %s was applied", cases[k].what);
+	}
+	cl_free(c);
+	rig_free(r);
+}
+END_TEST
+
+/* A socket bound to 127.0.0.1 and connect()ed to 127.0.0.2:port: the kernel
+ * delivers to it only datagrams whose source is exactly 127.0.0.2:port. */
+static int connected_client(int port)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	ck_assert_int_ge(fd, 0);
+	struct sockaddr_in me = { .sin_family = AF_INET }, srv = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	inet_pton(AF_INET, "127.0.0.1", &me.sin_addr);
+	inet_pton(AF_INET, "127.0.0.2", &srv.sin_addr);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&me, sizeof me), 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&srv, sizeof srv), 0);
+	return fd;
+}
+
+/* Waits for a datagram whose OSC address is path; 1 when it came. */
+static int connected_wait(int fd, const char *path, int ms)
+{
+	double end = now_s() + ms / 1000.0;
+	static char buf[65536];
+	for (;;) {
+		int left = (int)((end - now_s()) * 1000);
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (left <= 0 || poll(&p, 1, left) <= 0)
+			return 0;
+		ssize_t n = recv(fd, buf, sizeof buf - 1, 0);
+		if (n > 0 && memmem(buf, (size_t)n, path, strlen(path) + 1))
+			return 1;
+	}
+}
+
+static void connected_send(int fd, const char *path, lo_message m)
+{
+	size_t n;
+	void *d = lo_message_serialise(m, path, NULL, &n);
+	ck_assert_int_eq((int)send(fd, d, n, 0), (int)n);
+	free(d);
+	lo_message_free(m);
+}
+
+/* Issue 11: bound to 0.0.0.0, replies left from the interface's primary
+ * address, not the one the request reached; a client on a connect()ed socket
+ * never saw them.  Now replies and feedback leave from the reached address. */
+START_TEST(replies_from_the_address_reached)
+{
+	const char *allow[] = { "127.0.0.0/8" };
+	osc_opts o = { .port = 0, .bind = "0.0.0.0", .allow = allow, .n_allow = 1 };
+	rig *r = rig_new(&o);
+	int fd = connected_client(r->port);
+	connected_send(fd, "/ping", M());
+	ck_assert_msg(connected_wait(fd, "/pong", 2000), "no /pong from 127.0.0.2 to a connected socket");
+	connected_send(fd, "/input/gain", M());
+	ck_assert(connected_wait(fd, "/input/gain", 2000));
+	connected_send(fd, "/subscribe", Mi(5));
+	connected_wait(fd, "/nothing", 200); /* the subscription is in */
+	param_set(r->app.params, P_SAT_DRIVE, 4, NULL);
+	ck_assert_msg(connected_wait(fd, "/saturate/drive", 2000), "no feedback from 127.0.0.2 to a connected socket");
+	close(fd);
+	rig_free(r);
+}
+END_TEST
+
 int main(void)
 {
 	params_init();
@@ -727,5 +914,8 @@ int main(void)
 	tcase_add_test(t, access_outside_allow_list_dropped);
 	tcase_add_test(t, permanent_feedback_client);
 	tcase_add_test(t, throughput);
+	tcase_add_test(t, deep_bundles_refused);
+	tcase_add_test(t, lying_bundles_refused);
+	tcase_add_test(t, replies_from_the_address_reached);
 	return run_suite(s);
 }
