@@ -147,7 +147,12 @@ void osc_write_markdown(FILE *f)
 	fprintf(f, "UDP on `--osc-port` (default 7770), bound to `--osc-bind` (default 127.0.0.1) only.\n"
 	           "Only senders inside `--osc-allow CIDR` (repeatable) are served; the default is loopback\n"
 	           "(127.0.0.0/8), plus 10.0.0.0/8, 172.16.0.0/12 and 192.168.0.0/16 when a non-loopback\n"
-	           "address is bound. Other packets are dropped unanswered. Replies go to the sender's address and port.\n\n");
+	           "address is bound. Other packets are dropped unanswered. Replies go to the sender's address and port,\n"
+	           "from the address the request reached (so a client on a connected UDP socket hears them when lathe\n"
+	           "is bound to 0.0.0.0).\n\n"
+	           "Bundles may hold bundles, at most 8 levels deep. A datagram with deeper nesting, or whose bundle\n"
+	           "element sizes do not add up (zero, not a multiple of 4, past the end), is refused whole, before any\n"
+	           "of it is applied, with `/error ss` (`#bundle`, reason).\n\n");
 	fprintf(f, "## Parameters\n\n"
 	           "Each address takes one value in natural units: a float or an int; `T`/`F` for toggles;\n"
 	           "for enums the index or the name as a string (`s`). Integer and enum values are rounded.\n"
