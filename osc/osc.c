@@ -20,6 +20,7 @@
  */
 #include "osc.h"
 #include "osc_addr.h"
+#include "osc_worker.h"
 #include "engine/thread.h"
 
 #include <arpa/inet.h>
@@ -93,6 +94,7 @@ struct osc_server {
 	int port;
 	int wake[2];                 /* pipe: a byte tells the thread to stop */
 	lo_server lo;                /* liblo, used as a parser/dispatcher only */
+	osc_worker *worker;          /* session save/load: file I/O off this thread */
 	pthread_t thread;
 	int thread_started;
 
@@ -606,7 +608,17 @@ static const char *bad_name(const char *name)
 
 typedef int (*name_action)(lathe_app *, const char *, char *, int);
 
-static void handle_named(osc_server *s, const char *path, name_action fn, const char *types, int argc, lo_arg **argv)
+/* Who asked for a job on the worker, and where its answer goes. */
+typedef struct {
+	char path[32];
+	struct sockaddr_in to;
+	struct in_addr from;
+} job_tag;
+
+/* A named action; `blocking` ones (they open, write, fsync files) run on the
+ * worker so this thread keeps serving, and answer when they finish (finish_job). */
+static void handle_named(osc_server *s, const char *path, name_action fn, int blocking, const char *types, int argc,
+                         lo_arg **argv)
 {
 	if (argc != 1 || (types[0] != 's' && types[0] != 'S')) {
 		reply_error(s, path, "expected one string (a name)");
@@ -622,12 +634,35 @@ static void handle_named(osc_server *s, const char *path, name_action fn, const 
 		reply_error(s, path, "not available");
 		return;
 	}
+	if (blocking) {
+		job_tag tag = { .to = s->src, .from = s->src_local };
+		snprintf(tag.path, sizeof tag.path, "%s", path);
+		if (osc_worker_submit(s->worker, fn, name, &tag, sizeof tag) != 0)
+			reply_error(s, path, "busy: the previous session save or load has not finished");
+		return;
+	}
 	char err[256] = "failed";
 	if (fn(s->app, name, err, sizeof err) != 0) {
 		reply_error(s, path, err);
 		return;
 	}
 	reply_done(s, path);
+}
+
+/* A job of the worker finished: answer whoever asked. */
+static void finish_job(osc_server *s)
+{
+	osc_worker_result r;
+	if (!osc_worker_take(s->worker, &r))
+		return;
+	job_tag tag;
+	memcpy(&tag, r.tag, sizeof tag);
+	s->src = tag.to;
+	s->src_local = tag.from;
+	if (r.rc != 0)
+		reply_error(s, tag.path, r.err);
+	else
+		reply_done(s, tag.path);
 }
 
 /* Actions without arguments; one number is a button press (0 = release, ignored). */
@@ -690,13 +725,13 @@ static int on_message(const char *path, const char *types, lo_arg **argv, int ar
 	} else if (!strcmp(path, "/unsubscribe")) {
 		handle_unsubscribe(s);
 	} else if (!strcmp(path, "/session/save")) {
-		handle_named(s, path, act->session_save, types, argc, argv);
+		handle_named(s, path, act->session_save, 1, types, argc, argv);
 	} else if (!strcmp(path, "/session/load")) {
-		handle_named(s, path, act->session_load, types, argc, argv);
+		handle_named(s, path, act->session_load, 1, types, argc, argv);
 	} else if (!strcmp(path, "/snapshot/store")) {
-		handle_named(s, path, act->snapshot_store, types, argc, argv);
+		handle_named(s, path, act->snapshot_store, 0, types, argc, argv);
 	} else if (!strcmp(path, "/snapshot/recall")) {
-		handle_named(s, path, act->snapshot_recall, types, argc, argv);
+		handle_named(s, path, act->snapshot_recall, 0, types, argc, argv);
 	} else if (!strcmp(path, "/undo") || !strcmp(path, "/redo")) {
 		if (!trigger(s, path, types, argc, argv))
 			return 0;
@@ -847,14 +882,17 @@ static void *server_thread(void *arg)
 		int timeout_ms = (int)ceil((next - now) * 1000.0);
 		if (timeout_ms < 0)
 			timeout_ms = 0;
-		struct pollfd pfd[2] = { { .fd = s->fd, .events = POLLIN }, { .fd = s->wake[0], .events = POLLIN } };
-		int r = poll(pfd, 2, timeout_ms);
+		struct pollfd pfd[3] = { { .fd = s->fd, .events = POLLIN }, { .fd = s->wake[0], .events = POLLIN },
+		                         { .fd = osc_worker_fd(s->worker), .events = POLLIN } };
+		int r = poll(pfd, 3, timeout_ms);
 		if (r < 0 && errno != EINTR)
 			break;
 		if (r > 0 && pfd[1].revents)
 			break;
 		if (r > 0 && pfd[0].revents)
 			receive_batch(s);
+		if (r > 0 && pfd[2].revents)
+			finish_job(s);
 		now = now_s();
 		if (now >= next_feedback) {
 			expire_leases(s, now);
@@ -953,6 +991,8 @@ void osc_free(osc_server *s)
 		close(s->wake[0]);
 	if (s->wake[1] >= 0)
 		close(s->wake[1]);
+	/* a save or load stuck on a file that never opens must not keep lathe from quitting */
+	osc_worker_free(s->worker, 1000);
 	if (s->fd >= 0)
 		close(s->fd);
 	if (s->lo)
@@ -1084,6 +1124,11 @@ osc_server *osc_new(lathe_app *app, const osc_opts *o, char *err, int errlen)
 	lo_server_enable_queue(s->lo, 0, 1);
 	lo_server_add_method(s->lo, NULL, NULL, on_message, s);
 
+	s->worker = osc_worker_new(app);
+	if (!s->worker) {
+		snprintf(err, errlen, "OSC: cannot start the worker thread");
+		goto fail;
+	}
 	if (pipe2(s->wake, O_CLOEXEC) != 0) {
 		snprintf(err, errlen, "OSC: pipe: %s", strerror(errno));
 		goto fail;
