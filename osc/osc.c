@@ -55,6 +55,8 @@
 #define DRAIN_BATCH 512          /* datagrams read between timer checks */
 #define RX_MAX 65536             /* largest UDP payload */
 #define BUNDLE_MTU 1400          /* feedback bundles fit one Ethernet frame */
+#define MAX_REPLY_PORTS 16       /* hosts with a /reply/port at a time (least recently used replaced) */
+#define RECONNECT_SILENCE_S 30.0 /* a permanent target's host heard again after this long: send it the state */
 #define RCVBUF_BYTES (4 << 20)   /* asked for; the kernel caps it at net.core.rmem_max */
 #define OSC_BUNDLE_DEPTH_MAX 8   /* bundles inside bundles; deeper is refused (docs/osc.md) */
 #define STRINGIFY(x) #x
@@ -70,6 +72,7 @@ typedef struct {
 	struct sockaddr_in addr;
 	struct in_addr local;        /* address its /subscribe reached: feedback leaves from it (INADDR_ANY: the kernel's choice) */
 	double expires;              /* monotonic seconds, leased only */
+	double heard;                /* last datagram from its host or state sent (permanent: reconnection) */
 	float meter_sent[MAX_METERS]; /* last value sent to this subscriber; NaN = never */
 } subscriber;
 
@@ -107,6 +110,10 @@ struct osc_server {
 
 	path_entry by_path[P_COUNT]; /* registry paths sorted, for bsearch */
 	char norm_path[P_COUNT][64]; /* "/norm" + path */
+	char text_path[P_COUNT][64]; /* "/text" + path */
+
+	/* run-time reply ports (/reply/port): replies to this host go to this port */
+	struct { uint32_t ip; uint16_t port; double used; } reply_port[MAX_REPLY_PORTS];
 
 	double meter_period;         /* seconds between meter bundles */
 	_Atomic(osc_meter_source) meter_get; /* optional meter source (tests) */
@@ -115,6 +122,7 @@ struct osc_server {
 	/* the datagram being dispatched: handlers reply to src, from src_local */
 	struct sockaddr_in src;
 	struct in_addr src_local;
+	in_port_t src_port;          /* the port src really came from (src's may be its /reply/port) */
 
 	char rx[RX_MAX];
 	char tx[RX_MAX];
@@ -269,6 +277,28 @@ static int pk_add_float(packer *p, const char *path, float v)
 	return 0;
 }
 
+/* Append "path ,s text"; -1 (nothing written) when it does not fit. */
+static int pk_add_string(packer *p, const char *path, const char *text)
+{
+	size_t plen = (strlen(path) + 4) & ~(size_t)3;
+	size_t slen = (strlen(text) + 4) & ~(size_t)3;
+	size_t mlen = plen + 4 + slen;                  /* ",s\0\0" + padded string */
+	if (p->len + 4 + mlen > p->limit)
+		return -1;
+	char *q = p->buf + p->len;
+	put_be32(q, (uint32_t)mlen);
+	q += 4;
+	memset(q, 0, mlen);
+	memcpy(q, path, strlen(path));
+	q += plen;
+	memcpy(q, ",s\0\0", 4);
+	q += 4;
+	memcpy(q, text, strlen(text));
+	p->len += 4 + mlen;
+	p->count++;
+	return 0;
+}
+
 static void send_to_subscribers(osc_server *s, const void *data, size_t len)
 {
 	for (int i = 0; i < MAX_SUBS; i++)
@@ -286,13 +316,51 @@ static int n_subscribers(const osc_server *s)
 
 /* ---- feedback ---- */
 
-static void flush_feedback(osc_server *s)
+/* Sends the bundle under construction to one subscriber (or, with NULL, to
+ * every subscriber) and starts the next. */
+static void flush_feedback(osc_server *s, subscriber *to)
 {
 	if (s->pk.count == 0)
 		return;
-	send_to_subscribers(s, s->pk.buf, s->pk.len);
-	count(&s->st.feedback_msgs, (uint64_t)s->pk.count * (uint64_t)n_subscribers(s));
+	if (to)
+		send_raw(s, &to->addr, to->local, s->pk.buf, s->pk.len);
+	else
+		send_to_subscribers(s, s->pk.buf, s->pk.len);
+	count(&s->st.feedback_msgs, (uint64_t)s->pk.count * (uint64_t)(to ? 1 : n_subscribers(s)));
 	pk_begin(&s->pk, BUNDLE_MTU);
+}
+
+/* One parameter's feedback: its value (f, natural units), its /norm twin (f,
+ * 0..1) and its /text twin (s, param_format: "-1.0 dB", "bell", "on"), all
+ * three in one bundle, so a bundle of BUNDLE_MTU bytes never splits them. */
+static void add_param_feedback(osc_server *s, int id, subscriber *to)
+{
+	float v = param_get(s->params, id);
+	char text[64];
+	param_format(id, v, text, sizeof text);
+	for (int tries = 0; tries < 2; tries++) {
+		size_t mark = s->pk.len;
+		int mark_count = s->pk.count;
+		if (pk_add_float(&s->pk, param_info_get(id)->path, v) == 0 &&
+		    pk_add_float(&s->pk, s->norm_path[id], param_to_norm(id, v)) == 0 &&
+		    pk_add_string(&s->pk, s->text_path[id], text) == 0)
+			return;
+		/* undo a half-added triple, flush, retry in an empty bundle */
+		s->pk.len = mark;
+		s->pk.count = mark_count;
+		flush_feedback(s, to);
+	}
+}
+
+/* The whole state to one subscriber: what a client needs when it connects
+ * (issue 12), every parameter's triple in bundles of at most BUNDLE_MTU bytes. */
+static void send_state(osc_server *s, subscriber *to)
+{
+	pk_begin(&s->pk, BUNDLE_MTU);
+	for (int id = 0; id < P_COUNT; id++)
+		add_param_feedback(s, id, to);
+	flush_feedback(s, to);
+	to->heard = now_s();
 }
 
 /* Send every parameter whose generation moved since the last poll: whoever
@@ -311,23 +379,10 @@ static void poll_params(osc_server *s)
 		if (gen == s->seen_gen[id])
 			continue;
 		s->seen_gen[id] = gen;
-		if (!subscribed)
-			continue;
-		const param_info *pi = param_info_get(id);
-		float v = param_get(s->params, id);
-		for (int tries = 0; tries < 2; tries++) {
-			size_t mark = s->pk.len;
-			int mark_count = s->pk.count;
-			if (pk_add_float(&s->pk, pi->path, v) == 0 &&
-			    pk_add_float(&s->pk, s->norm_path[id], param_to_norm(id, v)) == 0)
-				break;
-			/* the pair goes into one bundle: undo a half-added pair, flush, retry */
-			s->pk.len = mark;
-			s->pk.count = mark_count;
-			flush_feedback(s);
-		}
+		if (subscribed)
+			add_param_feedback(s, id, NULL);
 	}
-	flush_feedback(s);
+	flush_feedback(s, NULL);
 }
 
 static void expire_leases(osc_server *s, double now)
@@ -440,6 +495,19 @@ static void enum_names(const param_info *pi, char *buf, size_t len)
 static void handle_param(osc_server *s, const char *path, int id, int norm, const char *types, lo_arg **argv, int argc)
 {
 	const param_info *pi = param_info_get(id);
+	if (norm == 2) { /* /text twin: read only */
+		if (argc != 0) {
+			reply_error(s, path, "read only: set the value on the address without /text (a string works there)");
+			return;
+		}
+		char text[64];
+		param_format(id, param_get(s->params, id), text, sizeof text);
+		lo_message m = lo_message_new();
+		lo_message_add_string(m, text);
+		send_msg(s, &s->src, s->src_local, path, m);
+		lo_message_free(m);
+		return;
+	}
 	if (argc == 0) {
 		float v = param_get(s->params, id);
 		reply_float(s, path, norm ? param_to_norm(id, v) : v);
@@ -524,6 +592,12 @@ static void handle_params_list(osc_server *s)
 		lo_message_add_float(m, pi->max);
 		lo_message_add_float(m, pi->def);
 		lo_message_add_float(m, param_get(s->params, id));
+		/* appended after the six of the first version, so its readers still work:
+		 * step (0: continuous), curve name, then the enum names in index order */
+		lo_message_add_float(m, pi->step);
+		lo_message_add_string(m, param_curve_name(pi->curve));
+		for (int k = 0; k < pi->n_enums; k++)
+			lo_message_add_string(m, pi->enums[k]);
 		send_msg(s, &s->src, s->src_local, "/param", m);
 		lo_message_free(m);
 	}
@@ -583,6 +657,11 @@ static void handle_subscribe(osc_server *s, const char *path, const char *types,
 	sub->local = s->src_local; /* the latest /subscribe says where the client listens for us */
 	if (!sub->permanent)
 		sub->expires = now_s() + lease;
+	send_state(s, sub);
+	/* a host with a permanent target that subscribes is (re)connecting: its target too */
+	for (int i = MAX_LEASED; i < MAX_SUBS; i++)
+		if (s->subs[i].used && &s->subs[i] != sub && s->subs[i].addr.sin_addr.s_addr == s->src.sin_addr.s_addr)
+			send_state(s, &s->subs[i]);
 }
 
 static void handle_unsubscribe(osc_server *s)
@@ -697,6 +776,78 @@ static void handle_learn(osc_server *s, const char *path)
 	reply_float(s, param_info_get(P_LIM_GAIN)->path, applied);
 }
 
+/* ---- reply ports ---- */
+
+/* The port replies to this host go to (/reply/port), or 0 for the sender's own. */
+static int reply_port_find(const osc_server *s, uint32_t ip)
+{
+	for (int i = 0; i < MAX_REPLY_PORTS; i++)
+		if (s->reply_port[i].port && s->reply_port[i].ip == ip)
+			return i;
+	return -1;
+}
+
+/* /reply/port i: from now on, replies and subscriptions of the sender's host
+ * go to this port (0: back to the sender's own), for apps whose send and
+ * receive ports differ (TouchOSC).  Ardour calls it /set_surface/port. */
+static void handle_reply_port(osc_server *s, const char *path, const char *types, int argc, lo_arg **argv)
+{
+	if (argc != 1 || !is_number_type(types[0])) {
+		reply_error(s, path, "expected one number (a UDP port, 0 to reply to the sending port)");
+		return;
+	}
+	float f = number_arg(types[0], argv[0]);
+	if (!(f >= 0 && f <= 65535) || f != floorf(f)) {
+		reply_error(s, path, "expected a UDP port 1..65535, or 0 to reply to the sending port");
+		return;
+	}
+	uint32_t ip = s->src.sin_addr.s_addr;
+	int i = reply_port_find(s, ip);
+	if (f == 0) {
+		if (i >= 0)
+			s->reply_port[i].port = 0;
+		s->src.sin_port = s->src_port;
+		reply_done(s, path);
+		return;
+	}
+	if (i < 0) { /* a free slot, else the least recently used */
+		i = 0;
+		for (int k = 0; k < MAX_REPLY_PORTS; k++) {
+			if (!s->reply_port[k].port) {
+				i = k;
+				break;
+			}
+			if (s->reply_port[k].used < s->reply_port[i].used)
+				i = k;
+		}
+	}
+	s->reply_port[i].ip = ip;
+	s->reply_port[i].port = htons((uint16_t)f);
+	s->reply_port[i].used = now_s();
+	s->src.sin_port = s->reply_port[i].port;
+	reply_done(s, path);
+}
+
+/* ---- address patterns ---- */
+
+/* OSC 1.0 "OSC Message Dispatching and Pattern Matching": an address with
+ * ? * [] {} reaches every parameter address (and /norm, /text twin) it
+ * matches, each handled as if sent to it.  liblo's lo_pattern_match does the
+ * matching; replies name the matched addresses. */
+static int handle_pattern(osc_server *s, const char *pattern, const char *types, lo_arg **argv, int argc)
+{
+	int matched = 0;
+	for (int id = 0; id < P_COUNT; id++) {
+		const char *paths[3] = { param_info_get(id)->path, s->norm_path[id], s->text_path[id] };
+		for (int k = 0; k < 3; k++)
+			if (lo_pattern_match(paths[k], pattern)) {
+				handle_param(s, paths[k], id, k, types, argv, argc);
+				matched++;
+			}
+	}
+	return matched;
+}
+
 static int on_message(const char *path, const char *types, lo_arg **argv, int argc, lo_message msg, void *user)
 {
 	osc_server *s = user;
@@ -714,6 +865,15 @@ static int on_message(const char *path, const char *types, lo_arg **argv, int ar
 		handle_param(s, path, id, 1, types, argv, argc);
 		return 0;
 	}
+	if (!strncmp(path, "/text/", 6) && (id = find_param(s, path + 5)) >= 0) {
+		handle_param(s, path, id, 2, types, argv, argc);
+		return 0;
+	}
+	if (strpbrk(path, "*?[{")) {
+		if (handle_pattern(s, path, types, argv, argc) == 0)
+			reply_error(s, path, "no parameter address matches the pattern");
+		return 0;
+	}
 	if (!strcmp(path, "/ping")) {
 		lo_message m = lo_message_new();
 		send_msg(s, &s->src, s->src_local, "/pong", m);
@@ -722,6 +882,8 @@ static int on_message(const char *path, const char *types, lo_arg **argv, int ar
 		handle_params_list(s);
 	} else if (!strcmp(path, "/subscribe")) {
 		handle_subscribe(s, path, types, argv, argc);
+	} else if (!strcmp(path, "/reply/port") || !strcmp(path, "/set_surface/port")) {
+		handle_reply_port(s, path, types, argc, argv);
 	} else if (!strcmp(path, "/unsubscribe")) {
 		handle_unsubscribe(s);
 	} else if (!strcmp(path, "/session/save")) {
@@ -834,6 +996,22 @@ static struct in_addr reached_address(struct msghdr *mh)
 	return a;
 }
 
+/* A datagram came from host a.  A permanent target on that host not heard
+ * from for RECONNECT_SILENCE_S (an app reopened, a tablet woken) gets the
+ * whole state: UDP has no connection to tell us it came back. */
+static void heard_from(osc_server *s, struct in_addr a)
+{
+	double now = now_s();
+	for (int i = MAX_LEASED; i < MAX_SUBS; i++) {
+		subscriber *sub = &s->subs[i];
+		if (!sub->used || sub->addr.sin_addr.s_addr != a.s_addr)
+			continue;
+		if (now - sub->heard > RECONNECT_SILENCE_S)
+			send_state(s, sub);
+		sub->heard = now;
+	}
+}
+
 static void receive_batch(osc_server *s)
 {
 	for (int i = 0; i < DRAIN_BATCH; i++) {
@@ -855,7 +1033,13 @@ static void receive_batch(osc_server *s)
 			continue;
 		}
 		s->src = from;
+		s->src_port = from.sin_port;
 		s->src_local = reached_address(&mh);
+		int rp = reply_port_find(s, from.sin_addr.s_addr);
+		if (rp >= 0) {
+			s->src.sin_port = s->reply_port[rp].port;
+			s->reply_port[rp].used = now_s();
+		}
 		const char *why = bundle_check(s->rx, (size_t)n);
 		if (why) {
 			count(&s->st.malformed, 1);
@@ -866,6 +1050,7 @@ static void receive_batch(osc_server *s)
 			count(&s->st.malformed, 1);
 			reply_error(s, "", "malformed OSC packet");
 		}
+		heard_from(s, from.sin_addr);
 	}
 }
 
@@ -876,6 +1061,10 @@ static void *server_thread(void *arg)
 	double now = now_s();
 	double next_feedback = now + feedback_period;
 	double next_meter = now + s->meter_period;
+	/* --osc-feedback targets get the whole state at start-up (issue 12) */
+	for (int i = MAX_LEASED; i < MAX_SUBS; i++)
+		if (s->subs[i].used)
+			send_state(s, &s->subs[i]);
 	for (;;) {
 		now = now_s();
 		double next = next_feedback < next_meter ? next_feedback : next_meter;
@@ -1089,6 +1278,7 @@ osc_server *osc_new(lathe_app *app, const osc_opts *o, char *err, int errlen)
 		s->by_path[id].path = pi->path;
 		s->by_path[id].id = id;
 		snprintf(s->norm_path[id], sizeof s->norm_path[id], "/norm%s", pi->path);
+		snprintf(s->text_path[id], sizeof s->text_path[id], "/text%s", pi->path);
 		s->seen_gen[id] = param_gen(s->params, id);
 	}
 	qsort(s->by_path, P_COUNT, sizeof s->by_path[0], cmp_path);

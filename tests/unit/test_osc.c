@@ -46,10 +46,13 @@ static int fake_save(lathe_app *a, const char *name, char *err, int len)
 }
 static int fake_undo(lathe_app *a) { fake_calls++; return 0; }
 
-static rig *rig_new(const osc_opts *o)
+/* A server over a store that starts as a copy of `start` (NULL: defaults). */
+static rig *rig_new_with(const osc_opts *o, const lathe_params *start)
 {
 	rig *r = calloc(1, sizeof *r);
 	r->app.params = params_new();
+	if (start)
+		params_copy(r->app.params, start);
 	r->app.bus = bus_new(0.05);
 	ck_assert_ptr_nonnull(r->app.params);
 	osc_opts def = { .port = 0, .bind = "127.0.0.1" };
@@ -60,6 +63,8 @@ static rig *rig_new(const osc_opts *o)
 	ck_assert_int_gt(r->port, 0);
 	return r;
 }
+
+static rig *rig_new(const osc_opts *o) { return rig_new_with(o, NULL); }
 
 static void rig_free(rig *r)
 {
@@ -553,10 +558,20 @@ START_TEST(params_list_complete)
 	for (int k = 0; k < c->nq; k++) {
 		rx_msg *m = &c->q[k];
 		if (!strcmp(m->path, "/param")) {
-			ck_assert_str_eq(m->types, "ssffff");
+			/* ssffff as in the first version, then step, curve and the enum names (issue 12) */
 			int id = param_find(m->s[0]);
 			ck_assert_int_ge(id, 0);
 			const param_info *pi = param_info_get(id);
+			char want[32] = "ssfffffs";
+			for (int k = 0; k < pi->n_enums; k++)
+				strcat(want, "s");
+			ck_assert_str_eq(m->types, want);
+			ck_assert_float_eq(m->f[6], pi->step);
+			const char *curve = pi->curve == CURVE_ENUM ? "enum" : pi->curve == CURVE_TOGGLE ? "toggle" :
+			                    pi->curve == CURVE_LOG ? "log" : pi->curve == CURVE_DB ? "dB" : "linear";
+			ck_assert_str_eq(m->s[2], curve);
+			for (int k = 0; k < pi->n_enums; k++)
+				ck_assert_str_eq(m->s[3 + k], pi->enums[k]);
 			ck_assert_str_eq(m->s[1], pi->unit);
 			ck_assert_float_eq(m->f[2], pi->min);
 			ck_assert_float_eq(m->f[3], pi->max);
@@ -631,9 +646,18 @@ START_TEST(permanent_feedback_client)
 	snprintf(spec, sizeof spec, "127.0.0.1:%d", ntohs(me.sin_port));
 	const char *fbs[] = { spec };
 	osc_opts o = { .port = 0, .bind = "127.0.0.1", .feedback = fbs, .n_feedback = 1 };
-	rig *r = rig_new(&o);
-	param_set(r->app.params, P_SAT_DRIVE, 7, NULL);
+	params_init();
+	lathe_params *preset = params_new();
+	param_set(preset, P_EQ_GAIN + 4, -2.5f, NULL);
+	rig *r = rig_new_with(&o, preset);
+	params_free(preset);
+	/* issue 12: the whole state at start-up, before anything changed */
 	rx_msg m;
+	ck_assert_msg(cl_wait(fb, "/eq/5/gain", &m, 2000), "no start-up state for an --osc-feedback target");
+	ck_assert_float_eq(m.f[0], -2.5f);
+	ck_assert(cl_wait(fb, "/saturate/drive", &m, 2000));
+	ck_assert_float_eq(m.f[0], param_info_get(P_SAT_DRIVE)->def);
+	param_set(r->app.params, P_SAT_DRIVE, 7, NULL);
 	ck_assert(cl_wait(fb, "/saturate/drive", &m, 2000));
 	ck_assert_float_eq(m.f[0], 7);
 	cl_free(fb);
@@ -897,6 +921,198 @@ START_TEST(replies_from_the_address_reached)
 }
 END_TEST
 
+/* ---- what surfaces expect (issue 12) ---- */
+
+/* Reads every datagram that arrives within ms; returns the largest size seen. */
+static size_t pump_sizes(client *c, int ms, int *datagrams)
+{
+	size_t largest = 0;
+	double end = now_s() + ms / 1000.0;
+	static char buf[65536];
+	for (;;) {
+		int left = (int)((end - now_s()) * 1000);
+		struct pollfd p = { .fd = c->fd, .events = POLLIN };
+		if (left <= 0 || poll(&p, 1, left) <= 0)
+			return largest;
+		ssize_t n = recv(c->fd, buf, sizeof buf, 0);
+		if (n > 0) {
+			(*datagrams)++;
+			largest = (size_t)n > largest ? (size_t)n : largest;
+			decode_one(c, buf, (size_t)n, now_s());
+		}
+	}
+}
+
+/* Checks that c's queue holds every parameter's value, /norm and /text twins
+ * as the store has them now; returns the arrival time of the last one. */
+static double expect_full_state(client *c, const lathe_params *p)
+{
+	double last = 0;
+	for (int id = 0; id < P_COUNT; id++) {
+		const param_info *pi = param_info_get(id);
+		char norm[80], text[80];
+		snprintf(norm, sizeof norm, "/norm%s", pi->path);
+		snprintf(text, sizeof text, "/text%s", pi->path);
+		int got = 0;
+		for (int k = 0; k < c->nq; k++) {
+			rx_msg *m = &c->q[k];
+			if (!strcmp(m->path, pi->path)) {
+				ck_assert_str_eq(m->types, "f");
+				ck_assert_msg(m->f[0] == param_get(p, id), "%s: state %g, store %g", pi->path, m->f[0], param_get(p, id));
+				got |= 1;
+			} else if (!strcmp(m->path, norm)) {
+				ck_assert_str_eq(m->types, "f");
+				ck_assert(m->f[0] >= 0 && m->f[0] <= 1);
+				got |= 2;
+			} else if (!strcmp(m->path, text)) {
+				ck_assert_str_eq(m->types, "s");
+				ck_assert(m->s[0][0]);
+				got |= 4;
+			} else {
+				continue;
+			}
+			last = m->t > last ? m->t : last;
+		}
+		ck_assert_msg(got == 7, "%s: state incomplete (value %d, norm %d, text %d)", pi->path, got & 1, !!(got & 2), !!(got & 4));
+	}
+	return last;
+}
+
+/* On /subscribe the client gets the whole state, not only later changes:
+ * every value with its /norm and /text twins, in bundles of one datagram each. */
+START_TEST(state_on_subscribe)
+{
+	lathe_params *start = params_new();
+	param_set(start, P_EQ_GAIN + 2, 4.5f, NULL);
+	param_set(start, P_LIM_CEILING, -0.3f, NULL);
+	param_set_text(start, P_EQ_TYPE + 1, "notch", NULL);
+	rig *r = rig_new_with(NULL, start);
+	params_free(start);
+	client *c = cl_new("127.0.0.1", r->port);
+	double t0 = now_s();
+	cl_send(c, "/subscribe", Mi(5));
+	int datagrams = 0;
+	size_t largest = pump_sizes(c, 1000, &datagrams);
+	double last = expect_full_state(c, r->app.params);
+	printf("state on /subscribe: %d parameters x 3 in %d datagrams (largest %zu bytes), complete after %.1f ms\n",
+		P_COUNT, datagrams, largest, (last - t0) * 1000);
+	ck_assert_uint_le(largest, 1472); /* one Ethernet frame: 1500 - 20 IP - 8 UDP */
+	ck_assert_double_lt(last - t0, 1.0);
+	cl_free(c);
+	rig_free(r);
+}
+END_TEST
+
+/* A client that sends from one port and listens on another (TouchOSC): it
+ * names its listening port with /reply/port; replies, the state and feedback
+ * go there, changes by another client included. */
+START_TEST(reply_port_for_two_port_clients)
+{
+	rig *r = rig_new(NULL);
+	client *tx = cl_new("127.0.0.1", r->port);  /* sends only */
+	client *rx = cl_new("127.0.0.1", r->port);  /* listens only */
+	client *other = cl_new("127.0.0.1", r->port);
+	struct sockaddr_in me;
+	socklen_t len = sizeof me;
+	getsockname(rx->fd, (struct sockaddr *)&me, &len);
+	cl_send(tx, "/reply/port", Mi(ntohs(me.sin_port)));
+	rx_msg m;
+	ck_assert_msg(cl_wait(rx, "/done", &m, 2000), "/reply/port not confirmed on the new port");
+	ck_assert_str_eq(m.s[0], "/reply/port");
+	cl_send(tx, "/ping", M());
+	ck_assert(cl_wait(rx, "/pong", NULL, 2000));
+	double t0 = now_s();
+	cl_send(tx, "/subscribe", Mi(5));
+	cl_pump(rx, 1000);
+	double last = expect_full_state(rx, r->app.params);
+	printf("two-port client: full state on the reply port %.1f ms after /subscribe\n", (last - t0) * 1000);
+	cl_drain(rx);
+	cl_send(other, "/imager/width", Mf(140));
+	ck_assert(cl_wait(rx, "/imager/width", &m, 2000));
+	ck_assert_float_eq(m.f[0], 140);
+	ck_assert(cl_wait(rx, "/text/imager/width", &m, 2000));
+	/* nothing went to the sending port */
+	cl_pump(tx, 100);
+	ck_assert_int_eq(tx->datagrams, 0);
+	/* 0 goes back to the sender's port */
+	cl_send(tx, "/reply/port", Mi(0));
+	ck_assert(cl_wait(tx, "/done", NULL, 2000));
+	cl_send(tx, "/reply/port", Mf(70000));
+	ck_assert(cl_wait(tx, "/error", &m, 2000));
+	cl_free(tx);
+	cl_free(rx);
+	cl_free(other);
+	rig_free(r);
+}
+END_TEST
+
+/* OSC 1.0 address patterns reach every matching parameter. */
+START_TEST(address_patterns)
+{
+	rig *r = rig_new(NULL);
+	client *c = cl_new("127.0.0.1", r->port);
+	lathe_params *p = r->app.params;
+	cl_send(c, "/eq/*/gain", Mf(3));
+	cl_send(c, "/mb/[1-4]/ratio", Mf(2.5f));
+	cl_send(c, "/eq/{2,5}/freq", Mf(1000));
+	cl_send(c, "/norm/eq/?/q", Mf(1));
+	cl_send(c, "/ping", M());
+	ck_assert(cl_wait(c, "/pong", NULL, 2000));
+	for (int b = 0; b < 8; b++) {
+		ck_assert_float_eq(param_get(p, P_EQ_GAIN + b), 3);
+		ck_assert_float_eq(param_get(p, P_EQ_Q + b), param_info_get(P_EQ_Q + b)->max);
+		float f = param_get(p, P_EQ_FREQ + b);
+		if (b == 1 || b == 4)
+			ck_assert_float_eq(f, 1000);
+		else
+			ck_assert_float_eq(f, param_info_get(P_EQ_FREQ + b)->def);
+	}
+	for (int b = 0; b < 4; b++)
+		ck_assert_float_eq(param_get(p, P_MB_RATIO + b), 2.5f);
+	/* a query pattern answers each match on its own address */
+	cl_send(c, "/eq/[1-3]/gain", M());
+	cl_pump(c, 300);
+	int answers = 0;
+	for (int k = 0; k < c->nq; k++)
+		answers += !strncmp(c->q[k].path, "/eq/", 4) && strstr(c->q[k].path, "/gain");
+	ck_assert_int_eq(answers, 3);
+	/* no match */
+	cl_send(c, "/nothing/*", Mf(1));
+	expect_error(c, "/nothing/*", "no parameter address matches");
+	cl_free(c);
+	rig_free(r);
+}
+END_TEST
+
+/* Text twins: every value as a string with its unit, enums by name. */
+START_TEST(text_feedback)
+{
+	rig *r = rig_new(NULL);
+	client *c = cl_new("127.0.0.1", r->port);
+	rx_msg m;
+	cl_send(c, "/text/limiter/ceiling", M());
+	ck_assert(cl_wait(c, "/text/limiter/ceiling", &m, 2000));
+	ck_assert_str_eq(m.types, "s");
+	ck_assert_str_eq(m.s[0], "-1.00 dBTP"); /* the console's text: value and unit */
+	cl_send(c, "/subscribe", Mi(5));
+	cl_pump(c, 300);
+	cl_drain(c);
+	cl_send(c, "/eq/1/type", Mi(2));
+	ck_assert(cl_wait(c, "/text/eq/1/type", &m, 2000));
+	ck_assert_str_eq(m.s[0], "high_shelf");
+	cl_send(c, "/eq/1/bypass", Mi(1));
+	ck_assert(cl_wait(c, "/eq/1/bypass", &m, 2000));
+	ck_assert_str_eq(m.types, "f");
+	ck_assert_float_eq(m.f[0], 1);
+	ck_assert(cl_wait(c, "/text/eq/1/bypass", &m, 2000));
+	ck_assert_str_eq(m.s[0], "on");
+	cl_send(c, "/text/eq/1/gain", Mf(1));
+	expect_error(c, "/text/eq/1/gain", "read only");
+	cl_free(c);
+	rig_free(r);
+}
+END_TEST
+
 int main(void)
 {
 	params_init();
@@ -917,5 +1133,9 @@ int main(void)
 	tcase_add_test(t, deep_bundles_refused);
 	tcase_add_test(t, lying_bundles_refused);
 	tcase_add_test(t, replies_from_the_address_reached);
+	tcase_add_test(t, state_on_subscribe);
+	tcase_add_test(t, reply_port_for_two_port_clients);
+	tcase_add_test(t, address_patterns);
+	tcase_add_test(t, text_feedback);
 	return run_suite(s);
 }
