@@ -20,6 +20,7 @@
  */
 #include "osc.h"
 #include "osc_addr.h"
+#include "osc_announce.h"
 #include "osc_worker.h"
 #include "engine/thread.h"
 
@@ -98,6 +99,7 @@ struct osc_server {
 	int wake[2];                 /* pipe: a byte tells the thread to stop */
 	lo_server lo;                /* liblo, used as a parser/dispatcher only */
 	osc_worker *worker;          /* session save/load: file I/O off this thread */
+	osc_announce *announce;      /* _osc._udp over Avahi, LAN binds only */
 	pthread_t thread;
 	int thread_started;
 
@@ -1180,6 +1182,7 @@ void osc_free(osc_server *s)
 		close(s->wake[0]);
 	if (s->wake[1] >= 0)
 		close(s->wake[1]);
+	osc_announce_free(s->announce);
 	/* a save or load stuck on a file that never opens must not keep lathe from quitting */
 	osc_worker_free(s->worker, 1000);
 	if (s->fd >= 0)
@@ -1329,6 +1332,9 @@ osc_server *osc_new(lathe_app *app, const osc_opts *o, char *err, int errlen)
 	}
 	s->thread_started = 1;
 
+	/* discovery only where the LAN can reach us; its failure is a line, never fatal */
+	if (lan)
+		s->announce = osc_announce_new(local.sin_addr, s->port);
 	app->osc_port = s->port;
 	app->osc_bind = bind_addr;
 	app->osc_lan = lan;

@@ -1113,6 +1113,47 @@ START_TEST(text_feedback)
 }
 END_TEST
 
+/* Discovery: bound to a LAN address (0.0.0.0 here), the server announces
+ * _osc._udp over Avahi; with no Avahi daemon it says so in one `lathe:` line
+ * and serves on.  With a daemon, the line says it was announced. */
+START_TEST(avahi_line_and_serving_on)
+{
+	for (int lan = 1; lan >= 0; lan--) {
+		char log[] = "/tmp/lathe-osc-avahi-XXXXXX";
+		int fd = mkstemp(log);
+		ck_assert_int_ge(fd, 0);
+		fflush(stderr);
+		int saved = dup(2);
+		dup2(fd, 2);
+		const char *allow[] = { "127.0.0.0/8" };
+		osc_opts o = { .port = 0, .bind = lan ? "0.0.0.0" : "127.0.0.1", .allow = allow, .n_allow = 1 };
+		rig *r = rig_new(&o);
+		client *c = cl_new("127.0.0.1", r->port);
+		cl_send(c, "/ping", M());
+		int pong = cl_wait(c, "/pong", NULL, 2000);
+		sleep_ms(300); /* a running daemon answers within this */
+		fflush(stderr);
+		dup2(saved, 2);
+		close(saved);
+		char text[2048] = "";
+		ssize_t n = pread(fd, text, sizeof text - 1, 0);
+		text[n > 0 ? n : 0] = 0;
+		close(fd);
+		unlink(log);
+		printf("avahi, bound to %s: '%s'\n", o.bind, text);
+		ck_assert(pong);
+		if (lan) {
+			ck_assert_msg(!strncmp(text, "lathe: ", 7) && strstr(text, "Avahi"), "no line about Avahi: '%s'", text);
+			ck_assert_msg(strchr(text, '\n') && strchr(text, '\n')[1] == 0, "not one line: '%s'", text);
+		} else {
+			ck_assert_msg(!strstr(text, "Avahi"), "a loopback bind spoke of Avahi: '%s'", text);
+		}
+		cl_free(c);
+		rig_free(r);
+	}
+}
+END_TEST
+
 int main(void)
 {
 	params_init();
@@ -1137,5 +1178,6 @@ int main(void)
 	tcase_add_test(t, reply_port_for_two_port_clients);
 	tcase_add_test(t, address_patterns);
 	tcase_add_test(t, text_feedback);
+	tcase_add_test(t, avahi_line_and_serving_on);
 	return run_suite(s);
 }
