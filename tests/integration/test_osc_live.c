@@ -332,27 +332,38 @@ START_TEST(ten_thousand_per_second_without_xruns)
 }
 END_TEST
 
-/* "Every parameter can be driven and every meter watched from a client that no one here wrote." */
-START_TEST(node_osc_package_client)
+/* Runs `node SCRIPT PORT` in tests/node (installing the osc package once);
+ * its stdout goes to out.  0 when node is not installed (the caller skips). */
+static int run_node(const char *script, char *out, size_t outlen, int *ok)
 {
-	REQUIRE_LATHE();
-	if (system("node --version >/dev/null 2>&1") != 0) {
-		printf("test_osc_live: SKIP node_osc_package_client: node is not installed\n");
-		return;
-	}
+	if (system("node --version >/dev/null 2>&1") != 0)
+		return 0;
 	char cmd[2048];
 	snprintf(cmd, sizeof cmd, "cd '%s/tests/node' && (test -d node_modules/osc || npm install --no-audit --no-fund >/dev/null 2>&1)",
 		fx_src_dir());
 	ck_assert_msg(system(cmd) == 0, "npm install in tests/node failed (the osc package is needed)");
-	snprintf(cmd, sizeof cmd, "cd '%s/tests/node' && node osc_client.js %d", fx_src_dir(), osc_port_no);
+	snprintf(cmd, sizeof cmd, "cd '%s/tests/node' && node %s %d", fx_src_dir(), script, osc_port_no);
 	FILE *p = popen(cmd, "r");
 	ck_assert_ptr_nonnull(p);
-	static char out[8192];
-	size_t n = fread(out, 1, sizeof out - 1, p);
+	size_t n = fread(out, 1, outlen - 1, p);
 	out[n] = 0;
 	int rc = pclose(p);
+	*ok = WIFEXITED(rc) && WEXITSTATUS(rc) == 0;
+	return 1;
+}
+
+/* "Every parameter can be driven and every meter watched from a client that no one here wrote." */
+START_TEST(node_osc_package_client)
+{
+	REQUIRE_LATHE();
+	static char out[8192];
+	int ok;
+	if (!run_node("osc_client.js", out, sizeof out, &ok)) {
+		printf("test_osc_live: SKIP node_osc_package_client: node is not installed\n");
+		return;
+	}
 	printf("node osc client: %s", out);
-	ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "node client failed: %s", out);
+	ck_assert_msg(ok, "node client failed: %s", out);
 	for (int i = 0; i < osc_meter_count(); i++) {
 		char q[80];
 		snprintf(q, sizeof q, "\"%s\"", osc_meter_get(i)->path);
@@ -361,6 +372,23 @@ START_TEST(node_osc_package_client)
 	char want[64];
 	snprintf(want, sizeof want, "\"set_ok\":%d", P_COUNT);
 	ck_assert_msg(strstr(out, want), "not every parameter was driven: %s", out);
+}
+END_TEST
+
+/* Issue 12, as Open Stage Control: the osc package on ONE socket gets the
+ * whole state within 1 s of /subscribe, follows another client's change and
+ * keeps feedback past the lease by renewing it itself. */
+START_TEST(one_socket_surface_gets_state_and_keeps_it)
+{
+	REQUIRE_LATHE();
+	static char out[8192];
+	int ok;
+	if (!run_node("osc_surface.js", out, sizeof out, &ok)) {
+		printf("test_osc_live: SKIP one_socket_surface_gets_state_and_keeps_it: node is not installed\n");
+		return;
+	}
+	printf("node one-socket surface: %s", out);
+	ck_assert_msg(ok, "one-socket surface failed: %s", out);
 }
 END_TEST
 
@@ -432,6 +460,53 @@ START_TEST(session_load_of_a_fifo_does_not_block)
 }
 END_TEST
 
+/* Issue 12, as TouchOSC: sends from one port, listens on another, named with
+ * /reply/port; the whole state arrives there within 1 s of /subscribe, and
+ * a change by another client follows. */
+START_TEST(two_port_surface_gets_state)
+{
+	REQUIRE_LATHE();
+	client *tx = cl_new("127.0.0.1", osc_port_no), *rx = cl_new("127.0.0.1", osc_port_no);
+	client *other = cl_new("127.0.0.1", osc_port_no);
+	struct sockaddr_in me;
+	socklen_t len = sizeof me;
+	getsockname(rx->fd, (struct sockaddr *)&me, &len);
+	cl_send(tx, "/reply/port", Mi(ntohs(me.sin_port)));
+	ck_assert(cl_wait(rx, "/done", NULL, 2000));
+	double t0 = now_s();
+	cl_send(tx, "/subscribe", Mi(5));
+	cl_pump(rx, 1000);
+	int n = 0;
+	double last = 0;
+	for (int id = 0; id < P_COUNT; id++) {
+		const char *path = param_info_get(id)->path;
+		char text[80];
+		snprintf(text, sizeof text, "/text%s", path);
+		int got = 0;
+		for (int k = 0; k < rx->nq; k++)
+			if (!strcmp(rx->q[k].path, path) || !strcmp(rx->q[k].path, text)) {
+				got++;
+				last = rx->q[k].t > last ? rx->q[k].t : last;
+			}
+		n += got >= 2;
+	}
+	printf("live two-port surface: %d of %d parameters (value and text) on the reply port, complete %.1f ms after /subscribe\n",
+		n, P_COUNT, (last - t0) * 1000);
+	ck_assert_int_eq(n, P_COUNT);
+	cl_drain(rx);
+	cl_send(other, "/imager/width", Mf(120));
+	rx_msg m;
+	ck_assert(cl_wait(rx, "/imager/width", &m, 2000));
+	ck_assert_float_eq(m.f[0], 120);
+	cl_send(other, "/imager/width", Mf(param_info_get(P_IMG_WIDTH)->def));
+	cl_send(tx, "/unsubscribe", M());
+	cl_send(tx, "/reply/port", Mi(0));
+	cl_free(tx);
+	cl_free(rx);
+	cl_free(other);
+}
+END_TEST
+
 int main(void)
 {
 	params_init();
@@ -443,6 +518,8 @@ int main(void)
 	tcase_add_test(t, feedback_latency_and_access);
 	tcase_add_test(t, ten_thousand_per_second_without_xruns);
 	tcase_add_test(t, node_osc_package_client);
+	tcase_add_test(t, one_socket_surface_gets_state_and_keeps_it);
+	tcase_add_test(t, two_port_surface_gets_state);
 	tcase_add_test(t, deep_bundle_datagram_survived);
 	tcase_add_test(t, session_load_of_a_fifo_does_not_block);
 	return run_suite(s);
