@@ -58,6 +58,10 @@
 #define BUNDLE_MTU 1400          /* feedback bundles fit one Ethernet frame */
 #define MAX_REPLY_PORTS 16       /* hosts with a /reply/port at a time (least recently used replaced) */
 #define RECONNECT_SILENCE_S 30.0 /* a permanent target's host heard again after this long: send it the state */
+#define HEAVY_PER_S_N 10          /* /params lists and states sent per second, at most (heavy_allowed) */
+#define HEAVY_BURST_N 20          /* ... and at once */
+#define HEAVY_PER_S ((double)HEAVY_PER_S_N)
+#define HEAVY_BURST ((double)HEAVY_BURST_N)
 #define RCVBUF_BYTES (4 << 20)   /* asked for; the kernel caps it at net.core.rmem_max */
 #define OSC_BUNDLE_DEPTH_MAX 8   /* bundles inside bundles; deeper is refused (docs/osc.md) */
 #define STRINGIFY(x) #x
@@ -124,7 +128,8 @@ struct osc_server {
 	/* the datagram being dispatched: handlers reply to src, from src_local */
 	struct sockaddr_in src;
 	struct in_addr src_local;
-	in_port_t src_port;          /* the port src really came from (src's may be its /reply/port) */
+	in_port_t src_port;
+	double heavy_tokens, heavy_refilled; /* heavy_allowed's bucket */          /* the port src really came from (src's may be its /reply/port) */
 
 	char rx[RX_MAX];
 	char tx[RX_MAX];
@@ -583,8 +588,32 @@ static void handle_param(osc_server *s, const char *path, int id, int norm, cons
 	}
 }
 
+/* /params (150 replies) and the state on /subscribe (11 datagrams of 1,400
+ * bytes) answer a 12-byte request with ~10 kB: one 64 kB datagram of 4,093
+ * /params made 602,435 replies (45 MB) and kept this thread from everyone
+ * else for 34 s.  A token bucket caps these large answers for the whole
+ * server (HEAVY_PER_S a second, HEAVY_BURST at once); the rest is 1:1. */
+static int heavy_allowed(osc_server *s)
+{
+	double now = now_s();
+	s->heavy_tokens += (now - s->heavy_refilled) * HEAVY_PER_S;
+	if (s->heavy_tokens > HEAVY_BURST)
+		s->heavy_tokens = HEAVY_BURST;
+	s->heavy_refilled = now;
+	if (s->heavy_tokens < 1)
+		return 0;
+	s->heavy_tokens -= 1;
+	return 1;
+}
+
+#define HEAVY_REFUSED "too many /params and /subscribe at once (at most " TEXT_OF(HEAVY_BURST_N) ", then " TEXT_OF(HEAVY_PER_S_N) " a second)"
+
 static void handle_params_list(osc_server *s)
 {
+	if (!heavy_allowed(s)) {
+		reply_error(s, "/params", HEAVY_REFUSED);
+		return;
+	}
 	for (int id = 0; id < P_COUNT; id++) {
 		const param_info *pi = param_info_get(id);
 		lo_message m = lo_message_new();
@@ -659,6 +688,10 @@ static void handle_subscribe(osc_server *s, const char *path, const char *types,
 	sub->local = s->src_local; /* the latest /subscribe says where the client listens for us */
 	if (!sub->permanent)
 		sub->expires = now_s() + lease;
+	if (!heavy_allowed(s)) {
+		reply_error(s, path, "subscribed, but the state was not sent: " HEAVY_REFUSED);
+		return;
+	}
 	send_state(s, sub);
 	/* a host with a permanent target that subscribes is (re)connecting: its target too */
 	for (int i = MAX_LEASED; i < MAX_SUBS; i++)
@@ -1217,6 +1250,8 @@ osc_server *osc_new(lathe_app *app, const osc_opts *o, char *err, int errlen)
 	double rate = o->meter_rate > 0 ? o->meter_rate : 20.0;
 	rate = rate < 0.5 ? 0.5 : rate > 100 ? 100 : rate;
 	s->meter_period = 1.0 / rate;
+	s->heavy_tokens = HEAVY_BURST;
+	s->heavy_refilled = now_s();
 
 	/* the bound address */
 	const char *bind_addr = o->bind && *o->bind ? o->bind : "127.0.0.1";

@@ -1154,6 +1154,50 @@ START_TEST(avahi_line_and_serving_on)
 }
 END_TEST
 
+/* One 64 kB datagram of 4,093 /params asked for 602,435 replies (45 MB) and
+ * kept the server from every other client for 34 s.  Large answers are now
+ * capped (20 at once, then 10 a second): the flood gets at most a few
+ * thousand replies, and /ping is answered right after. */
+START_TEST(params_flood_capped)
+{
+	rig *r = rig_new(NULL);
+	client *c = cl_new("127.0.0.1", r->port);
+	static char pkt[65536];
+	memcpy(pkt, "#bundle\0\0\0\0\0\0\0\0\1", 16);
+	size_t n = 16;
+	int k = 0;
+	for (; n + 16 <= 65507; n += 16, k++) {
+		be32(pkt + n, 12);
+		memcpy(pkt + n + 4, "/params\0,\0\0\0", 12);
+	}
+	cl_send_raw(c, pkt, n);
+	cl_send(c, "/ping", M());
+	/* count every datagram that comes back before the /pong */
+	static char buf[65536];
+	long datagrams = 0, lists = 0;
+	int pong = 0;
+	for (;;) {
+		struct pollfd p = { .fd = c->fd, .events = POLLIN };
+		if (poll(&p, 1, 60000) <= 0)
+			break;
+		ssize_t got = recv(c->fd, buf, sizeof buf, 0);
+		datagrams++;
+		lists += got >= 12 && !memcmp(buf, "/params/done", 12);
+		if (got >= 5 && !memcmp(buf, "/pong", 5)) {
+			pong = 1;
+			break;
+		}
+	}
+	printf("params flood: %d /params in %zu bytes: %ld lists, %ld datagrams back before /pong\n", k, n, lists, datagrams);
+	ck_assert(pong);
+	ck_assert_int_ge(lists, 1);
+	ck_assert_int_le(lists, 20 + 10 * 10); /* the burst, plus refills over a (generous) 10 s */
+	ck_assert_int_lt(datagrams, 150L * (20 + 10 * 10) + k + 1);
+	cl_free(c);
+	rig_free(r);
+}
+END_TEST
+
 int main(void)
 {
 	params_init();
@@ -1179,5 +1223,6 @@ int main(void)
 	tcase_add_test(t, address_patterns);
 	tcase_add_test(t, text_feedback);
 	tcase_add_test(t, avahi_line_and_serving_on);
+	tcase_add_test(t, params_flood_capped);
 	return run_suite(s);
 }
