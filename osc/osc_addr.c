@@ -167,6 +167,9 @@ void osc_write_markdown(FILE *f)
 	           "OSC 1.0 address patterns reach every parameter address they match, each handled as if sent to it:\n"
 	           "`/eq/*/gain 3` sets the eight EQ gains, `/mb/[1-4]/ratio`, `/eq/{2,5}/freq`, `/norm/eq/?/q` likewise;\n"
 	           "a query pattern answers on every matched address. A pattern that matches nothing gets `/error`.\n\n"
+	           "The large answers, a `/params` list and the state sent on `/subscribe`, are capped at 20 at once and\n"
+	           "10 a second for the whole server; beyond that `/params` gets `/error` and `/subscribe` subscribes but\n"
+	           "answers `/error` instead of the state.\n\n"
 	           "Bad input is answered with `/error ss` (address, reason): unknown address, wrong type or count,\n"
 	           "NaN/Inf (value unchanged). Out of range is clamped, answered with `/error`, and the clamped\n"
 	           "value is sent back on the address.\n\n");
