@@ -660,6 +660,13 @@ START_TEST(permanent_feedback_client)
 	param_set(r->app.params, P_SAT_DRIVE, 7, NULL);
 	ck_assert(cl_wait(fb, "/saturate/drive", &m, 2000));
 	ck_assert_float_eq(m.f[0], 7);
+	/* its host subscribes (an app reconnecting, from another port): the target gets the state again */
+	cl_drain(fb);
+	client *app = cl_new("127.0.0.1", r->port);
+	cl_send(app, "/subscribe", Mi(2));
+	ck_assert_msg(cl_wait(fb, "/eq/5/gain", &m, 2000), "no state for the target when its host subscribed");
+	ck_assert_float_eq(m.f[0], -2.5f);
+	cl_free(app);
 	cl_free(fb);
 	rig_free(r);
 }
