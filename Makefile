@@ -15,8 +15,8 @@ DESTDIR ?=
 
 DEBIAN_PACKAGES = build-essential pkg-config clang jackd2 libjack-jackd2-dev libgtk-4-dev liblo-dev \
 	libebur128-dev check libsndfile1-dev libfftw3-dev libjson-glib-dev libcairo2-dev \
-	xvfb xauth imagemagick sox appstream desktop-file-utils libsoxr-dev libflac-dev cdrdao cuetools flac
-PKGS = jack libebur128 sndfile fftw3f glib-2.0 gtk4 liblo json-glib-1.0 check cairo soxr flac
+	xvfb xauth imagemagick sox appstream desktop-file-utils libsoxr-dev libflac-dev cdrdao cuetools flac libavahi-client-dev
+PKGS = jack libebur128 sndfile fftw3f glib-2.0 gtk4 liblo json-glib-1.0 check cairo soxr flac avahi-client
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -114,7 +114,10 @@ asan:
 # (-Wno-error: a clang-only warning elsewhere in the tree must not stop the fuzzing; it is still shown.)
 FUZZ_SECONDS ?= 600
 FUZZ_NAMES ?= osc session
-FUZZ_FLAGS ?= -max_len=16384 -timeout=30 -print_final_stats=1
+FUZZ_FLAGS ?= -timeout=30 -print_final_stats=1
+# osc: one UDP datagram can be 65,507 bytes, and 3,000 nested bundles (the crash of issue 11) take 60 kB
+FUZZ_MAX_LEN_osc = 65507
+FUZZ_MAX_LEN_session = 16384
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 fuzz:
 	@$(MAKE) --no-print-directory B=build-fuzz CC=clang OPT="-O1 -g -Wno-error" SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" \
@@ -122,10 +125,11 @@ fuzz:
 	@set -e; for h in $(FUZZ_NAMES); do \
 		mkdir -p build-fuzz/found/$$h tests/fuzz/corpus/$$h; \
 		echo "== fuzz_$$h: $(FUZZ_SECONDS) s over tests/fuzz/corpus/$$h"; \
-		build-fuzz/fuzz/fuzz_$$h -max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS) -dict=tests/fuzz/$$h.dict \
+		ml=$(FUZZ_MAX_LEN_session); [ $$h = osc ] && ml=$(FUZZ_MAX_LEN_osc); \
+		build-fuzz/fuzz/fuzz_$$h -max_total_time=$(FUZZ_SECONDS) -max_len=$$ml $(FUZZ_FLAGS) -dict=tests/fuzz/$$h.dict \
 			-artifact_prefix=build-fuzz/crash-$$h- \
 			build-fuzz/found/$$h tests/fuzz/corpus/$$h; \
-		build-fuzz/fuzz/fuzz_$$h -merge=1 $(FUZZ_FLAGS) tests/fuzz/corpus/$$h build-fuzz/found/$$h \
+		build-fuzz/fuzz/fuzz_$$h -merge=1 -max_len=$$ml $(FUZZ_FLAGS) tests/fuzz/corpus/$$h build-fuzz/found/$$h \
 			>build-fuzz/merge-$$h.log 2>&1 || { cat build-fuzz/merge-$$h.log; exit 1; }; \
 		tail -n 1 build-fuzz/merge-$$h.log; \
 	done

@@ -20,6 +20,8 @@
  */
 #include "osc.h"
 #include "osc_addr.h"
+#include "osc_announce.h"
+#include "osc_worker.h"
 #include "engine/thread.h"
 
 #include <arpa/inet.h>
@@ -54,7 +56,16 @@
 #define DRAIN_BATCH 512          /* datagrams read between timer checks */
 #define RX_MAX 65536             /* largest UDP payload */
 #define BUNDLE_MTU 1400          /* feedback bundles fit one Ethernet frame */
+#define MAX_REPLY_PORTS 16       /* hosts with a /reply/port at a time (least recently used replaced) */
+#define RECONNECT_SILENCE_S 30.0 /* a permanent target's host heard again after this long: send it the state */
+#define HEAVY_PER_S_N 10          /* /params lists and states sent per second, at most (heavy_allowed) */
+#define HEAVY_BURST_N 20          /* ... and at once */
+#define HEAVY_PER_S ((double)HEAVY_PER_S_N)
+#define HEAVY_BURST ((double)HEAVY_BURST_N)
 #define RCVBUF_BYTES (4 << 20)   /* asked for; the kernel caps it at net.core.rmem_max */
+#define OSC_BUNDLE_DEPTH_MAX 8   /* bundles inside bundles; deeper is refused (docs/osc.md) */
+#define STRINGIFY(x) #x
+#define TEXT_OF(x) STRINGIFY(x)
 
 typedef struct {
 	uint32_t net, mask;          /* host byte order */
@@ -64,7 +75,9 @@ typedef struct {
 	int used;
 	int permanent;               /* --osc-feedback: never expires */
 	struct sockaddr_in addr;
+	struct in_addr local;        /* address its /subscribe reached: feedback leaves from it (INADDR_ANY: the kernel's choice) */
 	double expires;              /* monotonic seconds, leased only */
+	double heard;                /* last datagram from its host or state sent (permanent: reconnection) */
 	float meter_sent[MAX_METERS]; /* last value sent to this subscriber; NaN = never */
 } subscriber;
 
@@ -89,6 +102,8 @@ struct osc_server {
 	int port;
 	int wake[2];                 /* pipe: a byte tells the thread to stop */
 	lo_server lo;                /* liblo, used as a parser/dispatcher only */
+	osc_worker *worker;          /* session save/load: file I/O off this thread */
+	osc_announce *announce;      /* _osc._udp over Avahi, LAN binds only */
 	pthread_t thread;
 	int thread_started;
 
@@ -101,13 +116,20 @@ struct osc_server {
 
 	path_entry by_path[P_COUNT]; /* registry paths sorted, for bsearch */
 	char norm_path[P_COUNT][64]; /* "/norm" + path */
+	char text_path[P_COUNT][64]; /* "/text" + path */
+
+	/* run-time reply ports (/reply/port): replies to this host go to this port */
+	struct { uint32_t ip; uint16_t port; double used; } reply_port[MAX_REPLY_PORTS];
 
 	double meter_period;         /* seconds between meter bundles */
 	_Atomic(osc_meter_source) meter_get; /* optional meter source (tests) */
 	void *_Atomic meter_ctx;
 
-	/* the datagram being dispatched: handlers reply here */
+	/* the datagram being dispatched: handlers reply to src, from src_local */
 	struct sockaddr_in src;
+	struct in_addr src_local;
+	in_port_t src_port;
+	double heavy_tokens, heavy_refilled; /* heavy_allowed's bucket */          /* the port src really came from (src's may be its /reply/port) */
 
 	char rx[RX_MAX];
 	char tx[RX_MAX];
@@ -161,26 +183,45 @@ static int allowed(const osc_server *s, const struct sockaddr_in *from)
 
 /* ---- sending ---- */
 
-static void send_raw(osc_server *s, const struct sockaddr_in *to, const void *data, size_t len)
+/* Sends from the local address `from` (INADDR_ANY: let routing pick).  Bound
+ * to 0.0.0.0, routing would pick the outgoing interface's primary address,
+ * not the one the request reached, and a client on a connect()ed UDP socket
+ * drops datagrams from any other address: so the source is set per datagram
+ * with IP_PKTINFO's ipi_spec_dst (ip(7)). */
+static void send_raw(osc_server *s, const struct sockaddr_in *to, struct in_addr from, const void *data, size_t len)
 {
+	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
+	union { char buf[CMSG_SPACE(sizeof(struct in_pktinfo))]; struct cmsghdr align; } ctl;
+	struct msghdr mh = { .msg_name = (void *)to, .msg_namelen = sizeof *to, .msg_iov = &iov, .msg_iovlen = 1 };
+	if (from.s_addr != htonl(INADDR_ANY)) {
+		memset(&ctl, 0, sizeof ctl);
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = sizeof ctl.buf;
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = IPPROTO_IP;
+		c->cmsg_type = IP_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(struct in_pktinfo));
+		struct in_pktinfo pi = { .ipi_ifindex = 0, .ipi_spec_dst = from };
+		memcpy(CMSG_DATA(c), &pi, sizeof pi);
+	}
 	/* never block the server on a slow or vanished client: a full socket buffer drops */
-	(void)sendto(s->fd, data, len, MSG_DONTWAIT, (const struct sockaddr *)to, sizeof *to);
+	(void)sendmsg(s->fd, &mh, MSG_DONTWAIT);
 }
 
-static void send_msg(osc_server *s, const struct sockaddr_in *to, const char *path, lo_message m)
+static void send_msg(osc_server *s, const struct sockaddr_in *to, struct in_addr from, const char *path, lo_message m)
 {
 	size_t len = lo_message_length(m, path);
 	if (len == 0 || len > sizeof s->tx)
 		return;
 	lo_message_serialise(m, path, s->tx, &len);
-	send_raw(s, to, s->tx, len);
+	send_raw(s, to, from, s->tx, len);
 }
 
 static void reply_float(osc_server *s, const char *path, float v)
 {
 	lo_message m = lo_message_new();
 	lo_message_add_float(m, v);
-	send_msg(s, &s->src, path, m);
+	send_msg(s, &s->src, s->src_local, path, m);
 	lo_message_free(m);
 }
 
@@ -189,7 +230,7 @@ static void reply_error(osc_server *s, const char *path, const char *reason)
 	lo_message m = lo_message_new();
 	lo_message_add_string(m, path);
 	lo_message_add_string(m, reason);
-	send_msg(s, &s->src, "/error", m);
+	send_msg(s, &s->src, s->src_local, "/error", m);
 	lo_message_free(m);
 	count(&s->st.errors, 1);
 }
@@ -198,7 +239,7 @@ static void reply_done(osc_server *s, const char *path)
 {
 	lo_message m = lo_message_new();
 	lo_message_add_string(m, path);
-	send_msg(s, &s->src, "/done", m);
+	send_msg(s, &s->src, s->src_local, "/done", m);
 	lo_message_free(m);
 }
 
@@ -242,11 +283,33 @@ static int pk_add_float(packer *p, const char *path, float v)
 	return 0;
 }
 
+/* Append "path ,s text"; -1 (nothing written) when it does not fit. */
+static int pk_add_string(packer *p, const char *path, const char *text)
+{
+	size_t plen = (strlen(path) + 4) & ~(size_t)3;
+	size_t slen = (strlen(text) + 4) & ~(size_t)3;
+	size_t mlen = plen + 4 + slen;                  /* ",s\0\0" + padded string */
+	if (p->len + 4 + mlen > p->limit)
+		return -1;
+	char *q = p->buf + p->len;
+	put_be32(q, (uint32_t)mlen);
+	q += 4;
+	memset(q, 0, mlen);
+	memcpy(q, path, strlen(path));
+	q += plen;
+	memcpy(q, ",s\0\0", 4);
+	q += 4;
+	memcpy(q, text, strlen(text));
+	p->len += 4 + mlen;
+	p->count++;
+	return 0;
+}
+
 static void send_to_subscribers(osc_server *s, const void *data, size_t len)
 {
 	for (int i = 0; i < MAX_SUBS; i++)
 		if (s->subs[i].used)
-			send_raw(s, &s->subs[i].addr, data, len);
+			send_raw(s, &s->subs[i].addr, s->subs[i].local, data, len);
 }
 
 static int n_subscribers(const osc_server *s)
@@ -259,13 +322,51 @@ static int n_subscribers(const osc_server *s)
 
 /* ---- feedback ---- */
 
-static void flush_feedback(osc_server *s)
+/* Sends the bundle under construction to one subscriber (or, with NULL, to
+ * every subscriber) and starts the next. */
+static void flush_feedback(osc_server *s, subscriber *to)
 {
 	if (s->pk.count == 0)
 		return;
-	send_to_subscribers(s, s->pk.buf, s->pk.len);
-	count(&s->st.feedback_msgs, (uint64_t)s->pk.count * (uint64_t)n_subscribers(s));
+	if (to)
+		send_raw(s, &to->addr, to->local, s->pk.buf, s->pk.len);
+	else
+		send_to_subscribers(s, s->pk.buf, s->pk.len);
+	count(&s->st.feedback_msgs, (uint64_t)s->pk.count * (uint64_t)(to ? 1 : n_subscribers(s)));
 	pk_begin(&s->pk, BUNDLE_MTU);
+}
+
+/* One parameter's feedback: its value (f, natural units), its /norm twin (f,
+ * 0..1) and its /text twin (s, param_format: "-1.0 dB", "bell", "on"), all
+ * three in one bundle, so a bundle of BUNDLE_MTU bytes never splits them. */
+static void add_param_feedback(osc_server *s, int id, subscriber *to)
+{
+	float v = param_get(s->params, id);
+	char text[64];
+	param_format(id, v, text, sizeof text);
+	for (int tries = 0; tries < 2; tries++) {
+		size_t mark = s->pk.len;
+		int mark_count = s->pk.count;
+		if (pk_add_float(&s->pk, param_info_get(id)->path, v) == 0 &&
+		    pk_add_float(&s->pk, s->norm_path[id], param_to_norm(id, v)) == 0 &&
+		    pk_add_string(&s->pk, s->text_path[id], text) == 0)
+			return;
+		/* undo a half-added triple, flush, retry in an empty bundle */
+		s->pk.len = mark;
+		s->pk.count = mark_count;
+		flush_feedback(s, to);
+	}
+}
+
+/* The whole state to one subscriber: what a client needs when it connects
+ * (issue 12), every parameter's triple in bundles of at most BUNDLE_MTU bytes. */
+static void send_state(osc_server *s, subscriber *to)
+{
+	pk_begin(&s->pk, BUNDLE_MTU);
+	for (int id = 0; id < P_COUNT; id++)
+		add_param_feedback(s, id, to);
+	flush_feedback(s, to);
+	to->heard = now_s();
 }
 
 /* Send every parameter whose generation moved since the last poll: whoever
@@ -284,23 +385,10 @@ static void poll_params(osc_server *s)
 		if (gen == s->seen_gen[id])
 			continue;
 		s->seen_gen[id] = gen;
-		if (!subscribed)
-			continue;
-		const param_info *pi = param_info_get(id);
-		float v = param_get(s->params, id);
-		for (int tries = 0; tries < 2; tries++) {
-			size_t mark = s->pk.len;
-			int mark_count = s->pk.count;
-			if (pk_add_float(&s->pk, pi->path, v) == 0 &&
-			    pk_add_float(&s->pk, s->norm_path[id], param_to_norm(id, v)) == 0)
-				break;
-			/* the pair goes into one bundle: undo a half-added pair, flush, retry */
-			s->pk.len = mark;
-			s->pk.count = mark_count;
-			flush_feedback(s);
-		}
+		if (subscribed)
+			add_param_feedback(s, id, NULL);
 	}
-	flush_feedback(s);
+	flush_feedback(s, NULL);
 }
 
 static void expire_leases(osc_server *s, double now)
@@ -354,7 +442,7 @@ static void send_meters(osc_server *s)
 			sub->meter_sent[i] = val[i];
 		}
 		if (s->pk.count) {
-			send_raw(s, &sub->addr, s->pk.buf, s->pk.len);
+			send_raw(s, &sub->addr, sub->local, s->pk.buf, s->pk.len);
 			count(&s->st.meter_bundles, 1);
 		}
 	}
@@ -413,6 +501,19 @@ static void enum_names(const param_info *pi, char *buf, size_t len)
 static void handle_param(osc_server *s, const char *path, int id, int norm, const char *types, lo_arg **argv, int argc)
 {
 	const param_info *pi = param_info_get(id);
+	if (norm == 2) { /* /text twin: read only */
+		if (argc != 0) {
+			reply_error(s, path, "read only: set the value on the address without /text (a string works there)");
+			return;
+		}
+		char text[64];
+		param_format(id, param_get(s->params, id), text, sizeof text);
+		lo_message m = lo_message_new();
+		lo_message_add_string(m, text);
+		send_msg(s, &s->src, s->src_local, path, m);
+		lo_message_free(m);
+		return;
+	}
 	if (argc == 0) {
 		float v = param_get(s->params, id);
 		reply_float(s, path, norm ? param_to_norm(id, v) : v);
@@ -486,8 +587,32 @@ static void handle_param(osc_server *s, const char *path, int id, int norm, cons
 	}
 }
 
+/* /params (150 replies) and the state on /subscribe (11 datagrams of 1,400
+ * bytes) answer a 12-byte request with ~10 kB: one 64 kB datagram of 4,093
+ * /params made 602,435 replies (45 MB) and kept this thread from everyone
+ * else for 34 s.  A token bucket caps these large answers for the whole
+ * server (HEAVY_PER_S a second, HEAVY_BURST at once); the rest is 1:1. */
+static int heavy_allowed(osc_server *s)
+{
+	double now = now_s();
+	s->heavy_tokens += (now - s->heavy_refilled) * HEAVY_PER_S;
+	if (s->heavy_tokens > HEAVY_BURST)
+		s->heavy_tokens = HEAVY_BURST;
+	s->heavy_refilled = now;
+	if (s->heavy_tokens < 1)
+		return 0;
+	s->heavy_tokens -= 1;
+	return 1;
+}
+
+#define HEAVY_REFUSED "too many /params and /subscribe at once (at most " TEXT_OF(HEAVY_BURST_N) ", then " TEXT_OF(HEAVY_PER_S_N) " a second)"
+
 static void handle_params_list(osc_server *s)
 {
+	if (!heavy_allowed(s)) {
+		reply_error(s, "/params", HEAVY_REFUSED);
+		return;
+	}
 	for (int id = 0; id < P_COUNT; id++) {
 		const param_info *pi = param_info_get(id);
 		lo_message m = lo_message_new();
@@ -497,12 +622,18 @@ static void handle_params_list(osc_server *s)
 		lo_message_add_float(m, pi->max);
 		lo_message_add_float(m, pi->def);
 		lo_message_add_float(m, param_get(s->params, id));
-		send_msg(s, &s->src, "/param", m);
+		/* appended after the six of the first version, so its readers still work:
+		 * step (0: continuous), curve name, then the enum names in index order */
+		lo_message_add_float(m, pi->step);
+		lo_message_add_string(m, param_curve_name(pi->curve));
+		for (int k = 0; k < pi->n_enums; k++)
+			lo_message_add_string(m, pi->enums[k]);
+		send_msg(s, &s->src, s->src_local, "/param", m);
 		lo_message_free(m);
 	}
 	lo_message m = lo_message_new();
 	lo_message_add_int32(m, P_COUNT);
-	send_msg(s, &s->src, "/params/done", m);
+	send_msg(s, &s->src, s->src_local, "/params/done", m);
 	lo_message_free(m);
 }
 
@@ -553,8 +684,18 @@ static void handle_subscribe(osc_server *s, const char *path, const char *types,
 		sub->used = 1;
 		reset_meter_memory(sub);
 	}
+	sub->local = s->src_local; /* the latest /subscribe says where the client listens for us */
 	if (!sub->permanent)
 		sub->expires = now_s() + lease;
+	if (!heavy_allowed(s)) {
+		reply_error(s, path, "subscribed, but the state was not sent: " HEAVY_REFUSED);
+		return;
+	}
+	send_state(s, sub);
+	/* a host with a permanent target that subscribes is (re)connecting: its target too */
+	for (int i = MAX_LEASED; i < MAX_SUBS; i++)
+		if (s->subs[i].used && &s->subs[i] != sub && s->subs[i].addr.sin_addr.s_addr == s->src.sin_addr.s_addr)
+			send_state(s, &s->subs[i]);
 }
 
 static void handle_unsubscribe(osc_server *s)
@@ -582,7 +723,17 @@ static const char *bad_name(const char *name)
 
 typedef int (*name_action)(lathe_app *, const char *, char *, int);
 
-static void handle_named(osc_server *s, const char *path, name_action fn, const char *types, int argc, lo_arg **argv)
+/* Who asked for a job on the worker, and where its answer goes. */
+typedef struct {
+	char path[32];
+	struct sockaddr_in to;
+	struct in_addr from;
+} job_tag;
+
+/* A named action; `blocking` ones (they open, write, fsync files) run on the
+ * worker so this thread keeps serving, and answer when they finish (finish_job). */
+static void handle_named(osc_server *s, const char *path, name_action fn, int blocking, const char *types, int argc,
+                         lo_arg **argv)
 {
 	if (argc != 1 || (types[0] != 's' && types[0] != 'S')) {
 		reply_error(s, path, "expected one string (a name)");
@@ -598,12 +749,35 @@ static void handle_named(osc_server *s, const char *path, name_action fn, const 
 		reply_error(s, path, "not available");
 		return;
 	}
+	if (blocking) {
+		job_tag tag = { .to = s->src, .from = s->src_local };
+		snprintf(tag.path, sizeof tag.path, "%s", path);
+		if (osc_worker_submit(s->worker, fn, name, &tag, sizeof tag) != 0)
+			reply_error(s, path, "busy: the previous session save or load has not finished");
+		return;
+	}
 	char err[256] = "failed";
 	if (fn(s->app, name, err, sizeof err) != 0) {
 		reply_error(s, path, err);
 		return;
 	}
 	reply_done(s, path);
+}
+
+/* A job of the worker finished: answer whoever asked. */
+static void finish_job(osc_server *s)
+{
+	osc_worker_result r;
+	if (!osc_worker_take(s->worker, &r))
+		return;
+	job_tag tag;
+	memcpy(&tag, r.tag, sizeof tag);
+	s->src = tag.to;
+	s->src_local = tag.from;
+	if (r.rc != 0)
+		reply_error(s, tag.path, r.err);
+	else
+		reply_done(s, tag.path);
 }
 
 /* Actions without arguments; one number is a button press (0 = release, ignored). */
@@ -638,6 +812,78 @@ static void handle_learn(osc_server *s, const char *path)
 	reply_float(s, param_info_get(P_LIM_GAIN)->path, applied);
 }
 
+/* ---- reply ports ---- */
+
+/* The port replies to this host go to (/reply/port), or 0 for the sender's own. */
+static int reply_port_find(const osc_server *s, uint32_t ip)
+{
+	for (int i = 0; i < MAX_REPLY_PORTS; i++)
+		if (s->reply_port[i].port && s->reply_port[i].ip == ip)
+			return i;
+	return -1;
+}
+
+/* /reply/port i: from now on, replies and subscriptions of the sender's host
+ * go to this port (0: back to the sender's own), for apps whose send and
+ * receive ports differ (TouchOSC).  Ardour calls it /set_surface/port. */
+static void handle_reply_port(osc_server *s, const char *path, const char *types, int argc, lo_arg **argv)
+{
+	if (argc != 1 || !is_number_type(types[0])) {
+		reply_error(s, path, "expected one number (a UDP port, 0 to reply to the sending port)");
+		return;
+	}
+	float f = number_arg(types[0], argv[0]);
+	if (!(f >= 0 && f <= 65535) || f != floorf(f)) {
+		reply_error(s, path, "expected a UDP port 1..65535, or 0 to reply to the sending port");
+		return;
+	}
+	uint32_t ip = s->src.sin_addr.s_addr;
+	int i = reply_port_find(s, ip);
+	if (f == 0) {
+		if (i >= 0)
+			s->reply_port[i].port = 0;
+		s->src.sin_port = s->src_port;
+		reply_done(s, path);
+		return;
+	}
+	if (i < 0) { /* a free slot, else the least recently used */
+		i = 0;
+		for (int k = 0; k < MAX_REPLY_PORTS; k++) {
+			if (!s->reply_port[k].port) {
+				i = k;
+				break;
+			}
+			if (s->reply_port[k].used < s->reply_port[i].used)
+				i = k;
+		}
+	}
+	s->reply_port[i].ip = ip;
+	s->reply_port[i].port = htons((uint16_t)f);
+	s->reply_port[i].used = now_s();
+	s->src.sin_port = s->reply_port[i].port;
+	reply_done(s, path);
+}
+
+/* ---- address patterns ---- */
+
+/* OSC 1.0 "OSC Message Dispatching and Pattern Matching": an address with
+ * ? * [] {} reaches every parameter address (and /norm, /text twin) it
+ * matches, each handled as if sent to it.  liblo's lo_pattern_match does the
+ * matching; replies name the matched addresses. */
+static int handle_pattern(osc_server *s, const char *pattern, const char *types, lo_arg **argv, int argc)
+{
+	int matched = 0;
+	for (int id = 0; id < P_COUNT; id++) {
+		const char *paths[3] = { param_info_get(id)->path, s->norm_path[id], s->text_path[id] };
+		for (int k = 0; k < 3; k++)
+			if (lo_pattern_match(paths[k], pattern)) {
+				handle_param(s, paths[k], id, k, types, argv, argc);
+				matched++;
+			}
+	}
+	return matched;
+}
+
 static int on_message(const char *path, const char *types, lo_arg **argv, int argc, lo_message msg, void *user)
 {
 	osc_server *s = user;
@@ -655,24 +901,35 @@ static int on_message(const char *path, const char *types, lo_arg **argv, int ar
 		handle_param(s, path, id, 1, types, argv, argc);
 		return 0;
 	}
+	if (!strncmp(path, "/text/", 6) && (id = find_param(s, path + 5)) >= 0) {
+		handle_param(s, path, id, 2, types, argv, argc);
+		return 0;
+	}
+	if (strpbrk(path, "*?[{")) {
+		if (handle_pattern(s, path, types, argv, argc) == 0)
+			reply_error(s, path, "no parameter address matches the pattern");
+		return 0;
+	}
 	if (!strcmp(path, "/ping")) {
 		lo_message m = lo_message_new();
-		send_msg(s, &s->src, "/pong", m);
+		send_msg(s, &s->src, s->src_local, "/pong", m);
 		lo_message_free(m);
 	} else if (!strcmp(path, "/params")) {
 		handle_params_list(s);
 	} else if (!strcmp(path, "/subscribe")) {
 		handle_subscribe(s, path, types, argv, argc);
+	} else if (!strcmp(path, "/reply/port") || !strcmp(path, "/set_surface/port")) {
+		handle_reply_port(s, path, types, argc, argv);
 	} else if (!strcmp(path, "/unsubscribe")) {
 		handle_unsubscribe(s);
 	} else if (!strcmp(path, "/session/save")) {
-		handle_named(s, path, act->session_save, types, argc, argv);
+		handle_named(s, path, act->session_save, 1, types, argc, argv);
 	} else if (!strcmp(path, "/session/load")) {
-		handle_named(s, path, act->session_load, types, argc, argv);
+		handle_named(s, path, act->session_load, 1, types, argc, argv);
 	} else if (!strcmp(path, "/snapshot/store")) {
-		handle_named(s, path, act->snapshot_store, types, argc, argv);
+		handle_named(s, path, act->snapshot_store, 0, types, argc, argv);
 	} else if (!strcmp(path, "/snapshot/recall")) {
-		handle_named(s, path, act->snapshot_recall, types, argc, argv);
+		handle_named(s, path, act->snapshot_recall, 0, types, argc, argv);
 	} else if (!strcmp(path, "/undo") || !strcmp(path, "/redo")) {
 		if (!trigger(s, path, types, argc, argv))
 			return 0;
@@ -703,15 +960,106 @@ static int on_message(const char *path, const char *types, lo_arg **argv, int ar
 
 /* ---- the thread ---- */
 
+static uint32_t get_be32(const char *p)
+{
+	const unsigned char *u = (const unsigned char *)p;
+	return (uint32_t)u[0] << 24 | (uint32_t)u[1] << 16 | (uint32_t)u[2] << 8 | u[3];
+}
+
+/* Checks a datagram's bundle framing before liblo sees it; NULL when it is a
+ * message (liblo's parser checks those) or a well-formed bundle, else why not.
+ * OSC 1.0, "OSC Bundles": "#bundle\0", an 8-byte time tag, then elements,
+ * each an int32 size (a multiple of 4) and that many bytes, a message or a
+ * bundle.  liblo 0.31 dispatches a nested bundle by calling itself
+ * (lo_server_dispatch_data, src/server.c) with no depth limit: ~3,000 levels in
+ * one 60 kB datagram overflowed this thread's stack.  So the walk here is a
+ * loop with an explicit stack of at most OSC_BUNDLE_DEPTH_MAX bundle ends, and
+ * it also refuses element sizes that lie (zero, unaligned, past the end),
+ * which liblo's lo_validate_bundle lets through in part (a zero size at the
+ * end makes it strcmp past the datagram). */
+static const char *bundle_check(const char *p, size_t n)
+{
+	if (n < 8 || memcmp(p, "#bundle", 8) != 0)
+		return NULL;
+	size_t end[OSC_BUNDLE_DEPTH_MAX];
+	int depth = 0;
+	size_t pos = 0, lim = n;
+	for (;;) {
+		/* a bundle starts at pos and ends at lim */
+		if (depth == OSC_BUNDLE_DEPTH_MAX)
+			return "bundles nested deeper than " TEXT_OF(OSC_BUNDLE_DEPTH_MAX) " levels";
+		if (lim - pos < 16)
+			return "bundle shorter than its header (16 bytes)";
+		end[depth++] = lim;
+		pos += 16;
+		for (;;) {
+			size_t e = end[depth - 1];
+			if (pos == e) {
+				if (--depth == 0)
+					return NULL;
+				continue;
+			}
+			if (e - pos < 4)
+				return "bundle ends inside an element size";
+			uint32_t size = get_be32(p + pos);
+			pos += 4;
+			if (size == 0 || size % 4 != 0)
+				return "bundle element size not a positive multiple of 4";
+			if (size > e - pos)
+				return "bundle element size beyond the end of its bundle";
+			if (p[pos] == '#') {
+				if (size < 8 || memcmp(p + pos, "#bundle", 8) != 0)
+					return "bundle element neither a message nor a bundle";
+				lim = pos + size;
+				break; /* into the inner bundle */
+			}
+			pos += size;
+		}
+	}
+}
+
+/* The address a datagram reached (IP_PKTINFO's ipi_spec_dst: the local
+ * address, also for a broadcast), or INADDR_ANY when the kernel did not say. */
+static struct in_addr reached_address(struct msghdr *mh)
+{
+	struct in_addr a = { .s_addr = htonl(INADDR_ANY) };
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c))
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+			struct in_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(c), sizeof pi);
+			a = pi.ipi_spec_dst;
+		}
+	return a;
+}
+
+/* A datagram came from host a.  A permanent target on that host not heard
+ * from for RECONNECT_SILENCE_S (an app reopened, a tablet woken) gets the
+ * whole state: UDP has no connection to tell us it came back. */
+static void heard_from(osc_server *s, struct in_addr a)
+{
+	double now = now_s();
+	for (int i = MAX_LEASED; i < MAX_SUBS; i++) {
+		subscriber *sub = &s->subs[i];
+		if (!sub->used || sub->addr.sin_addr.s_addr != a.s_addr)
+			continue;
+		if (now - sub->heard > RECONNECT_SILENCE_S)
+			send_state(s, sub);
+		sub->heard = now;
+	}
+}
+
 static void receive_batch(osc_server *s)
 {
 	for (int i = 0; i < DRAIN_BATCH; i++) {
 		struct sockaddr_in from;
-		socklen_t flen = sizeof from;
-		ssize_t n = recvfrom(s->fd, s->rx, sizeof s->rx, MSG_DONTWAIT | MSG_TRUNC, (struct sockaddr *)&from, &flen);
+		struct iovec iov = { .iov_base = s->rx, .iov_len = sizeof s->rx };
+		union { char buf[CMSG_SPACE(sizeof(struct in_pktinfo))]; struct cmsghdr align; } ctl;
+		struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof from, .msg_iov = &iov, .msg_iovlen = 1,
+		                     .msg_control = ctl.buf, .msg_controllen = sizeof ctl.buf };
+		ssize_t n = recvmsg(s->fd, &mh, MSG_DONTWAIT | MSG_TRUNC);
 		if (n < 0)
 			return; /* EAGAIN: drained (or a transient error) */
-		if (flen < sizeof from || from.sin_family != AF_INET || !allowed(s, &from)) {
+		if (mh.msg_namelen < sizeof from || from.sin_family != AF_INET || !allowed(s, &from)) {
 			count(&s->st.denied, 1);
 			continue;
 		}
@@ -721,10 +1069,24 @@ static void receive_batch(osc_server *s)
 			continue;
 		}
 		s->src = from;
+		s->src_port = from.sin_port;
+		s->src_local = reached_address(&mh);
+		int rp = reply_port_find(s, from.sin_addr.s_addr);
+		if (rp >= 0) {
+			s->src.sin_port = s->reply_port[rp].port;
+			s->reply_port[rp].used = now_s();
+		}
+		const char *why = bundle_check(s->rx, (size_t)n);
+		if (why) {
+			count(&s->st.malformed, 1);
+			reply_error(s, "#bundle", why);
+			continue;
+		}
 		if (lo_server_dispatch_data(s->lo, s->rx, (size_t)n) < 0) {
 			count(&s->st.malformed, 1);
 			reply_error(s, "", "malformed OSC packet");
 		}
+		heard_from(s, from.sin_addr);
 	}
 }
 
@@ -735,20 +1097,27 @@ static void *server_thread(void *arg)
 	double now = now_s();
 	double next_feedback = now + feedback_period;
 	double next_meter = now + s->meter_period;
+	/* --osc-feedback targets get the whole state at start-up (issue 12) */
+	for (int i = MAX_LEASED; i < MAX_SUBS; i++)
+		if (s->subs[i].used)
+			send_state(s, &s->subs[i]);
 	for (;;) {
 		now = now_s();
 		double next = next_feedback < next_meter ? next_feedback : next_meter;
 		int timeout_ms = (int)ceil((next - now) * 1000.0);
 		if (timeout_ms < 0)
 			timeout_ms = 0;
-		struct pollfd pfd[2] = { { .fd = s->fd, .events = POLLIN }, { .fd = s->wake[0], .events = POLLIN } };
-		int r = poll(pfd, 2, timeout_ms);
+		struct pollfd pfd[3] = { { .fd = s->fd, .events = POLLIN }, { .fd = s->wake[0], .events = POLLIN },
+		                         { .fd = osc_worker_fd(s->worker), .events = POLLIN } };
+		int r = poll(pfd, 3, timeout_ms);
 		if (r < 0 && errno != EINTR)
 			break;
 		if (r > 0 && pfd[1].revents)
 			break;
 		if (r > 0 && pfd[0].revents)
 			receive_batch(s);
+		if (r > 0 && pfd[2].revents)
+			finish_job(s);
 		now = now_s();
 		if (now >= next_feedback) {
 			expire_leases(s, now);
@@ -847,6 +1216,9 @@ void osc_free(osc_server *s)
 		close(s->wake[0]);
 	if (s->wake[1] >= 0)
 		close(s->wake[1]);
+	osc_announce_free(s->announce);
+	/* a save or load stuck on a file that never opens must not keep lathe from quitting */
+	osc_worker_free(s->worker, 1000);
 	if (s->fd >= 0)
 		close(s->fd);
 	if (s->lo)
@@ -879,6 +1251,8 @@ osc_server *osc_new(lathe_app *app, const osc_opts *o, char *err, int errlen)
 	double rate = o->meter_rate > 0 ? o->meter_rate : 20.0;
 	rate = rate < 0.5 ? 0.5 : rate > 100 ? 100 : rate;
 	s->meter_period = 1.0 / rate;
+	s->heavy_tokens = HEAVY_BURST;
+	s->heavy_refilled = now_s();
 
 	/* the bound address */
 	const char *bind_addr = o->bind && *o->bind ? o->bind : "127.0.0.1";
@@ -942,6 +1316,7 @@ osc_server *osc_new(lathe_app *app, const osc_opts *o, char *err, int errlen)
 		s->by_path[id].path = pi->path;
 		s->by_path[id].id = id;
 		snprintf(s->norm_path[id], sizeof s->norm_path[id], "/norm%s", pi->path);
+		snprintf(s->text_path[id], sizeof s->text_path[id], "/text%s", pi->path);
 		s->seen_gen[id] = param_gen(s->params, id);
 	}
 	qsort(s->by_path, P_COUNT, sizeof s->by_path[0], cmp_path);
@@ -955,6 +1330,8 @@ osc_server *osc_new(lathe_app *app, const osc_opts *o, char *err, int errlen)
 	}
 	int rcvbuf = RCVBUF_BYTES;
 	(void)setsockopt(s->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
+	int on = 1; /* the address each datagram reached, for the reply's source (send_raw) */
+	(void)setsockopt(s->fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
 	if (bind(s->fd, (struct sockaddr *)&local, sizeof local) != 0) {
 		snprintf(err, errlen, "--osc-port %d on %s: %s", o->port, bind_addr, strerror(errno));
 		goto fail;
@@ -975,6 +1352,11 @@ osc_server *osc_new(lathe_app *app, const osc_opts *o, char *err, int errlen)
 	lo_server_enable_queue(s->lo, 0, 1);
 	lo_server_add_method(s->lo, NULL, NULL, on_message, s);
 
+	s->worker = osc_worker_new(app);
+	if (!s->worker) {
+		snprintf(err, errlen, "OSC: cannot start the worker thread");
+		goto fail;
+	}
 	if (pipe2(s->wake, O_CLOEXEC) != 0) {
 		snprintf(err, errlen, "OSC: pipe: %s", strerror(errno));
 		goto fail;
@@ -985,6 +1367,9 @@ osc_server *osc_new(lathe_app *app, const osc_opts *o, char *err, int errlen)
 	}
 	s->thread_started = 1;
 
+	/* discovery only where the LAN can reach us; its failure is a line, never fatal */
+	if (lan)
+		s->announce = osc_announce_new(local.sin_addr, s->port);
 	app->osc_port = s->port;
 	app->osc_bind = bind_addr;
 	app->osc_lan = lan;

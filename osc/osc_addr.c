@@ -96,11 +96,12 @@ float osc_meter_norm(int i, float v)
 
 static const osc_action_info actions[] = {
 	{ "/ping", "", "/pong", "Liveness check" },
-	{ "/params", "", "/param ssffff per parameter (path, unit, min, max, default, value), then /params/done i (count)", "List every parameter with its current value" },
-	{ "/subscribe", "[i|f]", "nothing (then feedback and meters)", "Feedback of every parameter change and meter bundles to the sender, for a lease in seconds (default 10, at most 600); renew before it ends" },
+	{ "/params", "", "/param per parameter (path, unit, min, max, default, value, step, curve, enum names), then /params/done i (count)", "List every parameter with its current value" },
+	{ "/subscribe", "[i|f]", "the whole state (every value, /norm and /text twin), then feedback and meters", "Feedback of every parameter change and meter bundles to the sender (or its /reply/port), for a lease in seconds (default 10, at most 600); renew before it ends" },
+	{ "/reply/port", "i", "/done s, on the new port", "Replies and feedback for the sender's host go to this port from now on (0: back to the sending port); for apps whose send and receive ports differ (TouchOSC). `/set_surface/port` (Ardour's name) does the same" },
 	{ "/unsubscribe", "", "nothing", "End the sender's subscription" },
-	{ "/session/save", "s", "/done s (path) or /error", "Save the session under a name in the session folder (no '/' or '..')" },
-	{ "/session/load", "s", "/done s or /error", "Load a named session from the session folder" },
+	{ "/session/save", "s", "/done s (path) or /error", "Save the session under a name in the session folder (no '/' or '..'); runs beside the server, which keeps serving; /error busy while another save or load runs" },
+	{ "/session/load", "s", "/done s or /error", "Load a named session from the session folder; runs beside the server, like /session/save" },
 	{ "/snapshot/store", "s", "/done s or /error", "Store the current settings as a snapshot (A, B, ...)" },
 	{ "/snapshot/recall", "s", "/done s or /error", "Recall a snapshot (crossfaded over /snapshot/fade)" },
 	{ "/undo", "", "/done s or /error", "Undo the last change" },
@@ -148,13 +149,28 @@ void osc_write_markdown(FILE *f)
 	fprintf(f, "UDP on `--osc-port` (default 7770), bound to `--osc-bind` (default 127.0.0.1) only.\n"
 	           "Only senders inside `--osc-allow CIDR` (repeatable) are served; the default is loopback\n"
 	           "(127.0.0.0/8), plus 10.0.0.0/8, 172.16.0.0/12 and 192.168.0.0/16 when a non-loopback\n"
-	           "address is bound. Other packets are dropped unanswered. Replies go to the sender's address and port.\n\n");
+	           "address is bound. Other packets are dropped unanswered. Replies go to the sender's address and port,\n"
+	           "from the address the request reached (so a client on a connected UDP socket hears them when lathe\n"
+	           "is bound to 0.0.0.0).\n\n"
+	           "Bundles may hold bundles, at most 8 levels deep. A datagram with deeper nesting, or whose bundle\n"
+	           "element sizes do not add up (zero, not a multiple of 4, past the end), is refused whole, before any\n"
+	           "of it is applied, with `/error ss` (`#bundle`, reason).\n\n"
+	           "Bound to a non-loopback address (a LAN address or 0.0.0.0), lathe announces itself over Avahi as\n"
+	           "`_osc._udp` (`lathe on HOST`), so OSC apps list it; with no Avahi daemon it says so in one line and serves on.\n\n");
 	fprintf(f, "## Parameters\n\n"
 	           "Each address takes one value in natural units: a float or an int; `T`/`F` for toggles;\n"
 	           "for enums the index or the name as a string (`s`). Integer and enum values are rounded.\n"
 	           "A message without arguments is a query: the current value comes back on the same address (`f`).\n"
 	           "`/norm` + address (e.g. `/norm/eq/3/freq`) takes and answers 0..1 along the parameter's curve\n"
-	           "(log for frequencies, times, ratios and Q; linear otherwise).\n\n"
+	           "(log for frequencies, times, ratios and Q; linear otherwise).\n"
+	           "`/text` + address (e.g. `/text/limiter/ceiling`) answers the value as the console shows it, a string\n"
+	           "with its unit (`s`, `-1.00 dBTP`; enums by name, `high_shelf`; toggles `on`/`off`); it is read only.\n\n"
+	           "OSC 1.0 address patterns reach every parameter address they match, each handled as if sent to it:\n"
+	           "`/eq/*/gain 3` sets the eight EQ gains, `/mb/[1-4]/ratio`, `/eq/{2,5}/freq`, `/norm/eq/?/q` likewise;\n"
+	           "a query pattern answers on every matched address. A pattern that matches nothing gets `/error`.\n\n"
+	           "The large answers, a `/params` list and the state sent on `/subscribe`, are capped at 20 at once and\n"
+	           "10 a second for the whole server; beyond that `/params` gets `/error` and `/subscribe` subscribes but\n"
+	           "answers `/error` instead of the state.\n\n"
 	           "Bad input is answered with `/error ss` (address, reason): unknown address, wrong type or count,\n"
 	           "NaN/Inf (value unchanged). Out of range is clamped, answered with `/error`, and the clamped\n"
 	           "value is sent back on the address.\n\n");
@@ -189,12 +205,24 @@ void osc_write_markdown(FILE *f)
 			range, curve_name(pi->curve), def, pi->help ? pi->help : "");
 	}
 	fprintf(f, "\n## Feedback\n\n"
-	           "`/subscribe [i lease_s]` registers the sender (at most 16 at a time; default lease 10 s, at most 600 s;\n"
-	           "send `/subscribe` again to renew). `--osc-feedback HOST:PORT` adds permanent subscribers (for\n"
-	           "clients with a fixed reply port, e.g. TouchOSC or Open Stage Control).\n"
-	           "Every parameter change, whoever made it (console, session, snapshot, another client), is sent to\n"
-	           "every subscriber on its address (`f`, natural units) and on its `/norm` twin (`f`, 0..1), in bundles,\n"
-	           "at most about 60 times a second: only the latest value of a parameter that changed in between.\n\n");
+	           "Two ways to get feedback; both bring the whole state first, then every change:\n\n"
+	           "- `/subscribe [i lease_s]` from the client: the sender's address and port (or the port it named with\n"
+	           "  `/reply/port`) is fed for the lease (default 10 s, at most 600 s; at most 16 clients). Send `/subscribe`\n"
+	           "  again before the lease ends to keep it (the Open Stage Control layout renews by itself); `/unsubscribe` ends it.\n"
+	           "- `--osc-feedback HOST:PORT` on lathe's command line: a permanent target, for apps that cannot renew. It\n"
+	           "  gets the whole state at start-up, when its host sends `/subscribe` (from any port), and when its host is\n"
+	           "  heard again after 30 s of silence (an app reopened, a tablet woken).\n\n"
+	           "The whole state is every parameter's value, `/norm` and `/text` twin, in bundles of at most 1,400 bytes\n"
+	           "(one datagram each). After it, every parameter change, whoever made it (console,\n"
+	           "session, snapshot, another client), goes to every subscriber the same way, at most about 60 times a\n"
+	           "second: only the latest value of a parameter that changed in between. The three messages of one\n"
+	           "parameter always travel in one bundle.\n\n"
+	           "| What changed | Address | Type | Value |\n| --- | --- | --- | --- |\n"
+	           "| any parameter | the parameter's address | `f` | natural units; enums: the index (`0.0`, `1.0`, ...); toggles: `1.0` on, `0.0` off |\n"
+	           "| any parameter | `/norm` + address | `f` | 0..1 along the curve (a toggle: `0.0`/`1.0`; an enum: index / (count - 1)) |\n"
+	           "| any parameter | `/text` + address | `s` | the console's text: `-1.00 dBTP`, `high_shelf`, `on` / `off` |\n\n"
+	           "A toggle or enum is always sent back as a float (`f`), whatever type set it (`i`, `T`/`F`, `s`):\n"
+	           "a button whose `on` is 1 and `off` is 0 matches it numerically; `typeTags \"i\"` on the way in is fine.\n\n");
 	fprintf(f, "## Meters\n\n"
 	           "Sent to subscribers as one bundle per tick at `--meter-rate` (default 20 Hz); only values that\n"
 	           "changed by at least the resolution since the last bundle to that subscriber. Each meter also has a\n"
@@ -223,7 +251,7 @@ void osc_write_markdown(FILE *f)
 	           "| `/error` | ss | address, reason |\n"
 	           "| `/done` | s | the action's address: it succeeded |\n"
 	           "| `/pong` | - | answer to `/ping` |\n"
-	           "| `/param` | ssffff | path, unit, min, max, default, value (answer to `/params`) |\n"
+	           "| `/param` | ssfffffs[s...] | path, unit, min, max, default, value, step (0: continuous), curve (`linear`, `log`, `dB`, `enum`, `toggle`), then the enum names in index order (answer to `/params`) |\n"
 	           "| `/params/done` | i | number of `/param` messages sent |\n");
 	osc_layout_write_markdown(f);
 }

@@ -62,6 +62,50 @@ static void put_bundle(const char *name, lo_timetag tt, const char **paths, lo_m
 	lo_bundle_free_recursive(b);
 }
 
+static void put_be32(char *p, uint32_t v)
+{
+	p[0] = (char)(v >> 24);
+	p[1] = (char)(v >> 16);
+	p[2] = (char)(v >> 8);
+	p[3] = (char)v;
+}
+
+/* depth bundles, each the only element of the one around it, around one
+ * message; OSC 1.0 framing written by hand (liblo's serialiser recurses). */
+static void put_nested(const char *name, int depth, const char *path, lo_message m)
+{
+	size_t mlen = 0;
+	void *mdata = lo_message_serialise(m, path, NULL, &mlen);
+	size_t len = (size_t)depth * 20 + mlen;
+	char *buf = malloc(len);
+	memcpy(buf + len - mlen, mdata, mlen);
+	size_t pos = len - mlen, inner = mlen;
+	for (int k = 0; k < depth; k++) {
+		pos -= 20;
+		memcpy(buf + pos, "#bundle\0\0\0\0\0\0\0\0\1", 16);
+		put_be32(buf + pos + 16, (uint32_t)inner);
+		inner += 20;
+	}
+	put(name, buf, len);
+	free(buf);
+	free(mdata);
+	lo_message_free(m);
+}
+
+/* One bundle around one message whose element size says `size`, cut or padded to len bytes. */
+static void put_lying(const char *name, uint32_t size, long len_delta)
+{
+	size_t mlen = 0;
+	lo_message m = msg_f(-9);
+	void *mdata = lo_message_serialise(m, "/input/gain", NULL, &mlen);
+	char buf[128] = "#bundle\0\0\0\0\0\0\0\0\1";
+	put_be32(buf + 16, size);
+	memcpy(buf + 20, mdata, mlen);
+	put(name, buf, (size_t)((long)(20 + mlen) + len_delta));
+	free(mdata);
+	lo_message_free(m);
+}
+
 static void dict_str(FILE *d, const char *s)
 {
 	fputc('"', d);
@@ -164,6 +208,19 @@ int main(int argc, char **argv)
 	}
 	/* a message without a type tag string (OSC 1.0 allows old senders to omit it) */
 	put("no-typetag", "/ping\0\0\0", 8);
+	/* hostile framing (issue 11): 3,000 nested bundles (60 kB) crashed the server
+	 * in liblo's recursive dispatch; 8 levels are served, 9 and more refused;
+	 * element sizes that lie; a bundle cut inside its header */
+	put_nested("bundle-depth-8", 8, "/eq/2/gain", msg_f(2));
+	put_nested("bundle-depth-9", 9, "/eq/2/gain", msg_f(2));
+	put_nested("bundle-depth-3000", 3000, "/eq/2/gain", msg_f(2));
+	put_nested("bundle-depth-3250", 3250, "/ping", lo_message_new());
+	put_lying("bundle-size-huge", 0xffffffffu, 0);
+	put_lying("bundle-size-past-end", 24, 0);
+	put_lying("bundle-size-unaligned", 15, 0);
+	put_lying("bundle-size-zero", 0, 0);
+	put_lying("bundle-size-zero-at-end", 20, 4);
+	put_lying("bundle-cut-in-header", 16, -24);
 
 	/* the dictionary */
 	FILE *d = fopen(argv[2], "w");

@@ -1,9 +1,10 @@
 /* OSC against a real `lathe headless` on a private jackd (dummy backend):
  * every parameter driven and read back, meters while a sine plays, feedback
- * to a subscriber, the allow list, 10,000 messages/s applied, and a client no
- * one here wrote (the `osc` npm package under node).  Latencies, rates, xruns
- * and CPU are printed, not asserted: on a loaded machine they measure the
- * load; every wait polls up to FX_DEADLINE_MS. */
+ * (its latency reported), the allow list, 10,000 messages/s applied (xruns
+ * reported), a client no one here wrote (the `osc` npm package under node),
+ * and the hostile cases of issue 11 (a 3,000-deep bundle, a FIFO session).
+ * Latencies, rates, xruns and CPU are printed, not asserted: on a loaded
+ * machine they measure the load; every wait polls up to FX_DEADLINE_MS. */
 #include <check.h>
 #include <errno.h>
 #include <jack/jack.h>
@@ -14,7 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "engine/params.h"
 #include "osc/osc_addr.h"
@@ -232,6 +236,7 @@ START_TEST(feedback_latency_and_access)
 	printf("live feedback latency: mean %.1f ms, max %.1f ms over %d sets (reported, not asserted)\n", sum / rounds,
 	       worst, rounds);
 	fflush(stdout);
+	/* every round's feedback arrived (within 2 s); the latency is reported, not asserted (load) */
 	cl_send(a, "/output/gain", Mf(0));
 	cl_send(b, "/unsubscribe", M());
 	/* 127.0.0.2 is loopback but outside --osc-allow 127.0.0.1/32: dropped.  lathe reads
@@ -344,27 +349,38 @@ START_TEST(ten_thousand_per_second)
 }
 END_TEST
 
-/* "Every parameter can be driven and every meter watched from a client that no one here wrote." */
-START_TEST(node_osc_package_client)
+/* Runs `node SCRIPT PORT` in tests/node (installing the osc package once);
+ * its stdout goes to out.  0 when node is not installed (the caller skips). */
+static int run_node(const char *script, char *out, size_t outlen, int *ok)
 {
-	REQUIRE_LATHE();
-	if (system("node --version >/dev/null 2>&1") != 0) {
-		printf("test_osc_live: SKIP node_osc_package_client: node is not installed\n");
-		return;
-	}
+	if (system("node --version >/dev/null 2>&1") != 0)
+		return 0;
 	char cmd[2048];
 	snprintf(cmd, sizeof cmd, "cd '%s/tests/node' && (test -d node_modules/osc || npm install --no-audit --no-fund >/dev/null 2>&1)",
 		fx_src_dir());
 	ck_assert_msg(system(cmd) == 0, "npm install in tests/node failed (the osc package is needed)");
-	snprintf(cmd, sizeof cmd, "cd '%s/tests/node' && node osc_client.js %d %d", fx_src_dir(), osc_port_no, osc_meter_count());
+	snprintf(cmd, sizeof cmd, "cd '%s/tests/node' && node %s %d %d", fx_src_dir(), script, osc_port_no, osc_meter_count());
 	FILE *p = popen(cmd, "r");
 	ck_assert_ptr_nonnull(p);
-	static char out[8192];
-	size_t n = fread(out, 1, sizeof out - 1, p);
+	size_t n = fread(out, 1, outlen - 1, p);
 	out[n] = 0;
 	int rc = pclose(p);
+	*ok = WIFEXITED(rc) && WEXITSTATUS(rc) == 0;
+	return 1;
+}
+
+/* "Every parameter can be driven and every meter watched from a client that no one here wrote." */
+START_TEST(node_osc_package_client)
+{
+	REQUIRE_LATHE();
+	static char out[8192];
+	int ok;
+	if (!run_node("osc_client.js", out, sizeof out, &ok)) {
+		printf("test_osc_live: SKIP node_osc_package_client: node is not installed\n");
+		return;
+	}
 	printf("node osc client: %s", out);
-	ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 0, "node client failed: %s", out);
+	ck_assert_msg(ok, "node client failed: %s", out);
 	for (int i = 0; i < osc_meter_count(); i++) {
 		char q[80];
 		snprintf(q, sizeof q, "\"%s\"", osc_meter_get(i)->path);
@@ -373,6 +389,138 @@ START_TEST(node_osc_package_client)
 	char want[64];
 	snprintf(want, sizeof want, "\"set_ok\":%d", P_COUNT);
 	ck_assert_msg(strstr(out, want), "not every parameter was driven: %s", out);
+}
+END_TEST
+
+/* Issue 12, as Open Stage Control: the osc package on ONE socket gets the
+ * whole state within 1 s of /subscribe, follows another client's change and
+ * keeps feedback past the lease by renewing it itself. */
+START_TEST(one_socket_surface_gets_state_and_keeps_it)
+{
+	REQUIRE_LATHE();
+	static char out[8192];
+	int ok;
+	if (!run_node("osc_surface.js", out, sizeof out, &ok)) {
+		printf("test_osc_live: SKIP one_socket_surface_gets_state_and_keeps_it: node is not installed\n");
+		return;
+	}
+	printf("node one-socket surface: %s", out);
+	ck_assert_msg(ok, "one-socket surface failed: %s", out);
+}
+END_TEST
+
+/* Issue 11: one datagram of 3,000 nested bundles (60 kB) killed a running
+ * lathe (stack overflow in liblo's recursive dispatch).  Built here by hand
+ * from OSC 1.0's bundle framing; lathe must answer /error and then /ping. */
+START_TEST(deep_bundle_datagram_survived)
+{
+	REQUIRE_LATHE();
+	client *c = cl_new("127.0.0.1", osc_port_no);
+	static char pkt[65536];
+	const char inner[] = "/ping\0\0\0,\0\0\0";
+	size_t n = sizeof inner - 1, depth = 3000, len = depth * 20 + n;
+	ck_assert_uint_le(len, 65507);
+	memcpy(pkt + len - n, inner, n);
+	size_t pos = len - n, elem = n;
+	for (size_t k = 0; k < depth; k++) {
+		pos -= 20;
+		memcpy(pkt + pos, "#bundle\0\0\0\0\0\0\0\0\1", 16);
+		uint32_t be = htonl((uint32_t)elem);
+		memcpy(pkt + pos + 16, &be, 4);
+		elem += 20;
+	}
+	cl_send_raw(c, pkt, len);
+	rx_msg m;
+	ck_assert_msg(cl_wait(c, "/error", &m, 3000), "no /error for %zu nested bundles", depth);
+	printf("live deep bundle: %zu levels in %zu bytes: /error '%s'\n", depth, len, m.s[1]);
+	cl_send(c, "/ping", M());
+	ck_assert_msg(cl_wait(c, "/pong", NULL, 3000), "lathe does not answer /ping after %zu nested bundles", depth);
+	ck_assert_int_eq(kill(fx.lathe, 0), 0);
+	cl_free(c);
+}
+END_TEST
+
+/* Issue 11: /session/load of a FIFO in the session folder blocked the OSC
+ * thread in open() until a writer came: no client was served.  The server
+ * must keep answering, and the load must end in /error once the FIFO gives
+ * EOF (or at once, when the session reader refuses non-regular files). */
+START_TEST(session_load_of_a_fifo_does_not_block)
+{
+	REQUIRE_LATHE();
+	char dir[300], fifo[400];
+	snprintf(dir, sizeof dir, "%s/data/lathe/sessions", fx.home);
+	char cmd[400];
+	snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(fifo, sizeof fifo, "%s/fifo.lathe", dir);
+	unlink(fifo);
+	ck_assert_int_eq(mkfifo(fifo, 0644), 0);
+	client *c = cl_new("127.0.0.1", osc_port_no);
+	cl_send(c, "/session/load", Ms("fifo"));
+	sleep_ms(200);
+	double t0 = now_s();
+	cl_send(c, "/ping", M());
+	int pong = cl_wait(c, "/pong", NULL, 2000);
+	printf("live FIFO load: /pong %s after %.0f ms\n", pong ? "came" : "did not come", (now_s() - t0) * 1000);
+	/* let a reader still blocked in open() go: a writer that opens and closes gives it EOF */
+	int w = open(fifo, O_WRONLY | O_NONBLOCK);
+	if (w >= 0)
+		close(w);
+	ck_assert_msg(pong, "the OSC thread is blocked by /session/load of a FIFO");
+	rx_msg m;
+	int err = cl_wait(c, "/error", &m, 3000);
+	ck_assert_msg(err, "no /error for /session/load of a FIFO");
+	printf("live FIFO load: /error '%s' '%s'\n", m.s[0], m.s[1]);
+	ck_assert_str_eq(m.s[0], "/session/load");
+	unlink(fifo);
+	cl_free(c);
+}
+END_TEST
+
+/* Issue 12, as TouchOSC: sends from one port, listens on another, named with
+ * /reply/port; the whole state arrives there within 1 s of /subscribe, and
+ * a change by another client follows. */
+START_TEST(two_port_surface_gets_state)
+{
+	REQUIRE_LATHE();
+	client *tx = cl_new("127.0.0.1", osc_port_no), *rx = cl_new("127.0.0.1", osc_port_no);
+	client *other = cl_new("127.0.0.1", osc_port_no);
+	struct sockaddr_in me;
+	socklen_t len = sizeof me;
+	getsockname(rx->fd, (struct sockaddr *)&me, &len);
+	cl_send(tx, "/reply/port", Mi(ntohs(me.sin_port)));
+	ck_assert(cl_wait(rx, "/done", NULL, 2000));
+	double t0 = now_s();
+	cl_send(tx, "/subscribe", Mi(5));
+	cl_pump(rx, 1000);
+	int n = 0;
+	double last = 0;
+	for (int id = 0; id < P_COUNT; id++) {
+		const char *path = param_info_get(id)->path;
+		char text[80];
+		snprintf(text, sizeof text, "/text%s", path);
+		int got = 0;
+		for (int k = 0; k < rx->nq; k++)
+			if (!strcmp(rx->q[k].path, path) || !strcmp(rx->q[k].path, text)) {
+				got++;
+				last = rx->q[k].t > last ? rx->q[k].t : last;
+			}
+		n += got >= 2;
+	}
+	printf("live two-port surface: %d of %d parameters (value and text) on the reply port, complete %.1f ms after /subscribe\n",
+		n, P_COUNT, (last - t0) * 1000);
+	ck_assert_int_eq(n, P_COUNT);
+	cl_drain(rx);
+	cl_send(other, "/imager/width", Mf(120));
+	rx_msg m;
+	ck_assert(cl_wait(rx, "/imager/width", &m, 2000));
+	ck_assert_float_eq(m.f[0], 120);
+	cl_send(other, "/imager/width", Mf(param_info_get(P_IMG_WIDTH)->def));
+	cl_send(tx, "/unsubscribe", M());
+	cl_send(tx, "/reply/port", Mi(0));
+	cl_free(tx);
+	cl_free(rx);
+	cl_free(other);
 }
 END_TEST
 
@@ -387,5 +535,10 @@ int main(void)
 	tcase_add_test(t, feedback_latency_and_access);
 	tcase_add_test(t, ten_thousand_per_second);
 	tcase_add_test(t, node_osc_package_client);
+	tcase_add_test(t, one_socket_surface_gets_state_and_keeps_it);
+	tcase_add_test(t, deep_bundle_datagram_survived);
+	tcase_add_test(t, session_load_of_a_fifo_does_not_block);
+	/* last: /reply/port is per host, and every client here is 127.0.0.1 */
+	tcase_add_test(t, two_port_surface_gets_state);
 	return run_suite(s);
 }

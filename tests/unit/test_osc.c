@@ -46,10 +46,13 @@ static int fake_save(lathe_app *a, const char *name, char *err, int len)
 }
 static int fake_undo(lathe_app *a) { fake_calls++; return 0; }
 
-static rig *rig_new(const osc_opts *o)
+/* A server over a store that starts as a copy of `start` (NULL: defaults). */
+static rig *rig_new_with(const osc_opts *o, const lathe_params *start)
 {
 	rig *r = calloc(1, sizeof *r);
 	r->app.params = params_new();
+	if (start)
+		params_copy(r->app.params, start);
 	r->app.bus = bus_new(0.05);
 	ck_assert_ptr_nonnull(r->app.params);
 	osc_opts def = { .port = 0, .bind = "127.0.0.1" };
@@ -60,6 +63,8 @@ static rig *rig_new(const osc_opts *o)
 	ck_assert_int_gt(r->port, 0);
 	return r;
 }
+
+static rig *rig_new(const osc_opts *o) { return rig_new_with(o, NULL); }
 
 static void rig_free(rig *r)
 {
@@ -576,10 +581,20 @@ START_TEST(params_list_complete)
 	for (int k = 0; k < c->nq; k++) {
 		rx_msg *m = &c->q[k];
 		if (!strcmp(m->path, "/param")) {
-			ck_assert_str_eq(m->types, "ssffff");
+			/* ssffff as in the first version, then step, curve and the enum names (issue 12) */
 			int id = param_find(m->s[0]);
 			ck_assert_int_ge(id, 0);
 			const param_info *pi = param_info_get(id);
+			char want[32] = "ssfffffs";
+			for (int k = 0; k < pi->n_enums; k++)
+				strcat(want, "s");
+			ck_assert_str_eq(m->types, want);
+			ck_assert_float_eq(m->f[6], pi->step);
+			const char *curve = pi->curve == CURVE_ENUM ? "enum" : pi->curve == CURVE_TOGGLE ? "toggle" :
+			                    pi->curve == CURVE_LOG ? "log" : pi->curve == CURVE_DB ? "dB" : "linear";
+			ck_assert_str_eq(m->s[2], curve);
+			for (int k = 0; k < pi->n_enums; k++)
+				ck_assert_str_eq(m->s[3 + k], pi->enums[k]);
 			ck_assert_str_eq(m->s[1], pi->unit);
 			ck_assert_float_eq(m->f[2], pi->min);
 			ck_assert_float_eq(m->f[3], pi->max);
@@ -654,11 +669,27 @@ START_TEST(permanent_feedback_client)
 	snprintf(spec, sizeof spec, "127.0.0.1:%d", ntohs(me.sin_port));
 	const char *fbs[] = { spec };
 	osc_opts o = { .port = 0, .bind = "127.0.0.1", .feedback = fbs, .n_feedback = 1 };
-	rig *r = rig_new(&o);
-	param_set(r->app.params, P_SAT_DRIVE, 7, NULL);
+	params_init();
+	lathe_params *preset = params_new();
+	param_set(preset, P_EQ_GAIN + 4, -2.5f, NULL);
+	rig *r = rig_new_with(&o, preset);
+	params_free(preset);
+	/* issue 12: the whole state at start-up, before anything changed */
 	rx_msg m;
+	ck_assert_msg(cl_wait(fb, "/eq/5/gain", &m, 2000), "no start-up state for an --osc-feedback target");
+	ck_assert_float_eq(m.f[0], -2.5f);
+	ck_assert(cl_wait(fb, "/saturate/drive", &m, 2000));
+	ck_assert_float_eq(m.f[0], param_info_get(P_SAT_DRIVE)->def);
+	param_set(r->app.params, P_SAT_DRIVE, 7, NULL);
 	ck_assert(cl_wait(fb, "/saturate/drive", &m, 2000));
 	ck_assert_float_eq(m.f[0], 7);
+	/* its host subscribes (an app reconnecting, from another port): the target gets the state again */
+	cl_drain(fb);
+	client *app = cl_new("127.0.0.1", r->port);
+	cl_send(app, "/subscribe", Mi(2));
+	ck_assert_msg(cl_wait(fb, "/eq/5/gain", &m, 2000), "no state for the target when its host subscribed");
+	ck_assert_float_eq(m.f[0], -2.5f);
+	cl_free(app);
 	cl_free(fb);
 	rig_free(r);
 }
@@ -750,6 +781,470 @@ START_TEST(throughput)
 }
 END_TEST
 
+
+/* ---- hostile packets (issue 11) ---- */
+
+static void be32(char *p, uint32_t v)
+{
+	uint32_t n = htonl(v);
+	memcpy(p, &n, 4);
+}
+
+/* depth bundles, each the only element of the one around it, the innermost
+ * holding `inner` (n bytes).  Built from the inside out by hand, following
+ * OSC 1.0 "OSC Bundles" ("#bundle\0", 8-byte time tag, int32 size + element). */
+static size_t nest_bundles(char *out, size_t cap, int depth, const char *inner, size_t n)
+{
+	size_t need = (size_t)depth * 20 + n; /* per level: 16 header + 4 element size */
+	ck_assert_uint_le(need, cap);
+	size_t pos = need - n;
+	memcpy(out + pos, inner, n);
+	size_t len = n;
+	for (int k = 0; k < depth; k++) {
+		pos -= 4;
+		be32(out + pos, (uint32_t)len);
+		len += 4;
+		pos -= 16;
+		memcpy(out + pos, "#bundle\0\0\0\0\0\0\0\0\1", 16);
+		len += 16;
+	}
+	ck_assert_uint_eq(pos, 0);
+	ck_assert_uint_eq(len, need);
+	return len;
+}
+
+/* Issue 11: ~3,000 nested bundles in one datagram overflowed the server
+ * thread's stack in liblo's recursive dispatch (SIGSEGV).  Nesting deeper
+ * than 8 is refused with /error before liblo sees it; 8 levels still work. */
+START_TEST(deep_bundles_refused)
+{
+	rig *r = rig_new(NULL);
+	client *c = cl_new("127.0.0.1", r->port);
+	static char pkt[65536];
+	char msg[64];
+	size_t mn = sizeof msg;
+	lo_message m = Mf(5.5f);
+	lo_message_serialise(m, "/input/gain", msg, &mn);
+	lo_message_free(m);
+
+	/* 8 levels: dispatched */
+	cl_send_raw(c, pkt, nest_bundles(pkt, sizeof pkt, 8, msg, mn));
+	cl_send(c, "/input/gain", M());
+	rx_msg q;
+	ck_assert(cl_wait(c, "/input/gain", &q, 2000));
+	ck_assert_float_eq(q.f[0], 5.5f);
+
+	/* 9 and 3,000 levels (the crash: 60 kB): refused, nothing applied, server alive */
+	const int depths[] = { 9, 3000, 3250 };
+	for (int k = 0; k < 3; k++) {
+		m = Mf(-7.0f);
+		mn = sizeof msg;
+		lo_message_serialise(m, "/input/gain", msg, &mn);
+		lo_message_free(m);
+		size_t n = nest_bundles(pkt, sizeof pkt, depths[k], msg, mn);
+		cl_send_raw(c, pkt, n);
+		ck_assert_msg(cl_wait(c, "/error", &q, 2000), "no /error for %d nested bundles (%zu bytes)", depths[k], n);
+		ck_assert_str_eq(q.s[0], "#bundle");
+		ck_assert_msg(strstr(q.s[1], "nested deeper than 8"), "reason: %s", q.s[1]);
+		cl_send(c, "/ping", M());
+		ck_assert_msg(cl_wait(c, "/pong", NULL, 2000), "no /pong after %d nested bundles", depths[k]);
+		ck_assert_float_eq(param_get(r->app.params, P_INPUT_GAIN), 5.5f);
+		printf("deep bundles: %d levels, %zu bytes: refused with /error, /ping answered\n", depths[k], n);
+	}
+	cl_free(c);
+	rig_free(r);
+}
+END_TEST
+
+/* Bundles whose element sizes lie or that end early: one /error each, nothing
+ * applied from them, the server keeps serving. */
+START_TEST(lying_bundles_refused)
+{
+	rig *r = rig_new(NULL);
+	client *c = cl_new("127.0.0.1", r->port);
+	char msg[64];
+	size_t mn = sizeof msg;
+	lo_message m = Mf(-9.0f);
+	lo_message_serialise(m, "/input/gain", msg, &mn);
+	lo_message_free(m);
+	static char pkt[65536];
+	struct { const char *what; uint32_t size; size_t cut; } cases[] = {
+		{ "size beyond the end", 0x7fffffff, 0 },
+		{ "size 0xffffffff", 0xffffffffu, 0 },
+		{ "size one past the end", 0, 1 },      /* size = real + 4 */
+		{ "size not a multiple of 4", 0, 2 },   /* size = real - 1 */
+		{ "size zero", 0, 3 },
+		{ "header cut short", 0, 4 },
+		{ "trailing bytes", 0, 5 },
+	};
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		memcpy(pkt, "#bundle\0\0\0\0\0\0\0\0\1", 16);
+		uint32_t size = cases[k].size ? cases[k].size : (uint32_t)mn;
+		size_t n = 20 + mn;
+		if (cases[k].cut == 1)
+			size += 4;
+		if (cases[k].cut == 2)
+			size -= 1;
+		if (cases[k].cut == 3)
+			size = 0;
+		be32(pkt + 16, size);
+		memcpy(pkt + 20, msg, mn);
+		if (cases[k].cut == 4)
+			n = 12;
+		if (cases[k].cut == 5) {
+			memset(pkt + n, 0, 2);
+			n += 2;
+		}
+		cl_send_raw(c, pkt, n);
+		rx_msg q;
+		ck_assert_msg(cl_wait(c, "/error", &q, 2000), "no /error for a bundle with %s", cases[k].what);
+		cl_send(c, "/ping", M());
+		ck_assert_msg(cl_wait(c, "/pong", NULL, 2000), "no /pong after a bundle with %s", cases[k].what);
+		ck_assert_msg(param_get(r->app.params, P_INPUT_GAIN) == 0.0f, "a bundle with %s was applied", cases[k].what);
+	}
+	cl_free(c);
+	rig_free(r);
+}
+END_TEST
+
+/* A socket bound to 127.0.0.1 and connect()ed to 127.0.0.2:port: the kernel
+ * delivers to it only datagrams whose source is exactly 127.0.0.2:port. */
+static int connected_client(int port)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	ck_assert_int_ge(fd, 0);
+	struct sockaddr_in me = { .sin_family = AF_INET }, srv = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	inet_pton(AF_INET, "127.0.0.1", &me.sin_addr);
+	inet_pton(AF_INET, "127.0.0.2", &srv.sin_addr);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&me, sizeof me), 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&srv, sizeof srv), 0);
+	return fd;
+}
+
+/* Waits for a datagram whose OSC address is path; 1 when it came. */
+static int connected_wait(int fd, const char *path, int ms)
+{
+	double end = now_s() + ms / 1000.0;
+	static char buf[65536];
+	for (;;) {
+		int left = (int)((end - now_s()) * 1000);
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (left <= 0 || poll(&p, 1, left) <= 0)
+			return 0;
+		ssize_t n = recv(fd, buf, sizeof buf - 1, 0);
+		if (n > 0 && memmem(buf, (size_t)n, path, strlen(path) + 1))
+			return 1;
+	}
+}
+
+static void connected_send(int fd, const char *path, lo_message m)
+{
+	size_t n;
+	void *d = lo_message_serialise(m, path, NULL, &n);
+	ck_assert_int_eq((int)send(fd, d, n, 0), (int)n);
+	free(d);
+	lo_message_free(m);
+}
+
+/* Issue 11: bound to 0.0.0.0, replies left from the interface's primary
+ * address, not the one the request reached; a client on a connect()ed socket
+ * never saw them.  Now replies and feedback leave from the reached address. */
+START_TEST(replies_from_the_address_reached)
+{
+	const char *allow[] = { "127.0.0.0/8" };
+	osc_opts o = { .port = 0, .bind = "0.0.0.0", .allow = allow, .n_allow = 1 };
+	rig *r = rig_new(&o);
+	int fd = connected_client(r->port);
+	connected_send(fd, "/ping", M());
+	ck_assert_msg(connected_wait(fd, "/pong", 2000), "no /pong from 127.0.0.2 to a connected socket");
+	connected_send(fd, "/input/gain", M());
+	ck_assert(connected_wait(fd, "/input/gain", 2000));
+	connected_send(fd, "/subscribe", Mi(5));
+	connected_wait(fd, "/nothing", 200); /* the subscription is in */
+	param_set(r->app.params, P_SAT_DRIVE, 4, NULL);
+	ck_assert_msg(connected_wait(fd, "/saturate/drive", 2000), "no feedback from 127.0.0.2 to a connected socket");
+	close(fd);
+	rig_free(r);
+}
+END_TEST
+
+/* ---- what surfaces expect (issue 12) ---- */
+
+/* Reads every datagram that arrives within ms; returns the largest size seen. */
+static size_t pump_sizes(client *c, int ms, int *datagrams)
+{
+	size_t largest = 0;
+	double end = now_s() + ms / 1000.0;
+	static char buf[65536];
+	for (;;) {
+		int left = (int)((end - now_s()) * 1000);
+		struct pollfd p = { .fd = c->fd, .events = POLLIN };
+		if (left <= 0 || poll(&p, 1, left) <= 0)
+			return largest;
+		ssize_t n = recv(c->fd, buf, sizeof buf, 0);
+		if (n > 0) {
+			(*datagrams)++;
+			largest = (size_t)n > largest ? (size_t)n : largest;
+			decode_one(c, buf, (size_t)n, now_s());
+		}
+	}
+}
+
+/* Checks that c's queue holds every parameter's value, /norm and /text twins
+ * as the store has them now; returns the arrival time of the last one. */
+static double expect_full_state(client *c, const lathe_params *p)
+{
+	double last = 0;
+	for (int id = 0; id < P_COUNT; id++) {
+		const param_info *pi = param_info_get(id);
+		char norm[80], text[80];
+		snprintf(norm, sizeof norm, "/norm%s", pi->path);
+		snprintf(text, sizeof text, "/text%s", pi->path);
+		int got = 0;
+		for (int k = 0; k < c->nq; k++) {
+			rx_msg *m = &c->q[k];
+			if (!strcmp(m->path, pi->path)) {
+				ck_assert_str_eq(m->types, "f");
+				ck_assert_msg(m->f[0] == param_get(p, id), "%s: state %g, store %g", pi->path, m->f[0], param_get(p, id));
+				got |= 1;
+			} else if (!strcmp(m->path, norm)) {
+				ck_assert_str_eq(m->types, "f");
+				ck_assert(m->f[0] >= 0 && m->f[0] <= 1);
+				got |= 2;
+			} else if (!strcmp(m->path, text)) {
+				ck_assert_str_eq(m->types, "s");
+				ck_assert(m->s[0][0]);
+				got |= 4;
+			} else {
+				continue;
+			}
+			last = m->t > last ? m->t : last;
+		}
+		ck_assert_msg(got == 7, "%s: state incomplete (value %d, norm %d, text %d)", pi->path, got & 1, !!(got & 2), !!(got & 4));
+	}
+	return last;
+}
+
+/* On /subscribe the client gets the whole state, not only later changes:
+ * every value with its /norm and /text twins, in bundles of one datagram each. */
+START_TEST(state_on_subscribe)
+{
+	lathe_params *start = params_new();
+	param_set(start, P_EQ_GAIN + 2, 4.5f, NULL);
+	param_set(start, P_LIM_CEILING, -0.3f, NULL);
+	param_set_text(start, P_EQ_TYPE + 1, "notch", NULL);
+	rig *r = rig_new_with(NULL, start);
+	params_free(start);
+	client *c = cl_new("127.0.0.1", r->port);
+	double t0 = now_s();
+	cl_send(c, "/subscribe", Mi(5));
+	int datagrams = 0;
+	size_t largest = pump_sizes(c, 1000, &datagrams);
+	double last = expect_full_state(c, r->app.params);
+	printf("state on /subscribe: %d parameters x 3 in %d datagrams (largest %zu bytes), complete after %.1f ms\n",
+		P_COUNT, datagrams, largest, (last - t0) * 1000);
+	ck_assert_uint_le(largest, 1472); /* one Ethernet frame: 1500 - 20 IP - 8 UDP */
+	ck_assert_double_lt(last - t0, 1.0);
+	cl_free(c);
+	rig_free(r);
+}
+END_TEST
+
+/* A client that sends from one port and listens on another (TouchOSC): it
+ * names its listening port with /reply/port; replies, the state and feedback
+ * go there, changes by another client included. */
+START_TEST(reply_port_for_two_port_clients)
+{
+	rig *r = rig_new(NULL);
+	client *tx = cl_new("127.0.0.1", r->port);  /* sends only */
+	client *rx = cl_new("127.0.0.1", r->port);  /* listens only */
+	client *other = cl_new("127.0.0.1", r->port);
+	struct sockaddr_in me;
+	socklen_t len = sizeof me;
+	getsockname(rx->fd, (struct sockaddr *)&me, &len);
+	cl_send(tx, "/reply/port", Mi(ntohs(me.sin_port)));
+	rx_msg m;
+	ck_assert_msg(cl_wait(rx, "/done", &m, 2000), "/reply/port not confirmed on the new port");
+	ck_assert_str_eq(m.s[0], "/reply/port");
+	cl_send(tx, "/ping", M());
+	ck_assert(cl_wait(rx, "/pong", NULL, 2000));
+	double t0 = now_s();
+	cl_send(tx, "/subscribe", Mi(5));
+	cl_pump(rx, 1000);
+	double last = expect_full_state(rx, r->app.params);
+	printf("two-port client: full state on the reply port %.1f ms after /subscribe\n", (last - t0) * 1000);
+	cl_drain(rx);
+	cl_send(other, "/imager/width", Mf(140));
+	ck_assert(cl_wait(rx, "/imager/width", &m, 2000));
+	ck_assert_float_eq(m.f[0], 140);
+	ck_assert(cl_wait(rx, "/text/imager/width", &m, 2000));
+	/* nothing went to the sending port */
+	cl_pump(tx, 100);
+	ck_assert_int_eq(tx->datagrams, 0);
+	/* 0 goes back to the sender's port */
+	cl_send(tx, "/reply/port", Mi(0));
+	ck_assert(cl_wait(tx, "/done", NULL, 2000));
+	cl_send(tx, "/reply/port", Mf(70000));
+	ck_assert(cl_wait(tx, "/error", &m, 2000));
+	cl_free(tx);
+	cl_free(rx);
+	cl_free(other);
+	rig_free(r);
+}
+END_TEST
+
+/* OSC 1.0 address patterns reach every matching parameter. */
+START_TEST(address_patterns)
+{
+	rig *r = rig_new(NULL);
+	client *c = cl_new("127.0.0.1", r->port);
+	lathe_params *p = r->app.params;
+	cl_send(c, "/eq/*/gain", Mf(3));
+	cl_send(c, "/mb/[1-4]/ratio", Mf(2.5f));
+	cl_send(c, "/eq/{2,5}/freq", Mf(1000));
+	cl_send(c, "/norm/eq/?/q", Mf(1));
+	cl_send(c, "/ping", M());
+	ck_assert(cl_wait(c, "/pong", NULL, 2000));
+	for (int b = 0; b < 8; b++) {
+		ck_assert_float_eq(param_get(p, P_EQ_GAIN + b), 3);
+		ck_assert_float_eq(param_get(p, P_EQ_Q + b), param_info_get(P_EQ_Q + b)->max);
+		float f = param_get(p, P_EQ_FREQ + b);
+		if (b == 1 || b == 4)
+			ck_assert_float_eq(f, 1000);
+		else
+			ck_assert_float_eq(f, param_info_get(P_EQ_FREQ + b)->def);
+	}
+	for (int b = 0; b < 4; b++)
+		ck_assert_float_eq(param_get(p, P_MB_RATIO + b), 2.5f);
+	/* a query pattern answers each match on its own address */
+	cl_send(c, "/eq/[1-3]/gain", M());
+	cl_pump(c, 300);
+	int answers = 0;
+	for (int k = 0; k < c->nq; k++)
+		answers += !strncmp(c->q[k].path, "/eq/", 4) && strstr(c->q[k].path, "/gain");
+	ck_assert_int_eq(answers, 3);
+	/* no match */
+	cl_send(c, "/nothing/*", Mf(1));
+	expect_error(c, "/nothing/*", "no parameter address matches");
+	cl_free(c);
+	rig_free(r);
+}
+END_TEST
+
+/* Text twins: every value as a string with its unit, enums by name. */
+START_TEST(text_feedback)
+{
+	rig *r = rig_new(NULL);
+	client *c = cl_new("127.0.0.1", r->port);
+	rx_msg m;
+	cl_send(c, "/text/limiter/ceiling", M());
+	ck_assert(cl_wait(c, "/text/limiter/ceiling", &m, 2000));
+	ck_assert_str_eq(m.types, "s");
+	ck_assert_str_eq(m.s[0], "-1.00 dBTP"); /* the console's text: value and unit */
+	cl_send(c, "/subscribe", Mi(5));
+	cl_pump(c, 300);
+	cl_drain(c);
+	cl_send(c, "/eq/1/type", Mi(2));
+	ck_assert(cl_wait(c, "/text/eq/1/type", &m, 2000));
+	ck_assert_str_eq(m.s[0], "high_shelf");
+	cl_send(c, "/eq/1/bypass", Mi(1));
+	ck_assert(cl_wait(c, "/eq/1/bypass", &m, 2000));
+	ck_assert_str_eq(m.types, "f");
+	ck_assert_float_eq(m.f[0], 1);
+	ck_assert(cl_wait(c, "/text/eq/1/bypass", &m, 2000));
+	ck_assert_str_eq(m.s[0], "on");
+	cl_send(c, "/text/eq/1/gain", Mf(1));
+	expect_error(c, "/text/eq/1/gain", "read only");
+	cl_free(c);
+	rig_free(r);
+}
+END_TEST
+
+/* Discovery: bound to a LAN address (0.0.0.0 here), the server announces
+ * _osc._udp over Avahi; with no Avahi daemon it says so in one `lathe:` line
+ * and serves on.  With a daemon, the line says it was announced. */
+START_TEST(avahi_line_and_serving_on)
+{
+	for (int lan = 1; lan >= 0; lan--) {
+		char log[] = "/tmp/lathe-osc-avahi-XXXXXX";
+		int fd = mkstemp(log);
+		ck_assert_int_ge(fd, 0);
+		fflush(stderr);
+		int saved = dup(2);
+		dup2(fd, 2);
+		const char *allow[] = { "127.0.0.0/8" };
+		osc_opts o = { .port = 0, .bind = lan ? "0.0.0.0" : "127.0.0.1", .allow = allow, .n_allow = 1 };
+		rig *r = rig_new(&o);
+		client *c = cl_new("127.0.0.1", r->port);
+		cl_send(c, "/ping", M());
+		int pong = cl_wait(c, "/pong", NULL, 2000);
+		sleep_ms(300); /* a running daemon answers within this */
+		fflush(stderr);
+		dup2(saved, 2);
+		close(saved);
+		char text[2048] = "";
+		ssize_t n = pread(fd, text, sizeof text - 1, 0);
+		text[n > 0 ? n : 0] = 0;
+		close(fd);
+		unlink(log);
+		printf("avahi, bound to %s: '%s'\n", o.bind, text);
+		ck_assert(pong);
+		if (lan) {
+			ck_assert_msg(!strncmp(text, "lathe: ", 7) && strstr(text, "Avahi"), "no line about Avahi: '%s'", text);
+			ck_assert_msg(strchr(text, '\n') && strchr(text, '\n')[1] == 0, "not one line: '%s'", text);
+		} else {
+			ck_assert_msg(!strstr(text, "Avahi"), "a loopback bind spoke of Avahi: '%s'", text);
+		}
+		cl_free(c);
+		rig_free(r);
+	}
+}
+END_TEST
+
+/* One 64 kB datagram of 4,093 /params asked for 602,435 replies (45 MB) and
+ * kept the server from every other client for 34 s.  Large answers are now
+ * capped (20 at once, then 10 a second): the flood gets at most a few
+ * thousand replies, and /ping is answered right after. */
+START_TEST(params_flood_capped)
+{
+	rig *r = rig_new(NULL);
+	client *c = cl_new("127.0.0.1", r->port);
+	static char pkt[65536];
+	memcpy(pkt, "#bundle\0\0\0\0\0\0\0\0\1", 16);
+	size_t n = 16;
+	int k = 0;
+	for (; n + 16 <= 65507; n += 16, k++) {
+		be32(pkt + n, 12);
+		memcpy(pkt + n + 4, "/params\0,\0\0\0", 12);
+	}
+	cl_send_raw(c, pkt, n);
+	cl_send(c, "/ping", M());
+	/* count every datagram that comes back before the /pong */
+	static char buf[65536];
+	long datagrams = 0, lists = 0;
+	int pong = 0;
+	for (;;) {
+		struct pollfd p = { .fd = c->fd, .events = POLLIN };
+		if (poll(&p, 1, 60000) <= 0)
+			break;
+		ssize_t got = recv(c->fd, buf, sizeof buf, 0);
+		datagrams++;
+		lists += got >= 12 && !memcmp(buf, "/params/done", 12);
+		if (got >= 5 && !memcmp(buf, "/pong", 5)) {
+			pong = 1;
+			break;
+		}
+	}
+	printf("params flood: %d /params in %zu bytes: %ld lists, %ld datagrams back before /pong\n", k, n, lists, datagrams);
+	ck_assert(pong);
+	ck_assert_int_ge(lists, 1);
+	ck_assert_int_le(lists, 20 + 10 * 10); /* the burst, plus refills over a (generous) 10 s */
+	ck_assert_int_lt(datagrams, 150L * (20 + 10 * 10) + k + 1);
+	cl_free(c);
+	rig_free(r);
+}
+END_TEST
+
 int main(void)
 {
 	params_init();
@@ -767,5 +1262,14 @@ int main(void)
 	tcase_add_test(t, access_outside_allow_list_dropped);
 	tcase_add_test(t, permanent_feedback_client);
 	tcase_add_test(t, throughput);
+	tcase_add_test(t, deep_bundles_refused);
+	tcase_add_test(t, lying_bundles_refused);
+	tcase_add_test(t, replies_from_the_address_reached);
+	tcase_add_test(t, state_on_subscribe);
+	tcase_add_test(t, reply_port_for_two_port_clients);
+	tcase_add_test(t, address_patterns);
+	tcase_add_test(t, text_feedback);
+	tcase_add_test(t, avahi_line_and_serving_on);
+	tcase_add_test(t, params_flood_capped);
 	return run_suite(s);
 }

@@ -20,11 +20,11 @@
 
 typedef struct {
 	char path[128];
-	char types[16];
+	char types[32];
 	int argc;
 	float f[8];
 	int32_t i[8];
-	char s[4][256];
+	char s[12][160]; /* strings in order (a /param carries up to 9: path, unit, curve, enum names) */
 	double t; /* arrival, monotonic seconds */
 } rx_msg;
 
@@ -131,13 +131,13 @@ static inline void decode_one(client *c, const char *data, size_t n, double t)
 	r->argc = lo_message_get_argc(m);
 	lo_arg **argv = lo_message_get_argv(m);
 	int ns = 0;
-	for (int k = 0; k < r->argc && k < 8; k++) {
+	for (int k = 0; k < r->argc && k < 31; k++) {
 		/* lo_arg is only 4-byte aligned in the packet: copy, don't dereference the union */
-		if (types[k] == 'f')
+		if (types[k] == 'f' && k < 8)
 			memcpy(&r->f[k], argv[k], sizeof(float));
-		if (types[k] == 'i')
+		if (types[k] == 'i' && k < 8)
 			memcpy(&r->i[k], argv[k], sizeof(int32_t));
-		if (types[k] == 's' && ns < 4)
+		if (types[k] == 's' && ns < 12)
 			snprintf(r->s[ns++], sizeof r->s[0], "%s", (const char *)argv[k]);
 	}
 	r->t = t;
