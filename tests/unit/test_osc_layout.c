@@ -502,6 +502,10 @@ static void walk(walk_state *w, JsonObject *o, const char *parent_type, int in_t
 		check_choice(w, o, "tabsPosition", tabs_pos);
 		JsonArray *tabs = json_object_has_member(o, "tabs") ? json_object_get_array_member(o, "tabs") : NULL;
 		JsonArray *kids = json_object_has_member(o, "widgets") ? json_object_get_array_member(o, "widgets") : NULL;
+		/* ref §5: gridTemplate is a number of columns or a CSS grid-template */
+		if (json_object_has_member(o, "gridTemplate"))
+			EXPECT(w, get_str(o, "gridTemplate") || (is_number(o, "gridTemplate") && json_object_get_double_member(o, "gridTemplate") >= 1),
+				"%s: gridTemplate", w->where);
 		/* ref §5: with both, only tabs is built */
 		EXPECT(w, !(tabs && kids && json_array_get_length(tabs) && json_array_get_length(kids)),
 			"%s: both tabs and widgets", w->where);
