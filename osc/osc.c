@@ -128,8 +128,9 @@ struct osc_server {
 	/* the datagram being dispatched: handlers reply to src, from src_local */
 	struct sockaddr_in src;
 	struct in_addr src_local;
-	in_port_t src_port;
-	double heavy_tokens, heavy_refilled; /* heavy_allowed's bucket */          /* the port src really came from (src's may be its /reply/port) */
+	in_port_t src_port;          /* the port src really came from (src's may be its /reply/port) */
+
+	double heavy_tokens, heavy_refilled; /* heavy_allowed's bucket */
 
 	char rx[RX_MAX];
 	char tx[RX_MAX];
