@@ -256,16 +256,13 @@ static void refresh_saved(lathe_jack *j)
 		if (conns)
 			jack_free(conns);
 	}
+	/* Remembered entries whose other end does not exist right now are
+	 * kept.  The server is asked without j->lock held (status readers wait
+	 * on it); a list set meanwhile (a session loaded) wins: it is restored
+	 * first and read back then, or its entries not connected yet would go. */
 	pthread_mutex_lock(&j->lock);
-	/* A list set meanwhile (a session loaded) is restored first, then read
-	 * back: reading now would drop its entries that are not connected yet. */
-	if (atomic_load(&j->restore_pending)) {
-		pthread_mutex_unlock(&j->lock);
-		g_string_free(out, TRUE);
-		return;
-	}
-	/* keep remembered entries whose other end does not exist right now */
 	gchar **lines = g_strsplit(j->saved ? j->saved : "", "\n", -1);
+	pthread_mutex_unlock(&j->lock);
 	for (int i = 0; lines[i]; i++) {
 		char *tab = strchr(lines[i], '\t');
 		if (tab && !port_exists(j->client, tab + 1))
@@ -273,9 +270,11 @@ static void refresh_saved(lathe_jack *j)
 	}
 	g_strfreev(lines);
 	char *list = g_string_free(out, FALSE);
-	replace_saved(j, strdup(list));
-	g_free(list);
+	pthread_mutex_lock(&j->lock);
+	if (!atomic_load(&j->restore_pending))
+		replace_saved(j, strdup(list));
 	pthread_mutex_unlock(&j->lock);
+	g_free(list);
 }
 
 /* Make every remembered connection whose two ends exist. */
