@@ -1176,18 +1176,21 @@ static GtkWidget *monitor_panel(console *c)
 
 /* Learn: set the limiter drive so the master lands on the target, from the
  * integrated loudness measured so far (the same as OSC /target/learn). */
-static void on_learn(GtkButton *b, gpointer data)
+static void act_learn(GSimpleAction *a, GVariant *v, gpointer data)
 {
 	console *c = data;
-	(void)b;
 	float drive = c->app->analysis ? analysis_learn_drive(c->app->analysis) : NAN;
 	if (isnan(drive)) {
 		console_message(c, "Learn: play some of the song first (no integrated loudness yet)", TRUE);
 		return;
 	}
 	param_set(c->app->params, P_LIM_GAIN, drive, NULL);
-	char msg[96];
-	snprintf(msg, sizeof msg, "Learn: limiter drive set to %.1f dB", drive);
+	/* The integrated loudness so far was measured at the old drive: start it
+	 * again, so "LU to target" tells how the new drive lands, not an average
+	 * of both. */
+	meter_bridge_reset(c->meters);
+	char msg[128];
+	snprintf(msg, sizeof msg, "Learn: limiter drive set to %.1f dB; loudness measured again from now", drive);
 	console_message(c, msg, FALSE);
 }
 
@@ -1212,8 +1215,15 @@ static GtkWidget *meter_column(console *c)
 	gtk_widget_set_tooltip_text(learn, "Set the limiter drive so the master lands on the target (OSC /target/learn)");
 	gtk_accessible_update_property(GTK_ACCESSIBLE(learn), GTK_ACCESSIBLE_PROPERTY_LABEL, "Learn the limiter drive for the loudness target", -1);
 	gtk_widget_set_valign(learn, GTK_ALIGN_CENTER);
-	g_signal_connect(learn, "clicked", G_CALLBACK(on_learn), c);
+	gtk_actionable_set_action_name(GTK_ACTIONABLE(learn), "win.learn");
 	gtk_box_append(GTK_BOX(row1), learn);
+	GtkWidget *reset = gtk_button_new_with_label("Reset");
+	gtk_actionable_set_action_name(GTK_ACTIONABLE(reset), "win.reset-meters");
+	gtk_widget_set_tooltip_text(reset, "Start integrated loudness, LRA, peak maxima and overs again (OSC /loudness/reset)");
+	gtk_accessible_update_property(GTK_ACCESSIBLE(reset), GTK_ACCESSIBLE_PROPERTY_LABEL, "Reset loudness and peak meters", -1);
+	gtk_widget_set_valign(reset, GTK_ALIGN_CENTER);
+	gtk_widget_set_margin_start(reset, 8);
+	gtk_box_append(GTK_BOX(row2), reset);
 	gtk_box_append(GTK_BOX(tgt), row1);
 	gtk_box_append(GTK_BOX(tgt), row2);
 	gtk_box_append(GTK_BOX(col), tgt);
@@ -1297,6 +1307,7 @@ console *console_new(GtkApplication *gapp, lathe_app *app)
 		{ .name = "dim", .activate = act_dim },
 		{ .name = "solo-side", .activate = act_solo_side },
 		{ .name = "reset-meters", .activate = act_reset_meters },
+		{ .name = "learn", .activate = act_learn },
 		{ .name = "shortcuts", .activate = act_shortcuts },
 		{ .name = "none" },
 	};

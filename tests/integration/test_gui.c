@@ -244,9 +244,14 @@ START_TEST(test_gain_reduction_holds)
 	float driven = s->c->meters->lim_gr;
 	/* the reduction the peaks say: input peak + drive - output peak */
 	float want = s->c->meters->in_max[0] + 20.0f - s->c->meters->out_max[0];
+	gint64 t_driven = g_get_monotonic_time();
 	feed(s, 0, 200); /* 1 s of silence: the limiter lets go */
 	spin_ms(150);
 	float held = s->c->meters->lim_gr;
+	/* on a loaded machine the silence takes a while to compute: what the hold
+	 * (0.75 s) and the return (6 dB/s) allow after that long, with a frame's slack */
+	double late = (g_get_monotonic_time() - t_driven) / 1e6 - 0.75 - 0.1;
+	float floor_db = (float)(driven - 6.0 * (late > 0 ? late : 0) - 1.0);
 	for (int i = 0; i < 50; i++) {
 		feed(s, 0, 10);
 		spin_ms(100);
@@ -256,9 +261,30 @@ START_TEST(test_gain_reduction_holds)
 	       driven, want, held, rest, s->c->meters->gr_hist_n);
 	ck_assert_float_eq_tol(want, 18.0f, 0.5f);
 	ck_assert_float_eq_tol(driven, want, 3.0f); /* the hold may have begun its return by the look */
-	ck_assert_float_gt(held, 10.0f); /* a per-block readout would say 0 here */
+	ck_assert_float_gt(held, MAX(floor_db, 3.0f)); /* a per-block readout would say about 0 here */
 	ck_assert_float_lt(rest, 1.0f);
 	ck_assert_int_gt(s->c->meters->gr_hist_n, 40);
+	studio_stop(s);
+}
+END_TEST
+
+/* Learn sets the drive for the target and measures again from there: a few
+ * seconds later "LU to target" is about 0, not the old average. */
+START_TEST(test_learn_lands_on_target)
+{
+	studio *s = studio_start(TRUE);
+	spin_ms(4000);
+	meter_snapshot a;
+	analysis_get(s->app.analysis, &a);
+	g_action_group_activate_action(G_ACTION_GROUP(s->c->window), "learn", NULL);
+	float drive = param_get(s->app.params, P_LIM_GAIN);
+	spin_ms(5000);
+	meter_snapshot b;
+	analysis_get(s->app.analysis, &b);
+	printf("Learn: %.1f LUFS before, drive %.1f dB, %.1f LUFS after (target %.0f)\n", a.out.lufs_i, drive, b.out.lufs_i,
+	       param_get(s->app.params, P_TARGET_LUFS));
+	ck_assert_float_gt(drive, 0.5f);
+	ck_assert_float_eq_tol(b.out.lufs_i, param_get(s->app.params, P_TARGET_LUFS), 1.5f);
 	studio_stop(s);
 }
 END_TEST
@@ -550,6 +576,7 @@ int main(int argc, char **argv)
 	tcase_add_test(tc, test_meters_move_with_audio);
 	tcase_add_test(tc, test_gain_reduction_holds);
 	tcase_add_test(tc, test_gr_ballistics);
+	tcase_add_test(tc, test_learn_lands_on_target);
 	tcase_add_test(tc, test_outside_changes_show_within_a_frame);
 	tcase_add_test(tc, test_controls_write_through_the_registry);
 	tcase_add_test(tc, test_shortcuts);
