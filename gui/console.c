@@ -78,6 +78,8 @@ static void set_action_enabled(console *c, const char *name, gboolean on)
 void console_message(console *c, const char *text, gboolean error)
 {
 	gtk_label_set_text(GTK_LABEL(c->st_msg), text);
+	/* the whole line, should the status bar have to cut it */
+	gtk_widget_set_tooltip_text(c->st_msg, text);
 	gtk_widget_remove_css_class(c->st_msg, "bad");
 	gtk_widget_remove_css_class(c->st_msg, "ok");
 	gtk_widget_add_css_class(c->st_msg, error ? "bad" : "ok");
@@ -644,29 +646,140 @@ static GMenuModel *recent_menu(console *c)
 	return G_MENU_MODEL(m);
 }
 
-/* Factory presets (the .lathe files in sessions/presets, or where make install put them):
- * a preset replaces the sound, keeps the session's name, snapshots and ports. */
-static GMenuModel *presets_menu(console *c)
+/* A menu label shows text as it is: GTK reads "_" as a mnemonic mark, so
+ * every underscore is doubled ("apple_music", not "applemusic"). */
+static char *menu_text(const char *text)
 {
-	GMenu *m = g_menu_new();
+	GString *g = g_string_new("");
+	for (const char *p = text; *p; p++) {
+		if (*p == '_')
+			g_string_append_c(g, '_');
+		g_string_append_c(g, *p);
+	}
+	return g_string_free(g, FALSE);
+}
+
+/* Where the user's own presets live (listed by presets_list too). */
+static char *user_presets_dir(void) { return g_build_filename(g_get_user_data_dir(), "lathe", "presets", NULL); }
+
+/* Presets: the factory ones (sessions/presets, or where make install put
+ * them), then the user's own, each with its one-line description; then
+ * "save the current sound as a preset".  A preset replaces the sound, keeps
+ * the session's name, snapshots and ports. */
+GMenuModel *console_presets_menu(console *c)
+{
+	GMenu *m = g_menu_new(), *factory = g_menu_new(), *yours = g_menu_new();
+	char *mine = user_presets_dir();
 	preset_info *list = NULL;
 	int n = presets_list(NULL, &list);
 	for (int i = 0; i < n; i++) {
-		GMenuItem *it = g_menu_item_new(list[i].name, NULL);
+		char *name = menu_text(list[i].name), *about = menu_text(list[i].comment ? list[i].comment : "");
+		/* the description on its own line, short enough for a menu */
+		if (g_utf8_strlen(about, -1) > 64) {
+			char *cut = g_utf8_offset_to_pointer(about, 63);
+			strcpy(cut, "…");
+		}
+		char *label = about[0] ? g_strdup_printf("%s\n%s", name, about) : g_strdup(name);
+		GMenuItem *it = g_menu_item_new(label, NULL);
 		g_menu_item_set_action_and_target_value(it, "win.load-preset", g_variant_new_string(list[i].path));
-		g_menu_append_item(m, it);
+		g_menu_append_item(g_str_has_prefix(list[i].path, mine) ? yours : factory, it);
 		g_object_unref(it);
+		g_free(label);
+		g_free(name);
+		g_free(about);
 	}
 	presets_free(list, n);
+	g_free(mine);
 	if (!n)
-		g_menu_append(m, "No presets found", "win.none");
+		g_menu_append(factory, "No presets found", "win.none");
+	g_menu_append_section(m, "Factory presets", G_MENU_MODEL(factory));
+	if (g_menu_model_get_n_items(G_MENU_MODEL(yours)))
+		g_menu_append_section(m, "Your presets", G_MENU_MODEL(yours));
+	GMenu *save = g_menu_new();
+	g_menu_append(save, "Save the current sound as a preset…", "win.save-preset");
+	g_menu_append_section(m, NULL, G_MENU_MODEL(save));
+	g_object_unref(factory);
+	g_object_unref(yours);
+	g_object_unref(save);
 	(void)c;
 	return G_MENU_MODEL(m);
 }
 
+int console_save_preset(console *c, const char *name, const char *comment, char *err, int errlen)
+{
+	char *dir = user_presets_dir();
+	char *path = NULL;
+	int rc = -1;
+	if (g_mkdir_with_parents(dir, 0755) != 0)
+		snprintf(err, errlen, "cannot create %s", dir);
+	else if ((path = session_name_path(dir, name, err, errlen))) {
+		/* the state only: no snapshots, no connections (a preset is a sound, not a session) */
+		session_meta meta;
+		memset(&meta, 0, sizeof meta);
+		g_strlcpy(meta.name, name, sizeof meta.name);
+		g_strlcpy(meta.comment, comment && *comment ? comment : "your preset", sizeof meta.comment);
+		rc = session_file_write(path, c->app->params, NULL, &meta, NULL, err, errlen);
+	}
+	char msg[700];
+	if (rc == 0)
+		snprintf(msg, sizeof msg, "preset %s saved (%s)", name, path);
+	else
+		snprintf(msg, sizeof msg, "preset %s: %s", name, err);
+	console_message(c, msg, rc != 0);
+	g_free(path);
+	g_free(dir);
+	return rc;
+}
+
+/* The name (and description) of a new preset: a small window, Enter saves. */
+typedef struct { console *c; GtkWidget *win, *name, *about; } preset_dialog;
+
+static void on_preset_save(GtkWidget *w, gpointer ud)
+{
+	preset_dialog *d = ud;
+	char err[512] = "";
+	const char *name = gtk_editable_get_text(GTK_EDITABLE(d->name));
+	if (console_save_preset(d->c, name, gtk_editable_get_text(GTK_EDITABLE(d->about)), err, sizeof err) == 0)
+		gtk_window_destroy(GTK_WINDOW(d->win));
+}
+
+static void act_save_preset(GSimpleAction *a, GVariant *v, gpointer ud)
+{
+	console *c = ud;
+	preset_dialog *d = g_new0(preset_dialog, 1);
+	d->c = c;
+	d->win = gtk_window_new();
+	g_object_set_data_full(G_OBJECT(d->win), "dialog", d, g_free);
+	gtk_window_set_title(GTK_WINDOW(d->win), "Save as a preset");
+	gtk_window_set_transient_for(GTK_WINDOW(d->win), GTK_WINDOW(c->window));
+	gtk_window_set_modal(GTK_WINDOW(d->win), TRUE);
+	GtkWidget *box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 6);
+	gtk_widget_add_css_class(box, "page");
+	gtk_box_append(GTK_BOX(box), label_with("Name (listed under Your presets)", "title-sub"));
+	d->name = gtk_entry_new();
+	gtk_editable_set_text(GTK_EDITABLE(d->name), "my_master");
+	gtk_box_append(GTK_BOX(box), d->name);
+	gtk_box_append(GTK_BOX(box), label_with("One line on what it is for", "title-sub"));
+	d->about = gtk_entry_new();
+	gtk_editable_set_width_chars(GTK_EDITABLE(d->about), 48);
+	gtk_box_append(GTK_BOX(box), d->about);
+	GtkWidget *buttons = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
+	gtk_widget_set_halign(buttons, GTK_ALIGN_END);
+	GtkWidget *cancel = gtk_button_new_with_label("Cancel"), *ok = gtk_button_new_with_label("Save preset");
+	g_signal_connect_swapped(cancel, "clicked", G_CALLBACK(gtk_window_destroy), d->win);
+	g_signal_connect(ok, "clicked", G_CALLBACK(on_preset_save), d);
+	g_signal_connect(d->name, "activate", G_CALLBACK(on_preset_save), d);
+	g_signal_connect(d->about, "activate", G_CALLBACK(on_preset_save), d);
+	gtk_box_append(GTK_BOX(buttons), cancel);
+	gtk_box_append(GTK_BOX(buttons), ok);
+	gtk_box_append(GTK_BOX(box), buttons);
+	gtk_window_set_child(GTK_WINDOW(d->win), box);
+	gtk_window_present(GTK_WINDOW(d->win));
+}
+
 static void on_presets_popup(GtkMenuButton *b, gpointer ud)
 {
-	GMenuModel *m = presets_menu(ud);
+	GMenuModel *m = console_presets_menu(ud);
 	gtk_menu_button_set_menu_model(b, m);
 	g_object_unref(m);
 }
@@ -685,7 +798,7 @@ static void act_load_preset(GSimpleAction *a, GVariant *v, gpointer ud)
 	char *dot = strrchr(base, '.');
 	if (dot)
 		*dot = 0;
-	snprintf(msg, sizeof msg, "preset %s loaded (press Learn, or set the limiter drive, to reach its target)", base);
+	snprintf(msg, sizeof msg, "preset %s loaded; Learn sets the drive for its target", base);
 	console_message(c, msg, FALSE);
 	g_free(base);
 }
@@ -732,6 +845,7 @@ static const char shortcuts_ui[] =
 	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>m</property><property name='title'>Mono</property></object></child>"
 	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>d</property><property name='title'>Dim</property></object></child>"
 	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>s</property><property name='title'>Solo side</property></object></child>"
+	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>1 2 3 4</property><property name='title'>Recall snapshot A, B, C, D (Store lit: store)</property></object></child>"
 	"</object></child>"
 	"<child><object class='GtkShortcutsGroup'><property name='title'>Session</property>"
 	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>&lt;ctrl&gt;o</property><property name='title'>Open</property></object></child>"
@@ -766,7 +880,14 @@ gboolean console_handle_key(console *c, guint keyval, GdkModifierType state)
 	if (state & (GDK_CONTROL_MASK | GDK_ALT_MASK | GDK_SUPER_MASK))
 		return FALSE;
 	const char *action = NULL;
-	switch (gdk_keyval_to_lower(keyval)) {
+	guint k = gdk_keyval_to_lower(keyval);
+	if ((k >= GDK_KEY_1 && k <= GDK_KEY_4) || (k >= GDK_KEY_KP_1 && k <= GDK_KEY_KP_4)) {
+		/* 1-4 recall snapshots A-D (with Store lit: store) */
+		int slot = k >= GDK_KEY_KP_1 ? (int)(k - GDK_KEY_KP_1) : (int)(k - GDK_KEY_1);
+		g_action_group_activate_action(G_ACTION_GROUP(c->window), "snapshot", g_variant_new_string(snapshot_names[slot]));
+		return TRUE;
+	}
+	switch (k) {
 	case GDK_KEY_space: action = "ab"; break;
 	case GDK_KEY_b: action = "bypass"; break;
 	case GDK_KEY_m: action = "mono"; break;
@@ -955,7 +1076,7 @@ static GtkWidget *header(console *c)
 	gtk_header_bar_pack_start(GTK_HEADER_BAR(hb), recent);
 	GtkWidget *presets = gtk_menu_button_new();
 	gtk_menu_button_set_label(GTK_MENU_BUTTON(presets), "Presets");
-	gtk_widget_set_tooltip_text(presets, "Factory presets: a starting point for the sound (streaming, loud modern, vinyl premaster...)");
+	gtk_widget_set_tooltip_text(presets, "Presets: a starting point for the sound (streaming, loud modern, vinyl premaster...), and your own");
 	gtk_menu_button_set_create_popup_func(GTK_MENU_BUTTON(presets), on_presets_popup, c, NULL);
 	gtk_header_bar_pack_start(GTK_HEADER_BAR(hb), presets);
 	GtkWidget *undo = gtk_button_new_from_icon_name("edit-undo-symbolic");
@@ -989,8 +1110,8 @@ static GtkWidget *header(console *c)
 		gtk_widget_add_css_class(b, "snap");
 		gtk_actionable_set_action_name(GTK_ACTIONABLE(b), "win.snapshot");
 		gtk_actionable_set_action_target_value(GTK_ACTIONABLE(b), g_variant_new_string(snapshot_names[i]));
-		char tip[96];
-		snprintf(tip, sizeof tip, "Recall snapshot %s (with Store lit: store the current settings as %s)", snapshot_names[i], snapshot_names[i]);
+		char tip[128];
+		snprintf(tip, sizeof tip, "Snapshot %s: recall it (key %d); with Store lit, store the current settings as %s", snapshot_names[i], i + 1, snapshot_names[i]);
 		gtk_widget_set_tooltip_text(b, tip);
 		snprintf(tip, sizeof tip, "Snapshot %s", snapshot_names[i]);
 		gtk_accessible_update_property(GTK_ACCESSIBLE(b), GTK_ACCESSIBLE_PROPERTY_LABEL, tip, -1);
@@ -1055,18 +1176,21 @@ static GtkWidget *monitor_panel(console *c)
 
 /* Learn: set the limiter drive so the master lands on the target, from the
  * integrated loudness measured so far (the same as OSC /target/learn). */
-static void on_learn(GtkButton *b, gpointer data)
+static void act_learn(GSimpleAction *a, GVariant *v, gpointer data)
 {
 	console *c = data;
-	(void)b;
 	float drive = c->app->analysis ? analysis_learn_drive(c->app->analysis) : NAN;
 	if (isnan(drive)) {
 		console_message(c, "Learn: play some of the song first (no integrated loudness yet)", TRUE);
 		return;
 	}
 	param_set(c->app->params, P_LIM_GAIN, drive, NULL);
-	char msg[96];
-	snprintf(msg, sizeof msg, "Learn: limiter drive set to %.1f dB", drive);
+	/* The integrated loudness so far was measured at the old drive: start it
+	 * again, so "LU to target" tells how the new drive lands, not an average
+	 * of both. */
+	meter_bridge_reset(c->meters);
+	char msg[128];
+	snprintf(msg, sizeof msg, "Learn: limiter drive set to %.1f dB; loudness measured again from now", drive);
 	console_message(c, msg, FALSE);
 }
 
@@ -1091,8 +1215,15 @@ static GtkWidget *meter_column(console *c)
 	gtk_widget_set_tooltip_text(learn, "Set the limiter drive so the master lands on the target (OSC /target/learn)");
 	gtk_accessible_update_property(GTK_ACCESSIBLE(learn), GTK_ACCESSIBLE_PROPERTY_LABEL, "Learn the limiter drive for the loudness target", -1);
 	gtk_widget_set_valign(learn, GTK_ALIGN_CENTER);
-	g_signal_connect(learn, "clicked", G_CALLBACK(on_learn), c);
+	gtk_actionable_set_action_name(GTK_ACTIONABLE(learn), "win.learn");
 	gtk_box_append(GTK_BOX(row1), learn);
+	GtkWidget *reset = gtk_button_new_with_label("Reset");
+	gtk_actionable_set_action_name(GTK_ACTIONABLE(reset), "win.reset-meters");
+	gtk_widget_set_tooltip_text(reset, "Start integrated loudness, LRA, peak maxima and overs again (OSC /loudness/reset)");
+	gtk_accessible_update_property(GTK_ACCESSIBLE(reset), GTK_ACCESSIBLE_PROPERTY_LABEL, "Reset loudness and peak meters", -1);
+	gtk_widget_set_valign(reset, GTK_ALIGN_CENTER);
+	gtk_widget_set_margin_start(reset, 8);
+	gtk_box_append(GTK_BOX(row2), reset);
 	gtk_box_append(GTK_BOX(tgt), row1);
 	gtk_box_append(GTK_BOX(tgt), row2);
 	gtk_box_append(GTK_BOX(col), tgt);
@@ -1166,6 +1297,7 @@ console *console_new(GtkApplication *gapp, lathe_app *app)
 		{ .name = "save-as", .activate = act_save_as },
 		{ .name = "open-recent", .activate = act_open_recent, .parameter_type = "s" },
 		{ .name = "load-preset", .activate = act_load_preset, .parameter_type = "s" },
+		{ .name = "save-preset", .activate = act_save_preset },
 		{ .name = "undo", .activate = act_undo },
 		{ .name = "redo", .activate = act_redo },
 		{ .name = "snapshot", .activate = act_snapshot, .parameter_type = "s" },
@@ -1175,6 +1307,7 @@ console *console_new(GtkApplication *gapp, lathe_app *app)
 		{ .name = "dim", .activate = act_dim },
 		{ .name = "solo-side", .activate = act_solo_side },
 		{ .name = "reset-meters", .activate = act_reset_meters },
+		{ .name = "learn", .activate = act_learn },
 		{ .name = "shortcuts", .activate = act_shortcuts },
 		{ .name = "none" },
 	};

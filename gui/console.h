@@ -54,6 +54,11 @@ gboolean console_handle_key(console *c, guint keyval, GdkModifierType state);
 /* Render the whole window with GTK's own renderer. */
 GdkTexture *console_render(console *c);
 int console_save_png(console *c, const char *path);
+/* The Presets menu: factory and user presets with their descriptions, then "save as preset". */
+GMenuModel *console_presets_menu(console *c);
+/* Save the current state as the user preset NAME ($XDG_DATA_HOME/lathe/presets/NAME.lathe):
+ * 0, or -1 with the reason in err; says which in the status bar. */
+int console_save_preset(console *c, const char *name, const char *comment, char *err, int errlen);
 /* Show a line in the status bar for a few seconds (errors in red). */
 void console_message(console *c, const char *text, gboolean error);
 

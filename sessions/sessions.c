@@ -452,7 +452,7 @@ static void state_of(sessions *s, sessions_state *o)
 	o->dirty = change_counter(s) != s->clean_counter;
 	for (int i = 0; i < SNAPSHOT_SLOTS; i++)
 		o->stored[i] = s->snaps->stored[i];
-	o->active_snapshot = s->snaps->active;
+	o->active_snapshot = snapshot_live(s->snaps, s->p);
 	o->fading = s->snaps->fading;
 	o->undo_steps = undo_can_undo(s->undo);
 	o->redo_steps = undo_can_redo(s->undo);

@@ -81,6 +81,28 @@ void snapshot_store(snapshot_bank *b, int slot, const lathe_params *p)
 	b->active = slot;
 }
 
+static bool slot_is_live(const snapshot_bank *b, int slot, const lathe_params *p)
+{
+	if (slot < 0 || slot >= SNAPSHOT_SLOTS || !b->stored[slot])
+		return false;
+	for (int i = 0; i < P_COUNT; i++)
+		if (snapshot_param_recalled(i) && param_get(p, i) != b->value[slot][i])
+			return false;
+	return true;
+}
+
+int snapshot_live(const snapshot_bank *b, const lathe_params *p)
+{
+	if (b->fading)
+		return b->fade_slot;
+	if (slot_is_live(b, b->active, p))
+		return b->active;
+	for (int slot = 0; slot < SNAPSHOT_SLOTS; slot++)
+		if (slot_is_live(b, slot, p))
+			return slot;
+	return -1;
+}
+
 /* End of the fade: every recalled parameter still owned by the fade gets the stored bits. */
 static void fade_finish(snapshot_bank *b, lathe_params *p)
 {

@@ -61,6 +61,12 @@ float snapshot_interpolate(int id, float from, float to, double t);
 
 void snapshot_store(snapshot_bank *b, int slot, const lathe_params *p);
 
+/* The slot whose recalled values are the live ones, bit for bit: the active
+ * slot when it still matches, else the first stored slot that does, -1 for
+ * none; the slot being recalled while a fade runs.  What the console lights,
+ * so it stays true after an undo of a recall, a preset or a session load. */
+int snapshot_live(const snapshot_bank *b, const lathe_params *p);
+
 /* Begin recalling slot (which must be stored): with fade_ms <= 0 every value
  * is applied now.  Returns -1 when the slot is empty. */
 int snapshot_recall_begin(snapshot_bank *b, int slot, lathe_params *p, float fade_ms, int64_t now_us);
