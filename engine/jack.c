@@ -505,7 +505,10 @@ lathe_jack *lathe_jack_new(lathe_params *params, lathe_bus *bus, const jack_opts
 	pthread_mutex_init(&j->lock, NULL);
 	lathe_jack_quiet();
 	/* Try once synchronously so a caller sees the ports right away when a server runs. */
-	if (open_client(j) == 0) {
+	int opened = open_client(j);
+	if (opened == -2)
+		j->announced_down = 2; /* the caller says it (status.refused_rate), once */
+	if (opened == 0) {
 		char msg[160];
 		snprintf(msg, sizeof msg, "%s at %u Hz, %u frames, latency %u frames", jack_get_client_name(j->client),
 		         jack_get_sample_rate(j->client), jack_get_buffer_size(j->client), j->status.latency);
