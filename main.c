@@ -168,13 +168,11 @@ static void on_rate(uint32_t rate, void *user)
 
 /* A stop request once start-up is over (stop.h): on_stop runs on the stop
  * watcher's thread and hands over to the main loop; quit_now runs there. */
-static gboolean quit_requested;
 static GMainLoop *main_loop;
 
 static gboolean quit_now(gpointer unused)
 {
 	(void)unused;
-	quit_requested = TRUE;
 	if (main_loop && g_main_loop_is_running(main_loop))
 		g_main_loop_quit(main_loop);
 	GApplication *app = g_application_get_default();
@@ -187,6 +185,21 @@ static void on_stop(void *unused)
 {
 	(void)unused;
 	g_main_context_invoke(NULL, quit_now, NULL);
+}
+
+/* Start-up ends when the main loop first runs: for the console that is
+ * after GApplication has registered and built the window in "activate" (a
+ * GTK start-up that hangs, on a D-Bus that does not answer, is still a
+ * start-up step, not waited for beyond STOP_GRACE_MS).  At G_PRIORITY_DEFAULT,
+ * not idle: the meters' redraws must not keep it waiting on a busy machine.
+ * A stop asked for before this point is honoured here. */
+static gboolean on_started(gpointer unused)
+{
+	(void)unused;
+	stop_watch_running(on_stop, NULL);
+	if (stop_requested())
+		quit_now(NULL);
+	return G_SOURCE_REMOVE;
 }
 
 static int jack_server_running(void)
@@ -412,15 +425,14 @@ static int run_live(const char *mode)
 	int failed = 0;
 	start_live(&L, mode, &failed);
 	main_loop = g_main_loop_new(NULL, FALSE);
-	stop_watch_running(on_stop, NULL);
 	int rc = failed;
 	if (!failed && !stop_requested()) {
-		while (g_main_context_iteration(NULL, FALSE))
-			;
-		if (!headless && !quit_requested) {
+		stop_watch_step(headless ? "starting the main loop" : "starting the console");
+		g_idle_add_full(G_PRIORITY_DEFAULT, on_started, NULL, NULL);
+		if (!headless) {
 			char *argv0[] = { "lathe", NULL };
 			rc = gui_run(&L.app, 1, argv0);
-		} else if (!quit_requested) {
+		} else {
 			g_main_loop_run(main_loop);
 		}
 	}

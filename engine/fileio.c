@@ -135,7 +135,12 @@ SNDFILE *file_open_sound(const char *path, SF_INFO *info, int max_channels, stru
 	SNDFILE *sf = sf_open_fd(fd, SFM_READ, info, 1);
 	unmute(saved);
 	if (!sf) {
-		snprintf(err, errlen, "cannot open '%s': %s", path, sf_strerror(NULL));
+		/* libsndfile 1.2 answers a file its MPEG probe gave up on with "File does
+		 * not exist or is not a regular file (possibly a pipe?)": we know better */
+		const char *why = sf_strerror(NULL);
+		if (strstr(why, "regular file"))
+			why = "not a sound file lathe can read";
+		snprintf(err, errlen, "cannot open '%s': %s", path, why);
 		return NULL; /* sf_open_fd closed fd (close_desc) */
 	}
 	if (!engine_rate_supported(info->samplerate)) {

@@ -367,6 +367,18 @@ static int open_client(lathe_jack *j)
 	jack_client_t *c = jack_client_open(j->want_name, JackNoStartServer, &st);
 	if (!c)
 		return -1;
+	uint32_t rate = jack_get_sample_rate(c);
+	if (!engine_rate_supported(rate)) {
+		/* refused before any port shows, said once (start-up says it, or the supervisor), then polled for a server at a rate lathe works at */
+		pthread_mutex_lock(&j->lock);
+		j->status.refused_rate = rate;
+		pthread_mutex_unlock(&j->lock);
+		jack_client_close(c);
+		return -2;
+	}
+	pthread_mutex_lock(&j->lock);
+	j->status.refused_rate = 0;
+	pthread_mutex_unlock(&j->lock);
 	j->client = c;
 	for (int i = 0; i < N_PORTS; i++) {
 		j->port[i] = jack_port_register(c, port_defs[i].name, JACK_DEFAULT_AUDIO_TYPE,
@@ -380,20 +392,6 @@ static int open_client(lathe_jack *j)
 		jack_uuid_t uuid = jack_port_uuid(j->port[i]);
 		jack_set_property(c, uuid, JACK_METADATA_PRETTY_NAME, port_defs[i].pretty, "text/plain");
 	}
-	uint32_t rate = jack_get_sample_rate(c);
-	if (!engine_rate_supported(rate)) {
-		/* refused, said once (start-up says it, or the supervisor), then polled for a server at a rate lathe works at */
-		pthread_mutex_lock(&j->lock);
-		j->status.refused_rate = rate;
-		pthread_mutex_unlock(&j->lock);
-		jack_client_close(c);
-		j->client = NULL;
-		memset(j->port, 0, sizeof j->port);
-		return -2;
-	}
-	pthread_mutex_lock(&j->lock);
-	j->status.refused_rate = 0;
-	pthread_mutex_unlock(&j->lock);
 	engine *cur = atomic_load(&j->eng);
 	if (!cur || engine_rate(cur) != rate) {
 		engine *ne = engine_new(j->params, j->bus, rate);
@@ -581,7 +579,10 @@ lathe_jack *lathe_jack_new(lathe_params *params, lathe_bus *bus, const jack_opts
 	pthread_mutex_init(&j->lock, NULL);
 	lathe_jack_quiet();
 	/* Try once synchronously so a caller sees the ports right away when a server runs. */
-	if (open_client(j) == 0) {
+	int opened = open_client(j);
+	if (opened == -2)
+		j->announced_down = 2; /* the caller says it (status.refused_rate), once */
+	if (opened == 0) {
 		char msg[160];
 		snprintf(msg, sizeof msg, "%s at %u Hz, %u frames, latency %u frames", jack_get_client_name(j->client),
 		         jack_get_sample_rate(j->client), jack_get_buffer_size(j->client), j->status.latency);

@@ -468,8 +468,8 @@ static int check_outputs(const render_opts *o, const struct stat *in_st, char *e
 	return file_check_output(o->json, "report", in_st, o->overwrite, err, errlen);
 }
 
-static int write_report(staged *s, report_meter *in_meter, report_meter *out_meter, lathe_params *p, char *err,
-                        int errlen)
+static int write_report(staged *s, const char *in_path, report_meter *in_meter, report_meter *out_meter, lathe_params *p,
+                        char *err, int errlen)
 {
 	FILE *jf = fdopen(s->fd, "w");
 	if (!jf) {
@@ -479,6 +479,7 @@ static int write_report(staged *s, report_meter *in_meter, report_meter *out_met
 	loudness_report ri, ro;
 	report_finish(in_meter, &ri);
 	report_finish(out_meter, &ro);
+	report_warn_non_finite(&ri, in_path); /* the chain put out silence for those blocks */
 	fprintf(jf, "{\n\"input\": ");
 	report_json(&ri, jf);
 	fprintf(jf, ",\n\"output\": ");
@@ -548,7 +549,7 @@ int render_file(lathe_params *p, const render_opts *o, char *err, int errlen)
 		snprintf(err, errlen, "cannot write '%s': %s", o->out, sf_error_number(closed));
 		goto done;
 	}
-	if (stage_finish(&out, err, errlen) || (o->json && write_report(&rep, in_meter, out_meter, p, err, errlen)))
+	if (stage_finish(&out, err, errlen) || (o->json && write_report(&rep, o->in, in_meter, out_meter, p, err, errlen)))
 		goto done;
 	if (stage_commit(&out, err, errlen) || (o->json && stage_commit(&rep, err, errlen)))
 		goto done;

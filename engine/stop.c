@@ -61,7 +61,8 @@ void stop_exit(void)
 	int sig = atomic_load(&S.sig);
 	if (!sig)
 		exit(1);
-	fflush(NULL);
+	/* no fflush(NULL): from the watcher it would wait on the lock of a stream
+	 * the main thread may be blocked in; lathe's lines go to unbuffered stderr */
 	signal(sig, SIG_DFL);
 	sigset_t one;
 	sigemptyset(&one);

@@ -372,11 +372,74 @@ START_TEST(hostile_files)
 }
 END_TEST
 
+/* Status 2 for a command line that is wrong in form, 1 for a well-formed
+ * one with a bad value (README, Options), the same in every mode; always
+ * one `lathe:` line naming what is wrong. */
+static const struct {
+	const char *args;
+	int want;
+	const char *names;
+} command_lines[] = {
+	{ "frobnicate", 2, "frobnicate" },
+	{ "--no-such-option", 2, "--no-such-option" },
+	{ "render %/in.wav", 2, "render" },
+	{ "render %/in.wav %/out.wav extra", 2, "render" },
+	{ "render %/in.wav %/out.wav --json", 2, "--json" },
+	{ "analyze", 2, "analyze" },
+	{ "analyze a.wav b.wav", 2, "analyze" },
+	{ "headless extra", 2, "unexpected" },
+	{ "render %/in.wav %/out.wav --bits", 2, "--bits" },
+	{ "render %/in.wav %/out.wav --target-lufs nan", 1, "--target-lufs" },
+	{ "render %/in.wav %/out.wav --target-lufs inf", 1, "--target-lufs" },
+	{ "render %/in.wav %/out.wav --target-lufs 0x10", 1, "--target-lufs" },
+	{ "render %/in.wav %/out.wav --target-lufs -14dB", 1, "--target-lufs" },
+	{ "render %/in.wav %/out.wav --target-lufs -100", 1, "--target-lufs" },
+	{ "render %/in.wav %/out.wav --bits 12", 1, "12" },
+	{ "render %/in.wav %/out.wav --set /input/gain=nan", 1, "/input/gain" },
+	{ "render %/in.wav %/out.wav --set /input/gain=inf", 1, "/input/gain" },
+	{ "render %/in.wav %/out.wav --set /no/such=1", 1, "/no/such" },
+	{ "render %/in.wav %/out.wav --set novalue", 1, "novalue" },
+	{ "headless --osc-port 0", 1, "--osc-port" },
+	{ "headless --osc-port 70000", 1, "--osc-port" },
+	{ "headless --osc-port abc", 1, "--osc-port" },
+	{ "headless --osc-port 7770.5", 1, "--osc-port" },
+	{ "headless --meter-rate nan", 1, "--meter-rate" },
+	{ "headless --meter-rate -inf", 1, "--meter-rate" },
+	{ "headless --meter-rate 0", 1, "--meter-rate" },
+	{ "params --osc-port 0", 1, "--osc-port" },
+	{ "analyze %/missing.wav", 1, "missing.wav" },
+};
+
+START_TEST(exit_status_is_consistent)
+{
+	make_files();
+	int wrong = 0;
+	size_t n = sizeof command_lines / sizeof command_lines[0];
+	for (size_t k = 0; k < n; k++) {
+		int status;
+		char *err;
+		outcome o = run(command_lines[k].args, &status, &err);
+		size_t len = strlen(err);
+		int one_line = len > 7 && !strncmp(err, "lathe: ", 7) && strchr(err, '\n') == err + len - 1;
+		int ok = o == R_OK_ && status == command_lines[k].want && one_line && strstr(err, command_lines[k].names);
+		wrong += !ok;
+		char *nl = strchr(err, '\n');
+		printf("  %-56s want %d got %3d %-5s %.*s\n", command_lines[k].args, command_lines[k].want, status, ok ? "ok" : "WRONG",
+		       nl ? (int)(nl - err) : (int)len, err);
+		free(err);
+	}
+	printf("command lines: %zu cases, %d wrong\n", n, wrong);
+	fflush(stdout);
+	ck_assert_int_eq(wrong, 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("hostile_files");
 	TCase *tc = suite_add_case(s, "hostile", 0, setup, teardown);
 	tcase_set_timeout(tc, 2 * HANG_MS / 1000 + N_CASES * 5);
 	tcase_add_test(tc, hostile_files);
+	tcase_add_test(tc, exit_status_is_consistent);
 	return run_suite(s);
 }
