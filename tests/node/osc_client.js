@@ -98,7 +98,9 @@ async function main() {
     // subscribe: feedback of our own change, and the meters
     send("/subscribe", [{ type: "i", value: 60 }]);
     send("/input/gain", [{ type: "f", value: -3 }]);
-    const fb = await next("/input/gain", PATIENCE);
+    // /subscribe first sends the whole state (the old +12 dB among it), then the change
+    let fb = null;
+    for (let k = 0; k < 4 && !(fb && fb.args[0].value === -3); k++) fb = await next("/input/gain", PATIENCE);
     const feedbackOk = !!fb && fb.args[0].value === -3;
     if (!feedbackOk) problems.push("no feedback for /input/gain -3");
     const meterSeen = () => [...seen].filter((a) => a.startsWith("/meter/")).length;
