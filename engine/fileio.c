@@ -3,6 +3,7 @@
 #include "engine.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -104,25 +105,38 @@ int file_check_output(const char *path, const char *what, const struct stat *in_
 }
 
 /* Library notes off stderr: fd 2 points at /dev/null while a libsndfile call
- * runs.  fd 2 is the process's, so this is for the offline modes (one
- * thread), never while another thread may print. */
-static int mute(void)
+ * runs.  fd 2 is the process's: threads that open files at once (an album's
+ * tracks render in parallel) share one muting, counted under a lock, so the
+ * last one out restores the real stderr (each saving and restoring its own
+ * would leave fd 2 on /dev/null for good when two overlap).  A line another
+ * thread prints meanwhile is lost, so this is for the offline modes. */
+static pthread_mutex_t mute_lock = PTHREAD_MUTEX_INITIALIZER;
+static int mute_depth, mute_saved = -1;
+
+static void mute(void)
 {
-	fflush(stderr);
-	int saved = dup(2), nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (saved >= 0 && nul >= 0)
-		dup2(nul, 2);
-	if (nul >= 0)
-		close(nul);
-	return saved;
+	pthread_mutex_lock(&mute_lock);
+	if (mute_depth++ == 0) {
+		fflush(stderr);
+		int nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		mute_saved = nul >= 0 ? dup(2) : -1;
+		if (mute_saved >= 0)
+			dup2(nul, 2);
+		if (nul >= 0)
+			close(nul);
+	}
+	pthread_mutex_unlock(&mute_lock);
 }
 
-static void unmute(int saved)
+static void unmute(void)
 {
-	if (saved < 0)
-		return;
-	dup2(saved, 2);
-	close(saved);
+	pthread_mutex_lock(&mute_lock);
+	if (--mute_depth == 0 && mute_saved >= 0) {
+		dup2(mute_saved, 2);
+		close(mute_saved);
+		mute_saved = -1;
+	}
+	pthread_mutex_unlock(&mute_lock);
 }
 
 SNDFILE *file_open_sound(const char *path, SF_INFO *info, int max_channels, struct stat *st, char *err, int errlen)
@@ -131,9 +145,9 @@ SNDFILE *file_open_sound(const char *path, SF_INFO *info, int max_channels, stru
 	int fd = file_open_regular(path, st, err, errlen);
 	if (fd < 0)
 		return NULL;
-	int saved = mute();
+	mute();
 	SNDFILE *sf = sf_open_fd(fd, SFM_READ, info, 1);
-	unmute(saved);
+	unmute();
 	if (!sf) {
 		/* libsndfile 1.2 answers a file its MPEG probe gave up on with "File does
 		 * not exist or is not a regular file (possibly a pipe?)": we know better */
@@ -161,8 +175,8 @@ SNDFILE *file_open_sound(const char *path, SF_INFO *info, int max_channels, stru
 
 sf_count_t file_read_sound(SNDFILE *sf, float *buf, sf_count_t frames)
 {
-	int saved = mute();
+	mute();
 	sf_count_t got = sf_readf_float(sf, buf, frames);
-	unmute(saved);
+	unmute();
 	return got;
 }
