@@ -56,6 +56,21 @@
  * while the lookahead is being changed (the window/delay relation jumps for one
  * window); with them: <= +0.003 dB everywhere.
  *
+ * Hold (program dependent; issue 14): with a short lookahead a bass wave's crests are
+ * further apart than the window, so between them the gain recovered and was pulled down
+ * again at the next crest: the gain followed the waveform (100 Hz 6 dB over at the
+ * defaults: THD+N -38.5 dB; 40 Hz -25 dB; SMPTE IMD 4.3 %).  Stage 1's window minimum
+ * therefore also looks back, over a span of the low band's last half period when the low
+ * band makes the peaks (bass_track: (l + r) / 2 through two one-poles at 200 Hz, the
+ * interval between its zero crossings, counted when its peak is >= half the full-band
+ * peak; up to a 20 Hz half period).  On a steady bass wave every window then holds a
+ * crest, the minimum is constant and so is the gain: 100 and 40 Hz 6 dB over -> THD+N
+ * -137 dB, SMPTE IMD 0.001 %, at every lookahead.  Dense full-band programme (no low-band
+ * half period, or one that does not make the peaks) gets no hold, so loudness and the
+ * release on transients are as before (loud music within 0.04 LU).  A fixed 13.5 ms hold
+ * did the same for the sines but cost 1.4 LU on the loud master.  The promise is
+ * untouched: a minimum over a longer window is still <= r[t].
+ *
  * Release time T is defined as the time the gain takes to recover from 90 % to
  * 10 % of its reduction (linear gain; a one-pole with tau = T / ln 9).  Auto
  * release: the follower is the smaller of a one-pole with T/3 and a slow average
@@ -100,6 +115,9 @@
 #define MAIN_MARGIN_DB 0.02
 #define SAFETY_MARGIN 0.9999f        /* stage 2 aims 0.0009 dB under the ceiling */
 #define BYPASS_FADE_MS 10.0
+#define HOLD_MAX_MS 26.0             /* the longest hold span: a 20 Hz half period (see "Hold" above) */
+#define BASS_LP_HZ 200.0             /* the bass tracker's two one-pole low-passes */
+#define BASS_SHARE 0.5f              /* a half period holds when its low band peak is >= half the peak */
 #define AUTO_FAST_DIV 3.0            /* auto release: transients recover in release / 3 */
 #define AUTO_SLOW_MUL 2.0            /* ... sustained reduction in 2 x release */
 
@@ -142,12 +160,26 @@ typedef struct {
 	int idle;            /* every value in the state is exactly 1 (set by stage_idle_block) */
 } gain_computer;
 
+/* The bass tracker (stage 1's program-dependent hold): the half period of the low band of
+ * the linked input, measured between its zero crossings, when that band makes the peaks. */
+typedef struct {
+	float coef;          /* one-pole coefficient at BASS_LP_HZ */
+	float lp1, lp2;      /* the two low-passes of (l + r) / 2 */
+	unsigned since;      /* samples since the low band last crossed zero */
+	float lf_peak;       /* |low band| peak since then */
+	float fb_peak;       /* max(|l|, |r|) peak since then */
+	unsigned span;       /* hold span from the last half period (0: none) */
+	unsigned span_max;
+} bass_tracker;
+
 /* One limiter stage (both channels). */
 typedef struct {
 	int factor;          /* detector oversampling */
 	unsigned det_delay;  /* base samples between x[t] entering and P[t] being known */
 	unsigned win_max;    /* largest window (samples) */
 	unsigned win;        /* current window */
+	unsigned hold_span;  /* largest hold span (samples); 0: no hold (the safety stage) */
+	bass_tracker bass;   /* the current hold span, from the input's low band */
 	unsigned sig_delay;  /* audio delay: win_max - 1 + det_delay */
 	float rel_coef;      /* one-pole coefficient of the release (fast one with auto) */
 	float slow_coef;     /* auto release slow average coefficient, 0 when auto is off */
@@ -385,9 +417,11 @@ LATHE_WIDE static void detector_run(detector *d, const float *x, float *peak, un
 }
 
 /* ---- stage ---- */
-static int stage_alloc(lim_stage *st, int factor, double atten, unsigned win_max, unsigned max_block)
+static int stage_alloc(lim_stage *st, int factor, double atten, unsigned win_max, unsigned hold_span,
+                       unsigned max_block)
 {
 	st->factor = factor;
+	st->hold_span = hold_span;
 	oversample *probe = oversample_new_band(factor, 1, DET_PASS_EDGE, atten);
 	if (!probe)
 		return -1;
@@ -406,7 +440,7 @@ static int stage_alloc(lim_stage *st, int factor, double atten, unsigned win_max
 		unsigned rc = pow2_above(win_max + 1);
 		g->req_ring = calloc(rc, sizeof(float));
 		g->req_mask = rc - 1;
-		if (!g->req_ring || minq_alloc(&g->min, win_max) < 0 ||
+		if (!g->req_ring || minq_alloc(&g->min, win_max + hold_span) < 0 ||
 		    boxcar_alloc(&g->avg1, win_max + 1) < 0 || boxcar_alloc(&g->avg2, win_max + 1) < 0)
 			return -1;
 		st->sig_ring[c] = calloc(sig_cap, sizeof(float));
@@ -474,7 +508,10 @@ static void stage_reset(lim_stage *st)
 	}
 	st->sig_pos = 0;
 	st->counter = 0;
-	st->mirror = 1;   /* both gain computers were just set to the same state */
+	st->mirror = 1;
+	st->bass.lp1 = st->bass.lp2 = st->bass.lf_peak = st->bass.fb_peak = 0;
+	st->bass.since = 0;
+	st->bass.span = 0;   /* both gain computers were just set to the same state */
 }
 
 /* Release time T is defined as the time the gain takes to recover from 90 % to 10 % of its
@@ -619,6 +656,38 @@ static void gc_copy(gain_computer *d, const gain_computer *s)
 	d->idle = s->idle;
 }
 
+/* Runs the tracker over a block of the stage's input; returns the hold span for the block.
+ * A half period counts when it is no longer than span_max and the low band's peak in it is
+ * at least BASS_SHARE of the full-band peak (the bass makes the peaks); the span is then
+ * the half period + 1/8 + 4 samples, so the window always holds the last crest. */
+static unsigned bass_track(bass_tracker *b, float *const ch[LIM_CH], unsigned n)
+{
+	float lp1 = b->lp1, lp2 = b->lp2, lf_peak = b->lf_peak, fb_peak = b->fb_peak;
+	const float k = b->coef;
+	unsigned since = b->since, span = b->span;
+	for (unsigned i = 0; i < n; i++) {
+		float l = ch[0][i], r = ch[1][i];
+		float prev = lp2;
+		lp1 += k * (0.5f * (l + r) - lp1);
+		lp2 += k * (lp1 - lp2);
+		since++;
+		float al = fabsf(lp2), af = fabsf(l) > fabsf(r) ? fabsf(l) : fabsf(r);
+		lf_peak = al > lf_peak ? al : lf_peak;
+		fb_peak = af > fb_peak ? af : fb_peak;
+		if ((prev < 0) != (lp2 < 0)) {
+			span = since <= b->span_max && lf_peak >= BASS_SHARE * fb_peak ? since + since / 8 + 4 : 0;
+			since = 0;
+			lf_peak = fb_peak = 0;
+		} else if (since > b->span_max) {
+			span = 0;   /* no crossing for longer than the longest hold: not a bass wave */
+		}
+	}
+	b->lp1 = lp1, b->lp2 = lp2, b->lf_peak = lf_peak, b->fb_peak = fb_peak;
+	b->since = since > b->span_max + 1 ? b->span_max + 1 : since;
+	b->span = span;
+	return span;
+}
+
 static float stage_run(lim_stage *st, float *const ch[LIM_CH], unsigned n, const float *ceil_buf,
                        float ceil_scale, float link, int true_peak)
 {
@@ -661,11 +730,13 @@ static float stage_run(lim_stage *st, float *const ch[LIM_CH], unsigned n, const
 		gc_copy(&st->gc[1], &st->gc[0]);
 		st->mirror = 0;
 	}
-	gc_run(&st->gc[0], st->gbuf[0], n, req_delay, win, rel, slow, st->counter);
+	const unsigned span = st->hold_span ? bass_track(&st->bass, ch, n) : 0;
+	const unsigned mwin = span > win ? span : win;
+	gc_run(&st->gc[0], st->gbuf[0], n, req_delay, mwin, rel, slow, st->counter);
 	if (st->mirror)
 		memcpy(st->gbuf[1], st->gbuf[0], n * sizeof(float));
 	else
-		gc_run(&st->gc[1], st->gbuf[1], n, req_delay, win, rel, slow, st->counter);
+		gc_run(&st->gc[1], st->gbuf[1], n, req_delay, mwin, rel, slow, st->counter);
 	st->counter += n;
 	/* 3. the delay line (a block in, then the delayed block out: the ring holds both) times
 	 * the gain, and the block's smallest gain */
@@ -709,8 +780,9 @@ limiter *limiter_new(double rate, unsigned max_block)
 	int f1 = rate < 128000 ? 4 : 2;
 	unsigned win_max = (unsigned)ceil(MAX_LOOKAHEAD_MS * 0.001 * rate);
 	unsigned win_safe = (unsigned)lround(SAFETY_WINDOW_MS * 0.001 * rate);
-	if (stage_alloc(&l->main, f1, MAIN_DET_ATTEN_DB, win_max, max_block) < 0 ||
-	    stage_alloc(&l->safety, SAFETY_FACTOR, SAFETY_DET_ATTEN_DB, win_safe < 2 ? 2 : win_safe, max_block) < 0) {
+	unsigned hold_span = (unsigned)lround(HOLD_MAX_MS * 0.001 * rate * 1.2) + 4;
+	if (stage_alloc(&l->main, f1, MAIN_DET_ATTEN_DB, win_max, hold_span, max_block) < 0 ||
+	    stage_alloc(&l->safety, SAFETY_FACTOR, SAFETY_DET_ATTEN_DB, win_safe < 2 ? 2 : win_safe, 0, max_block) < 0) {
 		limiter_free(l);
 		return NULL;
 	}
@@ -719,6 +791,8 @@ limiter *limiter_new(double rate, unsigned max_block)
 			limiter_free(l);
 			return NULL;
 		}
+	l->main.bass.coef = (float)(1.0 - exp(-2 * M_PI * BASS_LP_HZ / rate));
+	l->main.bass.span_max = (unsigned)lround(HOLD_MAX_MS * 0.001 * rate);
 	l->latency = bandlimit_delay(l->bl[0]) + l->main.sig_delay + l->safety.sig_delay;
 	/* a whole block is written before the block is read back: room for both */
 	unsigned cap = pow2_above(l->latency + max_block);

@@ -20,6 +20,7 @@
 #include "tests/support/dsp_testutil.h"
 #include "tests/support/check_main.h"
 #include "engine/dsp/limiter.h"
+#include "engine/meter/measure.h"
 #include "tests/support/truepeak.h"
 
 /* ---- helpers ---- */
@@ -553,6 +554,147 @@ START_TEST(test_auto_release)
 }
 END_TEST
 
+
+/* ---- bass distortion (issue 14, goal 2) ---- */
+
+/* THD+N of x[0..n) against a sine at f: least-squares fit of a cos + b sin + c over the
+ * segment (a whole number of periods), residual power over fundamental power, dB. */
+static double thdn_db(const float *x, size_t n, double f, double fs)
+{
+	double scc = 0, sss = 0, scs = 0, sxc = 0, sxs = 0;
+	for (size_t i = 0; i < n; i++) {
+		double c = cos(2 * M_PI * f * (double)i / fs), sn = sin(2 * M_PI * f * (double)i / fs);
+		scc += c * c, sss += sn * sn, scs += c * sn, sxc += x[i] * c, sxs += x[i] * sn;
+	}
+	double det = scc * sss - scs * scs;
+	double a = (sxc * sss - sxs * scs) / det, b = (sxs * scc - sxc * scs) / det;
+	double res = 0, mean = 0;
+	for (size_t i = 0; i < n; i++)
+		mean += x[i];
+	mean /= (double)n;
+	for (size_t i = 0; i < n; i++) {
+		double e = x[i] - mean - a * cos(2 * M_PI * f * (double)i / fs) - b * sin(2 * M_PI * f * (double)i / fs);
+		res += e * e;
+	}
+	return 10 * log10(res / ((a * a + b * b) * (double)n / 2) + 1e-30);
+}
+
+/* Runs the limiter (48 kHz) on a stereo pair of identical channels; returns the output. */
+static float *limit_mono(const float *x, size_t n, float look, float drive, int auto_rel)
+{
+	limiter *lim = limiter_new(48000, 512);
+	lathe_params *p = params_fresh();
+	set_param(p, P_LIM_GAIN, drive);
+	if (look > 0)
+		set_param(p, P_LIM_LOOKAHEAD, look);
+	set_param(p, P_LIM_AUTO_RELEASE, (float)auto_rel);
+	float *l = malloc(n * sizeof(float)), *r = malloc(n * sizeof(float));
+	memcpy(l, x, n * sizeof(float));
+	memcpy(r, x, n * sizeof(float));
+	run(lim, p, l, r, n, 256);
+	free(r);
+	params_free(p);
+	limiter_free(lim);
+	return l;
+}
+
+/* A 100 Hz and a 40 Hz sine 6 dB over the ceiling, at the factory defaults (lookahead
+ * 1.5 ms, auto release 100 ms), with auto release off (release 100 ms) and at the shortest
+ * lookahead (0.5 ms): THD+N over the last second <= -80 dB.  Before the hold (limiter.c)
+ * the gain followed the waveform inside the window: -38.5 dB at 100 Hz, -25 dB at 40 Hz. */
+START_TEST(test_bass_thdn)
+{
+	const double fs = 48000, freqs[] = { 100, 40 };
+	const float looks[] = { 0, 0.5f };
+	double worst = -400;
+	for (int fi = 0; fi < 2; fi++)
+		for (int li = 0; li < 2; li++)
+			for (int ar = 1; ar >= 0; ar--) {
+				size_t n = (size_t)(3 * fs);
+				float *x = sine_alloc(n, pow(10, -1 / 20.0), freqs[fi], fs);
+				float *y = limit_mono(x, n, looks[li], 6, ar);
+				double d = thdn_db(y + n - (size_t)fs, (size_t)fs, freqs[fi], fs);
+				printf("limiter bass: %3.0f Hz sine 6 dB over, lookahead %s, auto release %s: THD+N %.1f dB\n",
+				       freqs[fi], li ? "0.5 ms" : "1.5 ms (default)", ar ? "on" : "off", d);
+				worst = fmax(worst, d);
+				free(x);
+				free(y);
+			}
+	printf("limiter bass: worst THD+N %.1f dB\n", worst);
+	ck_assert_double_le(worst, -80);
+}
+END_TEST
+
+/* SMPTE IMD (RP 120: 60 Hz + 7 kHz, 4:1), peak 6 dB over the ceiling: the sidebands
+ * 7 kHz +- k 60 Hz (k = 1..4) re the 7 kHz tone <= 0.3 %, at the defaults and at 0.5 ms. */
+START_TEST(test_bass_imd)
+{
+	const double fs = 48000;
+	const float looks[] = { 0, 0.5f };
+	double worst = 0;
+	for (int li = 0; li < 2; li++) {
+		size_t n = (size_t)(3 * fs);
+		float *x = malloc(n * sizeof(float));
+		double c = pow(10, -1 / 20.0);
+		for (size_t i = 0; i < n; i++)
+			x[i] = (float)(c * (0.8 * sin(2 * M_PI * 60 * (double)i / fs) + 0.2 * sin(2 * M_PI * 7000 * (double)i / fs)));
+		float *y = limit_mono(x, n, looks[li], 6, 1);
+		const float *tail = y + n - (size_t)fs;
+		double hf = tone_amp(tail, (size_t)fs, 7000, fs), side = 0;
+		for (int k = 1; k <= 4; k++) {
+			double a = tone_amp(tail, (size_t)fs, 7000 + 60.0 * k, fs), b = tone_amp(tail, (size_t)fs, 7000 - 60.0 * k, fs);
+			side += a * a + b * b;
+		}
+		double imd = 100 * sqrt(side) / hf;
+		printf("limiter bass: SMPTE IMD 60 Hz + 7 kHz 4:1, 6 dB over, lookahead %s: %.4f %%\n",
+		       li ? "0.5 ms" : "1.5 ms (default)", imd);
+		worst = fmax(worst, imd);
+		free(x);
+		free(y);
+	}
+	ck_assert_double_le(worst, 0.3);
+}
+END_TEST
+
+/* Loudness of a loud master: the music bed (SIG_MUSIC) at +24 dB drive, the defaults and
+ * the shortest lookahead, integrated loudness of 10 s (libebur128 via measure.c): within
+ * 0.3 LU of what the limiter gave before the bass hold (issue 14), measured then with this
+ * same test: -6.85, -6.87 (lookahead 1.5 ms, drive 24 / 6 dB), -6.33, -6.47 LUFS (0.5 ms). */
+START_TEST(test_loud_master_loudness)
+{
+	const double fs = 48000;
+	const float looks[] = { 0, 0.5f };
+	const double before[2][2] = { { -6.85, -6.87 }, { -6.33, -6.47 } };
+	for (int li = 0; li < 2; li++) {
+		for (int d = 0; d < 2; d++) {
+			size_t n = (size_t)(10 * fs);
+			limiter *lim = limiter_new(fs, 512);
+			lathe_params *p = params_fresh();
+			float *l = malloc(n * sizeof(float)), *r = malloc(n * sizeof(float)), drive;
+			make_signal(SIG_MUSIC, l, r, n, fs, &drive);
+			set_param(p, P_LIM_GAIN, d ? 6 : drive);
+			if (looks[li] > 0)
+				set_param(p, P_LIM_LOOKAHEAD, looks[li]);
+			run(lim, p, l, r, n, 256);
+			float *st = malloc(2 * n * sizeof(float));
+			for (size_t i = 0; i < n; i++)
+				st[2 * i] = l[i], st[2 * i + 1] = r[i];
+			measure *m = measure_new((unsigned)fs, 2, MEASURE_LOUDNESS);
+			measure_add(m, st, n, 2);
+			printf("limiter loudness: music bed +%.0f dB drive, ceiling -1, lookahead %s: %.2f LUFS integrated\n",
+			       d ? 6.0 : drive, li ? "0.5 ms" : "1.5 ms (default)", measure_integrated(m));
+			ck_assert_double_eq_tol(measure_integrated(m), before[li][d], 0.3);
+			measure_free(m);
+			free(st);
+			free(l);
+			free(r);
+			params_free(p);
+			limiter_free(lim);
+		}
+	}
+}
+END_TEST
+
 /* Real-time factor (printed, not asserted): seconds of stereo audio per second of CPU. */
 START_TEST(test_rt_factor)
 {
@@ -594,6 +736,9 @@ int main(void)
 	tcase_add_test(tc, test_release_time);
 	tcase_add_test(tc, test_auto_release);
 	tcase_add_loop_test(tc, test_promise, 0, SIG_COUNT);
+	tcase_add_test(tc, test_bass_thdn);
+	tcase_add_test(tc, test_bass_imd);
+	tcase_add_test(tc, test_loud_master_loudness);
 	tcase_add_test(tc, test_rt_factor);
 	return run_suite(s);
 }
