@@ -21,8 +21,8 @@
  *
  * Each stage is a lookahead peak limiter in the style of x42 dpl.lv2
  * (src/peaklim.cc) reduced to its provable core:
- *   1. detector: |x| oversampled (stage 1: 4x up to 96 kHz, 2x above; stage 2: 8x at every
- *      rate; both flat to 0.49 fs, images -60 / -80 dB), each high-rate sample refined by
+ *   1. detector: |x| oversampled (stage 1: 4x at 44.1/48 kHz, 2x at 88.2/96, 1x above; stage 2: 8x at every
+ *      rate; both flat to 0.49 fs, images -50 / -80 dB), each high-rate sample refined by
  *      parabolic interpolation through its neighbours (vertex of the parabola
  *      through three points: Smith & Serra, "PARSHL", 1987, quadratic peak
  *      interpolation); at 8x a sine at 0.45 fs is sampled 17.8 times per period
@@ -107,7 +107,7 @@
 #define LIM_CH 2
 #define MAX_LOOKAHEAD_MS 5.0
 #define DET_PASS_EDGE 0.49           /* detectors see every tone up to 0.49 fs (oversample_new_band) */
-#define MAIN_DET_ATTEN_DB 60.0       /* images at -60 dB: the main detector reads within 0.01 dB */
+#define MAIN_DET_ATTEN_DB 50.0       /* images at -50 dB: the main detector reads within 0.03 dB */
 #define SAFETY_DET_ATTEN_DB 80.0     /* ... the safety detector within 0.001 dB */
 #define SAFETY_FACTOR 8              /* at every rate: content up to 0.45 fs is read within 0.004 dB */
 #define SAFETY_WINDOW_MS 1.0
@@ -777,7 +777,7 @@ limiter *limiter_new(double rate, unsigned max_block)
 		return NULL;
 	l->rate = rate;
 	l->max_block = max_block;
-	int f1 = rate < 128000 ? 4 : 2;
+	int f1 = rate < 64000 ? 4 : rate < 128000 ? 2 : 1;
 	unsigned win_max = (unsigned)ceil(MAX_LOOKAHEAD_MS * 0.001 * rate);
 	unsigned win_safe = (unsigned)lround(SAFETY_WINDOW_MS * 0.001 * rate);
 	unsigned hold_span = (unsigned)lround(HOLD_MAX_MS * 0.001 * rate * 1.2) + 4;
