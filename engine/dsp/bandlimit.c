@@ -77,17 +77,21 @@ unsigned bandlimit_delay(const bandlimit *b) { return (unsigned)b->m; }
 
 void bandlimit_reset(bandlimit *b) { memset(b->buf, 0, (2 * (size_t)b->m + b->max_block) * sizeof(float)); }
 
-void bandlimit_process(bandlimit *b, float *x, unsigned n, int on)
+void bandlimit_process(bandlimit *b, float *x, unsigned n, const float *mix)
 {
 	const unsigned h = 2 * (unsigned)b->m;
 	float *cur = b->buf + h;
 	memcpy(cur, x, n * sizeof(float));
 	const float *mid = cur - b->m;
-	if (on) {
+	int any = 0;
+	for (unsigned t = 0; mix && t < n; t++)
+		any |= mix[t] != 0.0f;
+	if (any) {
 		for (unsigned t = 0; t < n; t++)
 			b->acc[t] = b->centre * mid[t];
 		oversample_fir_pairs(b->g, b->m, (int)h, cur, b->acc, 1.0f, n);
-		memcpy(x, b->acc, n * sizeof(float));
+		for (unsigned t = 0; t < n; t++)
+			x[t] = mid[t] + mix[t] * (b->acc[t] - mid[t]);
 	} else {
 		memcpy(x, mid, n * sizeof(float));
 	}

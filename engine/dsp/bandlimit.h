@@ -9,8 +9,9 @@
  * >= 80 dB down from 0.495 fs.  Kaiser-windowed sinc (Oppenheim & Schafer, 3rd ed.,
  * eq. 7.62-7.63), odd length 2M + 1, integer delay M.
  *
- * One object per channel.  With the filter switched off the signal is delayed by the same M
- * samples (latency constant).  RT: bandlimit_process does no allocation, bounded loops. */
+ * One object per channel.  Where the mix is 0 (the limiter engages the filter only near the
+ * ceiling) or the filter is switched off, the signal is delayed by the same M samples,
+ * exactly (latency constant).  RT: bandlimit_process does no allocation, bounded loops. */
 #ifndef LATHE_BANDLIMIT_H
 #define LATHE_BANDLIMIT_H
 
@@ -18,8 +19,9 @@ typedef struct bandlimit bandlimit;
 
 bandlimit *bandlimit_new(unsigned max_block);
 void bandlimit_free(bandlimit *b);
-/* In place, n <= max_block samples; on = 0: the delay only. */
-void bandlimit_process(bandlimit *b, float *x, unsigned n, int on);
+/* In place, n <= max_block samples: delayed input + mix[t] (filtered - delayed input), mix
+ * in 0..1 per sample; mix NULL or all zeros: the delay only, exact (and the FIR skipped). */
+void bandlimit_process(bandlimit *b, float *x, unsigned n, const float *mix);
 unsigned bandlimit_delay(const bandlimit *b);
 void bandlimit_reset(bandlimit *b);
 

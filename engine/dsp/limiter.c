@@ -115,6 +115,8 @@
 #define MAIN_MARGIN_DB 0.02
 #define SAFETY_MARGIN 0.9999f        /* stage 2 aims 0.0009 dB under the ceiling */
 #define BYPASS_FADE_MS 10.0
+#define BL_ENGAGE_DB 1.5             /* the band limit fades in when a peak comes within 1.5 dB of the ceiling */
+#define BL_HOLD_MS 100.0             /* ... and stays in 100 ms after the last one */
 #define HOLD_MAX_MS 26.0             /* the longest hold span: a 20 Hz half period (see "Hold" above) */
 #define BASS_LP_HZ 200.0             /* the bass tracker's two one-pole low-passes */
 #define BASS_SHARE 0.5f              /* a half period holds when its low band peak is >= half the peak */
@@ -205,6 +207,11 @@ struct limiter {
 	int true_peak;
 	int band_limit;      /* /limiter/band_limit: the input low-passed from 0.48 fs (else only delayed) */
 	bandlimit *bl[LIM_CH];
+	float *bl_mix;       /* per sample of the block: how much of the band limit is in (0..1) */
+	float bl_cur;        /* the mix now */
+	float bl_step;       /* mix change per sample: a fade of half the longest window */
+	unsigned bl_hold;    /* samples the band limit stays in after stage 1 last saw a peak near the ceiling */
+	unsigned bl_hold_len;
 	float *dry_ring[LIM_CH]; /* input before drive, for bypass */
 	unsigned dry_mask, dry_pos, latency;
 	float *work[LIM_CH];
@@ -791,6 +798,12 @@ limiter *limiter_new(double rate, unsigned max_block)
 			limiter_free(l);
 			return NULL;
 		}
+	if (!(l->bl_mix = calloc(max_block, sizeof(float)))) {
+		limiter_free(l);
+		return NULL;
+	}
+	l->bl_step = 2.0f / (float)win_max;
+	l->bl_hold_len = (unsigned)lround(BL_HOLD_MS * 0.001 * rate);
 	l->main.bass.coef = (float)(1.0 - exp(-2 * M_PI * BASS_LP_HZ / rate));
 	l->main.bass.span_max = (unsigned)lround(HOLD_MAX_MS * 0.001 * rate);
 	l->latency = bandlimit_delay(l->bl[0]) + l->main.sig_delay + l->safety.sig_delay;
@@ -827,6 +840,7 @@ void limiter_free(limiter *l)
 		return;
 	stage_free(&l->main);
 	stage_free(&l->safety);
+	free(l->bl_mix);
 	for (int c = 0; c < LIM_CH; c++) {
 		bandlimit_free(l->bl[c]);
 		free(l->dry_ring[c]);
@@ -857,6 +871,31 @@ void limiter_update(limiter *l, const lathe_params *p)
 	}
 }
 
+/* The band limit's mix for the block.  Stage 1's detector output peak[i] is about the input
+ * that leaves stage 1 win_max - 1 samples later (sig_delay - det_delay), so a fade starting
+ * at i and lasting win_max / 2 samples is complete before that input reaches the band limit.
+ * Engaged while any detected peak is above BL_ENGAGE_DB under the ceiling (held BL_HOLD_MS);
+ * below that, content the detectors cannot see (at most +0.6 dB on full-band noise) cannot
+ * reach the ceiling, and the output is the input, exactly (DESIGN: defaults are neutral). */
+static void band_limit_mix(limiter *l, const float *ceil_buf, unsigned n)
+{
+	const float *p0 = l->main.peak[0], *p1 = l->main.peak[1];
+	const float k = db_to_lin(-BL_ENGAGE_DB);
+	float m = l->bl_cur;
+	unsigned hold = l->bl_hold;
+	for (unsigned i = 0; i < n; i++) {
+		float pk = p0[i] > p1[i] ? p0[i] : p1[i];
+		if (l->band_limit && pk > k * ceil_buf[i])
+			hold = l->bl_hold_len;
+		float target = hold > 0 ? 1.0f : 0.0f;
+		hold -= hold > 0;
+		m = target > m ? fminf(target, m + l->bl_step) : fmaxf(target, m - l->bl_step);
+		l->bl_mix[i] = m;
+	}
+	l->bl_cur = m;
+	l->bl_hold = hold;
+}
+
 void limiter_process(limiter *l, float *left, float *right, unsigned n)
 {
 	float *io[LIM_CH] = { left, right };
@@ -878,8 +917,9 @@ void limiter_process(limiter *l, float *left, float *right, unsigned n)
 		for (unsigned i = 0; i < n; i++)
 			io[c][i] *= drive_buf[i];
 	float g1 = stage_run(&l->main, io, n, ceil_buf, db_to_lin(-MAIN_MARGIN_DB), l->link, l->true_peak);
+	band_limit_mix(l, ceil_buf, n);
 	for (int c = 0; c < LIM_CH; c++)
-		bandlimit_process(l->bl[c], io[c], n, l->band_limit);
+		bandlimit_process(l->bl[c], io[c], n, l->bl_mix);
 	float g2 = stage_run(&l->safety, io, n, ceil_buf, SAFETY_MARGIN, l->link, l->true_peak);
 	l->min_gain = g1 * g2;
 	/* the last word: no sample above the ceiling, whatever happened above */
@@ -917,6 +957,8 @@ void limiter_reset(limiter *l)
 		memset(l->dry_ring[c], 0, (l->dry_mask + 1) * sizeof(float));
 	}
 	l->dry_pos = 0;
+	l->bl_cur = 0;
+	l->bl_hold = 0;
 	l->min_gain = 1;
 	l->fresh = 1;
 }
