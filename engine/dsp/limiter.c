@@ -11,8 +11,9 @@
  * full-band noise came out +0.8 dB over under an ideal reconstruction).  A half-band
  * detector is still blind in its transition band around fs/2, and stage 1's gain
  * modulation puts new content there; the band limit (engine/dsp/bandlimit.h: linear phase,
- * flat to 0.48 fs, -80 dB from 0.495 fs, /limiter/band_limit, on by default) removes it
- * before stage 2 looks, so stage 2 sees all that is left and its own gain changes (small:
+ * flat to 0.48 fs, -80 dB from 0.495 fs, /limiter/band_limit, on by default; it fades in
+ * only while stage 1 sees a peak within 1.5 dB of the ceiling, band_limit_mix, so below
+ * that the output stays the input, bit exact) removes it before stage 2 looks, so stage 2 sees all that is left and its own gain changes (small:
  * it only takes off stage 1's residue) are what remains.  Measured against the ideal
  * reference (test_limiter, 13 signal families x 3 rates x 3 lookaheads x 2 ceilings): worst
  * +0.005 dB with the band limit; without it (the switch off) +0.08 dB on white noise
