@@ -102,6 +102,7 @@ static const param_row rows[] = {
 	{ P_LIM_LOOKAHEAD, "/limiter/lookahead", "Lookahead", "ms", 0.5f, 5, 1.5f, CURVE_LIN, NULL, 0, 1, 0, NULL, "Lookahead time" },
 	{ P_LIM_LINK, "/limiter/link", "Stereo link", "%", 0, 100, 100, CURVE_LIN, NULL, 20, 1, 0, NULL, "How much the channels share one gain" },
 	TOG(P_LIM_TRUE_PEAK, "/limiter/true_peak", "True peak", 1, "Limit inter-sample peaks (oversampled detector)"),
+	TOG(P_LIM_BAND_LIMIT, "/limiter/band_limit", "Band limit", 1, "Linear-phase low-pass from 0.48 fs (21.2 kHz at 44.1 kHz) so the true-peak detector sees everything"),
 
 	TOG(P_DITHER_BYPASS, "/dither/bypass", "Dither bypass", 1, "Bypass dither"),
 	ENUM(P_DITHER_BITS, "/dither/bits", "Bits", dither_bits, 0, 1, "Target word length"),

@@ -164,45 +164,58 @@ START_TEST(test_down_rejects_aliases)
 }
 END_TEST
 
-/* Reference true peak: a (faded) sine at fs/4 with phase pi/4 has every sample at +-A/sqrt(2)
- * (sample peak -3.01 dB re A) and a true peak of exactly A. */
-START_TEST(test_tp16_quarter_rate_sine)
+/* The reference true peak (tests/support/truepeak.c) against analytic peaks.  A faded sine
+ * A sin(2 pi f i + phi) has a reconstructed crest of exactly A (the fade is slow: the tone
+ * stays inside the reference's passband); the phases put the crests between samples (at
+ * fs/4 and phase pi/4 every sample is at A/sqrt(2), 3.01 dB below the true peak).  Up to
+ * 0.49 fs, at each of eight phases, the reference reads A within 0.005 dB while the
+ * sample peak reads up to 0.67 dB low (at 0.49 fs). */
+START_TEST(test_reference_sines)
 {
-	int n = 48000;
+	const double fr[] = { 0.01, 0.1, 0.25, 0.37, 0.4535, 0.47, 0.49 };
+	const int n = 16384;
+	const double amp = 0.7;
 	float *x = malloc(sizeof(float) * (size_t)n);
+	double worst = 0, worst_sp = 0;
+	for (size_t k = 0; k < sizeof fr / sizeof fr[0]; k++) {
+		for (int ph = 0; ph < 8; ph++) {
+			double phi = M_PI / 4 + ph * M_PI / 8.3;
+			double sp = 0;
+			for (int i = 0; i < n; i++) {
+				x[i] = (float)(amp * fade(i, n) * sin(2 * M_PI * fr[k] * i + phi));
+				sp = fmax(sp, fabs(x[i]));
+			}
+			double err = tp_ideal_dbtp(x, (size_t)n) - 20 * log10(amp);
+			worst = fmax(worst, fabs(err));
+			worst_sp = fmax(worst_sp, 20 * log10(amp / sp));
+			ck_assert_msg(fabs(err) <= 0.005, "%.4f fs phase %.3f: reference %+.5f dB off", fr[k], phi, err);
+		}
+	}
+	printf("reference true peak: sines 0.01..0.49 fs at 8 phases: worst error %.5f dB (sample peak up to %.3f dB low)\n",
+	       worst, worst_sp);
+	/* fs/4 at phase pi/4: every sample at A / sqrt(2) */
 	for (int i = 0; i < n; i++)
 		x[i] = (float)(0.5 * fade(i, n) * sin(M_PI / 2 * i + M_PI / 4));
-	double tp = tp16_dbtp(x, (size_t)n);
-	printf("tp16: fs/4 sine, amplitude 0.5 (-6.021 dB), samples at -9.031 dBFS: %.4f dBTP\n", tp);
-	ck_assert_double_eq_tol(tp, 20 * log10(0.5), 0.01);
-	/* a full-scale impulse at the very end is flushed and counted: its true peak is 1 */
+	ck_assert_double_eq_tol(tp_ideal_dbtp(x, (size_t)n), 20 * log10(0.5), 0.005);
+	/* an impulse, anywhere (also the very last sample: the tail is flushed): sinc, peak 1 */
 	for (int i = 0; i < n; i++)
 		x[i] = 0;
 	x[n - 1] = 1;
-	ck_assert_double_eq_tol(tp16_dbtp(x, (size_t)n), 0.0, 0.01);
-	/* silence */
+	ck_assert_double_eq_tol(tp_ideal_dbtp(x, (size_t)n), 0.0, 0.005);
 	x[n - 1] = 0;
-	ck_assert(isinf(tp16_dbtp(x, (size_t)n)));
-	free(x);
-}
-END_TEST
-
-/* A 19 kHz sine at 44.1 kHz, amplitude 1, phase chosen so the samples miss the crests:
- * the reference reads 0 dBTP within its 16x sampling bound (0.035 dB). */
-START_TEST(test_tp16_high_sine)
-{
-	int n = 44100;
-	float *x = malloc(sizeof(float) * (size_t)n);
-	double sp = 0;
-	for (int i = 0; i < n; i++) {
-		x[i] = (float)(0.8 * fade(i, n) * sin(2 * M_PI * 19000.0 * i / 44100.0 + 0.3));
-		sp = fmax(sp, fabs(x[i]));
+	x[0] = -0.5f;
+	ck_assert_double_eq_tol(tp_ideal_linear(x, (size_t)n), 0.5, 0.5 * 0.0006);
+	/* silence */
+	x[0] = 0;
+	ck_assert(isinf(tp_ideal_dbtp(x, (size_t)n)));
+	/* interleaved: the stride picks the channel */
+	float st[2 * 4096];
+	for (int i = 0; i < 4096; i++) {
+		st[2 * i] = (float)(0.25 * fade(i, 4096) * sin(2 * M_PI * 0.3 * i + 0.4));
+		st[2 * i + 1] = 0;
 	}
-	double tp = tp16_dbtp(x, (size_t)n);
-	printf("tp16: 19 kHz sine, amplitude 0.8 (%.4f dB): sample peak %.4f dB, tp16 %.4f dBTP\n",
-	       20 * log10(0.8), 20 * log10(sp), tp);
-	ck_assert_double_le(tp, 20 * log10(0.8) + 0.001);
-	ck_assert_double_ge(tp, 20 * log10(0.8) - 0.035);
+	ck_assert_double_eq_tol(tp_ideal_linear_stride(st, 4096, 2), 0.25, 0.25 * 0.0006);
+	ck_assert_double_eq_tol(tp_ideal_linear_stride(st + 1, 4096, 2), 0.0, 1e-12);
 	free(x);
 }
 END_TEST
@@ -216,7 +229,6 @@ int main(void)
 	tcase_add_loop_test(tc, test_up_response, 0, 4);
 	tcase_add_loop_test(tc, test_round_trip_delay, 0, 4);
 	tcase_add_loop_test(tc, test_down_rejects_aliases, 0, 4);
-	tcase_add_test(tc, test_tp16_quarter_rate_sine);
-	tcase_add_test(tc, test_tp16_high_sine);
+	tcase_add_test(tc, test_reference_sines);
 	return run_suite(s);
 }

@@ -195,6 +195,56 @@ START_TEST(test_curves_harmonics)
 }
 END_TEST
 
+/* Level exactness at high frequencies (issue 14): a sine at -6 dBFS, +12 dB drive; the
+ * output fundamental against the static curve's (curve_harmonic, h = 1), 1 kHz..16 kHz, every
+ * curve and setting, at 44.1 and 48 kHz.  Printed with the worst per curve and setting.  The
+ * issue's goal, 0.05 dB to 16 kHz, is NOT met yet: only tape and tube at 8x reach it (+0.043);
+ * at 4x (and the 2x setting, which runs at 4x) the ADAA kernel on a strongly bent, coarsely
+ * sampled waveform leaves up to +0.18 dB (tape/tube) and +0.67 dB (clippers) at 16 kHz, at 8x
+ * the clippers +0.16.  Asserted here: what is reached, so it cannot get worse. */
+START_TEST(test_hf_level)
+{
+	const double fs = _i ? 48000 : 44100;
+	const double freqs[] = { 1000, 5000, 10000, 12500, 16000 };
+	const double amp = 0.5, drive = pow(10, 12 / 20.0);
+	double worst4 = 0, worst8 = 0;
+	for (int type = SAT_TAPE; type <= SAT_HARD_CLIP; type++) {
+		double want = curve_harmonic(type, amp * drive, 1);
+		for (int os = OS_4X; os <= OS_8X; os++) {
+			double worst = 0, at = 0;
+			for (size_t k = 0; k < sizeof freqs / sizeof freqs[0]; k++) {
+				saturate *sat = saturate_new(fs, 512);
+				lathe_params *p = params_fresh();
+				set_param(p, P_SAT_BYPASS, 0);
+				set_param(p, P_SAT_TYPE, (float)type);
+				set_param(p, P_SAT_DRIVE, 12);
+				set_param(p, P_SAT_OVERSAMPLING, (float)os);
+				size_t n = (size_t)fs;
+				float *l = malloc(n * sizeof(float)), *r = malloc(n * sizeof(float));
+				for (size_t i = 0; i < n; i++)
+					l[i] = r[i] = (float)(amp * sin(2 * M_PI * freqs[k] * (double)i / fs));
+				run(sat, p, l, r, n, 512);
+				double e = 20 * log10(tone_amp(l + n / 2, n / 2, freqs[k], fs) / want);
+				if (fabs(e) > fabs(worst))
+					worst = e, at = freqs[k];
+				free(l);
+				free(r);
+				params_free(p);
+				saturate_free(sat);
+			}
+			printf("saturate HF level at %.0f Hz: %-9s %dx: fundamental re static curve, worst %+.3f dB at %.0f Hz (1..16 kHz)\n",
+			       fs, type_names[type], 2 << os, worst, at);
+			if (os == OS_8X)
+				worst8 = fmax(worst8, fabs(worst));
+			else
+				worst4 = fmax(worst4, fabs(worst));
+		}
+	}
+	ck_assert_double_le(worst8, 0.2);
+	ck_assert_double_le(worst4, 0.7);
+}
+END_TEST
+
 /* Flat when not bypassed: a -40 dBFS sine (linear region) at drive 0 dB passes every curve and
  * oversampling setting within 0.1 dB from 20 Hz to 20 kHz (the ADAA kernel's droop, -1.3 dB at
  * 20 kHz for ADAA2 at 4x, is flattened by the FIR after it). */
@@ -296,11 +346,12 @@ static double worst_alias_dbc(const float *x, int n, double fs, double f0, doubl
 	return 20 * log10(worst / fund + 1e-30);
 }
 
-/* The spec: a 10 kHz tone at -6 dBFS driven 12 dB at 48 kHz, hard_clip and tape, at 4x (default)
- * and 8x: every alias product >= 70 dB under the fundamental.  (Tube and soft_clip printed.) */
+/* The spec (issue 14): a 10 kHz tone at -6 dBFS driven 12 dB at 44.1 and 48 kHz, every curve at
+ * every oversampling setting offered (2x runs at 4x): every alias product below 20 kHz >= 70 dB
+ * under the fundamental. */
 START_TEST(test_alias)
 {
-	const double fs = 48000;
+	const double fs = _i ? 48000 : 44100;
 	const int types[] = { SAT_HARD_CLIP, SAT_TAPE, SAT_SOFT_CLIP, SAT_TUBE };
 	const int oss[] = { OS_2X, OS_4X, OS_8X };
 	double worst = -400;
@@ -312,24 +363,23 @@ START_TEST(test_alias)
 			set_param(p, P_SAT_TYPE, (float)types[ti]);
 			set_param(p, P_SAT_DRIVE, 12);
 			set_param(p, P_SAT_OVERSAMPLING, (float)oss[oi]);
-			size_t n = 48000 + 4800;
+			size_t n = (size_t)fs + 4800;
 			float *l = malloc(n * sizeof(float)), *r = malloc(n * sizeof(float));
 			for (size_t i = 0; i < n; i++)
 				l[i] = r[i] = (float)(0.5 * sin(2 * M_PI * 10000 * (double)i / fs));
 			run(s, p, l, r, n, 256);
 			double where;
-			double a = worst_alias_dbc(l + 4800, 48000, fs, 10000, &where);
-			printf("saturate alias: %-9s %dx: worst non-harmonic peak %.1f dBc at %.0f Hz\n",
-			       type_names[types[ti]], 2 << oss[oi], a, where);
-			if ((types[ti] == SAT_HARD_CLIP || types[ti] == SAT_TAPE) && oss[oi] != OS_2X)
-				worst = fmax(worst, a);
+			double a = worst_alias_dbc(l + 4800, (int)fs, fs, 10000, &where);
+			printf("saturate alias at %.0f Hz: %-9s %dx setting: worst non-harmonic peak %.1f dBc at %.0f Hz\n",
+			       fs, type_names[types[ti]], 2 << oss[oi], a, where);
+			worst = fmax(worst, a);
 			free(l);
 			free(r);
 			params_free(p);
 			saturate_free(s);
 		}
 	}
-	printf("saturate alias: worst of hard_clip/tape at 4x and 8x: %.1f dBc\n", worst);
+	printf("saturate alias at %.0f Hz: worst of every curve and setting: %.1f dBc\n", fs, worst);
 	ck_assert_double_lt(worst, -70);
 }
 END_TEST
@@ -471,7 +521,8 @@ int main(void)
 	tcase_add_loop_test(tc, test_curves_harmonics, 0, 8);
 	tcase_add_test(tc, test_tube_even_harmonics);
 	tcase_add_loop_test(tc, test_flat_passband, 0, 2);
-	tcase_add_test(tc, test_alias);
+	tcase_add_loop_test(tc, test_alias, 0, 2);
+	tcase_add_loop_test(tc, test_hf_level, 0, 2);
 	tcase_add_test(tc, test_os_switch_no_click);
 	tcase_add_test(tc, test_unbypass_no_click);
 	tcase_add_test(tc, test_rt_factor);
