@@ -1,5 +1,6 @@
 /* lathe — the console window (see console.h). */
 #include "console.h"
+#include "albumwin.h"
 #include "../engine/jack.h"
 #include "../engine/meter/analysis.h"
 #include "../sessions/sessions.h"
@@ -1162,6 +1163,7 @@ console *console_new(GtkApplication *gapp, lathe_app *app)
 	update_status(c, 0);
 	snapshot_mark(c);
 	gtk_widget_add_tick_callback(c->window, on_tick, c, NULL);
+	albumwin_install(c); /* win.album: the Album window (albumwin.h) */
 	return c;
 }
 
