@@ -609,11 +609,11 @@ void albumwin_render(albumwin *w, const char *outdir, gboolean replace)
 	GError *ge = NULL;
 	GSubprocess *p = g_subprocess_launcher_spawnv(l, argv, &ge);
 	g_object_unref(l);
-	g_free(json);
 	g_clear_pointer(&w->proc_error, g_free);
 	gtk_label_set_text(GTK_LABEL(w->error), "");
 	w->render_ok = 0;
 	if (!p) {
+		g_free(json);
 		gtk_label_set_text(GTK_LABEL(w->error), ge->message);
 		g_error_free(ge);
 		w->renders++;
@@ -626,6 +626,7 @@ void albumwin_render(albumwin *w, const char *outdir, gboolean replace)
 	log_line(w, line);
 	g_free(cmd);
 	g_free(line);
+	g_free(json);
 	w->proc = p;
 	w->proc_pending = 3;
 	w->proc_replace = replace;
