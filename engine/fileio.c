@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,25 +106,57 @@ int file_check_output(const char *path, const char *what, const struct stat *in_
 }
 
 /* Library notes off stderr: fd 2 points at /dev/null while a libsndfile call
- * runs.  fd 2 is the process's, so this is for the offline modes (one
- * thread), never while another thread may print. */
-static int mute(void)
+ * runs.  fd 2 is the process's and `lathe album` reads files on several
+ * threads at once, so the redirection is counted: the first thread in saves
+ * the real stderr, the last one out puts it back (two threads each saving
+ * and restoring what they found would leave /dev/null there for good, and
+ * every later message lost).  Lines said meanwhile go to the saved one
+ * (file_say). */
+static pthread_mutex_t mute_lock = PTHREAD_MUTEX_INITIALIZER;
+static int mute_depth, real_stderr = -1;
+
+static void mute(void)
 {
-	fflush(stderr);
-	int saved = dup(2), nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	if (saved >= 0 && nul >= 0)
-		dup2(nul, 2);
-	if (nul >= 0)
-		close(nul);
-	return saved;
+	pthread_mutex_lock(&mute_lock);
+	if (mute_depth++ == 0) {
+		fflush(stderr);
+		real_stderr = dup(2);
+		int nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		if (real_stderr >= 0 && nul >= 0)
+			dup2(nul, 2);
+		if (nul >= 0)
+			close(nul);
+	}
+	pthread_mutex_unlock(&mute_lock);
 }
 
-static void unmute(int saved)
+static void unmute(void)
 {
-	if (saved < 0)
+	pthread_mutex_lock(&mute_lock);
+	if (--mute_depth == 0 && real_stderr >= 0) {
+		dup2(real_stderr, 2);
+		close(real_stderr);
+		real_stderr = -1;
+	}
+	pthread_mutex_unlock(&mute_lock);
+}
+
+void file_say(const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (n < 0)
 		return;
-	dup2(saved, 2);
-	close(saved);
+	if ((size_t)n >= sizeof line)
+		n = sizeof line - 1;
+	pthread_mutex_lock(&mute_lock);
+	fflush(stderr);
+	ssize_t w = write(mute_depth && real_stderr >= 0 ? real_stderr : 2, line, (size_t)n);
+	(void)w;
+	pthread_mutex_unlock(&mute_lock);
 }
 
 SNDFILE *file_open_sound(const char *path, SF_INFO *info, int max_channels, struct stat *st, char *err, int errlen)
@@ -131,9 +165,9 @@ SNDFILE *file_open_sound(const char *path, SF_INFO *info, int max_channels, stru
 	int fd = file_open_regular(path, st, err, errlen);
 	if (fd < 0)
 		return NULL;
-	int saved = mute();
+	mute();
 	SNDFILE *sf = sf_open_fd(fd, SFM_READ, info, 1);
-	unmute(saved);
+	unmute();
 	if (!sf) {
 		snprintf(err, errlen, "cannot open '%s': %s", path, sf_strerror(NULL));
 		return NULL; /* sf_open_fd closed fd (close_desc) */
@@ -156,8 +190,8 @@ SNDFILE *file_open_sound(const char *path, SF_INFO *info, int max_channels, stru
 
 sf_count_t file_read_sound(SNDFILE *sf, float *buf, sf_count_t frames)
 {
-	int saved = mute();
+	mute();
 	sf_count_t got = sf_readf_float(sf, buf, frames);
-	unmute(saved);
+	unmute();
 	return got;
 }

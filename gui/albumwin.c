@@ -181,21 +181,30 @@ void albumwin_select(albumwin *w, int i)
 		gtk_list_box_select_row(GTK_LIST_BOX(w->list), GTK_LIST_BOX_ROW(w->rows[i]));
 }
 
-static void on_open_response(GtkNativeDialog *d, int response, gpointer ud)
+/* What a file chooser's answer chose (g_free it), or NULL; the chooser and
+ * the reference it held on w are let go. */
+static char *chosen_path(GtkNativeDialog *d, int response, albumwin *w)
 {
-	albumwin *w = ud;
+	char *path = NULL;
 	if (response == GTK_RESPONSE_ACCEPT && w->window) {
 		GFile *f = gtk_file_chooser_get_file(GTK_FILE_CHOOSER(d));
-		char *path = f ? g_file_get_path(f) : NULL;
-		char err[1024];
-		if (path)
-			albumwin_open_file(w, path, err, sizeof err);
-		g_free(path);
+		path = f ? g_file_get_path(f) : NULL;
 		if (f)
 			g_object_unref(f);
 	}
 	g_object_unref(d);
 	aw_unref(w);
+	return path;
+}
+
+static void on_open_response(GtkNativeDialog *d, int response, gpointer ud)
+{
+	albumwin *w = ud;
+	char *path = chosen_path(d, response, w); /* NULL unless the window (and its reference on w) is there */
+	char err[1024];
+	if (path)
+		albumwin_open_file(w, path, err, sizeof err);
+	g_free(path);
 }
 
 static void on_open(GtkButton *b, gpointer ud)
@@ -641,17 +650,10 @@ void albumwin_render(albumwin *w, const char *outdir, gboolean replace)
 static void on_outdir_response(GtkNativeDialog *d, int response, gpointer ud)
 {
 	albumwin *w = ud;
-	if (response == GTK_RESPONSE_ACCEPT && w->window) {
-		GFile *f = gtk_file_chooser_get_file(GTK_FILE_CHOOSER(d));
-		char *path = f ? g_file_get_path(f) : NULL;
-		if (path)
-			albumwin_render(w, path, FALSE);
-		g_free(path);
-		if (f)
-			g_object_unref(f);
-	}
-	g_object_unref(d);
-	aw_unref(w);
+	char *path = chosen_path(d, response, w);
+	if (path)
+		albumwin_render(w, path, FALSE);
+	g_free(path);
 }
 
 static void on_render(GtkButton *b, gpointer ud)

@@ -16,7 +16,6 @@
 #include <math.h>
 #include <signal.h>
 #include <sndfile.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,18 +45,7 @@ const char *__asan_default_options(void) { return "detect_leaks=0"; } /* GTK's c
 
 static char dir[128];
 
-static char *in_dir(const char *fmt, ...)
-{
-	static char buf[8][512];
-	static int k;
-	char *b = buf[k++ % 8];
-	int n = snprintf(b, 512, "%s/", dir);
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(b + n, (size_t)(512 - n), fmt, ap);
-	va_end(ap);
-	return b;
-}
+#define in_dir(...) path_in(dir, __VA_ARGS__)
 
 static void put_text(const char *p, const char *text)
 {
@@ -314,7 +302,7 @@ START_TEST(render_and_check_fills_the_qc_columns)
 	gtk_text_buffer_get_bounds(buf, &a, &b);
 	char *log = gtk_text_buffer_get_text(buf, &a, &b, FALSE);
 	ck_assert_msg(w->render_ok, "render failed: %s\n%s", text_of(w->error), log);
-	ck_assert_ptr_nonnull(strstr(log, "lathe: [1/2] track"));  /* progress lines, through the pipe */
+	ck_assert_msg(strstr(log, "lathe: [1/2] track") != NULL, "no progress lines in:\n%s", log); /* through the pipe */
 	ck_assert_ptr_nonnull(strstr(log, "rendered 2 tracks"));   /* its summary on stdout */
 	g_free(log);
 	char *json = in_dir("delivery/qc.json");
@@ -422,19 +410,7 @@ END_TEST
 
 int main(int argc, char **argv)
 {
-	if (!getenv("DISPLAY") && !getenv("LATHE_XVFB")) {
-		/* no display: run again inside a private X server the size of the smallest screen the console is for */
-		setenv("LATHE_XVFB", "1", 1);
-		char *args[] = { "xvfb-run", "-a", "-s", "-screen 0 1366x768x24", argv[0], NULL };
-		execvp("xvfb-run", args);
-		perror("lathe: xvfb-run");
-		return 77;
-	}
-	setenv("GSK_RENDERER", "cairo", 0);
-	setenv("GDK_BACKEND", "x11", 0);
-	setenv("GTK_A11Y", "none", 0);
-	setenv("GSETTINGS_BACKEND", "memory", 0);
-	setenv("NO_AT_BRIDGE", "1", 0);
+	gui_test_display(argv, "1366x768x24"); /* the smallest screen the console is made for */
 	/* the console would restore autosaves and read recent files from the user's folders */
 	char home[128];
 	snprintf(home, sizeof home, "/tmp/lathe-albumwin-home-%d", (int)getpid());

@@ -426,19 +426,7 @@ END_TEST
 
 int main(int argc, char **argv)
 {
-	if (!getenv("DISPLAY") && !getenv("LATHE_XVFB")) {
-		/* no display: run again inside a private X server */
-		setenv("LATHE_XVFB", "1", 1);
-		char *args[] = { "xvfb-run", "-a", "-s", "-screen 0 1920x1080x24", argv[0], NULL };
-		execvp("xvfb-run", args);
-		perror("lathe: xvfb-run");
-		return 77;
-	}
-	setenv("GSK_RENDERER", "cairo", 0);
-	setenv("GDK_BACKEND", "x11", 0);
-	setenv("GTK_A11Y", "none", 0);
-	setenv("GSETTINGS_BACKEND", "memory", 0);
-	setenv("NO_AT_BRIDGE", "1", 0);
+	gui_test_display(argv, "1920x1080x24");
 
 	Suite *s = suite_create("gui");
 	TCase *tc = suite_add_case(s, "console", 60, NULL, NULL);
