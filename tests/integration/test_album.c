@@ -485,7 +485,7 @@ START_TEST(bad_album_files)
 	snprintf(t, sizeof t, "%sloudness=album\n[track 1]\nfile=one.wav\n", head);
 	expect_bad(t, "bad.lathe-album:4: loudness= needs target_lufs=", 1);
 	snprintf(t, sizeof t, "%s[track 1]\nfile=missing.wav\n", head);
-	expect_bad(t, "bad.lathe-album:4: cannot read", 1);
+	expect_bad(t, "bad.lathe-album:4: cannot open", 1);
 	snprintf(t, sizeof t, "%sthis is not a key file\n", head);
 	expect_bad(t, "bad.lathe-album:4: not a key=value line", 1);
 	/* Red Book: a 2-s track cannot go on a CD */
