@@ -855,9 +855,11 @@ void albumwin_install(console *c)
 	gtk_application_set_accels_for_action(c->gapp, "win.album", accels);
 	GtkWidget *hb = gtk_window_get_titlebar(GTK_WINDOW(c->window));
 	if (GTK_IS_HEADER_BAR(hb)) {
-		GtkWidget *b = gtk_button_new_with_label("Album…");
+		/* an icon: the console's header has no room for another label at 1366 px */
+		GtkWidget *b = gtk_button_new_from_icon_name("media-optical-symbolic");
 		gtk_actionable_set_action_name(GTK_ACTIONABLE(b), "win.album");
-		gtk_widget_set_tooltip_text(b, "Album: open an album, check its tracks, load and play them (Ctrl+Shift+A)");
+		gtk_widget_set_tooltip_text(b, "Album…: open an album, check its tracks, load and play them (Ctrl+Shift+A)");
+		gtk_accessible_update_property(GTK_ACCESSIBLE(b), GTK_ACCESSIBLE_PROPERTY_LABEL, "Album", -1);
 		gtk_header_bar_pack_start(GTK_HEADER_BAR(hb), b);
 	}
 }
