@@ -30,18 +30,7 @@
 #include "tests/support/check_main.h"
 #include "tests/support/fixture.h"
 
-#ifdef __has_feature
-#if __has_feature(address_sanitizer)
-#define LATHE_ASAN 1
-#endif
-#endif
-#ifdef __SANITIZE_ADDRESS__
-#define LATHE_ASAN 1
-#endif
-#ifdef LATHE_ASAN
-const char *__asan_default_options(void);
-const char *__asan_default_options(void) { return "detect_leaks=0"; } /* GTK's caches, as in test_gui */
-#endif
+#include "tests/support/gui_leaks.h"
 
 static char dir[128];
 
@@ -86,15 +75,6 @@ static void make_album(void)
 	         "[track 2]\nfile=two.wav\ntitle=Closer\nisrc=GBXYZ2600002\nsession=t2.lathe\ngap=1.5\ngain_db=-1\n");
 }
 
-static void spin_ms(int ms)
-{
-	gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
-	while (g_get_monotonic_time() < end) {
-		while (g_main_context_pending(NULL))
-			g_main_context_iteration(NULL, FALSE);
-		g_usleep(2000);
-	}
-}
 
 typedef struct {
 	lathe_app app;
@@ -126,24 +106,24 @@ static studio *studio_start(gboolean jack)
 	ck_assert(g_application_register(G_APPLICATION(s->gapp), NULL, NULL));
 	s->c = console_new(s->gapp, &s->app);
 	gtk_window_present(GTK_WINDOW(s->c->window));
-	spin_ms(300);
+	main_loop_ms(300);
 	/* the console's action opens the window */
 	g_action_group_activate_action(G_ACTION_GROUP(s->c->window), "album", NULL);
-	spin_ms(300);
+	main_loop_ms(300);
 	s->w = g_object_get_data(G_OBJECT(s->c->window), "albumwin");
 	ck_assert_ptr_nonnull(s->w);
 	ck_assert(gtk_widget_get_visible(s->w->window));
 	s->w->lathe_exe = fx_lathe_bin();
 	char err[1024];
 	ck_assert_msg(albumwin_open_file(s->w, in_dir("test.lathe-album"), err, sizeof err) == 0, "%s", err);
-	spin_ms(300);
+	main_loop_ms(300);
 	return s;
 }
 
 static void studio_stop(studio *s)
 {
 	gtk_window_destroy(GTK_WINDOW(s->c->window));
-	spin_ms(100);
+	main_loop_ms(100);
 	g_object_unref(s->gapp);
 	if (s->app.jack) {
 		lathe_jack_free(s->app.jack);
@@ -162,7 +142,7 @@ static void click(GtkWidget *b)
 {
 	ck_assert(gtk_widget_get_sensitive(b));
 	g_signal_emit_by_name(b, "clicked");
-	spin_ms(50);
+	main_loop_ms(50);
 }
 
 /* ---- tests ---- */
@@ -299,7 +279,7 @@ START_TEST(render_and_check_fills_the_qc_columns)
 	ck_assert_str_eq(gtk_button_get_label(GTK_BUTTON(w->render_btn)), "Stop render");
 	gint64 t0 = g_get_monotonic_time();
 	while (w->renders < 1 && g_get_monotonic_time() - t0 < 150 * G_USEC_PER_SEC)
-		spin_ms(100);
+		main_loop_ms(100);
 	ck_assert_int_eq(w->renders, 1);
 	GtkTextBuffer *buf = gtk_text_view_get_buffer(GTK_TEXT_VIEW(w->log));
 	GtkTextIter a, b;
@@ -324,7 +304,7 @@ START_TEST(render_and_check_fills_the_qc_columns)
 	ck_assert_ptr_nonnull(strstr(text_of(w->qc_summary), "LUFS"));
 	if (getenv("LATHE_SCREENSHOT") && *getenv("LATHE_SCREENSHOT")) {
 		albumwin_select(w, 1);
-		spin_ms(500);
+		main_loop_ms(500);
 		/* console_render draws any window through GTK's renderer; it reads only ->window */
 		console shot = { .window = w->window };
 		ck_assert_int_eq(console_save_png(&shot, getenv("LATHE_SCREENSHOT")), 0);
@@ -334,7 +314,7 @@ START_TEST(render_and_check_fills_the_qc_columns)
 	/* again into the same folder: lathe album refuses without -y, the window asks */
 	albumwin_render(w, out, FALSE);
 	while (w->renders < 2 && g_get_monotonic_time() - t0 < 200 * G_USEC_PER_SEC)
-		spin_ms(100);
+		main_loop_ms(100);
 	ck_assert_int_eq(w->renders, 2);
 	ck_assert(!w->render_ok);
 	ck_assert_ptr_nonnull(w->confirm);
@@ -343,14 +323,14 @@ START_TEST(render_and_check_fills_the_qc_columns)
 	ck_assert_ptr_null(w->confirm);
 	ck_assert_ptr_nonnull(w->proc); /* started again, with -y */
 	while (w->renders < 3 && g_get_monotonic_time() - t0 < 300 * G_USEC_PER_SEC)
-		spin_ms(100);
+		main_loop_ms(100);
 	ck_assert_int_eq(w->renders, 3);
 	ck_assert_msg(w->render_ok, "render with -y failed: %s", text_of(w->error));
 
 	/* a failure shows lathe's one-line error */
 	albumwin_render(w, "/dev/null/nowhere", FALSE);
 	while (w->renders < 4 && g_get_monotonic_time() - t0 < 320 * G_USEC_PER_SEC)
-		spin_ms(50);
+		main_loop_ms(50);
 	ck_assert(!w->render_ok);
 	printf("error shown: %s\n", text_of(w->error));
 	ck_assert(g_str_has_prefix(text_of(w->error), "lathe: "));
@@ -388,7 +368,7 @@ START_TEST(play_runs_the_mix_through_the_engine)
 	player *p = lathe_jack_input_player(s->app.jack);
 	gint64 t0 = g_get_monotonic_time();
 	while (!player_playing(p) && g_get_monotonic_time() - t0 < 10 * G_USEC_PER_SEC)
-		spin_ms(20);
+		main_loop_ms(20);
 	ck_assert_msg(player_playing(p), "not playing: %s", text_of(w->status));
 	ck_assert(gtk_widget_get_sensitive(w->stop_btn));
 	ck_assert_int_eq(fx_client_run(rec, silence, silence, 1, l, r, n), 0);
@@ -397,7 +377,7 @@ START_TEST(play_runs_the_mix_through_the_engine)
 	printf("playing: out_L %.2f dBFS, out_R %.2f dBFS (the file: %.2f dBFS)\n", got_l, got_r, want);
 	ck_assert_double_lt(fabs(got_l - want), 0.5);
 	ck_assert_double_lt(fabs(got_r - want), 0.5);
-	spin_ms(300);
+	main_loop_ms(300);
 	ck_assert_ptr_nonnull(strstr(text_of(w->status), "playing track 1"));
 	click(w->stop_btn);
 	ck_assert(!player_playing(p));

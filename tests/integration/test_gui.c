@@ -20,20 +20,7 @@
 #include "../../sessions/sessions.h"
 #include "tests/support/check_main.h"
 
-/* GTK, fontconfig and friends keep caches for the life of the process: under
- * `make asan` LeakSanitizer would report them, not anything of ours. */
-#ifdef __has_feature
-#if __has_feature(address_sanitizer)
-#define LATHE_ASAN 1
-#endif
-#endif
-#ifdef __SANITIZE_ADDRESS__
-#define LATHE_ASAN 1
-#endif
-#ifdef LATHE_ASAN
-const char *__asan_default_options(void);
-const char *__asan_default_options(void) { return "detect_leaks=0"; }
-#endif
+#include "tests/support/gui_leaks.h"
 
 /* ---- a little studio: store, bus, engine, a thread playing a "mix" ---- */
 
@@ -84,15 +71,6 @@ static int fake_save(lathe_app *app, const char *name, char *err, int errlen)
 	return 0;
 }
 
-static void spin_ms(int ms)
-{
-	gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
-	while (g_get_monotonic_time() < end) {
-		while (g_main_context_pending(NULL))
-			g_main_context_iteration(NULL, FALSE);
-		g_usleep(2000);
-	}
-}
 
 static studio *studio_start(gboolean audio)
 {
@@ -115,7 +93,7 @@ static studio *studio_start(gboolean audio)
 	ck_assert(g_application_register(G_APPLICATION(s->gapp), NULL, NULL));
 	s->c = console_new(s->gapp, &s->app);
 	gtk_window_present(GTK_WINDOW(s->c->window));
-	spin_ms(800);
+	main_loop_ms(800);
 	return s;
 }
 
@@ -125,7 +103,7 @@ static void studio_stop(studio *s)
 	if (s->player)
 		g_thread_join(s->player);
 	gtk_window_destroy(GTK_WINDOW(s->c->window));
-	spin_ms(50);
+	main_loop_ms(50);
 	g_object_unref(s->gapp);
 	analysis_free(s->app.analysis);
 	engine_free(s->eng);
@@ -149,7 +127,7 @@ static guchar *pixels(GdkTexture *t, int *w, int *h)
 START_TEST(test_renders_a_console)
 {
 	studio *s = studio_start(TRUE);
-	spin_ms(1500);
+	main_loop_ms(1500);
 	GdkTexture *t = console_render(s->c);
 	ck_assert_ptr_nonnull(t);
 	int w, h;
@@ -181,7 +159,7 @@ START_TEST(test_renders_a_console)
 	const char *pages = getenv("LATHE_SCREENSHOT_PAGES");
 	for (int sec = 0; pages && sec < CONSOLE_SECTIONS; sec++) {
 		gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(s->c->section_btn[sec]), TRUE);
-		spin_ms(300);
+		main_loop_ms(300);
 		char path[512];
 		snprintf(path, sizeof path, "%s/page%d.png", pages, sec);
 		ck_assert_int_eq(console_save_png(s->c, path), 0);
@@ -199,7 +177,7 @@ START_TEST(test_meters_move_with_audio)
 	ck_assert(gtk_widget_compute_bounds(s->c->meters->levels, s->c->window, &r));
 	GdkTexture *a = console_render(s->c);
 	uint64_t frames0 = s->c->meters->frames, ticks0 = s->c->ticks;
-	spin_ms(1000);
+	main_loop_ms(1000);
 	GdkTexture *b = console_render(s->c);
 	uint64_t frames1 = s->c->meters->frames, ticks1 = s->c->ticks;
 	int w, h;
@@ -266,7 +244,7 @@ START_TEST(test_outside_changes_show_within_a_frame)
 	ck_assert(gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(s->c->controls[P_MON_MONO]->toggle)));
 	/* showing a value never writes it back: the store stays still */
 	uint32_t g = params_generation(s->app.params);
-	spin_ms(300);
+	main_loop_ms(300);
 	ck_assert_uint_eq(params_generation(s->app.params), g);
 	studio_stop(s);
 }
@@ -286,7 +264,7 @@ START_TEST(test_controls_write_through_the_registry)
 	gui_control_set(g, 30.0f); /* out of range: clamped to +24 dB */
 	ck_assert_float_eq(param_get(s->app.params, P_INPUT_GAIN), 24.0f);
 	ck_assert_uint_eq(params_generation(s->app.params), gen + 1);
-	spin_ms(200);
+	main_loop_ms(200);
 	ck_assert_uint_eq(params_generation(s->app.params), gen + 1);
 	ck_assert_str_eq(gtk_editable_get_text(GTK_EDITABLE(g->entry)), "24.00 dB");
 	/* typing a value: "2.5k" into a frequency field */
@@ -334,7 +312,7 @@ START_TEST(test_shortcuts)
 	ck_assert_int_eq(param_get_int(p, P_MON_SOLO), SOLO_OFF);
 	/* F1: the shortcuts window */
 	ck_assert(console_handle_key(s->c, GDK_KEY_F1, 0));
-	spin_ms(100);
+	main_loop_ms(100);
 	ck_assert_ptr_nonnull(s->c->shortcuts);
 	ck_assert(gtk_widget_get_visible(s->c->shortcuts));
 	gtk_window_close(GTK_WINDOW(s->c->shortcuts));
@@ -343,7 +321,7 @@ START_TEST(test_shortcuts)
 	ck_assert(!param_get_bool(p, P_BYPASS));
 	/* the header's bypass button follows within a frame */
 	param_set(p, P_BYPASS, 1, NULL);
-	spin_ms(100);
+	main_loop_ms(100);
 	ck_assert(gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(s->c->controls[P_BYPASS]->toggle)));
 	/* Ctrl+S is bound to save; with no session file save goes through a file dialog,
 	 * with one it saves there and clears the unsaved marker */
@@ -351,7 +329,7 @@ START_TEST(test_shortcuts)
 	ck_assert_str_eq(acc[0], "<Control>s");
 	g_strfreev(acc);
 	g_strlcpy(s->c->session_path, "/tmp/lathe-gui-test.lathe", sizeof s->c->session_path);
-	spin_ms(50);
+	main_loop_ms(50);
 	ck_assert_ptr_nonnull(strstr(gtk_window_get_title(GTK_WINDOW(s->c->window)), "•"));
 	g_action_group_activate_action(G_ACTION_GROUP(s->c->window), "save", NULL);
 	ck_assert_int_eq(s->saves, 1);
@@ -382,18 +360,18 @@ START_TEST(test_sessions_wired)
 	ck_assert(g_application_register(G_APPLICATION(s->gapp), NULL, NULL));
 	s->c = console_new(s->gapp, &s->app);
 	gtk_window_present(GTK_WINDOW(s->c->window));
-	spin_ms(700);
+	main_loop_ms(700);
 	ck_assert_ptr_null(strstr(gtk_window_get_title(GTK_WINDOW(s->c->window)), "•"));
 	ck_assert(!gtk_widget_has_css_class(s->c->snap_btn[0], "stored"));
 	/* a change marks the session unsaved */
 	gui_control_set(s->c->controls[P_LIM_CEILING], -2.0f);
-	spin_ms(700);
+	main_loop_ms(700);
 	ck_assert_ptr_nonnull(strstr(gtk_window_get_title(GTK_WINDOW(s->c->window)), "•"));
 	/* store mode + A stores; the button shows it holds a snapshot and is current */
 	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(s->c->store_btn), TRUE);
 	g_action_group_activate_action(G_ACTION_GROUP(s->c->window), "snapshot", g_variant_new_string("A"));
 	ck_assert(!gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(s->c->store_btn)));
-	spin_ms(700);
+	main_loop_ms(700);
 	sessions_state st;
 	sessions_get_state(ss, &st);
 	ck_assert(st.stored[0]);
@@ -408,14 +386,14 @@ START_TEST(test_sessions_wired)
 	char *preset = g_build_filename(getenv("LATHE_SRC") ? getenv("LATHE_SRC") : ".", "sessions", "presets", "streaming.lathe", NULL);
 	ck_assert(param_get_bool(s->app.params, P_MB_BYPASS));
 	g_action_group_activate_action(G_ACTION_GROUP(s->c->window), "load-preset", g_variant_new_string(preset));
-	spin_ms(300);
+	main_loop_ms(300);
 	ck_assert_msg(!param_get_bool(s->app.params, P_MB_BYPASS), "streaming preset did not load: %s",
 	              gtk_label_get_text(GTK_LABEL(s->c->st_msg)));
 	ck_assert_float_eq(param_get(s->app.params, P_TARGET_LUFS), -14.0f);
 	ck_assert_ptr_nonnull(strstr(gtk_label_get_text(GTK_LABEL(s->c->st_msg)), "streaming"));
 	g_free(preset);
 	gtk_window_destroy(GTK_WINDOW(s->c->window));
-	spin_ms(50);
+	main_loop_ms(50);
 	sessions_free(ss);
 	g_object_unref(s->gapp);
 	bus_free(s->app.bus);

@@ -66,6 +66,16 @@ void gui_test_display(char **argv, const char *screen)
 	setenv("NO_AT_BRIDGE", "1", 0);
 }
 
+void main_loop_ms(int ms)
+{
+	gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
+	while (g_get_monotonic_time() < end) {
+		while (g_main_context_pending(NULL))
+			g_main_context_iteration(NULL, FALSE);
+		g_usleep(2000);
+	}
+}
+
 void expect_near(double v, double want, double tol, const char *what, int width)
 {
 	printf("  %-*s measured %8.3f expected %8.3f\n", width, what, v, want);

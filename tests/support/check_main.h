@@ -27,5 +27,7 @@ char *path_in(const char *dir, const char *fmt, ...) __attribute__((format(print
  * xvfb-run is missing); then sets GTK up for rendering offscreen the same
  * way every time (cairo renderer, X11, no accessibility bus, settings in memory). */
 void gui_test_display(char **argv, const char *screen);
+/* Runs the default main context for ms milliseconds (GTK events, async callbacks). */
+void main_loop_ms(int ms);
 
 #endif
