@@ -40,7 +40,7 @@
  * G_OPTION_ARG_DOUBLE takes "nan" and "inf", and its errors would be usage
  * errors, status 2, where a bad value is status 1). */
 static struct {
-	char *session, *session_dir, *jack_name, *osc_bind, *bits, *json_report, *plot, *target_lufs, *compare, *ref;
+	char *session, *session_dir, *jack_name, *osc_bind, *bits, *json_report, *plot, *target_lufs, *compare, *ref, *play;
 	char *osc_port_text, *meter_rate_text;
 	char **sets, **osc_allow, **osc_feedback;
 	int osc_port, no_osc, connect, json, markdown, version, play_demo, overwrite;
@@ -78,6 +78,7 @@ static GOptionEntry entries[] = {
 	{ "compare", 0, 0, G_OPTION_ARG_FILENAME, &opt.compare, "analyze: the mix FILE against this master", "MASTER" },
 	{ "markdown", 0, 0, G_OPTION_ARG_NONE, &opt.markdown, "params: a Markdown table", NULL },
 	{ "ref", 0, 0, G_OPTION_ARG_FILENAME, &opt.ref, "console/headless: play this file (looped) into the reference path", "FILE" },
+	{ "play", 0, 0, G_OPTION_ARG_FILENAME, &opt.play, "console/headless: play this file (looped) into the mix input, through the chain", "FILE" },
 	{ "play-demo", 0, 0, G_OPTION_ARG_NONE, &opt.play_demo, "console/headless: play the demo mix into the inputs", NULL },
 	{ "version", 0, 0, G_OPTION_ARG_NONE, &opt.version, "Print the version", NULL },
 	{ NULL, 0, 0, 0, NULL, NULL, NULL },
@@ -148,21 +149,43 @@ typedef struct {
 	nsm_client *nsm;
 } live;
 
+/* --ref FILE, --play FILE: decoded and converted to the server's rate before
+ * audio needs them, then playing, looped.  0, or -1 with one line said. */
+static int start_player(player *p, const char *file, const char *option, uint32_t rate, const char *into)
+{
+	char err[512];
+	if (player_load(p, file, rate ? rate : 48000, err, sizeof err)) {
+		fprintf(stderr, "lathe: %s: %s\n", option, err);
+		return -1;
+	}
+	player_play(p, 1);
+	fprintf(stderr, "lathe: %s '%s' (%.1f s) playing into %s\n", option, file, player_length(p), into);
+	return 0;
+}
+
+/* After a rate change: the same file again, from where it was. */
+static void reload_player(player *p, const char *file, const char *option, uint32_t rate)
+{
+	if (!file || player_length(p) <= 0)
+		return;
+	char err[512];
+	double at = player_position(p);
+	if (player_load(p, file, rate, err, sizeof err))
+		fprintf(stderr, "lathe: %s: %s\n", option, err);
+	else
+		player_seek(p, at);
+}
+
 static void on_rate(uint32_t rate, void *user)
 {
 	live *L = user;
 	if (L->an)
 		analysis_set_rate(L->an, rate);
-	/* the reference track was converted for the old rate: convert it again
-	 * (on the JACK supervisor's thread, never the RT one) */
-	player *ref = L->jack ? lathe_jack_ref_player(L->jack) : NULL;
-	if (opt.ref && ref && player_length(ref) > 0) {
-		char err[512];
-		double at = player_position(ref);
-		if (player_load(ref, opt.ref, rate, err, sizeof err))
-			fprintf(stderr, "lathe: --ref: %s\n", err);
-		else
-			player_seek(ref, at);
+	/* the files of --ref and --play were converted for the old rate: convert
+	 * them again (on the JACK supervisor's thread, never the RT one) */
+	if (L->jack) {
+		reload_player(lathe_jack_ref_player(L->jack), opt.ref, "--ref", rate);
+		reload_player(lathe_jack_input_player(L->jack), opt.play, "--play", rate);
 	}
 }
 
@@ -341,17 +364,14 @@ static int start_live(live *L, const char *mode, int *failed)
 		return *failed = 1;
 	}
 	if (opt.ref) {
-		/* decoded and converted to the server's rate here, before audio needs it; it loops */
 		stop_watch_step("loading the reference track");
-		uint32_t rate = lathe_jack_rate(L->jack);
-		player *ref = lathe_jack_ref_player(L->jack);
-		if (player_load(ref, opt.ref, rate ? rate : 48000, err, sizeof err)) {
-			fprintf(stderr, "lathe: --ref: %s\n", err);
+		if (start_player(lathe_jack_ref_player(L->jack), opt.ref, "--ref", lathe_jack_rate(L->jack), "the reference path"))
 			return *failed = 1;
-		}
-		player_play(ref, 1);
-		fprintf(stderr, "lathe: reference track '%s' (%.1f s) playing into the reference path\n", opt.ref,
-		        player_length(ref));
+	}
+	if (opt.play) {
+		stop_watch_step("loading the file to play");
+		if (start_player(lathe_jack_input_player(L->jack), opt.play, "--play", lathe_jack_rate(L->jack), "the mix input"))
+			return *failed = 1;
 	}
 	if (stop_requested())
 		return 0;

@@ -3,9 +3,10 @@
 #include "engine.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,22 +106,23 @@ int file_check_output(const char *path, const char *what, const struct stat *in_
 }
 
 /* Library notes off stderr: fd 2 points at /dev/null while a libsndfile call
- * runs.  fd 2 is the process's: threads that open files at once (an album's
- * tracks render in parallel) share one muting, counted under a lock, so the
- * last one out restores the real stderr (each saving and restoring its own
- * would leave fd 2 on /dev/null for good when two overlap).  A line another
- * thread prints meanwhile is lost, so this is for the offline modes. */
+ * runs.  fd 2 is the process's and `lathe album` reads files on several
+ * threads at once, so the redirection is counted: the first thread in saves
+ * the real stderr, the last one out puts it back (two threads each saving
+ * and restoring what they found would leave /dev/null there for good, and
+ * every later message lost).  Lines said meanwhile go to the saved one
+ * (file_say). */
 static pthread_mutex_t mute_lock = PTHREAD_MUTEX_INITIALIZER;
-static int mute_depth, mute_saved = -1;
+static int mute_depth, real_stderr = -1;
 
 static void mute(void)
 {
 	pthread_mutex_lock(&mute_lock);
 	if (mute_depth++ == 0) {
 		fflush(stderr);
+		real_stderr = dup(2);
 		int nul = open("/dev/null", O_WRONLY | O_CLOEXEC);
-		mute_saved = nul >= 0 ? dup(2) : -1;
-		if (mute_saved >= 0)
+		if (real_stderr >= 0 && nul >= 0)
 			dup2(nul, 2);
 		if (nul >= 0)
 			close(nul);
@@ -131,11 +133,29 @@ static void mute(void)
 static void unmute(void)
 {
 	pthread_mutex_lock(&mute_lock);
-	if (--mute_depth == 0 && mute_saved >= 0) {
-		dup2(mute_saved, 2);
-		close(mute_saved);
-		mute_saved = -1;
+	if (--mute_depth == 0 && real_stderr >= 0) {
+		dup2(real_stderr, 2);
+		close(real_stderr);
+		real_stderr = -1;
 	}
+	pthread_mutex_unlock(&mute_lock);
+}
+
+void file_say(const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof line)
+		n = sizeof line - 1;
+	pthread_mutex_lock(&mute_lock);
+	fflush(stderr);
+	ssize_t w = write(mute_depth && real_stderr >= 0 ? real_stderr : 2, line, (size_t)n);
+	(void)w;
 	pthread_mutex_unlock(&mute_lock);
 }
 
@@ -149,12 +169,7 @@ SNDFILE *file_open_sound(const char *path, SF_INFO *info, int max_channels, stru
 	SNDFILE *sf = sf_open_fd(fd, SFM_READ, info, 1);
 	unmute();
 	if (!sf) {
-		/* libsndfile 1.2 answers a file its MPEG probe gave up on with "File does
-		 * not exist or is not a regular file (possibly a pipe?)": we know better */
-		const char *why = sf_strerror(NULL);
-		if (strstr(why, "regular file"))
-			why = "not a sound file lathe can read";
-		snprintf(err, errlen, "cannot open '%s': %s", path, why);
+		snprintf(err, errlen, "cannot open '%s': %s", path, sf_strerror(NULL));
 		return NULL; /* sf_open_fd closed fd (close_desc) */
 	}
 	if (!engine_rate_supported(info->samplerate)) {

@@ -40,4 +40,8 @@ SNDFILE *file_open_sound(const char *path, SF_INFO *info, int max_channels, stru
 /* sf_readf_float with library notes kept off stderr (see file_open_sound). */
 sf_count_t file_read_sound(SNDFILE *sf, float *buf, sf_count_t frames);
 
+/* A message on stderr from any thread, also while another thread keeps
+ * library notes off it (the line goes to the real stderr, whole). */
+void file_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #endif

@@ -60,6 +60,8 @@ struct lathe_jack {
 	_Atomic int freewheel;         /* JACK's freewheel mode: process() has no deadline */
 	player *ref;                   /* the reference file player, summed into the ref ports' signal */
 	float *ref_mix[2];             /* RT scratch: ref ports + player, JACK_REF_MAX frames */
+	player *in;                    /* the input file player (a mix through the chain), summed into in_L/in_R's */
+	float *in_mix[2];              /* RT scratch: in ports + player, JACK_REF_MAX frames */
 	_Atomic uint32_t bufsize;
 	_Atomic int quit;
 
@@ -72,6 +74,20 @@ struct lathe_jack {
 };
 
 /* ---------- RT ---------- */
+
+/* A file player summed into a pair of input ports' signal: into a copy in
+ * mix (JACK's input buffers may be shared and are never written), which *l
+ * and *r then point at.  Untouched while the player is stopped. */
+static void sum_player(player *p, float *mix[2], float **l, float **r, jack_nframes_t n, const engine *e)
+{
+	if (!e || !player_playing(p) || n > JACK_REF_MAX)
+		return;
+	memcpy(mix[0], *l, n * sizeof(float));
+	memcpy(mix[1], *r, n * sizeof(float));
+	player_process(p, mix[0], mix[1], n, (uint32_t)engine_rate(e));
+	*l = mix[0];
+	*r = mix[1];
+}
 
 static int on_process(jack_nframes_t n, void *arg)
 {
@@ -87,18 +103,11 @@ static int on_process(jack_nframes_t n, void *arg)
 	 * not hang the server).  In real time this branch is never taken. */
 	if (atomic_load_explicit(&j->freewheel, memory_order_relaxed))
 		bus_wait_tap_room(j->bus, n, 2000);
-	float *ref_l = b[PORT_REF_L], *ref_r = b[PORT_REF_R];
-	/* the player sums into a copy: JACK's input buffers may be shared and are never written */
-	if (e && player_playing(j->ref) && n <= JACK_REF_MAX) {
-		memcpy(j->ref_mix[0], ref_l, n * sizeof(float));
-		memcpy(j->ref_mix[1], ref_r, n * sizeof(float));
-		player_process(j->ref, j->ref_mix[0], j->ref_mix[1], n, (uint32_t)engine_rate(e));
-		ref_l = j->ref_mix[0];
-		ref_r = j->ref_mix[1];
-	}
+	float *in_l = b[PORT_IN_L], *in_r = b[PORT_IN_R], *ref_l = b[PORT_REF_L], *ref_r = b[PORT_REF_R];
+	sum_player(j->in, j->in_mix, &in_l, &in_r, n, e);
+	sum_player(j->ref, j->ref_mix, &ref_l, &ref_r, n, e);
 	if (e)
-		engine_process(e, b[PORT_IN_L], b[PORT_IN_R], ref_l, ref_r, b[PORT_OUT_L], b[PORT_OUT_R],
-		               b[PORT_MON_L], b[PORT_MON_R], n);
+		engine_process(e, in_l, in_r, ref_l, ref_r, b[PORT_OUT_L], b[PORT_OUT_R], b[PORT_MON_L], b[PORT_MON_R], n);
 	else
 		for (int i = PORT_OUT_L; i <= PORT_MON_R; i++)
 			memset(b[i], 0, n * sizeof(float));
@@ -554,6 +563,16 @@ void lathe_jack_quiet(void)
 	jack_set_info_function(jack_quiet);
 }
 
+static void free_players(lathe_jack *j)
+{
+	player_free(j->ref);
+	player_free(j->in);
+	for (int c = 0; c < 2; c++) {
+		free(j->ref_mix[c]);
+		free(j->in_mix[c]);
+	}
+}
+
 lathe_jack *lathe_jack_new(lathe_params *params, lathe_bus *bus, const jack_opts *opts)
 {
 	if (!params || !opts)
@@ -565,12 +584,13 @@ lathe_jack *lathe_jack_new(lathe_params *params, lathe_bus *bus, const jack_opts
 	j->bus = bus;
 	j->opts = *opts;
 	j->ref = player_new();
-	j->ref_mix[0] = calloc(JACK_REF_MAX, sizeof(float));
-	j->ref_mix[1] = calloc(JACK_REF_MAX, sizeof(float));
-	if (!j->ref || !j->ref_mix[0] || !j->ref_mix[1]) {
-		player_free(j->ref);
-		free(j->ref_mix[0]);
-		free(j->ref_mix[1]);
+	j->in = player_new();
+	for (int c = 0; c < 2; c++) {
+		j->ref_mix[c] = calloc(JACK_REF_MAX, sizeof(float));
+		j->in_mix[c] = calloc(JACK_REF_MAX, sizeof(float));
+	}
+	if (!j->ref || !j->in || !j->ref_mix[0] || !j->ref_mix[1] || !j->in_mix[0] || !j->in_mix[1]) {
+		free_players(j);
 		free(j);
 		return NULL;
 	}
@@ -590,6 +610,7 @@ lathe_jack *lathe_jack_new(lathe_params *params, lathe_bus *bus, const jack_opts
 	}
 	if (lathe_thread_start(&j->supervisor, supervise, j)) {
 		close_client(j);
+		free_players(j);
 		free(j);
 		return NULL;
 	}
@@ -604,9 +625,7 @@ void lathe_jack_free(lathe_jack *j)
 	pthread_join(j->supervisor, NULL);
 	close_client(j);
 	engine_free(atomic_load(&j->eng));
-	player_free(j->ref);
-	free(j->ref_mix[0]);
-	free(j->ref_mix[1]);
+	free_players(j);
 	free(j->saved);
 	pthread_mutex_destroy(&j->lock);
 	free(j);
@@ -649,6 +668,8 @@ uint32_t lathe_jack_connection_changes(lathe_jack *j)
 }
 
 player *lathe_jack_ref_player(lathe_jack *j) { return j->ref; }
+
+player *lathe_jack_input_player(lathe_jack *j) { return j->in; }
 
 uint32_t lathe_jack_rate(lathe_jack *j)
 {

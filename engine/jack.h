@@ -68,6 +68,10 @@ uint32_t lathe_jack_connection_changes(lathe_jack *j);
  * buffer size is 8192). */
 #define JACK_REF_MAX 8192
 player *lathe_jack_ref_player(lathe_jack *j);
+/* The input player, the same kind: its file is summed into in_L/in_R's
+ * signal before the chain, so a mix plays through the master chain (the
+ * console's Album window plays a track's mix with it; --play FILE). */
+player *lathe_jack_input_player(lathe_jack *j);
 /* The engine's sample rate, 0 while there is no engine (no server). */
 uint32_t lathe_jack_rate(lathe_jack *j);
 

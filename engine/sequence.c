@@ -1,5 +1,6 @@
 /* lathe — an album's master (see sequence.h). */
 #include "sequence.h"
+#include "fileio.h"
 #include "render.h"
 #include "resample.h"
 #include "meter/report.h"
@@ -158,7 +159,7 @@ static void *worker(void *u)
 		pthread_mutex_lock(&j->lock);
 		j->done++;
 		if (j->o->progress)
-			fprintf(stderr, "lathe: [%d/%d] track %d '%s' rendered (%.1f s)%s\n", j->done, j->a->n, i + 1,
+			file_say("lathe: [%d/%d] track %d '%s' rendered (%.1f s)%s\n", j->done, j->a->n, i + 1,
 			        j->a->tracks[i].title, j->s->t[i].render_s, j->pass ? ", album level" : "");
 		pthread_mutex_unlock(&j->lock);
 	}

@@ -1,5 +1,6 @@
 /* lathe — the console window (see console.h). */
 #include "console.h"
+#include "albumwin.h"
 #include "../engine/jack.h"
 #include "../engine/meter/analysis.h"
 #include "../sessions/sessions.h"
@@ -1383,6 +1384,7 @@ console *console_new(GtkApplication *gapp, lathe_app *app)
 		console_message(c, sessions_restored_note(sess(c)), FALSE);
 	snapshot_mark(c);
 	gtk_widget_add_tick_callback(c->window, on_tick, c, NULL);
+	albumwin_install(c); /* win.album: the Album window (albumwin.h) */
 	return c;
 }
 

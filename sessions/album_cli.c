@@ -49,7 +49,7 @@ static GOptionEntry entries[] = {
 
 /* ---- the album's chains ---- */
 
-static int load_chain(lathe_params *p, const char *session, const char *snapshot, char *err, int errlen)
+int album_load_chain(lathe_params *p, const char *session, const char *snapshot, char *err, int errlen)
 {
 	snapshot_bank *b = snapshot ? calloc(1, sizeof *b) : NULL;
 	if (session_file_read(session, p, b, NULL, NULL, err, errlen)) {
@@ -268,7 +268,7 @@ int album_main(int argc, char **argv)
 	pthread_create(&sth, NULL, signal_thread, &set);
 
 	char err[1024] = "";
-	album *a = album_load(album_path, load_chain, err, sizeof err);
+	album *a = album_load(album_path, album_load_chain, err, sizeof err);
 	if (!a) {
 		fprintf(stderr, "lathe: %s\n", err);
 		return 1;
@@ -324,7 +324,7 @@ static int deliver(const album *a, const char *outdir, int formats, int bits)
 	}
 
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	seq_opts so = { .rate = o.rate, .jobs = o.jobs ? o.jobs : (int)(cores > 0 ? cores : 1), .progress = isatty(2),
+	seq_opts so = { .rate = o.rate, .jobs = o.jobs ? o.jobs : (int)(cores > 0 ? cores : 1), .progress = isatty(2) || getenv("LATHE_PROGRESS"),
 		        .stop = &stop_flag };
 	double t0 = now_s();
 	if (sequence_render(&s, a, &so, err, sizeof err)) {

@@ -8,7 +8,6 @@
 #include <math.h>
 #include <signal.h>
 #include <sndfile.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,18 +29,7 @@ static void setup(void)
 
 static void teardown(void) { rm_tree(dir); }
 
-static char *path(const char *fmt, ...)
-{
-	static char buf[8][512];
-	static int k;
-	char *b = buf[k++ % 8];
-	int n = snprintf(b, 512, "%s/", dir);
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(b + n, (size_t)(512 - n), fmt, ap);
-	va_end(ap);
-	return b;
-}
+#define path(...) path_in(dir, __VA_ARGS__)
 
 static void write_text(const char *p, const char *text)
 {

@@ -70,15 +70,6 @@ static int fake_save(lathe_app *app, const char *name, char *err, int errlen)
 	return 0;
 }
 
-static void spin_ms(int ms)
-{
-	gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
-	while (g_get_monotonic_time() < end) {
-		while (g_main_context_pending(NULL))
-			g_main_context_iteration(NULL, FALSE);
-		g_usleep(2000);
-	}
-}
 
 static studio *studio_start(gboolean audio)
 {
@@ -101,7 +92,7 @@ static studio *studio_start(gboolean audio)
 	ck_assert(g_application_register(G_APPLICATION(s->gapp), NULL, NULL));
 	s->c = console_new(s->gapp, &s->app);
 	gtk_window_present(GTK_WINDOW(s->c->window));
-	spin_ms(800);
+	main_loop_ms(800);
 	return s;
 }
 
@@ -111,7 +102,7 @@ static void studio_stop(studio *s)
 	if (s->player)
 		g_thread_join(s->player);
 	gtk_window_destroy(GTK_WINDOW(s->c->window));
-	spin_ms(50);
+	main_loop_ms(50);
 	g_object_unref(s->gapp);
 	analysis_free(s->app.analysis);
 	engine_free(s->eng);
@@ -135,7 +126,7 @@ static guchar *pixels(GdkTexture *t, int *w, int *h)
 START_TEST(test_renders_a_console)
 {
 	studio *s = studio_start(TRUE);
-	spin_ms(1500);
+	main_loop_ms(1500);
 	GdkTexture *t = console_render(s->c);
 	ck_assert_ptr_nonnull(t);
 	int w, h;
@@ -167,7 +158,7 @@ START_TEST(test_renders_a_console)
 	const char *pages = getenv("LATHE_SCREENSHOT_PAGES");
 	for (int sec = 0; pages && sec < CONSOLE_SECTIONS; sec++) {
 		gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(s->c->section_btn[sec]), TRUE);
-		spin_ms(300);
+		main_loop_ms(300);
 		char path[512];
 		snprintf(path, sizeof path, "%s/page%d.png", pages, sec);
 		ck_assert_int_eq(console_save_png(s->c, path), 0);
@@ -185,7 +176,7 @@ START_TEST(test_meters_move_with_audio)
 	ck_assert(gtk_widget_compute_bounds(s->c->meters->levels, s->c->window, &r));
 	GdkTexture *a = console_render(s->c);
 	uint64_t frames0 = s->c->meters->frames, ticks0 = s->c->ticks;
-	spin_ms(1000);
+	main_loop_ms(1000);
 	GdkTexture *b = console_render(s->c);
 	uint64_t frames1 = s->c->meters->frames, ticks1 = s->c->ticks;
 	int w, h;
@@ -236,17 +227,17 @@ START_TEST(test_gain_reduction_holds)
 {
 	studio *s = studio_start(FALSE);
 	param_set(s->app.params, P_LIM_GAIN, 20.0f, NULL);
-	spin_ms(100);
+	main_loop_ms(100);
 	for (int i = 0; i < 40; i++) { /* ~2 s of sine, a frame after every 10 blocks */
 		feed(s, -3.0, 10);
-		spin_ms(20);
+		main_loop_ms(20);
 	}
 	float driven = s->c->meters->lim_gr;
 	/* the reduction the peaks say: input peak + drive - output peak */
 	float want = s->c->meters->in_max[0] + 20.0f - s->c->meters->out_max[0];
 	gint64 t_driven = g_get_monotonic_time();
 	feed(s, 0, 200); /* 1 s of silence: the limiter lets go */
-	spin_ms(150);
+	main_loop_ms(150);
 	float held = s->c->meters->lim_gr;
 	/* on a loaded machine the silence takes a while to compute: what the hold
 	 * (0.75 s) and the return (6 dB/s) allow after that long, with a frame's slack */
@@ -254,7 +245,7 @@ START_TEST(test_gain_reduction_holds)
 	float floor_db = (float)(driven - 6.0 * (late > 0 ? late : 0) - 1.0);
 	for (int i = 0; i < 50; i++) {
 		feed(s, 0, 10);
-		spin_ms(100);
+		main_loop_ms(100);
 	}
 	float rest = s->c->meters->lim_gr;
 	printf("LIM readout: %.1f dB driven (peaks say %.1f), %.1f dB just after, %.1f dB 5 s later; %d history columns\n",
@@ -273,12 +264,12 @@ END_TEST
 START_TEST(test_learn_lands_on_target)
 {
 	studio *s = studio_start(TRUE);
-	spin_ms(4000);
+	main_loop_ms(4000);
 	meter_snapshot a;
 	analysis_get(s->app.analysis, &a);
 	g_action_group_activate_action(G_ACTION_GROUP(s->c->window), "learn", NULL);
 	float drive = param_get(s->app.params, P_LIM_GAIN);
-	spin_ms(5000);
+	main_loop_ms(5000);
 	meter_snapshot b;
 	analysis_get(s->app.analysis, &b);
 	printf("Learn: %.1f LUFS before, drive %.1f dB, %.1f LUFS after (target %.0f)\n", a.out.lufs_i, drive, b.out.lufs_i,
@@ -350,7 +341,7 @@ START_TEST(test_outside_changes_show_within_a_frame)
 	ck_assert(gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(s->c->controls[P_MON_MONO]->toggle)));
 	/* showing a value never writes it back: the store stays still */
 	uint32_t g = params_generation(s->app.params);
-	spin_ms(300);
+	main_loop_ms(300);
 	ck_assert_uint_eq(params_generation(s->app.params), g);
 	studio_stop(s);
 }
@@ -370,7 +361,7 @@ START_TEST(test_controls_write_through_the_registry)
 	gui_control_set(g, 30.0f); /* out of range: clamped to +24 dB */
 	ck_assert_float_eq(param_get(s->app.params, P_INPUT_GAIN), 24.0f);
 	ck_assert_uint_eq(params_generation(s->app.params), gen + 1);
-	spin_ms(200);
+	main_loop_ms(200);
 	ck_assert_uint_eq(params_generation(s->app.params), gen + 1);
 	ck_assert_str_eq(gtk_editable_get_text(GTK_EDITABLE(g->entry)), "24.00 dB");
 	/* typing a value: "2.5k" into a frequency field */
@@ -408,7 +399,7 @@ START_TEST(test_shortcuts)
 	ck_assert_int_eq(param_get_int(p, P_MON_SOURCE), MON_SRC_INPUT);
 	ck_assert(param_get_bool(p, P_MON_MATCH));
 	/* the header says what Space switched to, within a frame or two */
-	spin_ms(100);
+	main_loop_ms(100);
 	ck_assert_str_eq(gtk_label_get_text(GTK_LABEL(s->c->hear)), "INPUT");
 	ck_assert_ptr_nonnull(strstr(gtk_label_get_text(GTK_LABEL(s->c->hear_caption)), "MATCHED"));
 	ck_assert(console_handle_key(s->c, GDK_KEY_space, 0));
@@ -423,7 +414,7 @@ START_TEST(test_shortcuts)
 	ck_assert_int_eq(param_get_int(p, P_MON_SOLO), SOLO_OFF);
 	/* F1: the shortcuts window */
 	ck_assert(console_handle_key(s->c, GDK_KEY_F1, 0));
-	spin_ms(100);
+	main_loop_ms(100);
 	ck_assert_ptr_nonnull(s->c->shortcuts);
 	ck_assert(gtk_widget_get_visible(s->c->shortcuts));
 	gtk_window_close(GTK_WINDOW(s->c->shortcuts));
@@ -432,7 +423,7 @@ START_TEST(test_shortcuts)
 	ck_assert(!param_get_bool(p, P_BYPASS));
 	/* the header's bypass button follows within a frame */
 	param_set(p, P_BYPASS, 1, NULL);
-	spin_ms(100);
+	main_loop_ms(100);
 	ck_assert(gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(s->c->controls[P_BYPASS]->toggle)));
 	/* Ctrl+S is bound to save; with no session file save goes through a file dialog,
 	 * with one it saves there and clears the unsaved marker */
@@ -440,7 +431,7 @@ START_TEST(test_shortcuts)
 	ck_assert_str_eq(acc[0], "<Control>s");
 	g_strfreev(acc);
 	g_strlcpy(s->c->session_path, "/tmp/lathe-gui-test.lathe", sizeof s->c->session_path);
-	spin_ms(50);
+	main_loop_ms(50);
 	ck_assert_ptr_nonnull(strstr(gtk_window_get_title(GTK_WINDOW(s->c->window)), "•"));
 	g_action_group_activate_action(G_ACTION_GROUP(s->c->window), "save", NULL);
 	ck_assert_int_eq(s->saves, 1);
@@ -472,18 +463,18 @@ START_TEST(test_sessions_wired)
 	ck_assert(g_application_register(G_APPLICATION(s->gapp), NULL, NULL));
 	s->c = console_new(s->gapp, &s->app);
 	gtk_window_present(GTK_WINDOW(s->c->window));
-	spin_ms(700);
+	main_loop_ms(700);
 	ck_assert_ptr_null(strstr(gtk_window_get_title(GTK_WINDOW(s->c->window)), "•"));
 	ck_assert(!gtk_widget_has_css_class(s->c->snap_btn[0], "stored"));
 	/* a change marks the session unsaved */
 	gui_control_set(s->c->controls[P_LIM_CEILING], -2.0f);
-	spin_ms(700);
+	main_loop_ms(700);
 	ck_assert_ptr_nonnull(strstr(gtk_window_get_title(GTK_WINDOW(s->c->window)), "•"));
 	/* store mode + A stores; the button shows it holds a snapshot and is current */
 	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(s->c->store_btn), TRUE);
 	g_action_group_activate_action(G_ACTION_GROUP(s->c->window), "snapshot", g_variant_new_string("A"));
 	ck_assert(!gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(s->c->store_btn)));
-	spin_ms(700);
+	main_loop_ms(700);
 	sessions_state st;
 	sessions_get_state(ss, &st);
 	ck_assert(st.stored[0]);
@@ -495,16 +486,16 @@ START_TEST(test_sessions_wired)
 	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(s->c->store_btn), TRUE);
 	g_action_group_activate_action(G_ACTION_GROUP(s->c->window), "snapshot", g_variant_new_string("B"));
 	ck_assert(console_handle_key(s->c, GDK_KEY_1, 0));
-	spin_ms(700);
+	main_loop_ms(700);
 	ck_assert_float_eq(param_get(s->app.params, P_LIM_CEILING), -2.0f);
 	ck_assert(gtk_widget_has_css_class(s->c->snap_btn[0], "current"));
 	g_action_group_activate_action(G_ACTION_GROUP(s->c->window), "undo", NULL);
-	spin_ms(700);
+	main_loop_ms(700);
 	ck_assert_float_eq(param_get(s->app.params, P_LIM_CEILING), -3.0f);
 	ck_assert(!gtk_widget_has_css_class(s->c->snap_btn[0], "current"));
 	ck_assert(gtk_widget_has_css_class(s->c->snap_btn[1], "current"));
 	gui_control_set(s->c->controls[P_LIM_CEILING], -4.0f);
-	spin_ms(700);
+	main_loop_ms(700);
 	for (int i = 0; i < 4; i++)
 		ck_assert(!gtk_widget_has_css_class(s->c->snap_btn[i], "current"));
 	/* recall of an empty slot is refused with a message, nothing changes */
@@ -542,14 +533,14 @@ START_TEST(test_sessions_wired)
 	char *preset = g_build_filename(getenv("LATHE_SRC") ? getenv("LATHE_SRC") : ".", "sessions", "presets", "streaming.lathe", NULL);
 	ck_assert(param_get_bool(s->app.params, P_MB_BYPASS));
 	g_action_group_activate_action(G_ACTION_GROUP(s->c->window), "load-preset", g_variant_new_string(preset));
-	spin_ms(300);
+	main_loop_ms(300);
 	ck_assert_msg(!param_get_bool(s->app.params, P_MB_BYPASS), "streaming preset did not load: %s",
 	              gtk_label_get_text(GTK_LABEL(s->c->st_msg)));
 	ck_assert_float_eq(param_get(s->app.params, P_TARGET_LUFS), -14.0f);
 	ck_assert_ptr_nonnull(strstr(gtk_label_get_text(GTK_LABEL(s->c->st_msg)), "streaming"));
 	g_free(preset);
 	gtk_window_destroy(GTK_WINDOW(s->c->window));
-	spin_ms(50);
+	main_loop_ms(50);
 	sessions_free(ss);
 	g_object_unref(s->gapp);
 	bus_free(s->app.bus);
@@ -560,15 +551,7 @@ END_TEST
 
 int main(int argc, char **argv)
 {
-	if (!getenv("DISPLAY") && !getenv("LATHE_XVFB")) {
-		/* no display: run again inside a private X server */
-		setenv("LATHE_XVFB", "1", 1);
-		char *args[] = { "xvfb-run", "-a", "-s", "-screen 0 1920x1080x24", argv[0], NULL };
-		execvp("xvfb-run", args);
-		perror("lathe: xvfb-run");
-		return 77;
-	}
-	gui_test_env();
+	gui_test_display(argv, "1920x1080x24");
 
 	Suite *s = suite_create("gui");
 	TCase *tc = suite_add_case(s, "console", 60, NULL, NULL);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # make rtcheck: lathe headless under the RT interposer on a private jackd at
-# 64 frames, with every module active, the demo playing, parameters moving
+# 64 frames, with every module active, the demo, a reference and a mix file playing, parameters moving
 # over OSC and the buffer size changed live.  Then the same with a build that
 # plants a malloc in process(), which must be caught.
 set -u
@@ -14,12 +14,15 @@ jackd_pid=$!
 trap 'kill $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null' EXIT
 jack_wait -w -t 30 >/dev/null 2>&1 || { echo "rtcheck: jackd did not start"; exit 1; }
 
-# a reference track at another rate than the server's, so the file player runs (and was converted)
+# a reference track and a mix at other rates than the server's, so both file players run
+# (the reference player into ref_L/R, the input player into in_L/R; both were converted)
 ref=/tmp/lathe-rtcheck-ref-$$.wav
+mix=/tmp/lathe-rtcheck-mix-$$.wav
 sox -n -r 44100 -c 2 "$ref" synth 3 sine 500 gain -20 || { echo "rtcheck: sox cannot write $ref"; exit 1; }
-trap 'kill $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null; rm -f "$ref"' EXIT
+sox -n -r 96000 -c 2 "$mix" synth 2 sine 300 gain -12 || { echo "rtcheck: sox cannot write $mix"; exit 1; }
+trap 'kill $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null; rm -f "$ref" "$mix"' EXIT
 
-active="--ref $ref --set /mb/bypass=0 --set /saturate/bypass=0 --set /dither/bypass=0 --set /eq/2/gain=3 --set /eq/6/gain=-2 \
+active="--ref $ref --play $mix --set /mb/bypass=0 --set /saturate/bypass=0 --set /dither/bypass=0 --set /eq/2/gain=3 --set /eq/6/gain=-2 \
  --set /eq/1/type=low_cut --set /imager/width=120 --set /imager/mono_below=120 --set /limiter/gain=6 --set /mb/bands=4"
 
 run() { # bin seconds
@@ -51,6 +54,9 @@ cycles=$(echo "$summary" | sed -n 's/rtcheck: \([0-9]*\) process cycles.*/\1/p')
 if [ $rc -ne 0 ] || ! echo "$summary" | grep -q ' 0 violations' || [ "${cycles:-0}" -lt 1000 ]; then
 	echo "rtcheck: FAILED (exit $rc)"; cat "$log"; exit 1
 fi
+for what in "the reference path" "the mix input"; do
+	grep -q "playing into $what" "$log" || { echo "rtcheck: FAILED: no file played into $what"; cat "$log"; exit 1; }
+done
 
 run "$LATHE_PLANT_BIN" 1
 rc=$?

@@ -5,20 +5,7 @@
 
 #include <stdlib.h>
 
-/* GTK, fontconfig and friends keep caches for the life of the process: under
- * `make asan` LeakSanitizer would report them, not anything of ours. */
-#ifdef __has_feature
-#if __has_feature(address_sanitizer)
-#define LATHE_ASAN 1
-#endif
-#endif
-#ifdef __SANITIZE_ADDRESS__
-#define LATHE_ASAN 1
-#endif
-#ifdef LATHE_ASAN
-const char *__asan_default_options(void);
-const char *__asan_default_options(void) { return "detect_leaks=0"; }
-#endif
+#include "gui_leaks.h"
 
 /* What is drawn is what a user would see (GTK's cairo renderer on X11), with
  * no accessibility bus or settings daemon to wait for. */
