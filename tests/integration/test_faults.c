@@ -403,7 +403,7 @@ START_TEST(server_restarted_at_44k_while_playing)
 	fx_client *p = fx_client_new("player", "lt:in_L", "lt:in_R", "lt:out_L", "lt:out_R");
 	ck_assert_ptr_nonnull(p);
 	ck_assert(isfinite(play_tone(p, 24000, 48000, "at 48 kHz")));
-	usleep(500000);
+	usleep(3000000); /* lathe reads its connections back (see server_killed_mid_play) */
 	fx_jackd_stop(&fx, SIGTERM);
 	fx_client_free(p);
 	ck_assert_int_eq(fx_jackd_start(&fx, 44100, 256), 0);
