@@ -147,6 +147,7 @@ START_TEST(server_restarted_at_another_rate)
 	fx_jackd_stop(&fx, SIGTERM);
 	ck_assert_int_eq(fx_jackd_start(&fx, 44100, 512), 0);
 	ck_assert_int_eq(fx_wait_port("lt:out_L", FX_DEADLINE_MS), 0);
+	ck_assert_msg(fx_wait_log(&fx, "at 44100 Hz", FX_DEADLINE_MS) == 0, "lathe did not say it runs at 44100 Hz");
 	fx_client *c = fx_client_new("player", "lt:in_L", "lt:in_R", "lt:out_L", "lt:out_R");
 	ck_assert_ptr_nonnull(c);
 	fx_client_offline(c, 1);

@@ -440,6 +440,23 @@ int fx_sine_measure(fx_client *c, int rate, size_t n, double *l_db, double *r_db
 	return ret;
 }
 
+int fx_wait_log(const fixture *f, const char *text, int ms)
+{
+	for (int t = 0; t < ms; t += 50) {
+		FILE *in = fopen(f->log, "r");
+		char line[512];
+		int found = 0;
+		while (in && !found && fgets(line, sizeof line, in))
+			found = strstr(line, text) != NULL;
+		if (in)
+			fclose(in);
+		if (found)
+			return 0;
+		msleep(50);
+	}
+	return -1;
+}
+
 int fx_logged_latency(const fixture *f, int last)
 {
 	char cmd[400];

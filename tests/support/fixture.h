@@ -95,6 +95,11 @@ double fx_sine_db(const float *x, size_t a, size_t b);
  * fx_sine_db: *l_db and *r_db (either may be NULL).  fx_client_run's result. */
 int fx_sine_measure(fx_client *c, int rate, size_t n, double *l_db, double *r_db);
 
+/* Waits (poll, up to ms) until this lathe's log holds text; 0 when it does.
+ * lathe reconfigures for a new rate from a thread of its own, at its pace: a
+ * test that measures right after a server restart waits for lathe to say so. */
+int fx_wait_log(const fixture *f, const char *text, int ms);
+
 /* The chain's latency as this lathe logged it ("latency N frames" in f->log):
  * the first such line, or the last when last is set; 0 when there is none. */
 int fx_logged_latency(const fixture *f, int last);
