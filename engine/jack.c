@@ -533,8 +533,17 @@ static void *supervise(void *arg)
 			}
 			double since_conn = (now.tv_sec - conn_changed.tv_sec) + (now.tv_nsec - conn_changed.tv_nsec) * 1e-9;
 			if (conn_pending && since_conn >= 0.3) {
-				conn_pending = 0;
-				refresh_saved(j);
+				if (atomic_exchange(&j->ports_appeared, 0)) {
+					/* a player came back while the change settled (a server
+					 * restart: lathe rejoined, then the player did): its
+					 * remembered connections are made first, or the read-back
+					 * would find its ports unconnected and forget them */
+					restore_saved(j);
+					conn_changed = now;
+				} else {
+					conn_pending = 0;
+					refresh_saved(j);
+				}
 			}
 			/* A port appeared (a player came back): make the remembered
 			 * connections it ends.  Only then, and not while a change is

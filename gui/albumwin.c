@@ -853,13 +853,6 @@ void albumwin_install(console *c)
 	g_action_map_add_action_entries(G_ACTION_MAP(c->window), entries, G_N_ELEMENTS(entries), c);
 	const char *accels[] = { "<Control><Shift>a", NULL };
 	gtk_application_set_accels_for_action(c->gapp, "win.album", accels);
-	GtkWidget *hb = gtk_window_get_titlebar(GTK_WINDOW(c->window));
-	if (GTK_IS_HEADER_BAR(hb)) {
-		/* an icon: the console's header has no room for another label at 1366 px */
-		GtkWidget *b = gtk_button_new_from_icon_name("media-optical-symbolic");
-		gtk_actionable_set_action_name(GTK_ACTIONABLE(b), "win.album");
-		gtk_widget_set_tooltip_text(b, "Album…: open an album, check its tracks, load and play them (Ctrl+Shift+A)");
-		gtk_accessible_update_property(GTK_ACCESSIBLE(b), GTK_ACCESSIBLE_PROPERTY_LABEL, "Album", -1);
-		gtk_header_bar_pack_start(GTK_HEADER_BAR(hb), b);
-	}
+	/* no header button of its own: at 1280 px the header has no room left
+	 * (test_console_fit); the sessions menu (recent sessions) carries it */
 }

@@ -180,7 +180,7 @@ START_TEST(shows_the_album_and_fits_the_screen)
 	ck_assert_int_le(minh, 768);
 	ck_assert_int_le(aw, 1366);
 	ck_assert_int_le(ah, 740);
-	/* and the console, with its Album button in the header, still fits that screen */
+	/* and the console (Album... in its sessions menu) still fits that screen */
 	printf("console: open at %dx%d\n", gtk_widget_get_width(s->c->window), gtk_widget_get_height(s->c->window));
 	ck_assert_int_le(gtk_widget_get_width(s->c->window), 1366);
 	studio_stop(s);
