@@ -442,7 +442,10 @@ static int open_client(lathe_jack *j)
 		if (!j->demo)
 			fprintf(stderr, "lathe: %s\n", err);
 	}
-	refresh_saved(j);
+	/* read back once things settle (the supervisor, 300 ms on), not now: a
+	 * player that registers its ports between the restore above and a read
+	 * here would be found unconnected and its connections forgotten */
+	atomic_store(&j->conn_dirty, 1);
 	set_status(j);
 	return 0;
 }
