@@ -51,7 +51,9 @@ struct lathe_jack {
 
 	_Atomic int server_gone;       /* set by the shutdown callback */
 	_Atomic int conn_dirty;        /* a connection changed: re-read them */
-	_Atomic int ports_appeared;    /* a port was registered: a remembered peer may be back */
+	_Atomic int ports_appeared;    /* another client's port was registered: a remembered peer may be back */
+	pthread_mutex_t appeared_lock; /* guards appeared (notification thread and supervisor; never RT) */
+	GString *appeared;             /* names of other clients' ports registered since the last restore, "name\n" */
 	_Atomic int restore_pending;   /* lathe_jack_set_connections gave a list: restore it before reading back */
 	_Atomic uint32_t conn_changes; /* bumped whenever the remembered set changes */
 	_Atomic int latency_dirty;     /* ask JACK to recompute latencies */
@@ -170,12 +172,18 @@ static void on_connect(jack_port_id_t a, jack_port_id_t b, int connect, void *ar
 	atomic_store(&j->conn_dirty, 1);
 }
 
-static void on_port_registration(jack_port_id_t port, int registered, void *arg)
+/* Only other clients' ports count: JACK2 announces our own at activation,
+ * and a restore for those would undo a disconnection made since. */
+static void on_port_registration(jack_port_id_t id, int registered, void *arg)
 {
 	lathe_jack *j = arg;
-	(void)port;
-	if (registered)
-		atomic_store(&j->ports_appeared, 1);
+	jack_port_t *port = registered && j->client ? jack_port_by_id(j->client, id) : NULL;
+	if (!port || jack_port_is_mine(j->client, port))
+		return;
+	pthread_mutex_lock(&j->appeared_lock);
+	g_string_append_printf(j->appeared, "%s\n", jack_port_name(port));
+	pthread_mutex_unlock(&j->appeared_lock);
+	atomic_store(&j->ports_appeared, 1);
 }
 
 /* Our inputs' latency plus the chain's goes to our outputs, and the other
@@ -286,8 +294,21 @@ static void refresh_saved(lathe_jack *j)
 	g_free(list);
 }
 
-/* Make every remembered connection whose two ends exist. */
-static void restore_saved(lathe_jack *j)
+/* 1 when list ("a\nb\n") holds name as one whole line. */
+static int has_line(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list; (p = strstr(p, name)); p += n)
+		if ((p == list || p[-1] == '\n') && p[n] == '\n')
+			return 1;
+	return 0;
+}
+
+/* Make the remembered connections whose two ends exist; with only set (a
+ * "name\n" list), just those whose other end is one of its ports: a peer
+ * that came back gets its patch, and a disconnection made meanwhile
+ * elsewhere is not undone. */
+static void restore_saved(lathe_jack *j, const char *only)
 {
 	pthread_mutex_lock(&j->lock);
 	char *copy = j->saved ? strdup(j->saved) : NULL;
@@ -306,7 +327,7 @@ static void restore_saved(lathe_jack *j)
 		for (int i = 0; i < N_PORTS; i++)
 			if (!strcmp(port_defs[i].name, line))
 				idx = i;
-		if (idx < 0 || !port_exists(j->client, theirs))
+		if (idx < 0 || !port_exists(j->client, theirs) || (only && !has_line(only, theirs)))
 			continue;
 		char ours[160];
 		snprintf(ours, sizeof ours, "%s:%s", me, line);
@@ -318,6 +339,17 @@ static void restore_saved(lathe_jack *j)
 			jack_connect(j->client, ours, theirs);
 	}
 	free(copy);
+}
+
+/* Restore for the other clients' ports registered since the last call. */
+static void restore_appeared(lathe_jack *j)
+{
+	pthread_mutex_lock(&j->appeared_lock);
+	char *only = g_strdup(j->appeared->str);
+	g_string_truncate(j->appeared, 0);
+	pthread_mutex_unlock(&j->appeared_lock);
+	restore_saved(j, only);
+	g_free(only);
 }
 
 static void connect_system(lathe_jack *j)
@@ -433,7 +465,7 @@ static int open_client(lathe_jack *j)
 		j->client = NULL;
 		return -1;
 	}
-	restore_saved(j);
+	restore_saved(j, NULL);
 	if (j->opts.connect_system)
 		connect_system(j);
 	if (j->opts.play_demo) {
@@ -500,7 +532,7 @@ static void *supervise(void *arg)
 			}
 		}
 		if (j->client && atomic_exchange(&j->restore_pending, 0)) {
-			restore_saved(j);
+			restore_saved(j, NULL);
 			conn_pending = 1; /* read back once the connections made have settled */
 			conn_changed = now;
 		}
@@ -541,7 +573,7 @@ static void *supervise(void *arg)
 					 * restart: lathe rejoined, then the player did): its
 					 * remembered connections are made first, or the read-back
 					 * would find its ports unconnected and forget them */
-					restore_saved(j);
+					restore_appeared(j);
 					conn_changed = now;
 				} else {
 					conn_pending = 0;
@@ -553,7 +585,7 @@ static void *supervise(void *arg)
 			 * settling: a disconnection someone made is read and forgotten,
 			 * never undone by a restore. */
 			if (!conn_pending && atomic_exchange(&j->ports_appeared, 0))
-				restore_saved(j);
+				restore_appeared(j);
 			set_status(j);
 			if (j->opts.verbose && j->status.xruns != last_said.xruns) {
 				fprintf(stderr, "lathe: xruns: %u\n", j->status.xruns);
@@ -609,6 +641,8 @@ lathe_jack *lathe_jack_new(lathe_params *params, lathe_bus *bus, const jack_opts
 	snprintf(j->want_name, sizeof j->want_name, "%s", opts->name && *opts->name ? opts->name : "lathe");
 	j->opts.name = j->want_name;
 	pthread_mutex_init(&j->lock, NULL);
+	pthread_mutex_init(&j->appeared_lock, NULL);
+	j->appeared = g_string_new(NULL);
 	lathe_jack_quiet();
 	/* Try once synchronously so a caller sees the ports right away when a server runs. */
 	int opened = open_client(j);
@@ -640,6 +674,8 @@ void lathe_jack_free(lathe_jack *j)
 	free_players(j);
 	free(j->saved);
 	pthread_mutex_destroy(&j->lock);
+	pthread_mutex_destroy(&j->appeared_lock);
+	g_string_free(j->appeared, TRUE);
 	free(j);
 }
 
