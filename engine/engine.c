@@ -10,6 +10,7 @@
 
 #include "dsp/smooth.h"
 #include "dsp/eq.h"
+#include "dsp/eq_linear.h"
 #include "dsp/multiband.h"
 #include "dsp/imager.h"
 #include "dsp/saturate.h"
@@ -34,6 +35,7 @@ struct engine {
 
 	/* the chain, in order */
 	eq *eq;
+	eq_linear *eql;           /* /eq/phase linear: runs eq (above) and the FIR */
 	multiband *mb;
 	imager *img;
 	saturate *sat;
@@ -44,7 +46,8 @@ struct engine {
 	smooth in_gain, out_gain; /* trims, linear gain */
 	smooth bypass_mix;        /* 0 = chain, 1 = delayed input (the 10 ms bypass crossfade) */
 	int trim_samples;         /* ramp length for trims */
-	uint32_t latency;         /* sum of module latencies */
+	_Atomic uint32_t latency; /* sum of module latencies (the EQ's changes with /eq/phase, /eq/resolution) */
+	uint32_t base_latency;    /* every module but the EQ */
 	delay2 dry;               /* chain input delayed by `latency` */
 
 	/* per-sub-block scratch, ENGINE_MAX_BLOCK frames each */
@@ -94,11 +97,14 @@ engine *engine_new(lathe_params *params, lathe_bus *bus, double rate)
 	e->mon = monitor_new(rate, ENGINE_MAX_BLOCK);
 	if (!e->eq || !e->mb || !e->img || !e->sat || !e->lim || !e->dit || !e->mon)
 		goto fail;
-	e->latency = eq_latency(e->eq) + multiband_latency(e->mb) + imager_latency(e->img) +
-	             saturate_latency(e->sat) + limiter_latency(e->lim) + dither_latency(e->dit);
+	if (!(e->eql = eq_linear_new(params, rate, ENGINE_MAX_BLOCK, eq_latency(e->eq))))
+		goto fail;
+	e->base_latency = multiband_latency(e->mb) + imager_latency(e->img) +
+	                  saturate_latency(e->sat) + limiter_latency(e->lim) + dither_latency(e->dit);
+	e->latency = e->base_latency + eq_linear_latency(e->eql);
 
 	e->dry.delay = e->latency;
-	e->dry.len = e->latency + ENGINE_MAX_BLOCK;
+	e->dry.len = e->base_latency + eq_linear_max_latency(e->eql) + ENGINE_MAX_BLOCK;
 	for (int c = 0; c < 2; c++)
 		if (!(e->dry.buf[c] = alloc_floats(e->dry.len)))
 			goto fail;
@@ -123,6 +129,7 @@ void engine_free(engine *e)
 {
 	if (!e)
 		return;
+	eq_linear_free(e->eql);
 	eq_free(e->eq);
 	multiband_free(e->mb);
 	imager_free(e->img);
@@ -147,6 +154,7 @@ double engine_rate(const engine *e) { return e->rate; }
 void engine_reset(engine *e)
 {
 	eq_reset(e->eq);
+	eq_linear_reset(e->eql);
 	multiband_reset(e->mb);
 	imager_reset(e->img);
 	saturate_reset(e->sat);
@@ -262,7 +270,12 @@ static void run_block(engine *e, const float *in_l, const float *in_r, const flo
 
 	/* the chain, in place on wl/wr */
 	gain_run(&e->in_gain, e->wl, e->wr, n);
-	eq_process(e->eq, e->wl, e->wr, n);
+	eq_linear_process(e->eql, e->eq, e->wl, e->wr, n);
+	uint32_t lat = e->base_latency + eq_linear_latency(e->eql);
+	if (lat != e->latency) { /* /eq/phase or /eq/resolution: jack.c reports it */
+		e->latency = lat;
+		e->dry.delay = lat;
+	}
 	multiband_process(e->mb, e->wl, e->wr, n);
 	imager_process(e->img, e->wl, e->wr, n);
 	saturate_process(e->sat, e->wl, e->wr, n);

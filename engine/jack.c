@@ -557,6 +557,10 @@ static void *supervise(void *arg)
 					atomic_store(&j->latency_dirty, 1);
 				}
 			}
+			if (cur && engine_latency(cur) != j->status.latency) { /* /eq/phase changed it */
+				set_status(j);
+				atomic_store(&j->latency_dirty, 1);
+			}
 			if (atomic_exchange(&j->latency_dirty, 0))
 				jack_recompute_total_latencies(j->client);
 			/* Re-read connections once they have been quiet for 300 ms: a client

@@ -12,6 +12,8 @@
 static const char *const eq_types[] = { "bell", "low_shelf", "high_shelf", "low_cut", "high_cut", "notch", "tilt", NULL };
 static const char *const eq_slopes[] = { "12", "24", "36", "48", NULL };
 static const char *const channels[] = { "stereo", "mid", "side", "left", "right", NULL };
+static const char *const eq_phases[] = { "minimum", "linear", NULL };
+static const char *const eq_resolutions[] = { "low", "medium", "high", "max", NULL };
 static const char *const mb_modes[] = { "stereo", "mid_side", NULL };
 static const char *const detectors[] = { "peak", "rms", NULL };
 static const char *const sat_types[] = { "tape", "tube", "soft_clip", "hard_clip", NULL };
@@ -63,6 +65,8 @@ static const param_row rows[] = {
 	ENUM(P_EQ_SLOPE, "/eq/%d/slope", "EQ %d slope", eq_slopes, 0, EQ_BANDS, "Slope of low and high cuts in dB/octave"),
 	ENUM(P_EQ_CHANNEL, "/eq/%d/channel", "EQ %d channel", channels, 0, EQ_BANDS, "Which signal the band acts on"),
 	TOGN(P_EQ_BAND_BYPASS, "/eq/%d/bypass", "EQ %d bypass", 0, EQ_BANDS, "Bypass this band"),
+	ENUM(P_EQ_PHASE, "/eq/phase", "EQ phase", eq_phases, 0, 1, "Minimum phase (no added latency) or linear phase (FIR, adds the resolution's latency)"),
+	ENUM(P_EQ_RESOLUTION, "/eq/resolution", "EQ linear resolution", eq_resolutions, 2, 1, "Linear-phase FIR length: low 4095, medium 8191, high 16383, max 32767 taps (longer holds lower, adds latency)"),
 
 	TOG(P_MB_BYPASS, "/mb/bypass", "Multiband bypass", 1, "Bypass the multiband dynamics"),
 	{ P_MB_BANDS, "/mb/bands", "Bands", "", 1, 4, 3, CURVE_LIN, NULL, 0, 1, 1, NULL, "Number of bands (1 = single-band glue compressor)" },
