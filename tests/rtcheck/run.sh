@@ -25,9 +25,9 @@ trap 'kill $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null; rm -f "$ref" "$m
 active="--ref $ref --play $mix --set /mb/bypass=0 --set /saturate/bypass=0 --set /dither/bypass=0 --set /eq/2/gain=3 --set /eq/6/gain=-2 \
  --set /eq/1/type=low_cut --set /imager/width=120 --set /imager/mono_below=120 --set /limiter/gain=6 --set /mb/bands=4"
 
-run() { # bin seconds
+run() { # bin seconds [linear: the linear-phase EQ, its resolution and phase switched live]
 	XDG_STATE_HOME=/tmp/lathe-rtcheck-state-$$ LD_PRELOAD=$RTCHECK_SO "$1" headless --jack-name rtc --osc-port $port \
-		--play-demo $active >"$log" 2>&1 &
+		--play-demo $active ${3:+--set /eq/phase=linear} >"$log" 2>&1 &
 	pid=$!
 	sleep 2
 	i=0
@@ -36,6 +36,11 @@ run() { # bin seconds
 			oscsend localhost $port $p f "-$(( (i * 7 + ${#p}) % 9 )).5" 2>/dev/null
 		done
 		oscsend localhost $port /monitor/source i $((i % 3)) 2>/dev/null
+		if [ -n "${3:-}" ]; then # bands move above; FIR length and mode change too
+			oscsend localhost $port /eq/resolution f $((i % 4)) 2>/dev/null
+			[ $i -eq 5 ] && oscsend localhost $port /eq/phase f 0 2>/dev/null
+			[ $i -eq 6 ] && oscsend localhost $port /eq/phase f 1 2>/dev/null
+		fi
 		[ $i -eq 2 ] && jack_bufsize 128 >/dev/null 2>&1
 		[ $i -eq 4 ] && jack_bufsize 64 >/dev/null 2>&1
 		sleep 1
@@ -57,6 +62,15 @@ fi
 for what in "the reference path" "the mix input"; do
 	grep -q "playing into $what" "$log" || { echo "rtcheck: FAILED: no file played into $what"; cat "$log"; exit 1; }
 done
+
+run "$LATHE_BIN" 8 linear
+rc=$?
+summary=$(grep 'rtcheck:' "$log" | tail -1)
+echo "linear-phase EQ: $summary"
+cycles=$(echo "$summary" | sed -n 's/rtcheck: \([0-9]*\) process cycles.*/\1/p')
+if [ $rc -ne 0 ] || ! echo "$summary" | grep -q ' 0 violations' || [ "${cycles:-0}" -lt 1000 ]; then
+	echo "rtcheck: FAILED in linear phase (exit $rc)"; cat "$log"; exit 1
+fi
 
 run "$LATHE_PLANT_BIN" 1
 rc=$?
