@@ -215,6 +215,15 @@ static GtkWidget *eq_page(console *c)
 	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(c->eq_band_btn[0]), TRUE);
 	GtkWidget *hint = label_with("  each band: its node in the graph, or these controls", "title-sub");
 	gtk_box_append(GTK_BOX(tabs), hint);
+	/* the EQ's own settings that are not per band (phase, FIR resolution), from the registry */
+	int gids[8], gn = 0;
+	for (int id = 0; id < P_COUNT && gn < 8; id++) {
+		const param_info *pi = param_info_get(id);
+		if (!strcmp(pi->module, "eq") && !is_band_param(pi) && !is_bypass(pi))
+			gids[gn++] = id;
+	}
+	if (gn)
+		gtk_box_append(GTK_BOX(tabs), controls_row(c, gids, gn, TRUE));
 	gtk_box_append(GTK_BOX(page), tabs);
 	gtk_box_append(GTK_BOX(page), c->eq_band_stack);
 	return page;
