@@ -26,6 +26,8 @@ typedef struct {
 	uint32_t len;  /* ring length */
 	uint32_t w;    /* write index */
 	uint32_t delay;
+	uint32_t from;            /* the delay before the last change, read while `fade` runs */
+	uint32_t fade, fade_len;  /* frames left of the crossfade from `from` to `delay`, and its length */
 } delay2;
 
 struct engine {
@@ -104,6 +106,7 @@ engine *engine_new(lathe_params *params, lathe_bus *bus, double rate)
 	e->latency = e->base_latency + eq_linear_latency(e->eql);
 
 	e->dry.delay = e->latency;
+	e->dry.fade_len = (uint32_t)smooth_samples(20, rate);
 	e->dry.len = e->base_latency + eq_linear_max_latency(e->eql) + ENGINE_MAX_BLOCK;
 	for (int c = 0; c < 2; c++)
 		if (!(e->dry.buf[c] = alloc_floats(e->dry.len)))
@@ -170,6 +173,26 @@ static void delay_run(delay2 *d, const float *il, const float *ir, float *ol, fl
 {
 	uint32_t w = d->w, len = d->len;
 	uint32_t r = (w + len - d->delay) % len;
+	if (d->fade) { /* the latency changed (/eq/phase): glide between the two read points, no click */
+		uint32_t r0 = (w + len - d->from) % len;
+		for (uint32_t i = 0; i < n; i++) {
+			d->buf[0][w] = il[i];
+			d->buf[1][w] = ir[i];
+			float g = d->fade ? (float)d->fade / (float)d->fade_len : 0; /* weight of the old read point */
+			ol[i] = d->buf[0][r] + g * (d->buf[0][r0] - d->buf[0][r]);
+			or_[i] = d->buf[1][r] + g * (d->buf[1][r0] - d->buf[1][r]);
+			if (d->fade)
+				d->fade--;
+			if (++w == len)
+				w = 0;
+			if (++r == len)
+				r = 0;
+			if (++r0 == len)
+				r0 = 0;
+		}
+		d->w = w;
+		return;
+	}
 	for (uint32_t i = 0; i < n; i++) {
 		d->buf[0][w] = il[i];
 		d->buf[1][w] = ir[i];
@@ -274,7 +297,9 @@ static void run_block(engine *e, const float *in_l, const float *in_r, const flo
 	uint32_t lat = e->base_latency + eq_linear_latency(e->eql);
 	if (lat != e->latency) { /* /eq/phase or /eq/resolution: jack.c reports it */
 		e->latency = lat;
+		e->dry.from = e->dry.delay;
 		e->dry.delay = lat;
+		e->dry.fade = e->dry.fade_len;
 	}
 	multiband_process(e->mb, e->wl, e->wr, n);
 	imager_process(e->img, e->wl, e->wr, n);

@@ -386,6 +386,51 @@ START_TEST(test_moving_band_no_click)
 }
 END_TEST
 
+/* /bypass on (the output is the input delayed by the chain's latency): a
+ * change of /eq/phase moves that delay too, crossfaded, without a click. */
+START_TEST(test_bypass_follows_latency_without_click)
+{
+	lathe_params *p = params_fresh();
+	set_param(p, P_BYPASS, 1);
+	engine *e = engine_new(p, NULL, RATE);
+	ck_assert_ptr_nonnull(e);
+	const double f = 150, w = 2 * M_PI * f / RATE, amp = 0.25;
+	const size_t N = 48000 * 3;
+	float *in = malloc(N * sizeof(float)), *ol = malloc(N * sizeof(float)), *orr = malloc(N * sizeof(float));
+	for (size_t i = 0; i < N; i++)
+		in[i] = (float)(amp * sin(w * (double)i));
+	uint32_t lat[3] = { 0, 0, 0 };
+	const size_t blk = 240; /* divides the second */
+	for (size_t done = 0; done < N; done += blk) {
+		if (done == 48000)
+			set_param(p, P_EQ_PHASE, EQ_PHASE_LINEAR);
+		if (done == 96000)
+			set_param(p, P_EQ_PHASE, EQ_PHASE_MINIMUM);
+		engine_process(e, in + done, in + done, NULL, NULL, ol + done, orr + done, NULL, NULL, blk);
+		if ((done + blk) % 48000 == 0)
+			lat[(done + blk) / 48000 - 1] = engine_latency(e);
+	}
+	/* from 0.5 s: the sine's own onset has passed through the longest delay */
+	double d2 = max_d2(ol, 24000, N), clean = amp * (2 - 2 * cos(w));
+	printf("  /bypass on, latency %u -> %u -> %u frames: max |second difference| %.3g, clean sine %.3g (ratio %.3f)\n",
+	       lat[0], lat[1], lat[2], d2, clean, d2 / clean);
+	ck_assert_uint_ne(lat[0], lat[1]);
+	ck_assert_uint_eq(lat[0], lat[2]);
+	/* a 20 ms linear crossfade between two phases of the sine adds up to
+	 * 2 g' |b' - a'| <= 2 (1/960) (2 A w) = 0.21 of a clean sine's; the jump
+	 * it replaces would be up to 2 A, some 5000 times a clean sine's */
+	ck_assert_double_le(d2, 1.3 * clean);
+	/* and once settled it is the input delayed by the latency, exactly */
+	for (size_t i = N - 4800; i < N; i++)
+		ck_assert_float_eq(ol[i], in[i - lat[2]]);
+	free(in);
+	free(ol);
+	free(orr);
+	engine_free(e);
+	params_free(p);
+}
+END_TEST
+
 /* render in linear mode: the output is aligned with the input, sample for sample. */
 START_TEST(test_render_aligned)
 {
@@ -422,5 +467,6 @@ int main(void)
 	tcase_add_test(tc, test_channels);
 	tcase_add_test(tc, test_moving_band_no_click);
 	tcase_add_test(tc, test_render_aligned);
+	tcase_add_test(tc, test_bypass_follows_latency_without_click);
 	return run_suite(s);
 }
