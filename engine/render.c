@@ -651,8 +651,12 @@ int render_file(lathe_params *p, const render_opts *o, char *err, int errlen)
 		report_finish(out_meter, &r);
 		double lim = param_get(p, P_LIM_GAIN) - base_lim, trim = param_get(p, P_INPUT_GAIN) - base_in;
 		fprintf(o->say, "%s\n", dither_said);
-		fprintf(o->say, "lathe: wrote '%s': %.1f LUFS integrated, %.1f dBTP true peak, LRA %.1f LU", o->out,
-		        r.integrated_lufs, r.true_peak_dbtp, r.loudness_range_lu);
+		fprintf(o->say, "lathe: wrote '%s': ", o->out);
+		if (isfinite(r.integrated_lufs) && r.integrated_lufs >= -70)
+			fprintf(o->say, "%.1f LUFS integrated", r.integrated_lufs);
+		else /* BS.1770's absolute gate: nothing above -70 LUFS in a 400 ms block */
+			fprintf(o->say, "below -70 LUFS integrated (silent, or shorter than 0.4 s)");
+		fprintf(o->say, ", %.1f dBTP true peak, LRA %.1f LU", r.true_peak_dbtp, r.loudness_range_lu);
 		if (o->has_target)
 			fprintf(o->say, ", drive %+.1f dB (limiter %+.1f dB, input %+.1f dB) for %.1f LUFS", lim + trim, lim, trim,
 			        o->target_lufs);

@@ -37,9 +37,9 @@ static void window(xruns *x, double now, uint32_t total)
 	atomic_store_explicit(&x->recent, total - base, memory_order_relaxed);
 }
 
-static void say(xruns *x, double now, uint32_t total, char *line, size_t len)
+static void say(xruns *x, double now, uint32_t total, const char *all, char *line, size_t len)
 {
-	snprintf(line, len, "lathe: xruns: %u (%u in the last %d s)", total, xruns_recent(x), XRUNS_WINDOW_S);
+	snprintf(line, len, "lathe: xruns: %u%s (%u in the last %d s)", total, all, xruns_recent(x), XRUNS_WINDOW_S);
 	x->said_any = 1;
 	x->said = total;
 	x->said_at = now;
@@ -53,7 +53,7 @@ int xruns_poll(xruns *x, double now, char *line, size_t len)
 		return 0;
 	if (x->said_any && now - x->said_at < XRUNS_SAY_EVERY_S)
 		return 0;
-	say(x, now, total, line, len);
+	say(x, now, total, "", line, len);
 	return 1;
 }
 
@@ -63,6 +63,6 @@ int xruns_final(xruns *x, double now, char *line, size_t len)
 	window(x, now, total);
 	if (total == (x->said_any ? x->said : 0))
 		return 0;
-	say(x, now, total, line, len);
+	say(x, now, total, " in all", line, len);
 	return 1;
 }

@@ -46,7 +46,8 @@ uint32_t xruns_recent(const xruns *x);
 int xruns_poll(xruns *x, double now, char *line, size_t len);
 
 /* At the end: 1 with a line when xruns happened since the last one said
- * (the total is then always right on the terminal). */
+ * (the total is then always right on the terminal), whatever the time since:
+ *     lathe: xruns: TOTAL in all (N in the last 10 s) */
 int xruns_final(xruns *x, double now, char *line, size_t len);
 
 #endif
