@@ -213,7 +213,7 @@ static GOptionContext *mode_context(int mode, GOptionEntry *entries)
 			g_string_append_printf(sum, "  %-18s  %s\n", head, modes[m].summary);
 			g_free(head);
 		}
-		g_string_append(sum, "  album ALBUM OUTDIR   an album delivered: track files, CD image + CUE, DDP, QC (lathe album --help)");
+		g_string_append(sum, "  album ALBUM OUTDIR  an album delivered: track files, CD image + CUE, DDP, QC (lathe album --help)");
 		g_option_context_set_summary(ctx, sum->str);
 		g_string_free(sum, TRUE);
 	}
