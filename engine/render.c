@@ -190,8 +190,8 @@ static void progress_show(progress *pg, size_t done, size_t total)
 	double speed = el > 0 ? (double)done / pg->rate / el : 0; /* seconds of audio per second */
 	double left = speed > 0 ? (double)(total - done) / pg->rate / speed : 0;
 	if (pg->pass)
-		fprintf(stderr, "\rlathe: finding the drive, pass %d (at most %d): %3d%%, %.0fx real time\033[K", pg->pass,
-		        pg->passes, (int)(100.0 * done / total), speed);
+		fprintf(stderr, "\rlathe: finding the drive, pass %d (at most %d): %3d%%, %.0fx real time, %.0f s left in this pass\033[K",
+		        pg->pass, pg->passes, (int)(100.0 * done / total), speed, left);
 	else
 		fprintf(stderr, "\rlathe: rendering %3d%%, %.0fx real time, %.0f s left\033[K", (int)(100.0 * done / total),
 		        speed, left);
