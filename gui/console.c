@@ -954,8 +954,8 @@ static void update_status(console *c, gint64 now)
 		set_status(c->st_rate, js.connected ? t : "— kHz", NULL);
 		snprintf(t, sizeof t, "DSP %.1f %%", js.dsp_load);
 		set_status(c->st_dsp, t, js.dsp_load > 70 ? "bad" : js.dsp_load > 40 ? "warn" : NULL);
-		snprintf(t, sizeof t, "xruns %u", js.xruns);
-		set_status(c->st_xruns, t, js.xruns ? "warn" : NULL);
+		snprintf(t, sizeof t, "xruns %u · %u/10 s", js.xruns, js.xruns_recent); /* the rate says whether it is now */
+		set_status(c->st_xruns, t, js.xruns_recent ? "bad" : js.xruns ? "warn" : NULL);
 		snprintf(t, sizeof t, "latency %u frames (%.2f ms)", js.latency, 1000.0 * js.latency / rate);
 		set_status(c->st_latency, t, NULL);
 	} else {
