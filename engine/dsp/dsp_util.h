@@ -33,8 +33,9 @@ float *dsp_alloc_floats(size_t n);
 void *dsp_calloc(size_t n);
 
 /* The bypass / wet-dry crossfade of every module: x moved a fraction m towards
- * target, x + m (target - x).  m = 0 keeps x and m = 1 gives target exactly (the
- * form every module used; a fade that ends on 1 is bit-exact).  RT. */
+ * target, x + m (target - x), the form each module had written out.  m = 0 keeps x
+ * exactly; m = 1 gives target only to rounding (x + (target - x) rounds twice), so
+ * the callers copy the target outright once a fade to 1 is over.  RT. */
 static inline float dsp_mix_in(float x, float target, float m) { return x + m * (target - x); }
 
 #endif
