@@ -1,7 +1,8 @@
 /* The module table (engine/modules.c): complete and consistent with the registry,
  * the console, the layout's pages, the README, and the order the engine runs.
- * The chain order is checked against engine.h's documented order, written out here,
- * and against a chain built by hand from the modules' own functions (not the table). */
+ * The chain order is checked against the prose of engine.h and README.md, and the
+ * engine against a chain built here by hand from the modules' own functions (not
+ * the table), in engine.h's order. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -124,54 +125,65 @@ START_TEST(meters_flag)
 }
 END_TEST
 
-/* engine.h: input trim -> EQ -> multiband -> imager -> saturation -> limiter -> output
- * trim -> dither; the monitor after the master. */
-static const char *const documented_order[] = { "input", "eq", "mb", "imager", "saturate", "limiter", "output", "dither" };
-#define N_STAGES ((int)(sizeof documented_order / sizeof documented_order[0]))
-
-START_TEST(chain_order_is_the_documented_one)
+/* Text of a file of the source tree (LATHE_SRC), in a static buffer. */
+static const char *source_text(const char *rel)
 {
-	int s = 0, monitor_at = -1;
-	for (int k = 0; k < lathe_module_count(); k++) {
-		const lathe_module *m = lathe_module_get(k);
-		if (m->kind == LATHE_MOD_MONITOR)
-			monitor_at = s;
-		if (m->kind != LATHE_MOD_DSP && m->kind != LATHE_MOD_TRIM)
-			continue;
-		ck_assert_msg(s < N_STAGES, "stage %s beyond engine.h's chain", m->id);
-		ck_assert_str_eq(m->id, documented_order[s]);
-		s++;
-	}
-	ck_assert_int_eq(s, N_STAGES);
-	ck_assert_int_eq(monitor_at, N_STAGES);
-}
-END_TEST
-
-/* The README's chain line names the stages in the same order (by title, any case). */
-START_TEST(readme_lists_the_chain_in_order)
-{
+	static char text[1 << 17];
 	const char *src = getenv("LATHE_SRC");
 	char path[1024];
-	snprintf(path, sizeof path, "%s/README.md", src ? src : ".");
+	snprintf(path, sizeof path, "%s/%s", src ? src : ".", rel);
 	FILE *f = fopen(path, "r");
 	ck_assert_msg(f != NULL, "cannot open %s (set LATHE_SRC)", path);
-	static char text[1 << 16];
 	size_t len = fread(text, 1, sizeof text - 1, f);
 	fclose(f);
 	text[len] = 0;
-	char *at = strstr(text, "## The chain");
-	ck_assert_ptr_nonnull(at);
-	char *end = strstr(at, "master out");
-	ck_assert_ptr_nonnull(end);
+	return text;
+}
+
+/* The audio stages (trims and DSP rows), in table order, are named in this order (by
+ * title, any case) between `from` and "master out" in the file; the prose chain of
+ * engine.h and of the README, so a stage added or moved in the table shows up there. */
+static void stages_named_in_order(const char *rel, const char *from)
+{
+	const char *at = strstr(source_text(rel), from);
+	ck_assert_msg(at != NULL, "%s: no '%s'", rel, from);
+	const char *end = strstr(at, "master out");
+	ck_assert_msg(end != NULL, "%s: no 'master out' after '%s'", rel, from);
+	int stages = 0;
 	for (int k = 0; k < lathe_module_count(); k++) {
 		const lathe_module *m = lathe_module_get(k);
 		if (m->kind != LATHE_MOD_DSP && m->kind != LATHE_MOD_TRIM)
 			continue;
-		char *hit = strcasestr(at, m->title);
-		ck_assert_msg(hit && hit < end, "README's chain line lacks '%s' after the previous stage", m->title);
+		const char *hit = strcasestr(at, m->title);
+		ck_assert_msg(hit && hit < end, "%s's chain lacks '%s' after the stage before it", rel, m->title);
 		at = hit + strlen(m->title);
+		stages++;
 	}
+	/* and names no more stages than the table has: one arrow between two of them */
+	int arrows = 0;
+	const char *arrow = strstr(rel, ".md") ? "→" : "->";
+	for (const char *q = strstr(source_text(rel), from); q && (q = strstr(q, arrow)) && q < end; q += strlen(arrow))
+		arrows++;
+	ck_assert_msg(arrows == stages, "%s: %d arrows before 'master out' for %d stages", rel, arrows, stages);
 }
+
+START_TEST(chain_order_is_the_documented_one)
+{
+	stages_named_in_order("engine/engine.h", "input trim");
+	/* the monitor runs after the master (it takes the master out) */
+	int monitor = -1, last_stage = -1;
+	for (int k = 0; k < lathe_module_count(); k++) {
+		lathe_module_kind kind = lathe_module_get(k)->kind;
+		if (kind == LATHE_MOD_MONITOR)
+			monitor = k;
+		if (kind == LATHE_MOD_DSP || kind == LATHE_MOD_TRIM)
+			last_stage = k;
+	}
+	ck_assert_int_gt(monitor, last_stage);
+}
+END_TEST
+
+START_TEST(readme_lists_the_chain_in_order) { stages_named_in_order("README.md", "## The chain"); }
 END_TEST
 
 /* The engine against the chain built by hand in engine.h's order, every module doing
