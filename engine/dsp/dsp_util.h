@@ -5,8 +5,12 @@
  * glibc's pow correctly rounded in practice (< 1 ulp, glibc manual "Errors in
  * Math Functions"), so the float result is the nearest float or its neighbour.
  * Before this file the engine, saturation and monitor used powf(10, dB/20 or
- * dB*0.05f) in single precision and the limiter this formula; the difference is
- * measured in tests/unit/test_dsp_util.c and in the commit that made the change.
+ * dB*0.05f) in single precision and the limiter this formula.  Measured when they
+ * were replaced: over 8.7M float dB values in [-80, 40] the old ones differed in
+ * 1.4-1.5% of values, by at most 6 ulp (tests/unit/test_dsp_util.c prints it);
+ * the factory presets render bit-identical; a trim on one of the differing values
+ * changed a full-chain render (12 s pink noise, 48 kHz) by at most 3 LSB at 24 bit
+ * (input +23.97 dB into the limiter) and 0.5 LSB (output -0.63 dB).
  * Callers evaluate it per block or at set-up, never per sample. */
 #ifndef LATHE_DSP_UTIL_H
 #define LATHE_DSP_UTIL_H
