@@ -230,6 +230,24 @@ void measure_add(measure *m, const float *x, size_t frames, size_t stride)
 	}
 }
 
+void measure_flush(measure *m)
+{
+	if (!(m->what & MEASURE_PEAKS))
+		return;
+	float piece_tp = 0;
+	for (unsigned c = 0; c < m->channels; c++) {
+		float tp = truepeak_flush(m->tp[c]);
+		if (tp > m->tp_lin[c])
+			m->tp_lin[c] = tp;
+		if (tp > m->tp_max_lin[c])
+			m->tp_max_lin[c] = tp;
+		piece_tp = tp > piece_tp ? tp : piece_tp;
+	}
+	if (piece_tp > m->ceiling_lin && !m->over_active)
+		m->tp_overs++;
+	m->over_active = 0;
+}
+
 float measure_integrated(const measure *m)
 {
 	double v;
