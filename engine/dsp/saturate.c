@@ -378,18 +378,18 @@ static void pad_delay(float *ring, unsigned mask, unsigned pos, unsigned pad, fl
 	memcpy(x + first, ring, (m - first) * sizeof(float));
 }
 
-/* The pre-emphasis [-c, 1 + 2c, -c] (delay 1) on m high-rate samples, in place. */
-static void pre_emphasis(hr_state *st, float c, float *u, unsigned m)
+/* The pre-emphasis [-c, 1 + 2c, -c] (delay 1) on m >= 2 high-rate samples, in place: from
+ * the end backwards, so each output overwrites an input no later output reads; u[-2], u[-1]
+ * (the HI_FRONT slots) hold the previous block's last two inputs.  Vectorised by gcc. */
+LATHE_WIDE static void pre_emphasis(hr_state *st, float c, float *u, unsigned m)
 {
-	float e1 = st->e1, e2 = st->e2, k = 1 + 2 * c;
-	for (unsigned j = 0; j < m; j++) {
-		float e0 = u[j];
-		u[j] = k * e1 - c * (e0 + e2);
-		e2 = e1;
-		e1 = e0;
-	}
-	st->e1 = e1;
-	st->e2 = e2;
+	const float k = 1 + 2 * c;
+	u[-2] = st->e2;
+	u[-1] = st->e1;
+	st->e2 = u[m - 2];
+	st->e1 = u[m - 1];
+	for (int j = (int)m - 1; j >= 0; j--)
+		u[j] = k * u[j - 1] - c * (u[j] + u[j - 2]);
 }
 
 /* Run one path on one channel: in (base rate) -> out (base rate). */

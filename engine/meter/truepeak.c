@@ -38,6 +38,7 @@
  * delay covers: the newest sample read, fed + k - 1 - TP_DELAY, is at most
  * blocks TP_BLK - TP_HALF - 2, the last one a finished block has written. */
 #include "truepeak.h"
+#include "../dsp/vec.h"
 
 #include <fftw3.h>
 #include <math.h>
@@ -64,6 +65,8 @@ struct truepeak {
 	fftwf_complex *xs;      /* its spectrum, TP_M / 2 + 1 bins */
 	fftwf_complex *ys;      /* the 4x spectrum, TP_N / 2 + 1 bins */
 	float *y;               /* the 4x signal, TP_N; valid from 4 TP_HALF for 4 TP_BLK */
+	float *aw;              /* |w| (see run_block), 4 TP_BLK + TP_CARRY */
+	float rb[TP_BLK + 1];   /* reading of each base sample of a block, [1, TP_BLK] */
 	unsigned fill;          /* samples in xb */
 	uint64_t fed;           /* samples fed since reset */
 	uint64_t blocks;        /* blocks run since reset */
@@ -96,7 +99,7 @@ __attribute__((constructor)) static void truepeak_init(void)
 		goto out;
 	fftwf_plan pk = fftwf_plan_dft_r2c_1d(TP_N, t, s, FFTW_ESTIMATE);
 	plan_fwd = fftwf_plan_dft_r2c_1d(TP_M, xb, xs, FFTW_ESTIMATE);
-	plan_inv = fftwf_plan_dft_c2r_1d(TP_N, s, t, FFTW_ESTIMATE);
+	plan_inv = fftwf_plan_dft_c2r_1d(TP_N, s, t, FFTW_ESTIMATE | FFTW_PRESERVE_INPUT);
 	if (!pk || !plan_fwd || !plan_inv)
 		goto out;
 	/* the kernel centred on index 0, circularly */
@@ -130,7 +133,8 @@ truepeak *truepeak_new(unsigned rate)
 	t->xs = fftwf_alloc_complex(TP_M / 2 + 1);
 	t->ys = fftwf_alloc_complex(TP_N / 2 + 1);
 	t->y = fftwf_alloc_real(TP_N);
-	if (!t->xb || !t->xs || !t->ys || !t->y || truepeak_set_rate(t, rate) < 0) {
+	t->aw = fftwf_alloc_real(TP_UP * TP_BLK + TP_CARRY);
+	if (!t->xb || !t->xs || !t->ys || !t->y || !t->aw || truepeak_set_rate(t, rate) < 0) {
 		truepeak_free(t);
 		return NULL;
 	}
@@ -145,6 +149,7 @@ void truepeak_free(truepeak *t)
 	fftwf_free(t->xs);
 	fftwf_free(t->ys);
 	fftwf_free(t->y);
+	fftwf_free(t->aw);
 	free(t);
 }
 
@@ -168,6 +173,8 @@ void truepeak_reset(truepeak *t)
 	t->blocks = 0;
 	memset(t->carry, 0, sizeof t->carry);
 	memset(t->ring, 0, sizeof t->ring);
+	/* the bins above TP_KMAX stay 0: the inverse is planned to preserve its input */
+	memset(t->ys, 0, sizeof(fftwf_complex) * (TP_N / 2 + 1));
 }
 
 /* The 4x signal half a sample after w[j] (8-tap Lagrange, exact for cubics and beyond;
@@ -198,6 +205,19 @@ static float crest(const float *w, int j)
 	return v > p[c] ? v : p[c];
 }
 
+/* aw = |w| over the whole block with its carry, rb[b] = max |w[4b .. 4b + 3]|: branch-free
+ * loops gcc vectorises. */
+LATHE_WIDE static void raw_maxima(const float *restrict w, float *restrict aw, float *restrict rb)
+{
+	for (int j = 0; j < TP_UP * TP_BLK + TP_CARRY; j++)
+		aw[j] = fabsf(w[j]);
+	for (int b = 1; b <= TP_BLK; b++) {
+		float r0 = aw[4 * b] > aw[4 * b + 1] ? aw[4 * b] : aw[4 * b + 1];
+		float r1 = aw[4 * b + 2] > aw[4 * b + 3] ? aw[4 * b + 2] : aw[4 * b + 3];
+		rb[b] = r0 > r1 ? r0 : r1;
+	}
+}
+
 static void run_block(truepeak *t)
 {
 	fftwf_execute_dft_r2c(plan_fwd, t->xb, t->xs);
@@ -213,7 +233,6 @@ static void run_block(truepeak *t)
 		ys[k][0] = re * kern[k];
 		ys[k][1] = im * kern[k];
 	}
-	memset(ys + TP_KMAX + 1, 0, sizeof(fftwf_complex) * (TP_N / 2 - TP_KMAX));
 	fftwf_execute_dft_c2r(plan_inv, ys, t->y);
 
 	/* w: the previous block's last TP_CARRY 4x samples, then this block's 4 TP_BLK valid
@@ -222,18 +241,17 @@ static void run_block(truepeak *t)
 	memcpy(w, t->carry, sizeof t->carry);
 	/* base sample of w[4b .. 4b + 3]: t0 - 2 + b, t0 the first of this block */
 	int64_t u0 = (int64_t)t->blocks * TP_BLK - TP_HALF - 2 + TP_DELAY;
-	for (int b = 1; b <= TP_BLK; b++) {
-		float r = 0;
-		for (int j = 4 * b; j < 4 * b + 4; j++) {
-			float a = fabsf(w[j]);
-			if (a >= fabsf(w[j - 1]) && a > fabsf(w[j + 1])) {
-				float v = crest(w, j);
-				a = v > a ? v : a;
-			}
-			r = a > r ? a : r;
+	raw_maxima(w, t->aw, t->rb);
+	/* every local maximum of |w|, refined (about one per base sample on noise) */
+	const float *aw = t->aw;
+	for (int j = 4; j < TP_UP * TP_BLK + 4; j++)
+		if (aw[j] >= aw[j - 1] && aw[j] > aw[j + 1]) {
+			float v = crest(w, j);
+			t->rb[j >> 2] = v > t->rb[j >> 2] ? v : t->rb[j >> 2];
 		}
+	for (int b = 1; b <= TP_BLK; b++) {
 		float *slot = &t->ring[(uint64_t)(u0 + b) & (TP_RING - 1)];
-		*slot = r > *slot ? r : *slot;
+		*slot = t->rb[b] > *slot ? t->rb[b] : *slot;
 	}
 	memcpy(t->carry, w + TP_UP * TP_BLK, sizeof t->carry);
 	memmove(t->xb, t->xb + TP_BLK, sizeof(float) * 2 * TP_HALF);
