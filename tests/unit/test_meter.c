@@ -9,6 +9,7 @@
 
 #include "engine/meter/measure.h"
 #include "engine/meter/platforms.h"
+#include "engine/meter/report.h"
 #include "engine/meter/spectrum.h"
 #include "engine/meter/truepeak.h"
 #include "tests/support/check_main.h"
@@ -322,6 +323,29 @@ START_TEST(true_peak_latency_constant)
 }
 END_TEST
 
+/* A file's report counts a peak in its last sample (report_finish flushes the meter's
+ * delay): a doublet at the very end, whose inter-sample peak the ideal reconstruction gives. */
+START_TEST(report_reads_the_last_peak)
+{
+	const size_t n = RATE;
+	float *x = calloc(2 * n, sizeof(float));
+	x[2 * (n - 2)] = 0.6f;
+	x[2 * (n - 1)] = 0.6f;
+	x[2 * (n - 1) + 1] = -0.3f;
+	float left[2] = { 0.6f, 0.6f };
+	double want = 20 * log10(tp_ideal_linear(left, 2));
+	report_meter *rm = report_new(RATE, 2);
+	ck_assert_ptr_nonnull(rm);
+	report_add(rm, x, n);
+	loudness_report r;
+	report_finish(rm, &r);
+	printf("  report of a file ending in a doublet: true peak %.4f dBTP, ideal %.4f\n", r.true_peak_dbtp, want);
+	NEAR(r.true_peak_dbtp, want, 0.05);
+	report_free(rm);
+	free(x);
+}
+END_TEST
+
 START_TEST(platform_table)
 {
 	const char *ids[] = { NULL, "spotify", "apple_music", "youtube", "amazon", "tidal", "deezer" };
@@ -403,6 +427,7 @@ int main(void)
 	tcase_add_test(tc, true_peak_rates);
 	tcase_add_loop_test(tc, true_peak_vs_ideal, 0, TPF_COUNT);
 	tcase_add_test(tc, true_peak_latency_constant);
+	tcase_add_test(tc, report_reads_the_last_peak);
 	tcase_add_test(tc, platform_table);
 	tcase_add_test(tc, spectrum_reads_a_sine);
 	return run_suite(s);
