@@ -20,6 +20,7 @@
 #include "eq.h"
 #include "eq_cascade.h"
 #include "eq_design.h"
+#include "eq_dynamic.h"
 #include "biquad.h"
 #include "oversample.h"
 #include "smooth.h"
@@ -31,6 +32,10 @@
 #define EQ_UPDATE_INTERVAL 16 /* samples between coefficient updates while a parameter glides */
 #define EQ_FADE_MS 10.0f    /* bypass and band on/off/type-change crossfade */
 #define EQ_PRIME_EXTRA 16   /* history beyond 2 x latency kept to prime the oversampler */
+/* A dynamic band is redesigned when its gain offset moved by more than this
+ * since the last design: a settled band (steady tone, or nothing above the
+ * threshold) keeps constant coefficients and costs no designs. */
+#define EQ_DYN_TOL_DB 1e-4
 
 enum { DOM_LR, DOM_MS, DOM_ANY };
 
@@ -57,6 +62,14 @@ typedef struct {
 	int nrun;               /* sections to run in this chunk (max of before/after a glide step) */
 	int interp;             /* this chunk moves sec -> tgt linearly, sample by sample */
 	biquad_state st[EQ_MAX_SECTIONS][2]; /* [section][0 = L or M, 1 = R or S] */
+	/* dynamic band (eq_dynamic.c): runs on the chunk path, its gain the static
+	 * gain plus the detector's offset, redesigned every chunk it moves */
+	int want_dyn;           /* /eq/N/dynamic on, band on, and a type with a gain */
+	int dyn_active;         /* want_dyn, or an offset still returning to 0 after it went off */
+	smooth thr_db, range_db; /* threshold and range, glided like the gain */
+	float ratio, attack_ms, release_ms;
+	double delta_applied;   /* the offset the sections were last designed for, dB */
+	eq_dyn dyn;             /* detector state and the current offset */
 } eq_band;
 
 struct eq {
@@ -154,6 +167,12 @@ eq *eq_new(double rate, unsigned max_block)
 		smooth_init(&bd->gain_db, 0);
 		smooth_init(&bd->oct_q, log2f(qi ? qi->def : 0.707f));
 		smooth_init(&bd->mix, 1);
+		smooth_init(&bd->thr_db, -24);
+		smooth_init(&bd->range_db, 0);
+		bd->ratio = 2;
+		bd->attack_ms = 10;
+		bd->release_ms = 150;
+		eq_dyn_reset(&bd->dyn);
 		bd->dirty = 1;
 		bd->idle = 1;
 	}
@@ -181,8 +200,12 @@ unsigned eq_latency(const eq *s) { return s->lat; }
 
 void eq_reset(eq *s)
 {
-	for (int b = 0; b < EQ_BANDS; b++)
+	for (int b = 0; b < EQ_BANDS; b++) {
 		s->band[b].idle = 1;
+		double delta = s->band[b].dyn.delta_db;
+		eq_dyn_reset(&s->band[b].dyn);
+		s->band[b].dyn.delta_db = delta; /* the gain returns from where it is, not with a jump */
+	}
 	/* the wet path restarts (primed from the history) at the next block */
 	s->running[0] = s->running[1] = 0;
 	for (int c = 0; c < 2; c++)
@@ -205,6 +228,8 @@ static int band_audible(const eq_band *bd)
 {
 	if (smooth_active(&bd->mix) || smooth_active(&bd->oct_freq) || smooth_active(&bd->gain_db) ||
 	    smooth_active(&bd->oct_q))
+		return 1;
+	if (bd->dyn_active && (bd->dyn.delta_db != 0 || bd->range_db.target != 0.0f || smooth_active(&bd->range_db)))
 		return 1;
 	if (!bd->want_on)
 		return 0;
@@ -244,6 +269,17 @@ void eq_update(eq *s, const lathe_params *p)
 			change = 0;
 		}
 		smooth_set(&bd->mix, change ? 0.0f : (bd->want_on ? 1.0f : 0.0f), fade);
+		int t = bd->want_type;
+		bd->want_dyn = bd->want_on && param_get_bool(p, P_EQ_DYNAMIC + b) &&
+		               (t == EQ_BELL || t == EQ_LOW_SHELF || t == EQ_HIGH_SHELF || t == EQ_TILT);
+		if (bd->want_dyn) {
+			smooth_set(&bd->thr_db, param_get(p, P_EQ_THRESHOLD + b), bd->dyn_active ? ramp : 0);
+			smooth_set(&bd->range_db, param_get(p, P_EQ_RANGE + b), bd->dyn_active ? ramp : 0);
+			bd->ratio = param_get(p, P_EQ_RATIO + b);
+			bd->attack_ms = param_get(p, P_EQ_ATTACK + b);
+			bd->release_ms = param_get(p, P_EQ_RELEASE + b);
+		}
+		bd->dyn_active = bd->want_dyn || bd->dyn.delta_db != 0 || bd->delta_applied != 0;
 		if (band_audible(bd)) {
 			/* a left (right) band, before and after a channel switch, leaves the
 			 * other channel alone: that one stays on the exact dry path */
@@ -297,6 +333,7 @@ static void state_to_domain(eq_band *bd, int dom)
 		c->s2 = h * (s2a - s2c);
 	}
 	bd->st_domain = dom;
+	eq_dyn_to_domain(&bd->dyn, dom == DOM_MS);
 }
 
 static int band_domain(int channel)
@@ -351,6 +388,117 @@ static void band_run(eq *s, eq_band *bd, float *x0, float *x1, int ch0, unsigned
 	}
 }
 
+/* Design for the values at the END of this chunk (gain_db: the static gain,
+ * plus a dynamic band's offset), glide there within it. */
+static void band_design(eq *s, eq_band *bd, double gain_db)
+{
+	int nt = eq_design_band(bd->tgt, bd->type, exp2(bd->oct_freq.cur), gain_db, exp2(bd->oct_q.cur),
+	                        bd->slope, s->irate, &s->probes);
+	if (bd->jump || bd->idle) {
+		memcpy(bd->sec, bd->tgt, sizeof bd->sec);
+		bd->nsec = bd->nrun = nt;
+		bd->idle = 1;
+	} else {
+		/* a band at 0 dB has no sections: glide from/to identity */
+		for (int k = bd->nsec; k < nt; k++) {
+			biquad_identity(&bd->sec[k]);
+			memset(bd->st[k], 0, sizeof bd->st[k]);
+		}
+		for (int k = nt; k < bd->nsec; k++)
+			biquad_identity(&bd->tgt[k]);
+		bd->nrun = nt > bd->nsec ? nt : bd->nsec;
+		bd->interp = 1;
+		bd->nsec = nt;
+	}
+	bd->jump = 0;
+	bd->dirty = smooth_active(&bd->oct_freq) || smooth_active(&bd->gain_db) || smooth_active(&bd->oct_q);
+}
+
+/* One chunk of a dynamic band: the detector listens to the band's input (in
+ * the band's domain, on its channel), the offset follows, and the sections
+ * are redesigned for static gain + offset whenever the offset moved; the
+ * coefficients glide linearly to the new design across the chunk
+ * (biquad_run_ramp), so a moving gain has no steps and a settled one has
+ * constant coefficients: no zipper. */
+static void dynamic_chunk(eq *s, eq_band *bd, float *l, float *r, unsigned n, int *dom)
+{
+	smooth_skip(&bd->oct_freq, (int)n);
+	smooth_skip(&bd->gain_db, (int)n);
+	smooth_skip(&bd->oct_q, (int)n);
+	smooth_skip(&bd->thr_db, (int)n);
+	smooth_skip(&bd->range_db, (int)n);
+	int need = band_domain(bd->channel);
+	if (need != DOM_ANY && need != *dom) {
+		if (need == DOM_MS)
+			to_ms(l, r, n);
+		else
+			to_lr(l, r, n);
+		*dom = need;
+	}
+	int idle = bd->idle;
+	if (idle) { /* the detector's filter starts from silence with the sections' */
+		memset(bd->dyn.st, 0, sizeof bd->dyn.st);
+		bd->dyn.yprev[0] = bd->dyn.yprev[1] = 0;
+		bd->dyn.ms = *dom == DOM_MS;
+	}
+	float *x0 = l, *x1 = NULL;
+	int ch0 = 0;
+	switch (bd->channel) {
+	case CH_MID:
+	case CH_LEFT:
+		break;
+	case CH_SIDE:
+	case CH_RIGHT:
+		x0 = r;
+		ch0 = 1;
+		break;
+	default:
+		if (!idle)
+			state_to_domain(bd, *dom);
+		x1 = r;
+		break;
+	}
+	if (bd->want_dyn) {
+		eq_dyn_tune(&bd->dyn, exp2(bd->oct_freq.cur), exp2(bd->oct_q.cur), s->irate);
+		double lvl = eq_dyn_detect(&bd->dyn, x0, x1, n, x1 && *dom == DOM_MS);
+		eq_dyn_step(&bd->dyn, lvl, bd->thr_db.cur, bd->ratio, bd->range_db.cur, bd->attack_ms, bd->release_ms, n,
+		            s->irate);
+	} else {
+		/* dynamic went off: the offset returns to 0 with the fade time, then the
+		 * band is a static one again, designed exactly at its static gain */
+		bd->dyn.delta_db *= exp(-(double)n / s->fade_samples);
+		if (fabs(bd->dyn.delta_db) < EQ_DYN_TOL_DB) {
+			bd->dyn.delta_db = 0;
+			bd->dirty = 1;
+		}
+	}
+	double delta = bd->dyn.delta_db;
+	bd->interp = 0;
+	if (band_ramping(bd) || bd->dirty || fabs(delta - bd->delta_applied) > EQ_DYN_TOL_DB) {
+		band_design(s, bd, bd->gain_db.cur + delta);
+		bd->delta_applied = delta;
+	} else {
+		bd->nrun = bd->nsec;
+	}
+	if (bd->idle) {
+		memset(bd->st, 0, sizeof bd->st);
+		bd->st_domain = *dom;
+		bd->dyn.ms = *dom == DOM_MS;
+		bd->idle = 0;
+	}
+	int silent = !smooth_active(&bd->mix) && bd->mix.cur == 0.0f;
+	if (bd->nrun == 0 || silent) {
+		smooth_skip(&bd->mix, (int)n);
+		if (silent)
+			bd->idle = 1;
+	} else {
+		band_run(s, bd, x0, x1, ch0, n);
+	}
+	if (bd->interp)
+		memcpy(bd->sec, bd->tgt, sizeof bd->sec);
+	bd->interp = 0;
+}
+
 /* One chunk over which every band's coefficients are constant. */
 static void process_chunk(eq *s, float *l, float *r, unsigned n)
 {
@@ -363,33 +511,16 @@ static void process_chunk(eq *s, float *l, float *r, unsigned n)
 			apply_discrete(bd);
 			smooth_set(&bd->mix, bd->want_on ? 1.0f : 0.0f, s->fade_samples);
 		}
-		int ramping = band_ramping(bd);
+		if (bd->dyn_active) {
+			dynamic_chunk(s, bd, l, r, n, &dom);
+			continue;
+		}
 		bd->interp = 0;
-		if (ramping || bd->dirty) {
-			/* design for the values at the END of this chunk, glide there within it */
+		if (band_ramping(bd) || bd->dirty) {
 			smooth_skip(&bd->oct_freq, (int)n);
 			smooth_skip(&bd->gain_db, (int)n);
 			smooth_skip(&bd->oct_q, (int)n);
-			int nt = eq_design_band(bd->tgt, bd->type, exp2(bd->oct_freq.cur), bd->gain_db.cur, exp2(bd->oct_q.cur),
-			                     bd->slope, s->irate, &s->probes);
-			if (bd->jump || bd->idle) {
-				memcpy(bd->sec, bd->tgt, sizeof bd->sec);
-				bd->nsec = bd->nrun = nt;
-				bd->idle = 1;
-			} else {
-				/* a band at 0 dB has no sections: glide from/to identity */
-				for (int k = bd->nsec; k < nt; k++) {
-					biquad_identity(&bd->sec[k]);
-					memset(bd->st[k], 0, sizeof bd->st[k]);
-				}
-				for (int k = nt; k < bd->nsec; k++)
-					biquad_identity(&bd->tgt[k]);
-				bd->nrun = nt > bd->nsec ? nt : bd->nsec;
-				bd->interp = 1;
-				bd->nsec = nt;
-			}
-			bd->jump = 0;
-			bd->dirty = smooth_active(&bd->oct_freq) || smooth_active(&bd->gain_db) || smooth_active(&bd->oct_q);
+			band_design(s, bd, bd->gain_db.cur);
 		} else {
 			bd->nrun = bd->nsec;
 		}
@@ -446,7 +577,7 @@ static int steady(const eq *s)
 {
 	for (int b = 0; b < EQ_BANDS; b++) {
 		const eq_band *bd = &s->band[b];
-		if (band_ramping(bd) || bd->dirty || smooth_active(&bd->mix) ||
+		if (band_ramping(bd) || bd->dirty || bd->dyn_active || smooth_active(&bd->mix) ||
 		    bd->want_type != bd->type || bd->want_slope != bd->slope || bd->want_channel != bd->channel)
 			return 0;
 		if (bd->nsec > 0 && bd->mix.cur != 0.0f && (bd->mix.cur != 1.0f || bd->idle))
@@ -482,7 +613,7 @@ static void process_bands(eq *s, float *l, float *r, unsigned n)
 {
 	int any_ramp = 0;
 	for (int b = 0; b < EQ_BANDS; b++)
-		any_ramp |= band_ramping(&s->band[b]);
+		any_ramp |= band_ramping(&s->band[b]) || s->band[b].dyn_active;
 	if (!any_ramp) {
 		if (steady(s))
 			process_steady(s, l, r, n);
@@ -572,5 +703,16 @@ void eq_process(eq *s, float *l, float *r, unsigned n)
 		}
 		if (H)
 			memmove(s->hist[c], s->hist[c] + n, H * sizeof(float));
+	}
+}
+
+void eq_live_gain_db(const eq *s, float out[EQ_BANDS])
+{
+	for (int b = 0; b < EQ_BANDS; b++) {
+		const eq_band *bd = &s->band[b];
+		int t = bd->type, gain = t == EQ_BELL || t == EQ_LOW_SHELF || t == EQ_HIGH_SHELF || t == EQ_TILT;
+		out[b] = !gain || (bd->mix.cur == 0.0f && !smooth_active(&bd->mix))
+		         ? 0.0f
+		         : (float)(bd->gain_db.cur + (bd->dyn_active ? bd->delta_applied : 0));
 	}
 }

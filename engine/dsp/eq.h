@@ -21,6 +21,9 @@ void eq_update(eq *s, const lathe_params *p);
 void eq_process(eq *s, float *l, float *r, unsigned n);
 unsigned eq_latency(const eq *s);
 void eq_reset(eq *s);
+/* RT: each band's gain now, dB: the static gain (as it glides), plus a
+ * dynamic band's offset; 0 for bands without a gain (cuts, notch) or off. */
+void eq_live_gain_db(const eq *s, float out[EQ_BANDS]);
 
 /* The static response (eq_response_db, eq_band_response_db): eq_response.h. */
 #include "eq_response.h"
