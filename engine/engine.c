@@ -312,6 +312,7 @@ static void run_block(engine *e, const float *in_l, const float *in_r, const flo
 	if (e->bus) {
 		multiband_gr_db(e->mb, mf.mb_gr);
 		mf.lim_gr = limiter_gr_db(e->lim);
+		eq_live_gain_db(e->eq, mf.eq_gain);
 		mf.nonfinite = e->nonfinite;
 		int nc = atomic_load_explicit(&e->bus->n_meter, memory_order_acquire);
 		for (int c = 0; c < nc; c++) {
