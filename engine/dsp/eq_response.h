@@ -14,4 +14,18 @@
 double eq_response_db(const lathe_params *p, double rate, double f);
 double eq_band_response_db(const lathe_params *p, double rate, int band, double f);
 
+/* The same as a complex frequency response H(e^jw) (real and imaginary part),
+ * for designs built from the EQ's response (a linear-phase FIR): 1 when
+ * bypassed.  eq_response_cplx is the product over all bands. */
+void eq_band_response_cplx(const lathe_params *p, double rate, int band, double f, double *re, double *im);
+void eq_response_cplx(const lathe_params *p, double rate, double f, double *re, double *im);
+
+/* One band's magnitude in dB at the n frequencies f[] (Hz), with its gain set
+ * to gain_db instead of /eq/N/gain (a dynamic band at its live gain, or at the
+ * end of its range), designed once for all n points; the band's bypass is
+ * ignored (the caller decides what to draw).  Returns 0 when the band's type
+ * has no gain (cuts, notch: then the curve is the static one). */
+int eq_band_curve_db(const lathe_params *p, double rate, int band, double gain_db, const double *f, double *db,
+                     int n);
+
 #endif
