@@ -606,6 +606,46 @@ START_TEST(test_dynamic_off_bit_exact)
 }
 END_TEST
 
+/* The response functions agree: the complex response's magnitude is
+ * eq_response_db, and eq_band_curve_db at a band's own gain is
+ * eq_band_response_db (and at another gain, that band set to it). */
+START_TEST(test_response_functions_agree)
+{
+	lathe_params *p = params_fresh();
+	for (int b = 0; b < EQ_BANDS; b++)
+		set_band(p, b, b % 7, 60.0f * (float)(b + 1) * (float)(b + 1), (float)(b % 2 ? 5 : -7), 0.5f + (float)b, b % 4);
+	set(p, P_EQ_CHANNEL + 3, CH_SIDE);
+	double worst_c = 0, worst_b = 0, worst_g = 0;
+	double fs[64], db[64];
+	for (int i = 0; i < 64; i++)
+		fs[i] = 20 * pow(1000, i / 63.0);
+	for (int i = 0; i < 64; i++) {
+		double re, im;
+		eq_response_cplx(p, 48000, fs[i], &re, &im);
+		double e = fabs(10 * log10(re * re + im * im) - eq_response_db(p, 48000, fs[i]));
+		worst_c = e > worst_c ? e : worst_c;
+	}
+	for (int b = 0; b < EQ_BANDS; b++) {
+		eq_band_curve_db(p, 48000, b, param_get(p, P_EQ_GAIN + b), fs, db, 64);
+		for (int i = 0; i < 64; i++) {
+			double e = fabs(db[i] - eq_band_response_db(p, 48000, b, fs[i]));
+			worst_b = e > worst_b ? e : worst_b;
+		}
+	}
+	/* band 1 (a bell) at +3 dB through eq_band_curve_db, and with its gain set to +3 */
+	eq_band_curve_db(p, 48000, 0, 3, fs, db, 64);
+	set(p, P_EQ_GAIN + 0, 3);
+	for (int i = 0; i < 64; i++) {
+		double e = fabs(db[i] - eq_band_response_db(p, 48000, 0, fs[i]));
+		worst_g = e > worst_g ? e : worst_g;
+	}
+	printf("eq: response functions: |complex| vs dB %.2e dB, band curve vs band response %.2e dB, at another gain %.2e dB\n",
+	       worst_c, worst_b, worst_g);
+	ck_assert(worst_c < 1e-9 && worst_b < 1e-12 && worst_g < 1e-12);
+	params_free(p);
+}
+END_TEST
+
 /* Real-time factor with all 8 bands active (printed, not asserted). */
 START_TEST(test_timing)
 {
@@ -665,6 +705,7 @@ Suite *eq_suite(void)
 	tcase_add_test(tp, test_zipper_free_sweeps);
 	tcase_add_test(tp, test_bypass_exact);
 	tcase_add_test(tp, test_dynamic_off_bit_exact);
+	tcase_add_test(tp, test_response_functions_agree);
 	tcase_add_test(tp, test_timing);
 	return s;
 }
