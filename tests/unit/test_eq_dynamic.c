@@ -22,7 +22,9 @@
 #include "tests/support/check_main.h"
 #include "tests/support/dsp_testutil.h"
 
+#ifndef RATE
 #define RATE 48000.0
+#endif
 #define BLOCK 64
 #define F0 1000.0     /* the band's frequency: 48 samples per period at 48 kHz */
 #define KNEE_DB 6.0   /* the knee width the EQ documents (eq_dynamic.h) */
