@@ -586,11 +586,12 @@ static int steady(const eq *s)
 	return 1;
 }
 
-static void process_steady(eq *s, float *l, float *r, unsigned n)
+/* Bands b0 .. b1-1 (all settled) in one vector pass; l, r in L/R before and after. */
+static void process_steady(eq *s, float *l, float *r, unsigned n, int b0, int b1)
 {
 	int dom = DOM_LR;
 	eq_cascade_begin(s->cascade);
-	for (int b = 0; b < EQ_BANDS; b++) {
+	for (int b = b0; b < b1; b++) {
 		eq_band *bd = &s->band[b];
 		if (bd->nsec == 0 || bd->mix.cur == 0.0f)
 			continue;
@@ -609,16 +610,81 @@ static void process_steady(eq *s, float *l, float *r, unsigned n)
 	eq_cascade_run(s->cascade, l, r, n, dom == DOM_MS);
 }
 
+/* Settled but for dynamic bands: every other band could take the steady
+ * path, and no dynamic band has a type, slope or channel switch pending. */
+static int steady_but_dynamic(const eq *s)
+{
+	for (int b = 0; b < EQ_BANDS; b++) {
+		const eq_band *bd = &s->band[b];
+		if (bd->want_type != bd->type || bd->want_slope != bd->slope || bd->want_channel != bd->channel)
+			return 0;
+		if (bd->dyn_active)
+			continue;
+		if (band_ramping(bd) || bd->dirty || smooth_active(&bd->mix))
+			return 0;
+		if (bd->nsec > 0 && bd->mix.cur != 0.0f && (bd->mix.cur != 1.0f || bd->idle))
+			return 0;
+	}
+	return 1;
+}
+
+/* Dynamic bands among settled ones: the bands are in series, so each can run
+ * over the whole block in turn.  Runs of static bands keep the vector path
+ * (eq_cascade.c); a dynamic band runs its control chunks (s->interval) over
+ * the block on its own.  (With one dynamic band at rest, 8 bands at 48 kHz /
+ * 64 frames: 229x real time on the chunk path for all, see bench_eq.) */
+static void process_mixed(eq *s, float *l, float *r, unsigned n)
+{
+	int dom = DOM_LR;
+	unsigned iv = (unsigned)s->interval;
+	for (int b = 0; b < EQ_BANDS;) {
+		eq_band *bd = &s->band[b];
+		if (!bd->dyn_active) {
+			int e = b;
+			while (e < EQ_BANDS && !s->band[e].dyn_active)
+				e++;
+			if (dom == DOM_MS) {
+				to_lr(l, r, n);
+				dom = DOM_LR;
+			}
+			process_steady(s, l, r, n, b, e);
+			b = e;
+			continue;
+		}
+		int need = band_domain(bd->channel);
+		if (need != DOM_ANY && need != dom) { /* the whole block, before the chunks */
+			if (need == DOM_MS)
+				to_ms(l, r, n);
+			else
+				to_lr(l, r, n);
+			dom = need;
+		}
+		for (unsigned i = 0; i < n; i += iv) {
+			unsigned k = n - i < iv ? n - i : iv;
+			dynamic_chunk(s, bd, l + i, r + i, k, &dom);
+		}
+		b++;
+	}
+	if (dom == DOM_MS)
+		to_lr(l, r, n);
+}
+
 static void process_bands(eq *s, float *l, float *r, unsigned n)
 {
-	int any_ramp = 0;
-	for (int b = 0; b < EQ_BANDS; b++)
-		any_ramp |= band_ramping(&s->band[b]) || s->band[b].dyn_active;
-	if (!any_ramp) {
+	int any_ramp = 0, any_dyn = 0;
+	for (int b = 0; b < EQ_BANDS; b++) {
+		any_ramp |= band_ramping(&s->band[b]);
+		any_dyn |= s->band[b].dyn_active;
+	}
+	if (!any_ramp && !any_dyn) {
 		if (steady(s))
-			process_steady(s, l, r, n);
+			process_steady(s, l, r, n, 0, EQ_BANDS);
 		else
 			process_chunk(s, l, r, n);
+		return;
+	}
+	if (!any_ramp && steady_but_dynamic(s)) {
+		process_mixed(s, l, r, n);
 		return;
 	}
 	/* gliding: coefficients from the smoothed values every s->interval samples */

@@ -357,6 +357,62 @@ START_TEST(test_detector_channel)
 }
 END_TEST
 
+/* A dynamic band among static ones, across domains: band 1 a stereo low cut
+ * at 20 Hz, band 2 dynamic on mid at F0, band 3 a +6 dB bell on side at
+ * 5 kHz, band 4 a stereo high cut at 20 kHz.  A mid tone at F0 and a side
+ * tone at 5 kHz: the mid tone gets the dynamic band's offset, the side tone
+ * the side bell's +6 dB (the cuts are within 0.02 dB of 0 there). */
+START_TEST(test_among_static_bands)
+{
+	params_init();
+	lathe_params *p = params_fresh();
+	set_param(p, P_EQ_TYPE + 0, EQ_LOW_CUT);
+	set_param(p, P_EQ_FREQ + 0, 20);
+	set_param(p, P_EQ_FREQ + 1, (float)F0);
+	set_param(p, P_EQ_Q + 1, 1);
+	set_param(p, P_EQ_CHANNEL + 1, CH_MID);
+	set_param(p, P_EQ_DYNAMIC + 1, 1);
+	set_param(p, P_EQ_THRESHOLD + 1, -40);
+	set_param(p, P_EQ_RATIO + 1, 2);
+	set_param(p, P_EQ_RANGE + 1, -12);
+	set_param(p, P_EQ_FREQ + 2, 5000);
+	set_param(p, P_EQ_Q + 2, 2);
+	set_param(p, P_EQ_GAIN + 2, 6);
+	set_param(p, P_EQ_CHANNEL + 2, CH_SIDE);
+	set_param(p, P_EQ_TYPE + 3, EQ_HIGH_CUT);
+	set_param(p, P_EQ_FREQ + 3, 20000);
+	eq *e = eq_new(RATE, BLOCK);
+	int n = 4800, total = 48000 + n;
+	float *m = malloc(sizeof(float) * (size_t)n), *sd = malloc(sizeof(float) * (size_t)n);
+	double am = pow(10, -28 / 20.0), as = 0.05;
+	float l[BLOCK], r[BLOCK];
+	for (int i = 0; i < total; i += BLOCK) {
+		for (int k = 0; k < BLOCK; k++) {
+			double t = (i + k) / RATE, mid = am * sin(2 * M_PI * F0 * t), side = as * sin(2 * M_PI * 5000 * t);
+			l[k] = (float)(mid + side);
+			r[k] = (float)(mid - side);
+		}
+		eq_update(e, p);
+		eq_process(e, l, r, BLOCK);
+		if (i >= total - n)
+			for (int k = 0; k < BLOCK; k++) {
+				m[i - (total - n) + k] = 0.5f * (l[k] + r[k]);
+				sd[i - (total - n) + k] = 0.5f * (l[k] - r[k]);
+			}
+	}
+	double gm = 20 * log10(amp_at(m, n, F0) / am), gs = 20 * log10(amp_at(sd, n, 5000) / as);
+	double want = expected_offset(-28, -40, 2, -12);
+	printf("eq dynamic: among static bands (M/S): mid tone %.4f dB (curve %.4f), side tone %.4f dB (bell +6)\n", gm, want,
+	       gs);
+	ck_assert_msg(fabs(gm - want) < 0.05, "mid %.4f dB, expected %.4f", gm, want);
+	ck_assert_msg(fabs(gs - 6) < 0.05, "side %.4f dB, expected +6", gs);
+	free(m);
+	free(sd);
+	eq_free(e);
+	params_free(p);
+}
+END_TEST
+
 Suite *eq_dynamic_suite(void)
 {
 	Suite *s = suite_create("eq_dynamic");
@@ -366,6 +422,7 @@ Suite *eq_dynamic_suite(void)
 	tcase_add_test(tc, test_no_zipper);
 	tcase_add_test(tc, test_range_held);
 	tcase_add_test(tc, test_detector_channel);
+	tcase_add_test(tc, test_among_static_bands);
 	return s;
 }
 
