@@ -6,6 +6,7 @@
 #include <math.h>
 #include <string.h>
 #include "engine/params.h"
+#include "engine/modules.h"
 
 /* ---- meters ---- */
 
@@ -164,6 +165,17 @@ void osc_write_markdown(FILE *f)
 	           "of it is applied, with `/error ss` (`#bundle`, reason).\n\n"
 	           "Bound to a non-loopback address (a LAN address or 0.0.0.0), lathe announces itself over Avahi as\n"
 	           "`_osc._udp` (`lathe on HOST`), so OSC apps list it; with no Avahi daemon it says so in one line and serves on.\n\n");
+	fprintf(f, "## Modules\n\n"
+	           "Every parameter address starts with its module's prefix. The chain runs the modules in this\n"
+	           "order (from the module table, `engine/modules.c`); the page is the Open Stage Control page\n"
+	           "the module sits on.\n\n"
+	           "| Prefix | Module | Page | What it does |\n| --- | --- | --- | --- |\n");
+	for (int i = 0; i < lathe_module_count(); i++) {
+		const lathe_module *m = lathe_module_get(i);
+		const char *page = osc_layout_tab_label(osc_layout_tab_index(m->osc_tab));
+		fprintf(f, "| `/%s` | %s | %s | %s |\n", m->id, m->title, page ? page : "?", m->about);
+	}
+	fprintf(f, "\n");
 	fprintf(f, "## Parameters\n\n"
 	           "Each address takes one value in natural units: a float or an int; `T`/`F` for toggles;\n"
 	           "for enums the index or the name as a string (`s`). Integer and enum values are rounded.\n"

@@ -68,6 +68,7 @@
 #include "oversample.h"
 #include "smooth.h"
 #include "vec.h"
+#include "dsp_util.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -136,13 +137,6 @@ struct saturate {
 	double dc_x1[SAT_CH], dc_y1[SAT_CH];
 };
 
-static unsigned pow2_above(unsigned n)
-{
-	unsigned p = 1;
-	while (p <= n)
-		p <<= 1;
-	return p;
-}
 
 /* ---- transfer functions and antiderivatives ---- */
 static inline double sig(double x) { return x / sqrt(1 + x * x); }
@@ -592,7 +586,6 @@ void saturate_free(saturate *s)
 	free(s);
 }
 
-static float db_to_lin(float db) { return powf(10.0f, db / 20.0f); }
 
 void saturate_update(saturate *s, const lathe_params *p)
 {
@@ -721,7 +714,7 @@ void saturate_process(saturate *s, float *l, float *r, unsigned n)
 			float m = smooth_next(&s->bypass_mix);
 			for (int c = 0; c < SAT_CH; c++) {
 				float d = s->in_ring[c][(rd + i) & s->in_mask];
-				io[c][i] = s->out_a[c][i] + m * (d - s->out_a[c][i]);
+				io[c][i] = dsp_mix_in(s->out_a[c][i], d, m);
 			}
 		}
 	}
