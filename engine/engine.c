@@ -11,6 +11,7 @@
 #include "modules.h"
 #include "dsp/dsp_util.h"
 #include "dsp/smooth.h"
+#include "dsp/eq.h"
 #include "dsp/multiband.h"
 #include "dsp/limiter.h"
 #include "dsp/monitor.h"
@@ -31,9 +32,10 @@ struct engine {
 	double rate;
 
 	/* the chain: one state per row of the module table (modules.c), in its order;
-	 * NULL for rows without a stage.  The three below are the same pointers, typed,
+	 * NULL for rows without a stage.  The four below are the same pointers, typed,
 	 * for what only they do (meters, the monitor's own process). */
 	void *state[LATHE_MODULES_MAX];
+	eq *eq;
 	multiband *mb;
 	limiter *lim;
 	monitor *mon;
@@ -87,6 +89,7 @@ engine *engine_new(lathe_params *params, lathe_bus *bus, double rate)
 		if (m->ops->latency)
 			e->latency += m->ops->latency(e->state[i]);
 	}
+	e->eq = e->state[lathe_module_index("eq")];
 	e->mb = e->state[lathe_module_index("mb")];
 	e->lim = e->state[lathe_module_index("limiter")];
 	e->mon = e->state[lathe_module_index("monitor")];
@@ -296,6 +299,7 @@ static void run_block(engine *e, const float *in_l, const float *in_r, const flo
 	if (e->bus) {
 		multiband_gr_db(e->mb, mf.mb_gr);
 		mf.lim_gr = limiter_gr_db(e->lim);
+		eq_live_gain_db(e->eq, mf.eq_gain);
 		mf.nonfinite = e->nonfinite;
 		int nc = atomic_load_explicit(&e->bus->n_meter, memory_order_acquire);
 		for (int c = 0; c < nc; c++) {
