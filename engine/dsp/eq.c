@@ -18,6 +18,7 @@
  *   M = (L + R) / 2,  S = (L - R) / 2,  and back  L = M + S,  R = M - S.
  */
 #include "eq.h"
+#include "dsp_util.h"
 #include "eq_cascade.h"
 #include "eq_design.h"
 #include "eq_dynamic.h"
@@ -96,22 +97,13 @@ struct eq {
 	float *band_dry[2];  /* input copy of one band during its crossfade, factor * max_block */
 	eq_cascade *cascade;  /* the steady path: EQ_BANDS * EQ_MAX_SECTIONS sections, factor * max_block frames */
 };
-static float *alloc_touched(unsigned n)
-{
-	float *p = calloc(n ? n : 1, sizeof(float));
-	if (p)
-		memset(p, 0, (n ? n : 1) * sizeof(float));
-	return p;
-}
-
 eq *eq_new(double rate, unsigned max_block)
 {
 	if (max_block == 0)
 		return NULL;
-	eq *s = calloc(1, sizeof *s);
+	eq *s = dsp_calloc(sizeof *s);
 	if (!s)
 		return NULL;
-	memset(s, 0, sizeof *s);
 	s->rate = rate;
 	s->factor = eq_factor(rate);
 	s->irate = rate * s->factor;
@@ -133,10 +125,10 @@ eq *eq_new(double rate, unsigned max_block)
 		s->lat = oversample_latency(s->os[0]);
 	s->hist_len = s->factor > 1 ? 2 * s->lat + EQ_PRIME_EXTRA : 0;
 	for (int c = 0; c < 2 && ok; c++) {
-		s->work[c] = alloc_touched(nw);
-		s->hist[c] = alloc_touched(s->hist_len + max_block);
-		s->dry[c] = alloc_touched(max_block);
-		s->band_dry[c] = alloc_touched(nw);
+		s->work[c] = dsp_alloc_floats(nw);
+		s->hist[c] = dsp_alloc_floats(s->hist_len + max_block);
+		s->dry[c] = dsp_alloc_floats(max_block);
+		s->band_dry[c] = dsp_alloc_floats(nw);
 		ok = s->work[c] && s->hist[c] && s->dry[c] && s->band_dry[c];
 	}
 	if (ok)
@@ -382,9 +374,9 @@ static void band_run(eq *s, eq_band *bd, float *x0, float *x1, int ch0, unsigned
 		return;
 	for (unsigned i = 0; i < n; i++) {
 		float m = smooth_next(&bd->mix);
-		x0[i] = s->band_dry[0][i] + m * (x0[i] - s->band_dry[0][i]);
+		x0[i] = dsp_mix_in(s->band_dry[0][i], x0[i], m);
 		if (x1)
-			x1[i] = s->band_dry[1][i] + m * (x1[i] - s->band_dry[1][i]);
+			x1[i] = dsp_mix_in(s->band_dry[1][i], x1[i], m);
 	}
 }
 
@@ -764,7 +756,7 @@ void eq_process(eq *s, float *l, float *r, unsigned n)
 			if (smooth_active(&s->mix[c]))
 				for (unsigned i = w; i < n; i++) {
 					float m = smooth_next(&s->mix[c]);
-					x[i] = d[i] + m * (x[i] - d[i]);
+					x[i] = dsp_mix_in(d[i], x[i], m);
 				}
 		}
 		if (H)

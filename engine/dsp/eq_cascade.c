@@ -8,6 +8,7 @@
  * recursions (each is a ~12-cycle dependency chain per sample, but they are
  * independent of each other), which section-by-section loops cannot. */
 #include "eq_cascade.h"
+#include "dsp_util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -97,22 +98,19 @@ struct eq_cascade {
 	v2d *xb;           /* max_frames L/R samples between section groups */
 };
 
-/* calloc: zeroed and touched here, not in the RT thread; glibc's 16-byte
- * alignment suits the vectors */
+/* zeroed and touched here (dsp_calloc), not in the RT thread; 64-byte aligned */
 eq_cascade *eq_cascade_new(unsigned max_ops, unsigned max_frames)
 {
-	eq_cascade *c = calloc(1, sizeof *c);
+	eq_cascade *c = dsp_calloc(sizeof *c);
 	if (!c)
 		return NULL;
 	c->max_ops = max_ops;
-	c->ops = calloc(max_ops ? max_ops : 1, sizeof *c->ops);
-	c->xb = calloc(max_frames ? max_frames : 1, sizeof *c->xb);
+	c->ops = dsp_calloc((max_ops ? max_ops : 1) * sizeof *c->ops);
+	c->xb = dsp_calloc((max_frames ? max_frames : 1) * sizeof *c->xb);
 	if (!c->ops || !c->xb) {
 		eq_cascade_free(c);
 		return NULL;
 	}
-	memset(c->ops, 0, (max_ops ? max_ops : 1) * sizeof *c->ops);
-	memset(c->xb, 0, (max_frames ? max_frames : 1) * sizeof *c->xb);
 	return c;
 }
 

@@ -28,6 +28,7 @@
  * Cuts ignore q and gain; notch ignores gain; tilt ignores q.
  */
 #include "eq_design.h"
+#include "dsp_util.h"
 #include "../params.h"
 
 #include <math.h>
@@ -169,7 +170,7 @@ static void design_notch(biquad_coef *c, double w0, double q)
  * roots are reciprocal (u^2 and u^0 coefficients are equal); the stable one is |a1| < 1. */
 static void design_tilt(biquad_coef *c, double w0, double gain_db)
 {
-	double sg = pow(10, gain_db / 40); /* sqrt(G) */
+	double sg = db_to_lin_d(gain_db / 2); /* sqrt(G) */
 	analog2 h = { 1, sg, 0, sg, 1, 0 }; /* sqrt(G) (s + w0/sqrt(G)) / (s + w0 sqrt(G)), w0 = 1 */
 	double h0 = analog2_mag2(&h, 0);
 	double h1 = analog2_mag2(&h, M_PI / w0);
@@ -459,7 +460,7 @@ int eq_design_band(biquad_coef sec[EQ_MAX_SECTIONS], int type, double f, double 
 	case EQ_BELL: {
 		if (gain_db == 0)
 			return 0;
-		double G = pow(10, g / 20), A = sqrt(G);
+		double G = db_to_lin_d(g), A = sqrt(G);
 		analog2 h = analog2_at(1, A / q, 1, 1, 1 / (A * q), 1, w0);
 		design_bell_boost(&sec[0], w0, q, G);
 		err = probe_error(&sec[0], &h, pt);
@@ -482,10 +483,10 @@ int eq_design_band(biquad_coef sec[EQ_MAX_SECTIONS], int type, double f, double 
 			return 0;
 		analog2 h;
 		if (type == EQ_LOW_SHELF) { /* the boost: poles at w0/sqrt(A), below w0 */
-			double A = pow(10, g / 40), sa = sqrt(A);
+			double A = db_to_lin_d(g / 2), sa = sqrt(A);
 			h = analog2_at(A * A, A * sa / q, A, 1, sa / q, A, w0);
 		} else { /* the CUT (A < 1): poles at sqrt(A) w0, below w0 */
-			double A = pow(10, -g / 40), sa = sqrt(A);
+			double A = db_to_lin_d(-g / 2), sa = sqrt(A);
 			h = analog2_at(A, A * sa / q, A * A, A, sa / q, 1, w0);
 			cut = !cut;
 		}
