@@ -132,6 +132,8 @@ struct osc_server {
 	void *_Atomic meter_ctx;
 	const osc_scope_source *_Atomic scope_get; /* optional scope source (tests) */
 	void *_Atomic scope_ctx;
+	lathe_session_status sess_sent; /* the session status subscribers have */
+	int sess_valid;
 	char version[64];            /* /pong's first argument */
 	char registry_hash[17];      /* /pong's second: osc_registry_hash() */
 	float gonio_buf[2 * GONIO_POINTS];
@@ -319,6 +321,34 @@ static int pk_add_string(packer *p, const char *path, const char *text)
 	return 0;
 }
 
+/* Append "path ,s...s" with n strings (n may be 0: ","); -1 when it does not fit. */
+static int pk_add_strings(packer *p, const char *path, int n, const char (*text)[64])
+{
+	size_t plen = (strlen(path) + 4) & ~(size_t)3;
+	size_t tlen = ((size_t)n + 2 + 3) & ~(size_t)3; /* ',' + n 's' + NUL, padded */
+	size_t mlen = plen + tlen;
+	for (int i = 0; i < n; i++)
+		mlen += (strlen(text[i]) + 4) & ~(size_t)3;
+	if (p->len + 4 + mlen > p->limit)
+		return -1;
+	char *q = p->buf + p->len;
+	put_be32(q, (uint32_t)mlen);
+	q += 4;
+	memset(q, 0, mlen);
+	memcpy(q, path, strlen(path));
+	q += plen;
+	q[0] = ',';
+	memset(q + 1, 's', (size_t)n);
+	q += tlen;
+	for (int i = 0; i < n; i++) {
+		memcpy(q, text[i], strlen(text[i]));
+		q += (strlen(text[i]) + 4) & ~(size_t)3;
+	}
+	p->len += 4 + mlen;
+	p->count++;
+	return 0;
+}
+
 /* Append "path ,[f|i]b [number] blob" (pre: 0, 'f' or 'i' with its 32 bits);
  * -1 (nothing written) when it does not fit. */
 static int pk_add_blob(packer *p, const char *path, char pre, uint32_t pre_bits, const void *data, size_t n)
@@ -404,6 +434,49 @@ static void add_param_feedback(osc_server *s, int id, subscriber *to)
 	}
 }
 
+/* ---- session status (docs/osc.md "Session status") ---- */
+
+static int get_session_status(osc_server *s, lathe_session_status *st)
+{
+	memset(st, 0, sizeof *st);
+	int (*fn)(lathe_app *, lathe_session_status *) = s->app->actions.status;
+	return fn && fn(s->app, st) == 0 ? 0 : -1;
+}
+
+/* The status messages into s->pk (flushing to `to` / everyone when full):
+ * /session/name s, /session/dirty f, /snapshot/active s, /snapshot/stored s,
+ * /undo/steps f, /redo/steps f, /session/list s... */
+static void add_session_status(osc_server *s, const lathe_session_status *st, subscriber *to, int as_reply)
+{
+	char active[2] = { 0, 0 }, stored[8] = "";
+	if (st->active_snapshot >= 0 && st->active_snapshot < 26)
+		active[0] = (char)('A' + st->active_snapshot);
+	for (int k = 0, n = 0; k < 26 && n < 7; k++)
+		if (st->stored & (1u << k))
+			stored[n++] = (char)('A' + k);
+	for (int step = 0; step < 7; step++) {
+		for (int tries = 0; tries < 2; tries++) {
+			int rc = 0;
+			switch (step) {
+			case 0: rc = pk_add_string(&s->pk, "/session/name", st->name); break;
+			case 1: rc = pk_add_float(&s->pk, "/session/dirty", st->dirty ? 1.0f : 0.0f); break;
+			case 2: rc = pk_add_string(&s->pk, "/snapshot/active", active); break;
+			case 3: rc = pk_add_string(&s->pk, "/snapshot/stored", stored); break;
+			case 4: rc = pk_add_float(&s->pk, "/undo/steps", (float)st->undo_steps); break;
+			case 5: rc = pk_add_float(&s->pk, "/redo/steps", (float)st->redo_steps); break;
+			default: rc = pk_add_strings(&s->pk, "/session/list", st->n_names, st->names); break;
+			}
+			if (rc == 0)
+				break;
+			if (as_reply)
+				send_raw(s, &s->src, s->src_local, s->pk.buf, s->pk.len);
+			else
+				flush_feedback(s, to);
+			pk_begin(&s->pk, BUNDLE_MTU);
+		}
+	}
+}
+
 /* The whole state to one subscriber: what a client needs when it connects
  * (issue 12), every parameter's triple in bundles of at most BUNDLE_MTU bytes. */
 static void send_state(osc_server *s, subscriber *to)
@@ -411,6 +484,9 @@ static void send_state(osc_server *s, subscriber *to)
 	pk_begin(&s->pk, BUNDLE_MTU);
 	for (int id = 0; id < P_COUNT; id++)
 		add_param_feedback(s, id, to);
+	lathe_session_status st;
+	if (get_session_status(s, &st) == 0)
+		add_session_status(s, &st, to, 0);
 	flush_feedback(s, to);
 	to->heard = now_s();
 }
@@ -434,6 +510,24 @@ static void poll_params(osc_server *s)
 		if (subscribed)
 			add_param_feedback(s, id, NULL);
 	}
+	flush_feedback(s, NULL);
+}
+
+/* The session status moved (a save, a load, a snapshot, an undo, a new file
+ * in the folder): everyone gets all of it, in one bundle. */
+static void poll_session(osc_server *s)
+{
+	lathe_session_status st;
+	if (get_session_status(s, &st) != 0)
+		return;
+	if (s->sess_valid && !memcmp(&st, &s->sess_sent, sizeof st))
+		return;
+	s->sess_sent = st;
+	s->sess_valid = 1;
+	if (!n_subscribers(s))
+		return;
+	pk_begin(&s->pk, BUNDLE_MTU);
+	add_session_status(s, &st, NULL, 0);
 	flush_feedback(s, NULL);
 }
 
@@ -1074,6 +1168,15 @@ static int on_message(const char *path, const char *types, lo_arg **argv, int ar
 		lo_message_free(m);
 	} else if (!strcmp(path, "/params")) {
 		handle_params_list(s);
+	} else if (!strcmp(path, "/session/state")) {
+		lathe_session_status st;
+		if (get_session_status(s, &st) != 0) {
+			reply_error(s, path, "not available");
+		} else {
+			pk_begin(&s->pk, BUNDLE_MTU);
+			add_session_status(s, &st, NULL, 1);
+			send_raw(s, &s->src, s->src_local, s->pk.buf, s->pk.len);
+		}
 	} else if (!strcmp(path, "/subscribe")) {
 		handle_subscribe(s, path, types, argv, argc);
 	} else if (!strcmp(path, "/reply/port") || !strcmp(path, "/set_surface/port")) {
@@ -1280,6 +1383,7 @@ static void *server_thread(void *arg)
 		if (now >= next_feedback) {
 			expire_leases(s, now);
 			poll_params(s);
+			poll_session(s);
 			next_feedback += feedback_period;
 			if (next_feedback < now) /* fell behind (suspend, load): don't burst to catch up */
 				next_feedback = now + feedback_period;

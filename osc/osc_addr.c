@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "engine/params.h"
+#include "engine/app.h"
 
 /* ---- meters ---- */
 
@@ -217,6 +218,7 @@ static const osc_action_info actions[] = {
 	{ "/session/load", "s", "/done s or /error", "Load a named session from the session folder; runs beside the server, like /session/save" },
 	{ "/snapshot/store", "s", "/done s or /error", "Store the current settings as a snapshot (A, B, ...)" },
 	{ "/snapshot/recall", "s", "/done s or /error", "Recall a snapshot (crossfaded over /snapshot/fade)" },
+	{ "/session/state", "", "one bundle: /session/name s, /session/dirty f, /snapshot/active s, /snapshot/stored s, /undo/steps f, /redo/steps f, /session/list s... (see Session status)", "What the console shows of the session; subscribers get it with the state and again whenever any of it changes" },
 	{ "/undo", "", "/done s or /error", "Undo the last change" },
 	{ "/redo", "", "/done s or /error", "Redo" },
 	{ "/loudness/reset", "", "/done s or /error", "Restart integrated loudness, LRA, maxima and overs" },
@@ -373,6 +375,18 @@ void osc_write_markdown(FILE *f)
 	           "The platform table is the `/meter/platform/...` rows above (gain each platform would apply to the master, and the "
 	           "master's true peak after it), gain reduction of every multiband band and the limiter the `/meter/gr/...` rows.\n\n");
 	fprintf(f, "%s\n\n", OSC_BANDWIDTH_NOTE);
+	fprintf(f, "## Session status\n\n"
+	           "Subscribers get these with the whole state and, in one bundle, whenever any of them changes (checked at the\n"
+	           "feedback rate; the folder is listed every 2 s); `/session/state` asks for them.\n\n"
+	           "| Address | Type | Value |\n| --- | --- | --- |\n"
+	           "| `/session/name` | s | the current session's name, `untitled` when none |\n"
+	           "| `/session/dirty` | f | 1.0 when changed since it was loaded or saved, else 0.0 |\n"
+	           "| `/snapshot/active` | s | the snapshot (`A` .. `D`) whose values are the live ones, `\"\"` when none (the lit button) |\n"
+	           "| `/snapshot/stored` | s | the slots holding a snapshot, in order (`ABD`) |\n"
+	           "| `/undo/steps` | f | undo steps available (0: nothing to undo) |\n"
+	           "| `/redo/steps` | f | redo steps available |\n"
+	           "| `/session/list` | s... | the names of the sessions in the session folder (what `/session/load` takes), newest first, at most %d |\n\n",
+	           LATHE_SESSION_NAMES);
 	fprintf(f, "## Remote consoles\n\n"
 	           "`lathe console --remote HOST[:PORT]` is the console with no local engine: it sends `/ping` and compares the answer,\n"
 	           "`/pong ss` (lathe's version, the registry hash), with its own, and refuses a mismatch; then `/params`, `/subscribe`\n"
