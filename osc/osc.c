@@ -23,6 +23,7 @@
 #include "osc_announce.h"
 #include "osc_worker.h"
 #include "engine/thread.h"
+#include "engine/jack.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -85,6 +86,7 @@ typedef struct {
 	float gonio_peak_sent;
 	int spectrum_valid, gonio_valid;
 	uint64_t history_next;        /* absolute index of the next history point it needs */
+	float player_sent[2][3];      /* /ref/state, /play/state last sent (NaN: never) */
 } subscriber;
 
 /* A bundle under construction: "#bundle", immediate time tag, then
@@ -316,6 +318,32 @@ static int pk_add_string(packer *p, const char *path, const char *text)
 	memcpy(q, ",s\0\0", 4);
 	q += 4;
 	memcpy(q, text, strlen(text));
+	p->len += 4 + mlen;
+	p->count++;
+	return 0;
+}
+
+/* Append "path ,f..f" with n floats; -1 (nothing written) when it does not fit. */
+static int pk_add_floats(packer *p, const char *path, const float *v, int n)
+{
+	size_t plen = (strlen(path) + 4) & ~(size_t)3;
+	size_t tlen = ((size_t)n + 2 + 3) & ~(size_t)3;
+	size_t mlen = plen + tlen + 4 * (size_t)n;
+	if (p->len + 4 + mlen > p->limit)
+		return -1;
+	char *q = p->buf + p->len;
+	put_be32(q, (uint32_t)mlen);
+	q += 4;
+	memset(q, 0, mlen);
+	memcpy(q, path, strlen(path));
+	q += plen;
+	q[0] = ',';
+	memset(q + 1, 'f', (size_t)n);
+	q += tlen;
+	for (int i = 0; i < n; i++, q += 4) {
+		union { float f; uint32_t u; } b = { .f = v[i] };
+		put_be32(q, b.u);
+	}
 	p->len += 4 + mlen;
 	p->count++;
 	return 0;
@@ -583,6 +611,21 @@ static int scope_history(osc_server *s, uint64_t first, float *lufs, int max, ui
 	return s->app->analysis ? analysis_history_from(s->app->analysis, first, lufs, max, first_out) : 0;
 }
 
+/* The file players (engine/player.h): the reference (--ref) and the input (--play). */
+static player *player_of(osc_server *s, int which)
+{
+	if (!s->app->jack)
+		return NULL;
+	return which ? lathe_jack_input_player(s->app->jack) : lathe_jack_ref_player(s->app->jack);
+}
+
+static void player_state(player *p, float out[3])
+{
+	out[0] = p && player_playing(p) ? 1.0f : 0.0f;
+	out[1] = p ? roundf((float)player_position(p) * 10.0f) / 10.0f : 0.0f; /* 0.1 s: a transport display */
+	out[2] = p ? (float)player_length(p) : 0.0f;
+}
+
 /* A meter message into the subscriber's bundles: a full bundle (BUNDLE_MTU,
  * one Ethernet frame, never fragmented) goes out and the next one starts. */
 static void meter_flush(osc_server *s, subscriber *sub)
@@ -681,6 +724,21 @@ static void send_meters(osc_server *s)
 			memcpy(sub->gonio_sent, gon, 2 * (size_t)np);
 			sub->gonio_peak_sent = peak;
 			sub->gonio_valid = 1;
+		}
+		for (int w = 0; w < 2; w++) {
+			player *pl = player_of(s, w);
+			if (!pl)
+				continue;
+			float st[3];
+			player_state(pl, st);
+			if (!memcmp(st, sub->player_sent[w], sizeof st))
+				continue;
+			/* "/ref/state fff": three floats, a blob-less message of its own */
+			if (pk_add_floats(&s->pk, w ? "/play/state" : "/ref/state", st, 3) != 0) {
+				meter_flush(s, sub);
+				pk_add_floats(&s->pk, w ? "/play/state" : "/ref/state", st, 3);
+			}
+			memcpy(sub->player_sent[w], st, sizeof st);
 		}
 		uint64_t first;
 		int nh = scope_history(s, sub->history_next, s->hist_buf, OSC_HISTORY_CHUNK, &first);
@@ -900,6 +958,9 @@ static void reset_meter_memory(subscriber *sub)
 {
 	for (int i = 0; i < MAX_METERS; i++)
 		sub->meter_sent[i] = NAN;
+	for (int w = 0; w < 2; w++)
+		for (int k = 0; k < 3; k++)
+			sub->player_sent[w][k] = NAN;
 }
 
 static void handle_subscribe(osc_server *s, const char *path, const char *types, lo_arg **argv, int argc)
@@ -1134,6 +1195,55 @@ static int handle_pattern(osc_server *s, const char *pattern, const char *types,
 	return matched;
 }
 
+/* ---- the file players ---- */
+
+/* "/ref/..." (which 0) or "/play/..." (which 1): play, stop, seek f, loop f, state. */
+static int handle_player(osc_server *s, const char *path, int which, const char *types, int argc, lo_arg **argv)
+{
+	const char *verb = path + (which ? 6 : 5);
+	if (strcmp(verb, "play") && strcmp(verb, "stop") && strcmp(verb, "seek") && strcmp(verb, "loop") && strcmp(verb, "state"))
+		return 0;
+	player *p = player_of(s, which);
+	if (!p) {
+		reply_error(s, path, "not available (no JACK engine)");
+		return 1;
+	}
+	if (!strcmp(verb, "play") || !strcmp(verb, "stop")) {
+		if (!trigger(s, path, types, argc, argv))
+			return 1;
+		if (verb[1] == 'l' && player_length(p) <= 0) {
+			reply_error(s, path, which ? "no file loaded (lathe --play FILE)" : "no file loaded (lathe --ref FILE)");
+			return 1;
+		}
+		player_play(p, verb[1] == 'l');
+		reply_done(s, path);
+	} else if (!strcmp(verb, "seek") || !strcmp(verb, "loop")) {
+		if (argc != 1 || !is_number_type(types[0])) {
+			reply_error(s, path, verb[0] == 's' ? "expected one number (seconds)" : "expected one number (1 loop, 0 once)");
+			return 1;
+		}
+		float v = number_arg(types[0], argv[0]);
+		if (!isfinite(v)) {
+			reply_error(s, path, param_strerror(PARAM_NOT_FINITE));
+			return 1;
+		}
+		if (verb[0] == 's')
+			player_seek(p, v < 0 ? 0 : v);
+		else
+			player_set_loop(p, v != 0);
+		reply_done(s, path);
+	} else {
+		float st[3];
+		player_state(p, st);
+		lo_message m = lo_message_new();
+		for (int k = 0; k < 3; k++)
+			lo_message_add_float(m, st[k]);
+		send_msg(s, &s->src, s->src_local, path, m);
+		lo_message_free(m);
+	}
+	return 1;
+}
+
 static int on_message(const char *path, const char *types, lo_arg **argv, int argc, lo_message msg, void *user)
 {
 	osc_server *s = user;
@@ -1210,6 +1320,10 @@ static int on_message(const char *path, const char *types, lo_arg **argv, int ar
 			atomic_fetch_add(&s->app->bus->reset_requests, 1);
 			reply_done(s, path);
 		}
+	} else if (!strncmp(path, "/ref/", 5) && handle_player(s, path, 0, types, argc, argv)) {
+		/* handled */
+	} else if (!strncmp(path, "/play/", 6) && handle_player(s, path, 1, types, argc, argv)) {
+		/* handled */
 	} else if (!strcmp(path, "/target/learn")) {
 		if (trigger(s, path, types, argc, argv))
 			handle_learn(s, path);

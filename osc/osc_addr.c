@@ -222,6 +222,12 @@ static const osc_action_info actions[] = {
 	{ "/undo", "", "/done s or /error", "Undo the last change" },
 	{ "/redo", "", "/done s or /error", "Redo" },
 	{ "/loudness/reset", "", "/done s or /error", "Restart integrated loudness, LRA, maxima and overs" },
+	{ "/ref/play", "", "/done s or /error", "Play the reference file (`--ref FILE`) into the reference path" },
+	{ "/ref/stop", "", "/done s or /error", "Stop the reference file" },
+	{ "/ref/seek", "f", "/done s or /error", "Move the reference file to this second" },
+	{ "/ref/loop", "f", "/done s or /error", "1: the reference file loops, 0: plays once" },
+	{ "/ref/state", "", "/ref/state fff (playing 1/0, position s, length s)", "Where the reference file is; subscribers get it with the meters whenever it changes (position in 0.1 s)" },
+	{ "/play/play", "", "/done s or /error", "Play the input file (`--play FILE`, the album window's track) through the chain; `/play/stop`, `/play/seek f`, `/play/loop f` and `/play/state` as for `/ref`" },
 	{ "/target/learn", "", "/limiter/gain f (the drive set) or /error", "Set the limiter drive so the master's integrated loudness meets /target/lufs" },
 };
 

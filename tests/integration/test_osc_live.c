@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sndfile.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <fcntl.h>
@@ -326,6 +327,77 @@ START_TEST(meter_bandwidth_with_music)
 	free(p.r);
 	free(p.rl);
 	free(p.rr);
+}
+END_TEST
+
+
+/* The reference player's transport over OSC (a remote console has no file
+ * dialog and no local engine): a second lathe with --ref FILE, a 3 s file
+ * written here; /ref/state, /ref/play, /ref/seek, /ref/stop, and the state
+ * pushed to a subscriber while it plays. */
+START_TEST(reference_transport)
+{
+	REQUIRE_LATHE();
+	char wav[256];
+	snprintf(wav, sizeof wav, "/tmp/lathe-osc-ref-%d.wav", (int)getpid());
+	SF_INFO info = { .samplerate = 48000, .channels = 2, .format = SF_FORMAT_WAV | SF_FORMAT_PCM_24 };
+	SNDFILE *sf = sf_open(wav, SFM_WRITE, &info);
+	ck_assert_ptr_nonnull(sf);
+	static float buf[2 * 48000 * 3];
+	for (int i = 0; i < 48000 * 3; i++)
+		buf[2 * i] = buf[2 * i + 1] = 0.1f * sinf(2 * (float)M_PI * 440 * i / 48000);
+	ck_assert_int_eq((int)sf_writef_float(sf, buf, 48000 * 3), 48000 * 3);
+	sf_close(sf);
+	fixture f2;
+	memset(&f2, 0, sizeof f2);
+	snprintf(f2.server, sizeof f2.server, "%s", fx.server);
+	f2.jackd = fx.jackd;
+	int port = free_udp_port();
+	char ports[16], name[64];
+	snprintf(ports, sizeof ports, "%d", port);
+	snprintf(name, sizeof name, "lathe-ref-%d", (int)getpid());
+	const char *args[] = { "--osc-port", ports, "--ref", wav, NULL };
+	ck_assert_msg(fx_lathe_start(&f2, name, args) == 0, "lathe --ref did not start (log %s)", f2.log);
+	client *c = cl_new("127.0.0.1", port);
+	rx_msg m;
+	int up = 0;
+	for (int t = 0; t < FX_DEADLINE_MS && !up; t += 100) {
+		cl_send(c, "/ref/state", M());
+		up = cl_wait(c, "/ref/state", &m, 100);
+	}
+	ck_assert(up);
+	ck_assert_str_eq(m.types, "fff");
+	ck_assert_float_eq_tol(m.f[2], 3.0f, 0.01f); /* length */
+	cl_send(c, "/subscribe", Mi(30));
+	cl_send(c, "/ref/seek", Mf(1.0f));
+	ck_assert(cl_wait(c, "/done", &m, FX_DEADLINE_MS));
+	cl_send(c, "/ref/play", M());
+	ck_assert(cl_wait(c, "/done", &m, FX_DEADLINE_MS));
+	ck_assert_str_eq(m.s[0], "/ref/play");
+	/* pushed with the meters: playing, and the position moving from 1 s */
+	float first = -1, last = -1;
+	double end = now_s() + 5;
+	while (now_s() < end && !(first >= 0 && last > first + 0.25f)) {
+		if (cl_wait(c, "/ref/state", &m, 500) && m.f[0] == 1.0f) {
+			if (first < 0)
+				first = m.f[1];
+			last = m.f[1];
+		}
+	}
+	printf("reference over OSC: playing from %.1f s to %.1f s\n", first, last);
+	ck_assert_float_ge(first, 0.9f);
+	ck_assert_float_gt(last, first);
+	cl_send(c, "/ref/stop", M());
+	ck_assert(cl_wait(c, "/done", &m, FX_DEADLINE_MS));
+	cl_send(c, "/ref/state", M());
+	int stopped = 0;
+	for (int k = 0; k < 20 && !stopped; k++)
+		if (cl_wait(c, "/ref/state", &m, 500))
+			stopped = m.f[0] == 0.0f;
+	ck_assert(stopped);
+	cl_free(c);
+	fx_lathe_stop(&f2);
+	unlink(wav);
 }
 END_TEST
 
@@ -672,6 +744,7 @@ int main(void)
 	tcase_add_test(t, meters_while_playing);
 	tcase_add_test(t, feedback_latency_and_access);
 	tcase_add_test(t, meter_bandwidth_with_music);
+	tcase_add_test(t, reference_transport);
 	tcase_add_test(t, ten_thousand_per_second);
 	tcase_add_test(t, node_osc_package_client);
 	tcase_add_test(t, one_socket_surface_gets_state_and_keeps_it);

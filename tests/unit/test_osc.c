@@ -278,6 +278,13 @@ START_TEST(actions)
 	cl_send(c, "/loudness/reset", M());
 	ck_assert(cl_wait(c, "/done", &m, 2000));
 	ck_assert_uint_eq(atomic_load(&r->app.bus->reset_requests), before + 1);
+	/* the file players need the JACK engine; this rig has none */
+	cl_send(c, "/ref/play", M());
+	expect_error(c, "/ref/play", "not available");
+	cl_send(c, "/play/state", M());
+	expect_error(c, "/play/state", "not available");
+	cl_send(c, "/ref/rewind", M());
+	expect_error(c, "/ref/rewind", "unknown address");
 	cl_send(c, "/ping", M());
 	ck_assert(cl_wait(c, "/pong", &m, 2000));
 	ck_assert_int_eq(m.argc, 2); /* version (none given to this server), registry hash */
