@@ -38,8 +38,8 @@ struct engine {
 	 * NULL for rows without a stage.  The ones below are the same pointers, typed,
 	 * for what only they do (meters, the monitor's own process, the linear-phase EQ). */
 	void *state[LATHE_MODULES_MAX];
-	int eq_row;               /* the "eq" row: eq_linear_process runs it (and the FIR) */
 	eq *eq;
+	int eq_row;               /* the "eq" row: eq_linear_process runs it (and the FIR) */
 	eq_linear *eql;           /* /eq/phase linear: runs eq (above) and the FIR */
 	multiband *mb;
 	limiter *lim;
@@ -343,6 +343,7 @@ static void run_block(engine *e, const float *in_l, const float *in_r, const flo
 	if (e->bus) {
 		multiband_gr_db(e->mb, mf.mb_gr);
 		mf.lim_gr = limiter_gr_db(e->lim);
+		eq_live_gain_db(e->eq, mf.eq_gain);
 		mf.nonfinite = e->nonfinite;
 		int nc = atomic_load_explicit(&e->bus->n_meter, memory_order_acquire);
 		for (int c = 0; c < nc; c++) {

@@ -195,19 +195,26 @@ static GtkWidget *eq_page(console *c)
 		c->eq_band_btn[b] = btn;
 		gtk_box_append(GTK_BOX(tabs), btn);
 
-		/* this band's row: every /eq/<b>/... parameter, from the registry */
-		int ids[16], n = 0;
-		for (int id = 0; id < P_COUNT && n < 16; id++) {
-			const param_info *pi = param_info_get(id);
-			if (!strcmp(pi->module, "eq") && is_band_param(pi) && pi->instance == b + 1)
-				ids[n++] = id;
+		/* this band's rows: every /eq/<b>/... parameter, from the registry; the
+		 * dynamic ones (/eq/<b>/dynamic .. release) in a second row, so the
+		 * page keeps the width of a 1366 px screen */
+		GtkWidget *rows = gtk_box_new(GTK_ORIENTATION_VERTICAL, 4);
+		for (int dynrow = 0; dynrow < 2; dynrow++) {
+			int ids[16], n = 0;
+			for (int id = 0; id < P_COUNT && n < 16; id++) {
+				const param_info *pi = param_info_get(id);
+				int dyn = id >= P_EQ_DYNAMIC && id < P_EQ_RELEASE + EQ_BANDS;
+				if (!strcmp(pi->module, "eq") && is_band_param(pi) && pi->instance == b + 1 && dyn == dynrow)
+					ids[n++] = id;
+			}
+			GtkWidget *row = controls_row(c, ids, n, FALSE);
+			for (int i = 0; i < n; i++)
+				if (c->controls[ids[i]] && c->controls[ids[i]]->knob)
+					gui_control_set_accent(c->controls[ids[i]], &col);
+			gtk_box_append(GTK_BOX(rows), row);
 		}
-		GtkWidget *row = controls_row(c, ids, n, FALSE);
-		for (int i = 0; i < n; i++)
-			if (c->controls[ids[i]] && c->controls[ids[i]]->knob)
-				gui_control_set_accent(c->controls[ids[i]], &col);
-		gtk_widget_add_css_class(row, "band");
-		gtk_stack_add_named(GTK_STACK(c->eq_band_stack), row, name);
+		gtk_widget_add_css_class(rows, "band");
+		gtk_stack_add_named(GTK_STACK(c->eq_band_stack), rows, name);
 	}
 	gtk_css_provider_load_from_data(prov, bcss->str, -1);
 	gtk_style_context_add_provider_for_display(gdk_display_get_default(), GTK_STYLE_PROVIDER(prov),

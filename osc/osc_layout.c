@@ -31,6 +31,7 @@
 
 #include <json-glib/json-glib.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include "engine/params.h"
 
@@ -598,6 +599,13 @@ static void write_meter(osc_layout *L, int i)
 			snprintf(caption, sizeof caption, "%s", meter_captions[k].caption);
 	if (g_ascii_isdigit(*last))
 		snprintf(caption, sizeof caption, "Band %s", last);
+	int eq_gain = !strncmp(m->path, "/meter/eq/", 10); /* /meter/eq/N/gain */
+	if (eq_gain)
+		snprintf(caption, sizeof caption, "Band %d", atoi(m->path + 10));
+	const char *plat = strstr(m->path, "/platform/");
+	if (plat) /* "/meter/platform/spotify/gain": "spotify<br>gain" */
+		snprintf(caption, sizeof caption, "%.*s<br>%s", (int)(last - 1 - (plat + 10)), plat + 10,
+			!strcmp(last, "gain") ? "gain" : "TP");
 	/* the unit on a second line: a meter column is too narrow for "-70.0 LUFS" */
 	if (*m->unit) {
 		size_t l = strlen(caption);
@@ -615,8 +623,8 @@ static void write_meter(osc_layout *L, int i)
 	number(L, "min", m->min);
 	number(L, "max", m->max);
 	json_builder_end_object(L->b);
-	if (m->min < 0 && m->max > 0 && !*m->unit)
-		integer(L, "origin", 0); /* correlation: the bar grows from 0 */
+	if (m->min < 0 && m->max > 0 && (!*m->unit || eq_gain))
+		integer(L, "origin", 0); /* correlation, EQ gain: the bar grows from 0 */
 	number(L, "default", m->min);
 	integer(L, "decimals", m->quantum < 0.1f ? 2 : 1);
 	str(L, "html", caption);
@@ -639,6 +647,8 @@ static void write_meters(osc_layout *L)
 		{ "/meter/out/", "meters_out", "Output" },
 		{ "/meter/in/", "meters_in", "Input" },
 		{ "/meter/gr/", "meters_gr", "Gain reduction" },
+		{ "/meter/eq/", "meters_eq", "EQ gain" },
+		{ "/meter/platform/", "meters_platform", "Platforms" },
 	};
 	panel_begin(L, "meters", "horizontal", NULL, 0, 0, 1);
 	for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {

@@ -44,6 +44,7 @@
  * other way.  Every crossfade is EQL_FADE_MS long (raised cosine).
  */
 #include "eq_linear.h"
+#include "eq_response.h"
 #include "../thread.h"
 
 #include <fftw3.h>

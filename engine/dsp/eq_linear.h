@@ -17,6 +17,9 @@
  * one-partition crossfade.  Changing /eq/phase or /eq/resolution changes the
  * latency: the output moves to the new timeline through crossfades (see
  * eq_linear.c), and eq_linear_latency() returns the new value at once.
+ * Dynamic bands (/eq/N/dynamic) act at their static gain in linear mode:
+ * the FIR is designed from the static response (eq_response.h); a level-
+ * dependent linear-phase band would need a kernel per gain.
  *
  *   eq_linear_new      non-RT: everything allocated and planned; if /eq/phase
  *                      is linear, the first kernel is designed before it returns

@@ -53,6 +53,7 @@ struct analysis {
 	unsigned hist_phase;        /* frames into the current 100 ms history step */
 	uint32_t overs;             /* master samples above the ceiling since reset (from meter frames) */
 	float lim_gr, mb_gr[MB_BANDS]; /* highest gain reduction since the last publish */
+	float eq_gain[EQ_BANDS];       /* the EQ bands' live gains in the latest frame */
 	uint32_t nonfinite;
 	unsigned gonio_decim, gonio_phase; /* keep every gonio_decim-th frame (about 12 kHz) */
 	float match_in, match_ref;  /* smoothed loudness-match gains, dB */
@@ -64,6 +65,7 @@ struct analysis {
 	int gonio_pos, gonio_count;
 	float *history;             /* HISTORY_LEN short-term values, a ring */
 	int hist_pos, hist_count;
+	uint64_t hist_total;        /* points ever written: the absolute index of the next one */
 
 	/* the snapshot, behind a seqlock: odd while being written */
 	_Atomic uint32_t seq;
@@ -126,6 +128,7 @@ static void feed(analysis *a, const float *t, unsigned n)
 			a->hist_pos = (a->hist_pos + 1) % HISTORY_LEN;
 			if (a->hist_count < HISTORY_LEN)
 				a->hist_count++;
+			a->hist_total++;
 		}
 		pthread_mutex_unlock(&a->lock);
 		a->pos += k;
@@ -182,6 +185,7 @@ static void publish(analysis *a)
 	s.out.overs = a->overs;
 	s.ref_lufs_s = a->ref->lufs_s;
 	memcpy(s.mb_gr_db, a->mb_gr, sizeof s.mb_gr_db);
+	memcpy(s.eq_gain_db, a->eq_gain, sizeof s.eq_gain_db);
 	s.lim_gr_db = a->lim_gr;
 	memset(a->mb_gr, 0, sizeof a->mb_gr);
 	a->lim_gr = 0;
@@ -231,6 +235,7 @@ static void *thread_main(void *arg)
 			for (int b = 0; b < MB_BANDS; b++)
 				a->mb_gr[b] = mf.mb_gr[b] > a->mb_gr[b] ? mf.mb_gr[b] : a->mb_gr[b];
 			a->nonfinite = mf.nonfinite;
+			memcpy(a->eq_gain, mf.eq_gain, sizeof a->eq_gain);
 		}
 		/* drain the tap, but publish at least every 50 ms even when behind */
 		struct timespec t;
@@ -366,6 +371,25 @@ int analysis_history(analysis *a, float *lufs, int max)
 	for (int i = 0; i < n; i++)
 		lufs[i] = a->history[(start + i) % HISTORY_LEN];
 	pthread_mutex_unlock(&a->lock);
+	return n;
+}
+
+int analysis_history_from(analysis *a, uint64_t first, float *lufs, int max, uint64_t *first_out)
+{
+	pthread_mutex_lock(&a->lock);
+	uint64_t total = a->hist_total, oldest = total - (uint64_t)a->hist_count;
+	if (first < oldest)
+		first = oldest;
+	if (first > total)
+		first = total;
+	int n = (int)(total - first < (uint64_t)max ? total - first : (uint64_t)max);
+	for (int i = 0; i < n; i++) {
+		/* point j sits (total - j) places behind the write position */
+		uint64_t back = total - (first + (uint64_t)i);
+		lufs[i] = a->history[(a->hist_pos + HISTORY_LEN - (int)back) % HISTORY_LEN];
+	}
+	pthread_mutex_unlock(&a->lock);
+	*first_out = first;
 	return n;
 }
 

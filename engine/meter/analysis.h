@@ -31,6 +31,7 @@ typedef struct {
 	meter_side in, out;    /* chain input (aligned with the master), master out */
 	float ref_lufs_s;      /* reference short-term loudness */
 	float mb_gr_db[MB_BANDS], lim_gr_db;
+	float eq_gain_db[EQ_BANDS]; /* each EQ band's live gain (static + a dynamic band's offset), dB */
 	float platform_gain_db[PLAT_COUNT];    /* what each platform would apply to the master (index 0 unused) */
 	float platform_tp_after[PLAT_COUNT];
 	uint32_t tap_dropped, nonfinite_events;
@@ -58,6 +59,11 @@ void analysis_spectrum(analysis *a, float pre[SPECTRUM_BINS], float post[SPECTRU
 int analysis_gonio(analysis *a, float *xy, int max_points);
 /* Short-term loudness history of the master at 10 Hz, oldest first; returns the count. */
 int analysis_history(analysis *a, float *lufs, int max);
+/* The same history by absolute index (point 0 is the first 100 ms after
+ * start), for clients that fetch only new points: at most max points from
+ * index `first` on (or from the oldest still kept, when first is older),
+ * oldest first; *first_out gets the index of lufs[0].  Returns the count. */
+int analysis_history_from(analysis *a, uint64_t first, float *lufs, int max, uint64_t *first_out);
 
 /* Spectrum tilt in dB/octave around 1 kHz (0, 3 or 4.5: pink noise reads flat at 3). */
 void analysis_set_slope(analysis *a, float db_per_octave);
