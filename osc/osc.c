@@ -48,7 +48,7 @@
 #define MAX_LEASED 16            /* /subscribe clients at a time */
 #define MAX_FEEDBACK 8           /* --osc-feedback clients */
 #define MAX_SUBS (MAX_LEASED + MAX_FEEDBACK)
-#define MAX_METERS 32
+#define MAX_METERS 64
 #define LEASE_DEFAULT_S 10.0
 #define LEASE_MIN_S 1.0
 #define LEASE_MAX_S 600.0
@@ -79,6 +79,12 @@ typedef struct {
 	double expires;              /* monotonic seconds, leased only */
 	double heard;                /* last datagram from its host or state sent (permanent: reconnection) */
 	float meter_sent[MAX_METERS]; /* last value sent to this subscriber; NaN = never */
+	/* the scopes last sent to it (skipped when unchanged), and its history cursor */
+	unsigned char spectrum_sent[2 * OSC_SPECTRUM_BANDS];
+	unsigned char gonio_sent[2 * OSC_GONIO_POINTS];
+	float gonio_peak_sent;
+	int spectrum_valid, gonio_valid;
+	uint64_t history_next;        /* absolute index of the next history point it needs */
 } subscriber;
 
 /* A bundle under construction: "#bundle", immediate time tag, then
@@ -124,6 +130,13 @@ struct osc_server {
 	double meter_period;         /* seconds between meter bundles */
 	_Atomic(osc_meter_source) meter_get; /* optional meter source (tests) */
 	void *_Atomic meter_ctx;
+	const osc_scope_source *_Atomic scope_get; /* optional scope source (tests) */
+	void *_Atomic scope_ctx;
+	char version[64];            /* /pong's first argument */
+	char registry_hash[17];      /* /pong's second: osc_registry_hash() */
+	float gonio_buf[2 * GONIO_POINTS];
+	float spec_buf[2][SPECTRUM_BINS];
+	float hist_buf[OSC_HISTORY_CHUNK];
 
 	/* the datagram being dispatched: handlers reply to src, from src_local */
 	struct sockaddr_in src;
@@ -306,6 +319,38 @@ static int pk_add_string(packer *p, const char *path, const char *text)
 	return 0;
 }
 
+/* Append "path ,[f|i]b [number] blob" (pre: 0, 'f' or 'i' with its 32 bits);
+ * -1 (nothing written) when it does not fit. */
+static int pk_add_blob(packer *p, const char *path, char pre, uint32_t pre_bits, const void *data, size_t n)
+{
+	size_t plen = (strlen(path) + 4) & ~(size_t)3;
+	size_t blen = (n + 3) & ~(size_t)3;
+	size_t mlen = plen + 4 + (pre ? 4 : 0) + 4 + blen; /* ",xb\0" + [number] + size + padded data */
+	if (p->len + 4 + mlen > p->limit)
+		return -1;
+	char *q = p->buf + p->len;
+	put_be32(q, (uint32_t)mlen);
+	q += 4;
+	memset(q, 0, mlen);
+	memcpy(q, path, strlen(path));
+	q += plen;
+	if (pre) {
+		q[0] = ',', q[1] = pre, q[2] = 'b';
+		q += 4;
+		put_be32(q, pre_bits);
+		q += 4;
+	} else {
+		memcpy(q, ",b\0\0", 4);
+		q += 4;
+	}
+	put_be32(q, (uint32_t)n);
+	q += 4;
+	memcpy(q, data, n);
+	p->len += 4 + mlen;
+	p->count++;
+	return 0;
+}
+
 static void send_to_subscribers(osc_server *s, const void *data, size_t len)
 {
 	for (int i = 0; i < MAX_SUBS; i++)
@@ -415,8 +460,58 @@ static int get_meters(osc_server *s, meter_snapshot *snap)
 	return 0;
 }
 
-/* One bundle per subscriber per tick with the meters that moved by at least
- * their resolution since the last bundle to that subscriber. */
+static void scope_spectrum(osc_server *s, float pre[SPECTRUM_BINS], float post[SPECTRUM_BINS])
+{
+	const osc_scope_source *src = atomic_load(&s->scope_get);
+	if (src && src->spectrum)
+		src->spectrum(atomic_load(&s->scope_ctx), pre, post);
+	else if (s->app->analysis)
+		analysis_spectrum(s->app->analysis, pre, post);
+	else
+		for (int i = 0; i < SPECTRUM_BINS; i++)
+			pre[i] = post[i] = -INFINITY;
+}
+
+static int scope_gonio(osc_server *s, float *xy, int max)
+{
+	const osc_scope_source *src = atomic_load(&s->scope_get);
+	if (src && src->gonio)
+		return src->gonio(atomic_load(&s->scope_ctx), xy, max);
+	return s->app->analysis ? analysis_gonio(s->app->analysis, xy, max) : 0;
+}
+
+static int scope_history(osc_server *s, uint64_t first, float *lufs, int max, uint64_t *first_out)
+{
+	const osc_scope_source *src = atomic_load(&s->scope_get);
+	*first_out = first;
+	if (src && src->history)
+		return src->history(atomic_load(&s->scope_ctx), first, lufs, max, first_out);
+	return s->app->analysis ? analysis_history_from(s->app->analysis, first, lufs, max, first_out) : 0;
+}
+
+/* A meter message into the subscriber's bundles: a full bundle (BUNDLE_MTU,
+ * one Ethernet frame, never fragmented) goes out and the next one starts. */
+static void meter_flush(osc_server *s, subscriber *sub)
+{
+	if (!s->pk.count)
+		return;
+	send_raw(s, &sub->addr, sub->local, s->pk.buf, s->pk.len);
+	count(&s->st.meter_bundles, 1);
+	pk_begin(&s->pk, BUNDLE_MTU);
+}
+
+static void meter_blob(osc_server *s, subscriber *sub, const char *path, char pre, uint32_t bits, const void *d, size_t n)
+{
+	if (pk_add_blob(&s->pk, path, pre, bits, d, n) != 0) {
+		meter_flush(s, sub);
+		pk_add_blob(&s->pk, path, pre, bits, d, n);
+	}
+}
+
+/* Per subscriber per tick: the scalar meters that moved by at least their
+ * resolution since its last bundle, the spectrum and goniometer when they
+ * changed, and the history points it has not had yet; in bundles of at most
+ * BUNDLE_MTU bytes (docs/osc.md "Meters" and "Scopes"). */
 static void send_meters(osc_server *s)
 {
 	if (!n_subscribers(s))
@@ -429,23 +524,83 @@ static void send_meters(osc_server *s)
 	float val[MAX_METERS];
 	for (int i = 0; i < nm; i++)
 		val[i] = osc_meter_value(i, &snap);
+
+	/* the scopes, encoded once for everyone */
+	unsigned char spec[2 * OSC_SPECTRUM_BANDS];
+	scope_spectrum(s, s->spec_buf[0], s->spec_buf[1]);
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < OSC_SPECTRUM_BANDS; i++)
+			spec[k * OSC_SPECTRUM_BANDS + i] = osc_spectrum_code(s->spec_buf[k][i]);
+	/* goniometer: the newest GONIO_POINTS (side, mid) pairs decimated evenly to
+	 * OSC_GONIO_POINTS, int8 scaled so that 127 is the largest |coordinate| (peak) */
+	int ng = scope_gonio(s, s->gonio_buf, GONIO_POINTS);
+	int np = ng < OSC_GONIO_POINTS ? ng : OSC_GONIO_POINTS;
+	signed char gon[2 * OSC_GONIO_POINTS];
+	float peak = 0;
+	for (int i = 0; i < np; i++) {
+		int j = (int)((long)i * ng / np); /* evenly over all ng, oldest first */
+		for (int c = 0; c < 2; c++) {
+			float v = fabsf(s->gonio_buf[2 * j + c]);
+			if (v > peak && isfinite(v))
+				peak = v;
+		}
+	}
+	for (int i = 0; i < np; i++) {
+		int j = (int)((long)i * ng / np);
+		for (int c = 0; c < 2; c++) {
+			float v = s->gonio_buf[2 * j + c];
+			float q = peak > 0 && isfinite(v) ? roundf(v / peak * 127.0f) : 0;
+			gon[2 * i + c] = (signed char)(q > 127 ? 127 : q < -127 ? -127 : q);
+		}
+	}
+	union { float f; uint32_t u; } pb = { .f = peak };
+
 	for (int k = 0; k < MAX_SUBS; k++) {
 		subscriber *sub = &s->subs[k];
 		if (!sub->used)
 			continue;
-		pk_begin(&s->pk, sizeof s->pk.buf);
+		pk_begin(&s->pk, BUNDLE_MTU);
 		for (int i = 0; i < nm; i++) {
 			const osc_meter_info *m = osc_meter_get(i);
 			if (!isnan(sub->meter_sent[i]) && fabsf(val[i] - sub->meter_sent[i]) < m->quantum)
 				continue;
-			pk_add_float(&s->pk, m->path, val[i]);
-			pk_add_float(&s->pk, m->norm, osc_meter_norm(i, val[i]));
+			/* value and /norm twin always in one bundle */
+			for (int tries = 0; tries < 2; tries++) {
+				size_t mark = s->pk.len;
+				int mark_count = s->pk.count;
+				if (pk_add_float(&s->pk, m->path, val[i]) == 0 &&
+				    pk_add_float(&s->pk, m->norm, osc_meter_norm(i, val[i])) == 0)
+					break;
+				s->pk.len = mark;
+				s->pk.count = mark_count;
+				meter_flush(s, sub);
+			}
 			sub->meter_sent[i] = val[i];
 		}
-		if (s->pk.count) {
-			send_raw(s, &sub->addr, sub->local, s->pk.buf, s->pk.len);
-			count(&s->st.meter_bundles, 1);
+		if (!sub->spectrum_valid || memcmp(sub->spectrum_sent, spec, sizeof spec) != 0) {
+			meter_blob(s, sub, "/meter/spectrum", 0, 0, spec, sizeof spec);
+			memcpy(sub->spectrum_sent, spec, sizeof spec);
+			sub->spectrum_valid = 1;
 		}
+		if (!sub->gonio_valid || sub->gonio_peak_sent != peak || memcmp(sub->gonio_sent, gon, 2 * (size_t)np) != 0) {
+			meter_blob(s, sub, "/meter/gonio", 'f', pb.u, gon, 2 * (size_t)np);
+			memcpy(sub->gonio_sent, gon, 2 * (size_t)np);
+			sub->gonio_peak_sent = peak;
+			sub->gonio_valid = 1;
+		}
+		uint64_t first;
+		int nh = scope_history(s, sub->history_next, s->hist_buf, OSC_HISTORY_CHUNK, &first);
+		if (nh > 0) {
+			unsigned char h[2 * OSC_HISTORY_CHUNK];
+			for (int i = 0; i < nh; i++) {
+				int c = osc_history_code(s->hist_buf[i]);
+				h[2 * i] = (unsigned char)((unsigned)c >> 8);
+				h[2 * i + 1] = (unsigned char)c;
+			}
+			meter_blob(s, sub, "/meter/history", 'i', (uint32_t)first, h, 2 * (size_t)nh);
+			sub->history_next = first + (uint64_t)nh;
+		}
+		meter_flush(s, sub);
 	}
 }
 
@@ -913,6 +1068,8 @@ static int on_message(const char *path, const char *types, lo_arg **argv, int ar
 	}
 	if (!strcmp(path, "/ping")) {
 		lo_message m = lo_message_new();
+		lo_message_add_string(m, s->version);
+		lo_message_add_string(m, s->registry_hash);
 		send_msg(s, &s->src, s->src_local, "/pong", m);
 		lo_message_free(m);
 	} else if (!strcmp(path, "/params")) {
@@ -1204,6 +1361,12 @@ void osc_set_meter_source(osc_server *s, osc_meter_source get, void *ctx)
 	atomic_store(&s->meter_get, get);
 }
 
+void osc_set_scope_source(osc_server *s, const osc_scope_source *src, void *ctx)
+{
+	atomic_store(&s->scope_ctx, ctx);
+	atomic_store(&s->scope_get, src);
+}
+
 void osc_free(osc_server *s)
 {
 	if (!s)
@@ -1254,6 +1417,8 @@ osc_server *osc_new(lathe_app *app, const osc_opts *o, char *err, int errlen)
 	s->meter_period = 1.0 / rate;
 	s->heavy_tokens = HEAVY_BURST;
 	s->heavy_refilled = now_s();
+	snprintf(s->version, sizeof s->version, "%s", o->version && *o->version ? o->version : "unknown");
+	osc_registry_hash(s->registry_hash);
 
 	/* the bound address */
 	const char *bind_addr = o->bind && *o->bind ? o->bind : "127.0.0.1";

@@ -4,19 +4,22 @@
 #include "osc_layout.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include "engine/params.h"
 
 /* ---- meters ---- */
 
 /* Which snapshot field a meter reads. */
-enum { M_PEAK, M_TRUE_PEAK, M_LUFS_M, M_LUFS_S, M_LUFS_I, M_LRA, M_PLR, M_CORRELATION, M_GR_BAND, M_GR_LIMITER };
+enum { M_PEAK, M_TRUE_PEAK, M_LUFS_M, M_LUFS_S, M_LUFS_I, M_LRA, M_PLR, M_CORRELATION, M_GR_BAND, M_GR_LIMITER,
+       M_BALANCE, M_TP_MAX, M_OVERS, M_PLAT_GAIN, M_PLAT_TP };
 
 typedef struct {
 	osc_meter_info info;
 	int side;   /* 0 chain input, 1 master out, -1 gain reduction */
 	int field;  /* M_* */
-	int band;   /* multiband band (0-based) for M_GR_BAND */
+	int band;   /* multiband band (0-based) for M_GR_BAND; platform (PLAT_*) for M_PLAT_* */
 } meter_row;
 
 /* Ranges: peaks from -70 (silence floor, as the analysis reports -inf loudness)
@@ -31,7 +34,16 @@ typedef struct {
 	{ { "/meter/" side "/lufs_i", "/norm/meter/" side "/lufs_i", side " integrated loudness", "LUFS", -70, 0, 0.1f }, s, M_LUFS_I, 0 }, \
 	{ { "/meter/" side "/lra", "/norm/meter/" side "/lra", side " loudness range", "LU", 0, 30, 0.1f }, s, M_LRA, 0 }, \
 	{ { "/meter/" side "/plr", "/norm/meter/" side "/plr", side " peak to loudness ratio", "dB", 0, 30, 0.1f }, s, M_PLR, 0 }, \
-	{ { "/meter/" side "/correlation", "/norm/meter/" side "/correlation", side " correlation", "", -1, 1, 0.01f }, s, M_CORRELATION, 0 }
+	{ { "/meter/" side "/correlation", "/norm/meter/" side "/correlation", side " correlation", "", -1, 1, 0.01f }, s, M_CORRELATION, 0 }, \
+	{ { "/meter/" side "/balance", "/norm/meter/" side "/balance", side " balance (-1 all left, +1 all right)", "", -1, 1, 0.01f }, s, M_BALANCE, 0 }, \
+	{ { "/meter/" side "/true_peak_max", "/norm/meter/" side "/true_peak_max", side " highest true peak since reset", "dBTP", -70, 6, 0.1f }, s, M_TP_MAX, 0 }
+
+/* Per streaming platform (platforms.c): the gain it would apply to the master
+ * as measured so far, and the master's true peak after that gain.  Ranges:
+ * gains of real masters lie within +-30 dB of any target (-14 LUFS +- 30). */
+#define PLATFORM_METERS(id, idx) \
+	{ { "/meter/platform/" id "/gain", "/norm/meter/platform/" id "/gain", id " gain to its target", "dB", -30, 30, 0.1f }, -1, M_PLAT_GAIN, idx }, \
+	{ { "/meter/platform/" id "/true_peak", "/norm/meter/platform/" id "/true_peak", id " true peak after its gain", "dBTP", -70, 30, 0.1f }, -1, M_PLAT_TP, idx }
 
 static const meter_row meters[] = {
 	SIDE_METERS("in", 0),
@@ -41,7 +53,15 @@ static const meter_row meters[] = {
 	{ { "/meter/gr/3", "/norm/meter/gr/3", "multiband band 3 gain reduction", "dB", 0, 24, 0.1f }, -1, M_GR_BAND, 2 },
 	{ { "/meter/gr/4", "/norm/meter/gr/4", "multiband band 4 gain reduction", "dB", 0, 24, 0.1f }, -1, M_GR_BAND, 3 },
 	{ { "/meter/gr/limiter", "/norm/meter/gr/limiter", "limiter gain reduction", "dB", 0, 24, 0.1f }, -1, M_GR_LIMITER, 0 },
+	{ { "/meter/out/overs", "/norm/meter/out/overs", "out samples above the limiter ceiling since reset", "", 0, 1e6f, 1 }, 1, M_OVERS, 0 },
+	PLATFORM_METERS("spotify", PLAT_SPOTIFY),
+	PLATFORM_METERS("apple_music", PLAT_APPLE),
+	PLATFORM_METERS("youtube", PLAT_YOUTUBE),
+	PLATFORM_METERS("amazon", PLAT_AMAZON),
+	PLATFORM_METERS("tidal", PLAT_TIDAL),
+	PLATFORM_METERS("deezer", PLAT_DEEZER),
 };
+_Static_assert(PLAT_COUNT == 7, "the /meter/platform rows assume six platforms");
 _Static_assert(MB_BANDS == 4, "the /meter/gr rows assume four multiband bands");
 
 #define N_METERS ((int)(sizeof meters / sizeof meters[0]))
@@ -72,6 +92,11 @@ float osc_meter_value(int i, const meter_snapshot *snap)
 	case M_PLR: v = side->plr; break;
 	case M_CORRELATION: v = side->correlation; break;
 	case M_GR_BAND: v = snap->mb_gr_db[m->band]; break;
+	case M_BALANCE: v = side->balance; break;
+	case M_TP_MAX: v = side->tp_max_db; break;
+	case M_OVERS: v = (float)side->overs; break;
+	case M_PLAT_GAIN: v = snap->platform_gain_db[m->band]; break;
+	case M_PLAT_TP: v = snap->platform_tp_after[m->band]; break;
 	default: v = snap->lim_gr_db; break;
 	}
 	/* -inf (silence) and NaN (not measured yet) are sent as the floor: a
@@ -92,10 +117,98 @@ float osc_meter_norm(int i, float v)
 	return n < 0 ? 0 : n > 1 ? 1 : n;
 }
 
+/* ---- scopes ---- */
+
+unsigned char osc_spectrum_code(float db)
+{
+	if (!(db > -120.0f))
+		return 0;
+	float c = roundf(2.0f * (db + 120.0f));
+	return c > 255.0f ? 255 : (unsigned char)c;
+}
+
+float osc_spectrum_db(unsigned char code) { return code * 0.5f - 120.0f; }
+
+int osc_history_code(float lufs)
+{
+	if (!(lufs >= -70.0f) || !isfinite(lufs))
+		return OSC_HISTORY_NONE;
+	float c = roundf(lufs * 100.0f);
+	return c > 32767.0f ? 32767 : (int)c;
+}
+
+float osc_history_lufs(int code) { return code == OSC_HISTORY_NONE ? -INFINITY : code * 0.01f; }
+
+/* ---- the registry hash ---- */
+
+static size_t put_text(char *buf, size_t len, size_t at, const char *text)
+{
+	size_t n = strlen(text);
+	for (size_t i = 0; i < n; i++, at++)
+		if (at + 1 < len)
+			buf[at] = text[i];
+	if (len)
+		buf[at + 1 < len ? at : len - 1] = 0;
+	return at;
+}
+
+static void fmt_num9(char *buf, size_t len, double v)
+{
+	snprintf(buf, len, "%.9g", v);
+	for (char *p = buf; *p; p++)
+		if (*p == ',')
+			*p = '.';
+}
+
+size_t osc_registry_canonical(char *buf, size_t len)
+{
+	size_t at = 0;
+	if (len)
+		buf[0] = 0;
+	for (int id = 0; id < params_count(); id++) {
+		const param_info *pi = param_info_get(id);
+		char num[3][40];
+		fmt_num9(num[0], sizeof num[0], pi->min);
+		fmt_num9(num[1], sizeof num[1], pi->max);
+		fmt_num9(num[2], sizeof num[2], pi->step);
+		at = put_text(buf, len, at, pi->path);
+		at = put_text(buf, len, at, "\t");
+		at = put_text(buf, len, at, param_curve_name(pi->curve));
+		at = put_text(buf, len, at, "\t");
+		at = put_text(buf, len, at, pi->unit);
+		for (int k = 0; k < 3; k++) {
+			at = put_text(buf, len, at, "\t");
+			at = put_text(buf, len, at, num[k]);
+		}
+		for (int k = 0; k < pi->n_enums; k++) {
+			at = put_text(buf, len, at, "\t");
+			at = put_text(buf, len, at, pi->enums[k]);
+		}
+		at = put_text(buf, len, at, "\n");
+	}
+	return at;
+}
+
+void osc_registry_hash(char out[17])
+{
+	size_t len = osc_registry_canonical(NULL, 0) + 1;
+	char *text = malloc(len);
+	uint64_t h = 14695981039346656037ull; /* FNV-1a 64 offset basis (Fowler, Noll, Vo; draft-eastlake-fnv) */
+	if (text) {
+		size_t n = osc_registry_canonical(text, len);
+		for (size_t i = 0; i < n; i++) {
+			h ^= (unsigned char)text[i];
+			h *= 1099511628211ull; /* FNV 64-bit prime */
+		}
+		free(text);
+	}
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
 /* ---- actions ---- */
 
 static const osc_action_info actions[] = {
-	{ "/ping", "", "/pong", "Liveness check" },
+	{ "/ping", "", "/pong ss (version, registry hash)", "Who is there: lathe's version and the hash of its parameter registry (see Remote consoles)" },
 	{ "/params", "", "/param per parameter (path, unit, min, max, default, value, step, curve, enum names), then /params/done i (count)", "List every parameter with its current value" },
 	{ "/subscribe", "[i|f]", "the whole state (every value, /norm and /text twin), then feedback and meters", "Feedback of every parameter change and meter bundles to the sender (or its /reply/port), for a lease in seconds (default 10, at most 600); renew before it ends" },
 	{ "/reply/port", "i", "/done s, on the new port", "Replies and feedback for the sender's host go to this port from now on (0: back to the sending port); for apps whose send and receive ports differ (TouchOSC). `/set_surface/port` (Ardour's name) does the same" },
@@ -118,6 +231,9 @@ const osc_action_info *osc_action_get(int i)
 }
 
 /* ---- documents ---- */
+
+/* Measured by bench/osc_bandwidth (make bench): update it with the bench's line. */
+#define OSC_BANDWIDTH_NOTE "Bandwidth per subscriber at 20 Hz with a music-like signal: not measured yet."
 
 /* Numbers printed with "." whatever LC_NUMERIC says (the console sets the locale). */
 static void fmt_num(char *buf, size_t len, double v)
@@ -238,6 +354,34 @@ void osc_write_markdown(FILE *f)
 		fmt_num(q, sizeof q, m->quantum);
 		fprintf(f, "| `%s` | f | %s | %s .. %s | %s | %s |\n", m->path, *m->unit ? m->unit : "-", lo, hi, q, m->label);
 	}
+	fprintf(f, "\n## Scopes\n\n"
+	           "Beside the scalar meters, in the same bundles and at the same rate, each subscriber gets what the\n"
+	           "console draws. Blobs (`b`) are OSC 1.0 blobs: an int32 size, the bytes, padding to 4.\n\n"
+	           "| Address | Type | Sent | Contents |\n| --- | --- | --- | --- |\n"
+	           "| `/meter/spectrum` | b | when a band changed by 0.5 dB | %d bytes: %d bands of the chain input, then %d of the master out; band k (0-based) "
+	           "centred on 20 * 1000^(k / %d) Hz (log-spaced 20 Hz .. 20 kHz, about 1/3 octave smoothing, the console's tilt applied); "
+	           "byte c is c / 2 - 120 dB (0 = -120 dB or below, 255 = +7.5 dB; a full-scale sine reads 0 dB in its band) |\n"
+	           "| `/meter/gonio` | fb | when it changed | f: peak, the largest coordinate (linear, 1.0 = full scale); b: up to %d (side, mid) pairs of int8, "
+	           "oldest first, coordinate = byte / 127 * peak; side = (L - R) / sqrt 2 (horizontal), mid = (L + R) / sqrt 2 (vertical), "
+	           "decimated evenly from the newest %d points (about 12 kHz, %.0f ms of audio) |\n"
+	           "| `/meter/history` | ib | new points only | i: the index of the first point (point n is the master's short-term loudness at n * 100 ms "
+	           "after the engine started); b: up to %d points, int16 big-endian, LUFS * 100 (-1400 = -14.00 LUFS), -32768 = no loudness "
+	           "(below -70 LUFS). A new subscriber first gets the %d minutes kept, %d points a tick; a gap in the indices means points it will never get |\n\n",
+		2 * OSC_SPECTRUM_BANDS, OSC_SPECTRUM_BANDS, OSC_SPECTRUM_BANDS, OSC_SPECTRUM_BANDS - 1, OSC_GONIO_POINTS, GONIO_POINTS,
+		GONIO_POINTS * 1000.0 / 12000.0, OSC_HISTORY_CHUNK, HISTORY_LEN / 600, OSC_HISTORY_CHUNK);
+	fprintf(f, "Every meter bundle is at most 1,400 bytes (one Ethernet frame, never fragmented); a tick that needs more sends several. "
+	           "The platform table is the `/meter/platform/...` rows above (gain each platform would apply to the master, and the "
+	           "master's true peak after it), gain reduction of every multiband band and the limiter the `/meter/gr/...` rows.\n\n");
+	fprintf(f, "%s\n\n", OSC_BANDWIDTH_NOTE);
+	fprintf(f, "## Remote consoles\n\n"
+	           "`lathe console --remote HOST[:PORT]` is the console with no local engine: it sends `/ping` and compares the answer,\n"
+	           "`/pong ss` (lathe's version, the registry hash), with its own, and refuses a mismatch; then `/params`, `/subscribe`\n"
+	           "(renewed before the lease ends) and every action below. The registry hash is FNV-1a 64 (offset basis\n"
+	           "14695981039346656037, prime 1099511628211) over the registry's canonical text, printed as 16 lowercase hex digits:\n"
+	           "one line per parameter in registry order (the order of `/params`), `path TAB curve TAB unit TAB min TAB max TAB step`,\n"
+	           "then `TAB name` per enum name in index order, then LF; numbers printed as C's `%%.9g` of the float value (as `/param` sends\n"
+	           "it), with `.` as decimal point; curves `linear`, `log`, `dB`, `enum`, `toggle`. A client can compute it from a `/params`\n"
+	           "answer.\n\n");
 	fprintf(f, "\n## Actions and queries\n\n"
 	           "Actions without arguments also accept one number (a button press): nonzero triggers, 0 is ignored.\n\n");
 	fprintf(f, "| Address | Arguments | Reply | Description |\n");
@@ -250,7 +394,7 @@ void osc_write_markdown(FILE *f)
 	           "| Address | Type | Meaning |\n| --- | --- | --- |\n"
 	           "| `/error` | ss | address, reason |\n"
 	           "| `/done` | s | the action's address: it succeeded |\n"
-	           "| `/pong` | - | answer to `/ping` |\n"
+	           "| `/pong` | ss | answer to `/ping`: lathe's version (`0.1`), the registry hash (16 hex digits, see Remote consoles) |\n"
 	           "| `/param` | ssfffffs[s...] | path, unit, min, max, default, value, step (0: continuous), curve (`linear`, `log`, `dB`, `enum`, `toggle`), then the enum names in index order (answer to `/params`) |\n"
 	           "| `/params/done` | i | number of `/param` messages sent |\n");
 	osc_layout_write_markdown(f);

@@ -606,6 +606,10 @@ static void write_meter(osc_layout *L, int i)
 			snprintf(caption, sizeof caption, "%s", meter_captions[k].caption);
 	if (g_ascii_isdigit(*last))
 		snprintf(caption, sizeof caption, "Band %s", last);
+	const char *plat = strstr(m->path, "/platform/");
+	if (plat) /* "/meter/platform/spotify/gain": "spotify<br>gain" */
+		snprintf(caption, sizeof caption, "%.*s<br>%s", (int)(last - 1 - (plat + 10)), plat + 10,
+			!strcmp(last, "gain") ? "gain" : "TP");
 	/* the unit on a second line: a meter column is too narrow for "-70.0 LUFS" */
 	if (*m->unit) {
 		size_t l = strlen(caption);
@@ -647,6 +651,7 @@ static void write_meters(osc_layout *L)
 		{ "/meter/out/", "meters_out", "Output" },
 		{ "/meter/in/", "meters_in", "Input" },
 		{ "/meter/gr/", "meters_gr", "Gain reduction" },
+		{ "/meter/platform/", "meters_platform", "Platforms" },
 	};
 	panel_begin(L, "meters", "horizontal", NULL, 0, 0, 1);
 	for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
