@@ -80,6 +80,7 @@ static GOptionEntry entries[] = {
 	{ "ref", 0, 0, G_OPTION_ARG_FILENAME, &opt.ref, "console/headless: play this file (looped) into the reference path", "FILE" },
 	{ "play", 0, 0, G_OPTION_ARG_FILENAME, &opt.play, "console/headless: play this file (looped) into the mix input, through the chain", "FILE" },
 	{ "play-demo", 0, 0, G_OPTION_ARG_NONE, &opt.play_demo, "console/headless: play the demo mix into the inputs", NULL },
+	{ "remote", 0, 0, G_OPTION_ARG_CALLBACK, (gpointer)gui_remote_option, "console: attach to the lathe engine at HOST (OSC, default port 7770); no local engine or JACK", "HOST[:PORT]" },
 	{ "version", 0, 0, G_OPTION_ARG_NONE, &opt.version, "Print the version", NULL },
 	{ NULL, 0, 0, 0, NULL, NULL, NULL },
 };
@@ -558,6 +559,8 @@ int main(int argc, char **argv)
 		if (cli_number("--meter-rate", opt.meter_rate_text, 0.5, 100, 0, &opt.meter_rate) /* osc.c serves 0.5..100 */)
 			return 1;
 	}
+	if (gui_remote_wanted()) /* the console without a local engine (gui.h) */
+		return strcmp(mode, "console") ? usage("--remote is for the console") : argc > 2 ? usage("unexpected arguments after the mode") : gui_run_remote(argv[0]);
 	if (!strcmp(mode, "console") || !strcmp(mode, "headless") || !strcmp(mode, "demo")) {
 		if (argc > 2)
 			return usage("unexpected arguments after the mode");

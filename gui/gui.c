@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void gui_prepare(lathe_app *app)
 {
@@ -15,7 +16,7 @@ void gui_prepare(lathe_app *app)
 
 /* What gui_run's callbacks share (lives on gui_run's stack). */
 typedef struct {
-	lathe_app *app;
+	lathe_surface *surf;      /* handed to the console when its window is made */
 	console *console;
 	const char *screenshot;   /* LATHE_SCREENSHOT: write the window here, then quit */
 	int status;
@@ -50,7 +51,8 @@ static void on_activate(GtkApplication *gapp, gpointer ud)
 		gtk_window_present(GTK_WINDOW(r->console->window));
 		return;
 	}
-	r->console = console_new(gapp, r->app);
+	r->console = console_new_surface(gapp, r->surf);
+	r->surf = NULL; /* the console owns it now */
 	g_signal_connect(r->console->window, "destroy", G_CALLBACK(on_window_destroy), r);
 	gtk_window_present(GTK_WINDOW(r->console->window));
 	if (r->screenshot) {
@@ -69,10 +71,10 @@ static gboolean on_signal(gpointer ud)
 	return G_SOURCE_CONTINUE;
 }
 
-int gui_run(lathe_app *app, int argc, char **argv)
+/* The console of surf, until its window closes (gui_run, gui_run_remote). */
+static int run_console(lathe_surface *surf, int argc, char **argv, int *link_at_end)
 {
-	gui_prepare(app);
-	run_state r = { .app = app, .screenshot = getenv("LATHE_SCREENSHOT") };
+	run_state r = { .surf = surf, .screenshot = getenv("LATHE_SCREENSHOT") };
 	if (r.screenshot && !*r.screenshot)
 		r.screenshot = NULL;
 	GtkApplication *gapp = gtk_application_new("org.lathe.Console", G_APPLICATION_NON_UNIQUE);
@@ -83,13 +85,75 @@ int gui_run(lathe_app *app, int argc, char **argv)
 	int st = g_application_run(G_APPLICATION(gapp), 1, args);
 	g_source_remove(sigint);
 	g_source_remove(sigterm);
-	if (r.console)
+	if (link_at_end && r.console) {
+		surface_status ss;
+		r.console->surf->ops->status(r.console->surf, &ss);
+		*link_at_end = ss.link;
+	}
+	if (r.console) {
+		if (getenv("LATHE_GUI_STATS") && r.console->surf->local == NULL) {
+			uint64_t rx, tx;
+			surface_osc_traffic(r.console->surf, &rx, &tx);
+			double secs = (g_get_monotonic_time() - r.started_us) / 1e6;
+			fprintf(stderr, "lathe: remote console received %llu bytes, sent %llu in %.1f s (%.1f kB/s in, %.2f kB/s out)\n",
+			        (unsigned long long)rx, (unsigned long long)tx, secs, secs > 0 ? rx / secs / 1000 : 0.0,
+			        secs > 0 ? tx / secs / 1000 : 0.0);
+		}
 		on_window_destroy(NULL, &r);
+	}
 	if (getenv("LATHE_GUI_STATS") && r.started_us) {
 		double secs = (r.ended_us - r.started_us) / 1e6;
 		fprintf(stderr, "lathe: console drew %llu frames in %.1f s (%.1f fps)\n", (unsigned long long)r.frames, secs,
 		        secs > 0 ? r.frames / secs : 0.0);
 	}
 	g_object_unref(gapp);
+	surface_free(r.surf); /* never shown (no activation) */
 	return st ? st : r.status;
+}
+
+int gui_run(lathe_app *app, int argc, char **argv)
+{
+	gui_prepare(app);
+	return run_console(surface_local_new(app), argc, argv, NULL);
+}
+
+/* --remote HOST[:PORT], checked when it is parsed. */
+static char remote_host[64];
+static int remote_port;
+
+gboolean gui_remote_option(const char *name, const char *value, gpointer data, GError **error)
+{
+	const char *colon = strrchr(value, ':');
+	size_t hl = colon ? (size_t)(colon - value) : strlen(value);
+	long port = 7770;
+	if (colon) {
+		char *end = NULL;
+		port = strtol(colon + 1, &end, 10);
+		if (!colon[1] || *end || port < 1 || port > 65535)
+			port = -1;
+	}
+	if (!hl || hl >= sizeof remote_host || port < 0) {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--remote '%s': takes HOST or HOST:PORT (PORT 1 to 65535)", value);
+		return FALSE;
+	}
+	memcpy(remote_host, value, hl);
+	remote_host[hl] = 0;
+	remote_port = (int)port;
+	return TRUE;
+}
+
+int gui_remote_wanted(void) { return remote_port > 0; }
+
+int gui_run_remote(const char *argv0)
+{
+	char err[256];
+	lathe_surface *s = surface_osc_new(remote_host, remote_port, err, sizeof err);
+	if (!s) {
+		fprintf(stderr, "lathe: %s\n", err);
+		return 1;
+	}
+	char *args[] = { (char *)argv0, NULL };
+	int link = SURFACE_CONNECTING;
+	int st = run_console(s, 1, args, &link);
+	return st ? st : link == SURFACE_MISMATCH ? 1 : 0;
 }

@@ -1,5 +1,5 @@
-/* lathe — what both surfaces share: presets on this computer, the registry
- * hash (see surface.h). */
+/* lathe — what both surfaces share: presets on this computer
+ * (see surface.h). */
 #include "surface.h"
 #include "../sessions/presets.h"
 #include "../sessions/session_file.h"
@@ -50,29 +50,4 @@ int surface_save_preset(lathe_surface *s, const char *dir, const char *name, con
 	g_strlcpy(meta.name, name, sizeof meta.name);
 	g_strlcpy(meta.comment, comment && *comment ? comment : "your preset", sizeof meta.comment);
 	return session_file_write(*path, s->params, NULL, &meta, NULL, err, errlen);
-}
-
-/* FNV-1a (Fowler, Noll, Vo; http://www.isthe.com/chongo/tech/comp/fnv/) over
- * the text of each row: cheap, and any change of a row changes it. */
-static uint32_t fnv(uint32_t h, const char *s)
-{
-	for (; *s; s++)
-		h = (h ^ (uint8_t)*s) * 16777619u;
-	return (h ^ 0xffu) * 16777619u; /* a separator, so "ab","c" differs from "a","bc" */
-}
-
-void surface_registry_hash(char out[9])
-{
-	params_init();
-	uint32_t h = 2166136261u;
-	char buf[160];
-	for (int id = 0; id < params_count(); id++) {
-		const param_info *pi = param_info_get(id);
-		snprintf(buf, sizeof buf, "%s|%s|%g|%g|%g|%g|%d", pi->path, pi->unit ? pi->unit : "", pi->min, pi->max, pi->def,
-		         pi->step, (int)pi->curve);
-		h = fnv(h, buf);
-		for (int e = 0; e < pi->n_enums; e++)
-			h = fnv(h, pi->enums[e]);
-	}
-	snprintf(out, 9, "%08x", h);
 }

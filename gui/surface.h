@@ -49,7 +49,7 @@ typedef struct {
 /* The status bar's left side. */
 typedef struct {
 	surface_link link;
-	char engine[160];        /* "● JACK lathe", "● remote 10.0.0.2:7770", "● engine gone — ..." */
+	char engine[480];        /* "● JACK lathe", "● remote 10.0.0.2:7770", "● engine gone — ..." */
 	const char *engine_class;/* "ok", "bad", "warn" or NULL */
 	int have_jack;           /* the numbers below are known */
 	int jack_connected;
@@ -133,10 +133,5 @@ void surface_presets_free(surface_preset *list, int n);
 /* Write the values shown now as preset file DIR/NAME.lathe; 0 or -1 with err. */
 int surface_save_preset(lathe_surface *s, const char *dir, const char *name, const char *comment, char **path,
                         char *err, int errlen);
-
-/* The registry's fingerprint: FNV-1a 32 over every row's path, unit, range,
- * default, curve and enum names, as 8 hex digits.  Two lathes with the same
- * hash agree on every address and its meaning. */
-void surface_registry_hash(char out[9]);
 
 #endif
