@@ -1,6 +1,7 @@
 /* lathe — the console window (see console.h). */
 #include "console.h"
 #include "albumwin.h"
+#include "trace.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -75,6 +76,7 @@ static void set_action_enabled(console *c, const char *name, gboolean on)
 
 void console_message(console *c, const char *text, gboolean error)
 {
+	gui_trace("message %s %s", error ? "error" : "ok", text);
 	gtk_label_set_text(GTK_LABEL(c->st_msg), text);
 	/* the whole line, should the status bar have to cut it */
 	gtk_widget_set_tooltip_text(c->st_msg, text);

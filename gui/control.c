@@ -1,5 +1,6 @@
 /* lathe — one console control for one registry parameter (see control.h). */
 #include "control.h"
+#include "trace.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -119,7 +120,10 @@ void gui_control_sync(gui_control *c)
 	if (g == c->gen)
 		return;
 	c->gen = g;
-	show_value(c, param_get(c->params, c->id));
+	float v = param_get(c->params, c->id);
+	if (v != c->shown)
+		gui_trace("shown %s %g", c->info->path, v); /* tests time a remote change to the knob */
+	show_value(c, v);
 }
 
 void gui_control_set(gui_control *c, float value)
@@ -485,5 +489,6 @@ gui_control *gui_control_new(lathe_surface *surf, int id, const char *caption, g
 
 	c->gen = param_gen(c->params, id);
 	show_value(c, param_get(c->params, id));
+	gui_trace("shown %s %g", c->info->path, c->shown);
 	return c;
 }

@@ -1,6 +1,7 @@
 /* lathe — entry points of the console (see gui.h). */
 #include "gui.h"
 #include "console.h"
+#include "trace.h"
 
 #include <glib-unix.h>
 #include <signal.h>
@@ -44,6 +45,68 @@ static void on_window_destroy(GtkWidget *w, gpointer ud)
 	r->console = NULL;
 }
 
+/* ---- the test driver (LATHE_CONSOLE_TRACE=1): commands on stdin, one a line ----
+ *   set PATH VALUE        turn that control (as the user would: control -> surface)
+ *   key NAME              a single-key shortcut (gdk key name: "d", "space")
+ *   action NAME [STRING]  a window action ("open-recent song1", "snapshot A", "undo")
+ *   shot FILE             write the window as PNG, answer "shot FILE"
+ *   meters                answer what the meter bridge draws now
+ *   traffic               answer the bytes a remote console received and sent
+ *   quit
+ * Answers and events go out as trace lines (trace.h). */
+static void print_meters(console *c)
+{
+	const meter_snapshot *s = &c->meters->snap;
+	gui_trace("meters have=%d out_lufs_i=%.2f out_lufs_s=%.2f out_tp_max=%.2f out_lra=%.2f in_lufs_i=%.2f corr=%.3f lim_gr=%.2f",
+	          c->meters->have_snap, s->out.lufs_i, s->out.lufs_s, s->out.tp_max_db, s->out.lra, s->in.lufs_i,
+	          s->out.correlation, c->meters->lim_gr);
+}
+
+static gboolean on_command(GIOChannel *ch, GIOCondition cond, gpointer ud)
+{
+	run_state *r = ud;
+	char *line = NULL;
+	gsize len = 0;
+	GIOStatus st = g_io_channel_read_line(ch, &line, &len, NULL, NULL);
+	if (st == G_IO_STATUS_EOF || st == G_IO_STATUS_ERROR) {
+		g_free(line);
+		return G_SOURCE_REMOVE;
+	}
+	console *c = r->console;
+	g_strstrip(line);
+	char **w = g_strsplit(line, " ", 3);
+	int n = (int)g_strv_length(w);
+	if (!c || n == 0) {
+		/* nothing to drive yet */
+	} else if (!strcmp(w[0], "set") && n == 3) {
+		int id = param_find(w[1]);
+		if (id >= 0 && c->controls[id]) {
+			gui_trace("set %s %s", w[1], w[2]);
+			gui_control_set(c->controls[id], (float)g_ascii_strtod(w[2], NULL));
+		} else {
+			gui_trace("no-control %s", w[1]);
+		}
+	} else if (!strcmp(w[0], "key") && n == 2) {
+		console_handle_key(c, gdk_keyval_from_name(w[1]), 0);
+	} else if (!strcmp(w[0], "action") && n >= 2) {
+		g_action_group_activate_action(G_ACTION_GROUP(c->window), w[1], n == 3 ? g_variant_new_string(w[2]) : NULL);
+	} else if (!strcmp(w[0], "shot") && n == 2) {
+		gui_trace("shot %s %s", w[1], console_save_png(c, w[1]) == 0 ? "ok" : "failed");
+	} else if (!strcmp(w[0], "meters")) {
+		print_meters(c);
+	} else if (!strcmp(w[0], "traffic")) {
+		uint64_t rx = 0, tx = 0;
+		if (!c->surf->local)
+			surface_osc_traffic(c->surf, &rx, &tx);
+		gui_trace("traffic rx=%llu tx=%llu", (unsigned long long)rx, (unsigned long long)tx);
+	} else if (!strcmp(w[0], "quit")) {
+		g_application_quit(G_APPLICATION(c->gapp));
+	}
+	g_strfreev(w);
+	g_free(line);
+	return G_SOURCE_CONTINUE;
+}
+
 static void on_activate(GtkApplication *gapp, gpointer ud)
 {
 	run_state *r = ud;
@@ -61,6 +124,12 @@ static void on_activate(GtkApplication *gapp, gpointer ud)
 		g_timeout_add((guint)(1000 * (secs > 0 ? secs : 3.0)), take_screenshot, r);
 	}
 	r->started_us = g_get_monotonic_time();
+	if (gui_trace_on()) {
+		GIOChannel *ch = g_io_channel_unix_new(0);
+		g_io_add_watch(ch, G_IO_IN | G_IO_HUP | G_IO_ERR, on_command, r);
+		g_io_channel_unref(ch);
+		gui_trace("window");
+	}
 }
 
 /* SIGINT/SIGTERM end the console the way closing the window does, so main

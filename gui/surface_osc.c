@@ -15,6 +15,7 @@
  * it still differs (another client's change is late by at most ECHO_US, a
  * knob being dragged does not jump back to the previous step). */
 #include "surface.h"
+#include "trace.h"
 #include "../osc/osc_addr.h"
 #include "../engine/meter/platforms.h"
 #include "../sessions/session_file.h"
@@ -143,7 +144,11 @@ static void send_plain(osc_mirror *m, const char *path)
 	lo_message_free(msg);
 }
 
-static void set_link(osc_mirror *m, int link) { atomic_store(&m->link, link); }
+static void set_link(osc_mirror *m, int link)
+{
+	if (atomic_exchange(&m->link, link) != link)
+		gui_trace("link %d", link);
+}
 
 static void refuse(osc_mirror *m, const char *why)
 {
@@ -206,7 +211,8 @@ static void on_value(osc_mirror *m, int id, float v)
 		return;
 	}
 	m->held[id] = NAN;
-	param_set(m->pub.params, id, v, NULL);
+	if (param_set(m->pub.params, id, v, NULL) == 0 && gui_trace_on())
+		gui_trace("mirror %s %g", param_info_get(id)->path, v);
 }
 
 static void release_held(osc_mirror *m)
