@@ -23,6 +23,7 @@
 #include <glib.h>
 #include <lo/lo.h>
 #include <math.h>
+#include <netdb.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -773,6 +774,14 @@ lathe_surface *surface_osc_new(const char *host, int port, char *err, int errlen
 	params_init();
 	char ports[16];
 	snprintf(ports, sizeof ports, "%d", port);
+	/* liblo resolves when it first sends: ask now, so a wrong name is one line at start */
+	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_DGRAM }, *ai = NULL;
+	int gai = getaddrinfo(host, ports, &hints, &ai);
+	if (gai != 0) {
+		snprintf(err, errlen, "--remote %s:%d: %s", host, port, gai_strerror(gai));
+		return NULL;
+	}
+	freeaddrinfo(ai);
 	lo_address to = lo_address_new(host, ports);
 	if (!to) {
 		snprintf(err, errlen, "cannot reach %s:%d", host, port);
