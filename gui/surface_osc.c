@@ -82,6 +82,10 @@ typedef struct {
 	char session[128];               /* the session last loaded or saved from here */
 	char snapshot_pending[8];        /* snapshot asked for, until its /done */
 	int active_snapshot;
+	int stored[4];                   /* snapshots this console saw stored (the engine has no query for them) */
+	uint64_t rate_rx;                /* GUI thread: rx at rate_us, for the status bar's kB/s */
+	gint64 rate_us;
+	double rx_kbps;
 	char *recent[RECENT_MAX];        /* names loaded or saved from here, newest first */
 	atomic_uint_fast64_t rx, tx;     /* bytes */
 } osc_mirror;
@@ -233,8 +237,11 @@ static void on_done(osc_mirror *m, const char *what)
 		add_note(m, 0, "%s %s on the engine", what[9] == 'l' ? "opened session" : "saved session", m->session);
 	} else if (!strcmp(what, "/snapshot/recall") || !strcmp(what, "/snapshot/store")) {
 		g_mutex_lock(&m->lock);
-		if (m->snapshot_pending[0])
+		if (m->snapshot_pending[0] >= 'A' && m->snapshot_pending[0] <= 'D') {
 			m->active_snapshot = m->snapshot_pending[0] - 'A';
+			if (what[10] == 's')
+				m->stored[m->active_snapshot] = 1;
+		}
 		char name[8];
 		g_strlcpy(name, m->snapshot_pending, sizeof name);
 		m->snapshot_pending[0] = 0;
@@ -624,6 +631,7 @@ static int o_state(lathe_surface *s, surface_session *out)
 	g_strlcpy(out->path, m->session, sizeof out->path); /* a name in the engine's session folder */
 	out->nsm = 1; /* as under NSM: no file dialogs, the files are the engine's */
 	out->active_snapshot = m->active_snapshot;
+	memcpy(out->stored, m->stored, sizeof out->stored);
 	g_mutex_unlock(&m->lock);
 	out->undo_steps = out->redo_steps = 1; /* the engine says when there is nothing to undo */
 	return 1;
@@ -695,8 +703,15 @@ static void o_status(lathe_surface *s, surface_status *out)
 		out->engine_class = "warn";
 	}
 	g_mutex_unlock(&m->lock);
-	snprintf(out->osc, sizeof out->osc, "OSC client of udp://%s:%d · %.1f kB in", m->host, m->port,
-	         atomic_load(&m->rx) / 1000.0);
+	uint64_t rx = atomic_load(&m->rx);
+	gint64 now = now_us();
+	if (!m->rate_us || now - m->rate_us >= G_USEC_PER_SEC) {
+		if (m->rate_us)
+			m->rx_kbps = (double)(rx - m->rate_rx) / 1000.0 / ((now - m->rate_us) / 1e6);
+		m->rate_rx = rx;
+		m->rate_us = now;
+	}
+	snprintf(out->osc, sizeof out->osc, "OSC client of udp://%s:%d · %.1f kB/s in", m->host, m->port, m->rx_kbps);
 }
 
 static int o_take_message(lathe_surface *s, char *text, int len, int *error)

@@ -514,6 +514,37 @@ START_TEST(session_snapshot_and_undo_actions)
 }
 END_TEST
 
+/* The architecture test of issue 17: the console's pages reach the running
+ * engine only through gui/surface.h.  They may use the registry
+ * (params.h) and pure functions of values (the EQ's response, dsp/eq.h; the
+ * platform table, meter/platforms.h), never the engine's objects (app, JACK
+ * client, bus, analysis thread, player) or the sessions module: those are
+ * surface_local.c's (and the local-only Album window's, albumwin.c). */
+START_TEST(pages_include_no_engine_or_sessions_header)
+{
+	static const char *const pages[] = { "gui/console.c", "gui/console.h", "gui/control.c", "gui/control.h", "gui/meters.c",
+		                             "gui/meters.h", "gui/eqview.c", "gui/eqview.h" };
+	static const char *const allowed[] = { "engine/params.h\"", "engine/dsp/eq.h\"", "engine/meter/platforms.h\"" };
+	for (unsigned i = 0; i < G_N_ELEMENTS(pages); i++) {
+		char *path = g_build_filename(fx_src_dir(), pages[i], NULL), *text = NULL;
+		ck_assert_msg(g_file_get_contents(path, &text, NULL, NULL), "cannot read %s", path);
+		char **lines = g_strsplit(text, "\n", -1);
+		for (char **l = lines; *l; l++) {
+			if (strncmp(*l, "#include", 8))
+				continue;
+			int ok = !strstr(*l, "engine/");
+			for (unsigned k = 0; k < G_N_ELEMENTS(allowed) && !ok; k++)
+				ok = strstr(*l, allowed[k]) != NULL;
+			ck_assert_msg(ok, "%s reaches into the engine: %s", pages[i], *l);
+			ck_assert_msg(!strstr(*l, "sessions/"), "%s reaches into the sessions module: %s", pages[i], *l);
+		}
+		g_strfreev(lines);
+		g_free(text);
+		g_free(path);
+	}
+}
+END_TEST
+
 /* A fake engine: answers /ping with another registry hash. */
 static gpointer fake_engine(gpointer ud)
 {
@@ -625,6 +656,7 @@ int main(int argc, char **argv)
 	Suite *s = suite_create("remote_console");
 	TCase *t = suite_add_case(s, "remote", 180, NULL, NULL);
 	tcase_add_unchecked_fixture(t, suite_setup, suite_teardown);
+	tcase_add_test(t, pages_include_no_engine_or_sessions_header);
 	tcase_add_test(t, shows_engine_state_and_its_meters);
 	tcase_add_test(t, third_client_change_appears_and_console_change_reaches_engine);
 	tcase_add_test(t, two_consoles_and_a_tablet);
