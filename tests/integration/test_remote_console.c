@@ -509,6 +509,25 @@ START_TEST(session_snapshot_and_undo_actions)
 	ck_assert_msg(l && (strstr(l, "undone") || strstr(l, "/undo")), "undo unanswered: %s", l ? l : "(nothing)");
 	printf("  undo from the console: %s\n", strstr(l, "message "));
 	g_free(l);
+
+	/* Learn runs on the engine (the demo has played for seconds): its drive comes back */
+	at = c->o->len;
+	rc_say(c, "action learn");
+	l = rc_wait(c, "message ", &at, FX_DEADLINE_MS);
+	ck_assert_msg(l && strstr(l, "Learn: limiter drive set to"), "Learn unanswered: %s", l ? l : "(nothing)");
+	printf("  learn from the console: %s\n", strstr(l, "Learn"));
+	g_free(l);
+
+	/* a preset is a file on the console's computer: its values go to the engine */
+	char *preset = g_build_filename(fx_src_dir(), "sessions", "presets", "loud_modern.lathe", NULL);
+	rc_say(c, "action load-preset %s", preset);
+	g_free(preset);
+	v = NAN;
+	for (int k = 0; k < 40 && !(fabsf(v + 8.0f) < 1e-3f); k++) {
+		usleep(50 * 1000);
+		v = engine_value("/target/lufs");
+	}
+	ck_assert_float_eq_tol(v, -8.0f, 1e-3f);
 	cl_free(t);
 	ck_assert_int_eq(rc_stop(c), 0);
 }
