@@ -168,7 +168,12 @@ static int run_console(lathe_surface *surf, int argc, char **argv, int *link_at_
 			        (unsigned long long)rx, (unsigned long long)tx, secs, secs > 0 ? rx / secs / 1000 : 0.0,
 			        secs > 0 ? tx / secs / 1000 : 0.0);
 		}
-		on_window_destroy(NULL, &r);
+		if (!r.console->surf->local)
+			/* a remote console says goodbye (/unsubscribe, surface_osc.c) rather than leave the
+			 * engine feeding a closed port until the lease ends */
+			gtk_window_destroy(GTK_WINDOW(r.console->window));
+		else
+			on_window_destroy(NULL, &r);
 	}
 	if (getenv("LATHE_GUI_STATS") && r.started_us) {
 		double secs = (r.ended_us - r.started_us) / 1e6;

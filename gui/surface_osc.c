@@ -69,6 +69,7 @@ typedef struct {
 	int have_meters;
 	uint64_t bundles, bundles_read;
 	gint64 frame_us;                 /* when read_frame last gave a frame */
+	uint32_t overs_given;            /* /meter/out/overs (since reset) as far as frames carried it */
 	float spectrum_pre[SPECTRUM_BINS], spectrum_post[SPECTRUM_BINS];
 	int have_spectrum;
 	float gonio[2 * OSC_GONIO_POINTS];
@@ -480,8 +481,10 @@ static gpointer client_thread(gpointer ud)
 			m->last_sub_us = now;
 		}
 	}
-	if (atomic_load(&m->link) == SURFACE_CONNECTED)
+	if (atomic_load(&m->link) == SURFACE_CONNECTED) {
 		send_plain(m, "/unsubscribe");
+		gui_trace("unsubscribed");
+	}
 	return NULL;
 }
 
@@ -519,6 +522,10 @@ static int o_read_frame(lathe_surface *s, meter_frame *f)
 		for (int b = 0; b < MB_BANDS; b++)
 			f->mb_gr[b] = m->snap.mb_gr_db[b];
 		f->lim_gr = m->snap.lim_gr_db;
+		/* frames carry overs per block, the engine sends the count since reset */
+		uint32_t overs = m->snap.out.overs;
+		f->overs = overs >= m->overs_given ? overs - m->overs_given : overs;
+		m->overs_given = overs;
 		got = 1;
 	}
 	g_mutex_unlock(&m->lock);

@@ -336,6 +336,12 @@ START_TEST(shows_engine_state_and_its_meters)
 	g_free(l);
 	cl_free(t);
 	rc_shot(c, "/tmp/lathe-remote-console.png");
+	/* closing the window ends the subscription at once (not when the lease runs out) */
+	size_t qfrom = c->o->len;
+	rc_say(c, "quit");
+	l = rc_wait(c, "unsubscribed", &qfrom, FX_DEADLINE_MS);
+	ck_assert_msg(l, "the console left without /unsubscribe");
+	g_free(l);
 	ck_assert_int_eq(rc_stop(c), 0);
 }
 END_TEST
