@@ -278,6 +278,13 @@ START_TEST(actions)
 	cl_send(c, "/loudness/reset", M());
 	ck_assert(cl_wait(c, "/done", &m, 2000));
 	ck_assert_uint_eq(atomic_load(&r->app.bus->reset_requests), before + 1);
+	/* the file players need the JACK engine; this rig has none */
+	cl_send(c, "/ref/play", M());
+	expect_error(c, "/ref/play", "not available");
+	cl_send(c, "/play/state", M());
+	expect_error(c, "/play/state", "not available");
+	cl_send(c, "/ref/rewind", M());
+	expect_error(c, "/ref/rewind", "unknown address");
 	cl_send(c, "/ping", M());
 	ck_assert(cl_wait(c, "/pong", &m, 2000));
 	ck_assert_int_eq(m.argc, 2); /* version (none given to this server), registry hash */
@@ -1453,6 +1460,64 @@ START_TEST(scopes_to_subscribers)
 }
 END_TEST
 
+static lathe_session_status fake_st;
+static int fake_status(lathe_app *a, lathe_session_status *out)
+{
+	*out = fake_st;
+	return 0;
+}
+
+/* /session/state answers the session status; subscribers get it with the
+ * state and again when it changes. */
+START_TEST(session_status)
+{
+	rig *r = rig_new(NULL);
+	memset(&fake_st, 0, sizeof fake_st);
+	snprintf(fake_st.name, sizeof fake_st.name, "%s", "mix one");
+	fake_st.dirty = 1;
+	fake_st.active_snapshot = 2;
+	fake_st.stored = 0x5; /* A and C */
+	fake_st.undo_steps = 3;
+	fake_st.n_names = 2;
+	snprintf(fake_st.names[0], 64, "mix one");
+	snprintf(fake_st.names[1], 64, "older");
+	r->app.actions.status = fake_status;
+	client *c = cl_new("127.0.0.1", r->port);
+	cl_send(c, "/session/state", M());
+	rx_msg m;
+	ck_assert(cl_wait(c, "/session/name", &m, 2000));
+	ck_assert_str_eq(m.s[0], "mix one");
+	ck_assert(cl_wait(c, "/session/dirty", &m, 500));
+	ck_assert_float_eq(m.f[0], 1);
+	ck_assert(cl_wait(c, "/snapshot/active", &m, 500));
+	ck_assert_str_eq(m.s[0], "C");
+	ck_assert(cl_wait(c, "/snapshot/stored", &m, 500));
+	ck_assert_str_eq(m.s[0], "AC");
+	ck_assert(cl_wait(c, "/undo/steps", &m, 500));
+	ck_assert_float_eq(m.f[0], 3);
+	ck_assert(cl_wait(c, "/redo/steps", &m, 500));
+	ck_assert_float_eq(m.f[0], 0);
+	ck_assert(cl_wait(c, "/session/list", &m, 500));
+	ck_assert_str_eq(m.types, "ss");
+	ck_assert_str_eq(m.s[0], "mix one");
+	ck_assert_str_eq(m.s[1], "older");
+	/* a subscriber: with the state, then on a change */
+	client *b = cl_new("127.0.0.1", r->port);
+	cl_send(b, "/subscribe", Mi(30));
+	ck_assert(cl_wait(b, "/session/name", &m, 2000));
+	cl_drain(b);
+	fake_st.dirty = 0;
+	fake_st.active_snapshot = -1;
+	ck_assert(cl_wait(b, "/session/dirty", &m, 2000));
+	ck_assert_float_eq(m.f[0], 0);
+	ck_assert(cl_wait(b, "/snapshot/active", &m, 500));
+	ck_assert_str_eq(m.s[0], "");
+	cl_free(b);
+	cl_free(c);
+	rig_free(r);
+}
+END_TEST
+
 int main(void)
 {
 	params_init();
@@ -1481,5 +1546,6 @@ int main(void)
 	tcase_add_test(t, params_flood_capped);
 	tcase_add_test(t, pong_carries_version_and_registry_hash);
 	tcase_add_test(t, scopes_to_subscribers);
+	tcase_add_test(t, session_status);
 	return run_suite(s);
 }
