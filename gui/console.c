@@ -457,6 +457,7 @@ static void update_title(console *c)
 	char *t = g_strdup_printf("%s%s", st.name[0] ? st.name : "untitled", st.dirty ? " •" : "");
 	if (strcmp(gtk_label_get_text(GTK_LABEL(c->title)), t)) {
 		gtk_label_set_text(GTK_LABEL(c->title), t);
+		gui_trace("title %s", t);
 		char *wt = g_strdup_printf("%s — lathe", t);
 		gtk_window_set_title(GTK_WINDOW(c->window), wt);
 		g_free(wt);
@@ -946,6 +947,7 @@ static void on_link_changed(console *c, int link)
 		gtk_message_dialog_format_secondary_text(GTK_MESSAGE_DIALOG(d), "%s", ss.engine);
 		g_signal_connect(d, "response", G_CALLBACK(gtk_window_destroy), NULL);
 		gtk_widget_show(d);
+		gui_trace("dialog %s", ss.engine);
 	}
 }
 

@@ -83,7 +83,10 @@ typedef struct {
 	char session[128];               /* the session last loaded or saved from here */
 	char snapshot_pending[8];        /* snapshot asked for, until its /done */
 	int active_snapshot;
-	int stored[4];                   /* snapshots this console saw stored (the engine has no query for them) */
+	int stored[4];                   /* snapshots stored (/snapshot/stored, or seen stored from here) */
+	int have_status;                 /* the engine sends its session status (docs/osc.md "Session status") */
+	int dirty, undo_steps, redo_steps;
+	char **list;                     /* /session/list: the engine's session folder, newest first */
 	uint64_t rate_rx;                /* GUI thread: rx at rate_us, for the status bar's kB/s */
 	gint64 rate_us;
 	double rx_kbps;
@@ -364,6 +367,41 @@ static void learn_answered(osc_mirror *m, float drive)
 	add_note(m, 0, "Learn: limiter drive set to %.1f dB; loudness measured again from now", drive);
 }
 
+/* The session as the engine says it (docs/osc.md "Session status"); 1 if path was one of it. */
+static int on_session_status(osc_mirror *m, const char *path, const char *types, lo_arg **argv, int argc)
+{
+	int str = argc >= 1 && types[0] == 's', num = argc == 1 && (types[0] == 'f' || types[0] == 'i');
+	float v = num ? arg_float(types[0], argv[0]) : 0;
+	int known = 1;
+	g_mutex_lock(&m->lock);
+	if (!strcmp(path, "/session/name") && str)
+		g_strlcpy(m->session, strcmp(&argv[0]->s, "untitled") ? &argv[0]->s : "", sizeof m->session);
+	else if (!strcmp(path, "/session/dirty") && num)
+		m->dirty = v >= 0.5f;
+	else if (!strcmp(path, "/snapshot/active") && str)
+		m->active_snapshot = argv[0]->s >= 'A' && argv[0]->s <= 'D' ? argv[0]->s - 'A' : -1;
+	else if (!strcmp(path, "/snapshot/stored") && str) {
+		for (int i = 0; i < 4; i++)
+			m->stored[i] = strchr(&argv[0]->s, 'A' + i) != NULL;
+	} else if (!strcmp(path, "/undo/steps") && num)
+		m->undo_steps = (int)v;
+	else if (!strcmp(path, "/redo/steps") && num)
+		m->redo_steps = (int)v;
+	else if (!strcmp(path, "/session/list")) {
+		g_strfreev(m->list);
+		m->list = g_new0(char *, argc + 1);
+		int n = 0;
+		for (int i = 0; i < argc; i++)
+			if (types[i] == 's')
+				m->list[n++] = g_strdup(&argv[i]->s);
+	} else
+		known = 0;
+	if (known)
+		m->have_status = 1;
+	g_mutex_unlock(&m->lock);
+	return known;
+}
+
 static int on_message(const char *path, const char *types, lo_arg **argv, int argc, lo_message msg, void *ud)
 {
 	osc_mirror *m = ud;
@@ -410,6 +448,10 @@ static int on_message(const char *path, const char *types, lo_arg **argv, int ar
 		}
 		return 0;
 	}
+	if ((!strncmp(path, "/session/", 9) || !strncmp(path, "/snapshot/", 10) || !strncmp(path, "/undo/", 6) ||
+	     !strncmp(path, "/redo/", 6)) &&
+	    on_session_status(m, path, types, argv, argc))
+		return 0;
 	if (!strcmp(path, "/done") && argc == 1 && types[0] == 's') {
 		on_done(m, &argv[0]->s);
 		return 0;
@@ -639,8 +681,11 @@ static int o_state(lathe_surface *s, surface_session *out)
 	out->nsm = 1; /* as under NSM: no file dialogs, the files are the engine's */
 	out->active_snapshot = m->active_snapshot;
 	memcpy(out->stored, m->stored, sizeof out->stored);
+	out->dirty = m->dirty;
+	/* an engine without session status: undo stays enabled, its /error says when there is nothing */
+	out->undo_steps = m->have_status ? m->undo_steps : 1;
+	out->redo_steps = m->have_status ? m->redo_steps : 1;
 	g_mutex_unlock(&m->lock);
-	out->undo_steps = out->redo_steps = 1; /* the engine says when there is nothing to undo */
 	return 1;
 }
 
@@ -648,9 +693,14 @@ static char **o_recent(lathe_surface *s)
 {
 	osc_mirror *m = M(s);
 	g_mutex_lock(&m->lock);
-	char **v = g_new0(char *, RECENT_MAX + 1);
-	for (int i = 0; i < RECENT_MAX && m->recent[i]; i++)
-		v[i] = g_strdup(m->recent[i]);
+	char **v;
+	if (m->list) { /* the engine's folder, newest first */
+		v = g_strdupv(m->list);
+	} else {
+		v = g_new0(char *, RECENT_MAX + 1);
+		for (int i = 0; i < RECENT_MAX && m->recent[i]; i++)
+			v[i] = g_strdup(m->recent[i]);
+	}
 	g_mutex_unlock(&m->lock);
 	return v;
 }
@@ -753,6 +803,7 @@ static void o_free(lathe_surface *s)
 	for (int i = 0; i < RECENT_MAX; i++)
 		g_free(m->recent[i]);
 	g_free(m->hist);
+	g_strfreev(m->list);
 	g_mutex_clear(&m->lock);
 	params_free(s->params);
 	g_free(m);

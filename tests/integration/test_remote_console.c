@@ -488,6 +488,10 @@ START_TEST(session_snapshot_and_undo_actions)
 	l = rc_wait(c, "shown /eq/2/gain 3 ", &from, FX_DEADLINE_MS);
 	ck_assert_msg(l, "the console does not show the loaded session's /eq/2/gain");
 	g_free(l);
+	/* the engine's session status names it in the title */
+	l = rc_wait(c, "title song1", NULL, FX_DEADLINE_MS);
+	ck_assert_msg(l, "the title does not name the engine's session");
+	g_free(l);
 
 	/* snapshot A stored by the tablet, recalled from the console */
 	cl_send(t, "/snapshot/fade", Mf(0.0f));
@@ -507,6 +511,9 @@ START_TEST(session_snapshot_and_undo_actions)
 		usleep(50 * 1000);
 	}
 	ck_assert_float_eq_tol(v, 5.0f, 1e-3f);
+	l = rc_wait(c, "title song1 •", NULL, FX_DEADLINE_MS); /* changed since the load: the engine says dirty */
+	ck_assert_msg(l, "the title does not mark the engine's unsaved change");
+	g_free(l);
 
 	/* undo from the console: the engine answers */
 	at = c->o->len;
@@ -608,6 +615,9 @@ START_TEST(mismatched_engine_refused)
 	rcon *c = rc_start(ps[0]);
 	char *l = rc_wait(c, "link 4", NULL, FX_DEADLINE_MS); /* SURFACE_MISMATCH */
 	ck_assert_msg(l, "the console did not refuse the fake engine:\n%s", c->o->str);
+	g_free(l);
+	l = rc_wait(c, "dialog the engine at", NULL, FX_DEADLINE_MS);
+	ck_assert_msg(l, "no dialog for the refusal");
 	g_free(l);
 	sleep(2); /* pings keep coming: still one line */
 	rc_pump(c, 100);
