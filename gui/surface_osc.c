@@ -37,6 +37,10 @@
 #define GONE_US (2 * 1000 * 1000)
 #define LEASE_S 60
 #define RENEW_US (20 * 1000 * 1000)
+/* No meter bundle for this long while subscribed: the engine may have been
+ * restarted faster than GONE_US (it forgot us) or the meters are simply
+ * still; subscribing again costs the whole state (14 kB), so not more often. */
+#define QUIET_RENEW_US (5 * 1000 * 1000)
 #define PARAMS_RETRY_US (2 * 1000 * 1000)
 #define ECHO_US (300 * 1000)
 #define FRAME_REPEAT_US (50 * 1000) /* without a new bundle the meters repeat the last (values sent only when they move) */
@@ -58,6 +62,7 @@ typedef struct {
 
 	/* client thread only */
 	gint64 last_rx_us, last_ping_us, last_sub_us, params_sent_us;
+	gint64 last_bundle_us;           /* the last meter bundle */
 	int n_params, synced;
 	atomic_int learn_pending;        /* /target/learn sent, its answer not seen */
 	float held[P_COUNT];             /* feedback held back (ECHO_US), NAN none */
@@ -515,7 +520,9 @@ static gpointer client_thread(gpointer ud)
 		} else if (link == SURFACE_CONNECTING && m->synced) {
 			m->synced = 0; /* it came back: read everything again */
 			m->params_sent_us = 0;
-		} else if (link == SURFACE_CONNECTED && now - m->last_sub_us >= RENEW_US) {
+		} else if (link == SURFACE_CONNECTED &&
+		           (now - m->last_sub_us >= RENEW_US ||
+		            (now - m->last_bundle_us >= QUIET_RENEW_US && now - m->last_sub_us >= QUIET_RENEW_US))) {
 			lo_message s = lo_message_new();
 			lo_message_add_int32(s, LEASE_S);
 			send_now(m, "/subscribe", s);
@@ -836,6 +843,7 @@ static int on_bundle_start(lo_timetag t, void *ud) { return 0; }
 static int on_bundle_end(void *ud)
 {
 	osc_mirror *m = ud;
+	m->last_bundle_us = now_us();
 	g_mutex_lock(&m->lock);
 	m->bundles++;
 	g_mutex_unlock(&m->lock);
