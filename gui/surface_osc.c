@@ -174,13 +174,29 @@ static void refuse(osc_mirror *m, const char *why)
 	set_link(m, SURFACE_MISMATCH);
 }
 
+/* liblo's arguments point into the packet, 4-byte aligned only, while the
+ * lo_arg union wants 8 (UBSan says so): read them by copy or as bytes. */
+static const char *S(lo_arg *a) { return (const char *)a; }
+static float F(lo_arg *a)
+{
+	float f;
+	memcpy(&f, a, sizeof f);
+	return f;
+}
+static int32_t I(lo_arg *a)
+{
+	int32_t i;
+	memcpy(&i, a, sizeof i);
+	return i;
+}
+
 static float arg_float(char t, lo_arg *a)
 {
 	switch (t) {
-	case 'f': return a->f;
-	case 'd': return (float)a->d;
-	case 'i': return (float)a->i;
-	case 'h': return (float)a->h;
+	case 'f': return F(a);
+	case 'd': { double d; memcpy(&d, a, sizeof d); return (float)d; }
+	case 'i': return (float)I(a);
+	case 'h': { int64_t h; memcpy(&h, a, sizeof h); return (float)h; }
 	case 'T': return 1.0f;
 	case 'F': return 0.0f;
 	default: return NAN;
@@ -198,11 +214,11 @@ static void on_pong(osc_mirror *m, const char *types, lo_arg **argv, int argc)
 		return;
 	}
 	g_mutex_lock(&m->lock);
-	g_strlcpy(m->engine_version, &argv[0]->s, sizeof m->engine_version);
+	g_strlcpy(m->engine_version, S(argv[0]), sizeof m->engine_version);
 	g_mutex_unlock(&m->lock);
-	if (strcmp(&argv[0]->s, LATHE_VERSION) || strcmp(&argv[1]->s, mine)) {
+	if (strcmp(S(argv[0]), LATHE_VERSION) || strcmp(S(argv[1]), mine)) {
 		snprintf(why, sizeof why, "the engine at %s:%d is lathe %.31s with registry %.31s, this console is lathe %s with registry %s: refused",
-		         m->host, m->port, &argv[0]->s, &argv[1]->s, LATHE_VERSION, mine);
+		         m->host, m->port, S(argv[0]), S(argv[1]), LATHE_VERSION, mine);
 		refuse(m, why);
 		return;
 	}
@@ -312,7 +328,7 @@ static void on_meter(osc_mirror *m, const char *path, const char *types, lo_arg 
 			m->have_spectrum = 1;
 		}
 	} else if (!strcmp(rest, "gonio") && argc == 2 && types[0] == 'f' && types[1] == 'b') {
-		float peak = argv[0]->f;
+		float peak = F(argv[0]);
 		int n = lo_blob_datasize((lo_blob)argv[1]) / 2;
 		const signed char *d = lo_blob_dataptr((lo_blob)argv[1]);
 		n = MIN(n, OSC_GONIO_POINTS);
@@ -320,7 +336,7 @@ static void on_meter(osc_mirror *m, const char *path, const char *types, lo_arg 
 			m->gonio[i] = d[i] / 127.0f * peak;
 		m->n_gonio = n;
 	} else if (!strcmp(rest, "history") && argc == 2 && types[0] == 'i' && types[1] == 'b') {
-		uint64_t first = (uint32_t)argv[0]->i;
+		uint64_t first = (uint32_t)I(argv[0]);
 		int n = lo_blob_datasize((lo_blob)argv[1]) / 2;
 		const unsigned char *d = lo_blob_dataptr((lo_blob)argv[1]);
 		if (first < m->hist_next) /* a new engine (restarted) or a new subscription: start over */
@@ -380,14 +396,14 @@ static int on_session_status(osc_mirror *m, const char *path, const char *types,
 	int known = 1;
 	g_mutex_lock(&m->lock);
 	if (!strcmp(path, "/session/name") && str)
-		g_strlcpy(m->session, strcmp(&argv[0]->s, "untitled") ? &argv[0]->s : "", sizeof m->session);
+		g_strlcpy(m->session, strcmp(S(argv[0]), "untitled") ? S(argv[0]) : "", sizeof m->session);
 	else if (!strcmp(path, "/session/dirty") && num)
 		m->dirty = v >= 0.5f;
 	else if (!strcmp(path, "/snapshot/active") && str)
-		m->active_snapshot = argv[0]->s >= 'A' && argv[0]->s <= 'D' ? argv[0]->s - 'A' : -1;
+		m->active_snapshot = S(argv[0])[0] >= 'A' && S(argv[0])[0] <= 'D' ? S(argv[0])[0] - 'A' : -1;
 	else if (!strcmp(path, "/snapshot/stored") && str) {
 		for (int i = 0; i < 4; i++)
-			m->stored[i] = strchr(&argv[0]->s, 'A' + i) != NULL;
+			m->stored[i] = strchr(S(argv[0]), 'A' + i) != NULL;
 	} else if (!strcmp(path, "/undo/steps") && num)
 		m->undo_steps = (int)v;
 	else if (!strcmp(path, "/redo/steps") && num)
@@ -398,7 +414,7 @@ static int on_session_status(osc_mirror *m, const char *path, const char *types,
 		int n = 0;
 		for (int i = 0; i < argc; i++)
 			if (types[i] == 's')
-				m->list[n++] = g_strdup(&argv[i]->s);
+				m->list[n++] = g_strdup(S(argv[i]));
 	} else
 		known = 0;
 	if (known)
@@ -427,20 +443,20 @@ static int on_message(const char *path, const char *types, lo_arg **argv, int ar
 	if (!strncmp(path, "/norm/", 6) || !strncmp(path, "/text/", 6))
 		return 0; /* the twins of a value we get anyway */
 	if (!strcmp(path, "/param") && argc >= 8 && types[0] == 's' && types[5] == 'f') {
-		int id = param_find(&argv[0]->s);
+		int id = param_find(S(argv[0]));
 		if (id < 0) {
 			char why[400];
 			snprintf(why, sizeof why, "the engine at %s:%d has a parameter this console does not know (%.64s): refused", m->host,
-			         m->port, &argv[0]->s);
+			         m->port, S(argv[0]));
 			refuse(m, why);
 			return 0;
 		}
 		m->n_params++;
-		on_value(m, id, argv[5]->f);
+		on_value(m, id, F(argv[5]));
 		return 0;
 	}
 	if (!strcmp(path, "/params/done")) {
-		if (argc == 1 && types[0] == 'i' && argv[0]->i == params_count() && m->n_params == params_count()) {
+		if (argc == 1 && types[0] == 'i' && I(argv[0]) == params_count() && m->n_params == params_count()) {
 			m->synced = 1;
 			lo_message s = lo_message_new();
 			lo_message_add_int32(s, LEASE_S);
@@ -458,21 +474,21 @@ static int on_message(const char *path, const char *types, lo_arg **argv, int ar
 	    on_session_status(m, path, types, argv, argc))
 		return 0;
 	if (!strcmp(path, "/done") && argc == 1 && types[0] == 's') {
-		on_done(m, &argv[0]->s);
+		on_done(m, S(argv[0]));
 		return 0;
 	}
 	if (!strcmp(path, "/error") && argc == 2 && types[0] == 's' && types[1] == 's') {
-		if (!strcmp(&argv[0]->s, "/snapshot/recall") || !strcmp(&argv[0]->s, "/snapshot/store")) {
+		if (!strcmp(S(argv[0]), "/snapshot/recall") || !strcmp(S(argv[0]), "/snapshot/store")) {
 			g_mutex_lock(&m->lock);
 			m->snapshot_pending[0] = 0;
 			g_mutex_unlock(&m->lock);
 		}
-		if (!strcmp(&argv[0]->s, "/target/learn")) {
+		if (!strcmp(S(argv[0]), "/target/learn")) {
 			atomic_store(&m->learn_pending, 0);
-			add_note(m, 1, "Learn: %s", &argv[1]->s);
+			add_note(m, 1, "Learn: %s", S(argv[1]));
 			return 0;
 		}
-		add_note(m, 1, "%s: %s", &argv[0]->s, &argv[1]->s);
+		add_note(m, 1, "%s: %s", S(argv[0]), S(argv[1]));
 		return 0;
 	}
 	int id = param_find(path);
