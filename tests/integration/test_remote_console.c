@@ -354,7 +354,7 @@ START_TEST(third_client_change_appears_and_console_change_reaches_engine)
 	rcon *c = rc_start(osc_port_no);
 	size_t from = 0;
 	rc_connected(c, &from);
-	rc_wait(c, "shown /monitor/level", NULL, FX_DEADLINE_MS);
+	g_free(rc_wait(c, "shown /monitor/level", NULL, FX_DEADLINE_MS));
 	client *t = cl_new("127.0.0.1", osc_port_no);
 	/* a third client's change: to the mirror, and to the knob on screen */
 	gint64 d_mirror[20], d_shown[20];
@@ -550,7 +550,7 @@ END_TEST
 
 /* The architecture test of issue 17: the console's pages reach the running
  * engine only through gui/surface.h.  They may use the registry
- * (params.h) and pure functions of values (the EQ's response, dsp/eq.h; the
+ * (params.h), the module table (modules.h) and pure functions of values (the EQ's response, dsp/eq.h; the
  * platform table, meter/platforms.h), never the engine's objects (app, JACK
  * client, bus, analysis thread, player) or the sessions module: those are
  * surface_local.c's (and the local-only Album window's, albumwin.c). */
@@ -558,7 +558,7 @@ START_TEST(pages_include_no_engine_or_sessions_header)
 {
 	static const char *const pages[] = { "gui/console.c", "gui/console.h", "gui/control.c", "gui/control.h", "gui/meters.c",
 		                             "gui/meters.h", "gui/eqview.c", "gui/eqview.h" };
-	static const char *const allowed[] = { "engine/params.h\"", "engine/dsp/eq.h\"", "engine/meter/platforms.h\"" };
+	static const char *const allowed[] = { "engine/params.h\"", "engine/modules.h\"", "engine/dsp/eq.h\"", "engine/meter/platforms.h\"" };
 	for (unsigned i = 0; i < G_N_ELEMENTS(pages); i++) {
 		char *path = g_build_filename(fx_src_dir(), pages[i], NULL), *text = NULL;
 		ck_assert_msg(g_file_get_contents(path, &text, NULL, NULL), "cannot read %s", path);
