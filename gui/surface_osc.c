@@ -362,6 +362,10 @@ static void on_meter(osc_mirror *m, const char *path, const char *types, lo_arg 
 			int b = atoi(rest + 3);
 			if (b >= 1 && b <= MB_BANDS)
 				m->snap.mb_gr_db[b - 1] = v;
+		} else if (!strncmp(rest, "eq/", 3)) { /* /meter/eq/N/gain: a band's live gain (dynamic EQ) */
+			int b = atoi(rest + 3);
+			if (b >= 1 && b <= EQ_BANDS && g_str_has_suffix(rest, "/gain"))
+				m->snap.eq_gain_db[b - 1] = v;
 		} else if (!strncmp(rest, "platform/", 9)) {
 			for (int p = 1; p < PLAT_COUNT; p++) {
 				const char *pid = platform_get(p)->id;
@@ -907,6 +911,8 @@ lathe_surface *surface_osc_new(const char *host, int port, char *err, int errlen
 		m->held[id] = NAN;
 		atomic_init(&m->local_us[id], INT64_MIN / 2);
 	}
+	for (int b = 0; b < EQ_BANDS; b++)
+		m->snap.eq_gain_db[b] = NAN; /* no live gain until the engine sends one */
 	/* silence until the first bundle says otherwise */
 	meter_side *sides[2] = { &m->snap.in, &m->snap.out };
 	for (int i = 0; i < 2; i++) {
