@@ -104,6 +104,7 @@ static const cli_option options[] = {
 	{ { "ref", 0, 0, G_OPTION_ARG_FILENAME, &opt.ref, "Play this file (looped) into the reference path", "FILE" }, M_LIVE },
 	{ { "play", 0, 0, G_OPTION_ARG_FILENAME, &opt.play, "Play this file (looped) into the mix input, through the chain", "FILE" }, M_LIVE },
 	{ { "play-demo", 0, 0, G_OPTION_ARG_NONE, &opt.play_demo, "Play the demo mix into the inputs", NULL }, M_CONSOLE | M_HEADLESS },
+	{ { "remote", 0, 0, G_OPTION_ARG_CALLBACK, (gpointer)gui_remote_option, "console: attach to the lathe engine at HOST (OSC, default port 7770); no local engine or JACK", "HOST[:PORT]" }, M_CONSOLE },
 	{ { "bits", 0, 0, G_OPTION_ARG_STRING, &opt.bits, "OUT's word length (default: IN's when 16, 24 or 32f, else 24; FLAC: 24 for float IN); 16 and 24 are dithered (TPDF) unless --no-dither", "16|24|32f" }, M_RENDER },
 	{ { "no-dither", 0, 0, G_OPTION_ARG_NONE, &opt.no_dither, "Do not dither a 16- or 24-bit OUT (truncation distortion below 1 LSB)", NULL }, M_RENDER },
 	{ { "target-lufs", 0, 0, G_OPTION_ARG_STRING, &opt.target_lufs, "Set the drive so OUT's integrated loudness lands on L", "L" }, M_RENDER },
@@ -776,6 +777,8 @@ int main(int argc, char **argv)
 		if (cli_number("--meter-rate", opt.meter_rate_text, 0.5, 100, 0, &opt.meter_rate) /* osc.c serves 0.5..100 */)
 			return 1;
 	}
+	if (gui_remote_wanted()) /* the console without a local engine (gui.h); the option table keeps it to the console */
+		return argc > 2 ? usage("unexpected arguments after the mode") : gui_run_remote(argv[0]);
 	if (!strcmp(mode, "console") || !strcmp(mode, "headless") || !strcmp(mode, "demo")) {
 		if (argc > 2)
 			return usage("unexpected arguments after the mode");

@@ -735,7 +735,7 @@ static albumwin *albumwin_new(console *c)
 	}
 	albumwin *w = g_rc_box_new0(albumwin);
 	w->console = c;
-	w->app = c->app;
+	w->app = c->surf->local; /* installed only with the local engine (SURFACE_CAN_ALBUM) */
 	w->lathe_exe = "/proc/self/exe";
 	w->playing = -1;
 	for (int k = 0; k < AW_COLS; k++)

@@ -29,6 +29,7 @@
 #include "gtk48.h"
 #include "console.h"
 #include "../engine/album.h"
+#include "../engine/app.h"
 
 enum { AW_NUM, AW_TITLE, AW_ISRC, AW_FILE, AW_GAP, AW_GAIN, AW_LUFS, AW_TP, AW_LRA, AW_PLR, AW_CODEC, AW_COLS };
 

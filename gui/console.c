@@ -1,10 +1,8 @@
 /* lathe — the console window (see console.h). */
 #include "console.h"
 #include "albumwin.h"
-#include "../engine/jack.h"
-#include "../engine/meter/analysis.h"
+#include "trace.h"
 #include "../engine/modules.h"
-#include "../sessions/sessions.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -80,6 +78,7 @@ static void set_action_enabled(console *c, const char *name, gboolean on)
 
 void console_message(console *c, const char *text, gboolean error)
 {
+	gui_trace("message %s %s", error ? "error" : "ok", text);
 	gtk_label_set_text(GTK_LABEL(c->st_msg), text);
 	/* the whole line, should the status bar have to cut it */
 	gtk_widget_set_tooltip_text(c->st_msg, text);
@@ -91,7 +90,7 @@ void console_message(console *c, const char *text, gboolean error)
 
 static gui_control *add_control(console *c, int id, const char *caption, gboolean compact)
 {
-	gui_control *ctl = gui_control_new(c->app->params, id, caption, compact);
+	gui_control *ctl = gui_control_new(c->surf, id, caption, compact);
 	c->controls[id] = ctl;
 	return ctl;
 }
@@ -162,7 +161,7 @@ static void on_eq_node(int band, void *ud)
 static GtkWidget *eq_page(console *c)
 {
 	GtkWidget *page = gtk_box_new(GTK_ORIENTATION_VERTICAL, 8);
-	c->eq = eq_view_new(c->app);
+	c->eq = eq_view_new(c->surf);
 	c->eq->on_select = on_eq_node;
 	c->eq->select_ud = c;
 	gtk_box_append(GTK_BOX(page), c->eq->area);
@@ -331,7 +330,7 @@ static void band_range(char *buf, int len, int b, int nbands, const lathe_params
 
 static void update_band_titles(console *c)
 {
-	const lathe_params *p = c->app->params;
+	const lathe_params *p = c->surf->params;
 	int nb = param_get_int(p, P_MB_BANDS);
 	char t[64];
 	for (int b = 0; b < MB_BANDS && c->mb_band_title[b]; b++) {
@@ -353,7 +352,7 @@ static void update_band_titles(console *c)
 static void update_cards(console *c)
 {
 	for (int s = 0; s < CONSOLE_SECTIONS; s++) {
-		gboolean off = c->section_bypass[s] >= 0 && param_get_bool(c->app->params, c->section_bypass[s]);
+		gboolean off = c->section_bypass[s] >= 0 && param_get_bool(c->surf->params, c->section_bypass[s]);
 		if (off)
 			gtk_widget_add_css_class(c->section_card[s], "off");
 		else
@@ -367,8 +366,8 @@ static void update_hear(console *c)
 {
 	static const char *const names[] = { "MASTER", "INPUT", "REFERENCE" };
 	static const char *const cls[] = { "master", "input", "reference" };
-	int src = CLAMP(param_get_int(c->app->params, P_MON_SOURCE), 0, 2);
-	gboolean matched = src != MON_SRC_MASTER && param_get_bool(c->app->params, P_MON_MATCH);
+	int src = CLAMP(param_get_int(c->surf->params, P_MON_SOURCE), 0, 2);
+	gboolean matched = src != MON_SRC_MASTER && param_get_bool(c->surf->params, P_MON_MATCH);
 	const char *cap = src == MON_SRC_MASTER ? "MONITOR" : matched ? "MONITOR · MATCHED" : "MONITOR · UNMATCHED";
 	if (strcmp(gtk_label_get_text(GTK_LABEL(c->hear)), names[src])) {
 		gtk_label_set_text(GTK_LABEL(c->hear), names[src]);
@@ -443,16 +442,13 @@ static GtkWidget *chain_strip(console *c)
 
 /* ---- session and snapshots ---- */
 
-/* The sessions module's object when it provides the actions (its ctx); NULL
- * with other providers (tests), which get the plain actions. */
-static sessions *sess(console *c)
-{
-	return c->app->actions.session_save && c->app->actions.ctx ? c->app->actions.ctx : NULL;
-}
+/* TRUE when the surface reports the session (the sessions module runs); else
+ * the console keeps its own record of the last save (tests' plain actions). */
+static gboolean sess(console *c) { return (c->surf->caps & SURFACE_HAS_SESSIONS) != 0; }
 
 static void mark_saved(console *c)
 {
-	c->saved_gen = params_generation(c->app->params);
+	c->saved_gen = params_generation(c->surf->params);
 }
 
 /* Title: session name and an unsaved marker; buttons: snapshots that hold
@@ -460,14 +456,14 @@ static void mark_saved(console *c)
  * sessions module runs, else from our own record of the last save. */
 static void update_title(console *c)
 {
-	sessions_state st;
+	surface_session st;
 	memset(&st, 0, sizeof st);
 	st.active_snapshot = c->snapshot;
 	st.undo_steps = st.redo_steps = 1;
 	if (sess(c)) {
-		sessions_get_state(sess(c), &st);
+		c->surf->ops->session_state(c->surf, &st);
 	} else {
-		st.dirty = params_generation(c->app->params) != c->saved_gen;
+		st.dirty = params_generation(c->surf->params) != c->saved_gen;
 		g_strlcpy(st.path, c->session_path, sizeof st.path);
 		char *base = c->session_path[0] ? g_path_get_basename(c->session_path) : g_strdup("untitled");
 		char *dot = g_str_has_suffix(base, ".lathe") ? strrchr(base, '.') : NULL;
@@ -479,6 +475,7 @@ static void update_title(console *c)
 	char *t = g_strdup_printf("%s%s", st.name[0] ? st.name : "untitled", st.dirty ? " •" : "");
 	if (strcmp(gtk_label_get_text(GTK_LABEL(c->title)), t)) {
 		gtk_label_set_text(GTK_LABEL(c->title), t);
+		gui_trace("title %s", t);
 		char *wt = g_strdup_printf("%s — lathe", t);
 		gtk_window_set_title(GTK_WINDOW(c->window), wt);
 		g_free(wt);
@@ -491,7 +488,7 @@ static void update_title(console *c)
 	if (sess(c)) {
 		c->snapshot = st.active_snapshot;
 		for (int i = 0; i < 4; i++) {
-			gboolean has = i < SNAPSHOT_SLOTS && st.stored[i];
+			gboolean has = st.stored[i];
 			if (has != gtk_widget_has_css_class(c->snap_btn[i], "stored")) {
 				if (has)
 					gtk_widget_add_css_class(c->snap_btn[i], "stored");
@@ -517,16 +514,15 @@ static void do_load(console *c, const char *path)
 {
 	char err[256] = "";
 	int rc;
-	if (sess(c))
-		rc = sessions_open_path(sess(c), path, err, sizeof err);
-	else if (c->app->actions.session_load)
-		rc = c->app->actions.session_load(c->app, path, err, sizeof err);
-	else
+	if (!(c->surf->caps & SURFACE_CAN_LOAD))
 		return;
+	rc = c->surf->ops->session_open(c->surf, path, err, sizeof err);
 	if (rc < 0) {
 		console_message(c, err[0] ? err : "could not open the session", TRUE);
 		return;
 	}
+	if (rc == SURFACE_SENT) /* the engine answers; its /done or /error shows in the status bar */
+		return;
 	g_strlcpy(c->session_path, path, sizeof c->session_path);
 	mark_saved(c);
 	update_title(c);
@@ -537,16 +533,15 @@ static void do_save(console *c, const char *path)
 {
 	char err[256] = "";
 	int rc;
-	if (sess(c))
-		rc = sessions_save_path(sess(c), path, err, sizeof err);
-	else if (c->app->actions.session_save)
-		rc = c->app->actions.session_save(c->app, path, err, sizeof err);
-	else
+	if (!(c->surf->caps & SURFACE_CAN_SAVE))
 		return;
+	rc = c->surf->ops->session_save(c->surf, path, err, sizeof err);
 	if (rc < 0) {
 		console_message(c, err[0] ? err : "could not save the session", TRUE);
 		return;
 	}
+	if (rc == SURFACE_SENT)
+		return;
 	g_strlcpy(c->session_path, path, sizeof c->session_path);
 	mark_saved(c);
 	update_title(c);
@@ -588,8 +583,8 @@ static void file_dialog(console *c, gboolean save)
 	gtk_file_filter_add_pattern(flt, "*.lathe");
 	gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(d), flt);
 	g_object_unref(flt);
-	if (c->app->session_dir) {
-		GFile *dir = g_file_new_for_path(c->app->session_dir);
+	if (c->surf->session_dir) {
+		GFile *dir = g_file_new_for_path(c->surf->session_dir);
 		gtk_file_chooser_set_current_folder(GTK_FILE_CHOOSER(d), dir, NULL);
 		g_object_unref(dir);
 	}
@@ -614,13 +609,13 @@ static void act_open_recent(GSimpleAction *a, GVariant *v, gpointer ud) { do_loa
 static void act_undo(GSimpleAction *a, GVariant *v, gpointer ud)
 {
 	console *c = ud;
-	if (c->app->actions.undo && c->app->actions.undo(c->app) < 0)
+	if ((c->surf->caps & SURFACE_CAN_UNDO) && c->surf->ops->undo(c->surf, 0) < 0)
 		console_message(c, "nothing to undo", FALSE);
 }
 static void act_redo(GSimpleAction *a, GVariant *v, gpointer ud)
 {
 	console *c = ud;
-	if (c->app->actions.redo && c->app->actions.redo(c->app) < 0)
+	if ((c->surf->caps & SURFACE_CAN_UNDO) && c->surf->ops->undo(c->surf, 1) < 0)
 		console_message(c, "nothing to redo", FALSE);
 }
 
@@ -630,15 +625,16 @@ static void act_snapshot(GSimpleAction *a, GVariant *v, gpointer ud)
 	const char *name = g_variant_get_string(v, NULL);
 	gboolean store = gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(c->store_btn));
 	char err[256] = "", msg[300];
-	int (*fn)(lathe_app *, const char *, char *, int) = store ? c->app->actions.snapshot_store : c->app->actions.snapshot_recall;
-	if (!fn)
+	if (!(c->surf->caps & (store ? SURFACE_CAN_SNAP_STORE : SURFACE_CAN_SNAP_RECALL)))
 		return;
-	if (fn(c->app, name, err, sizeof err) < 0) {
+	int rc = c->surf->ops->snapshot(c->surf, name, store, err, sizeof err);
+	if (rc < 0) {
 		snprintf(msg, sizeof msg, "snapshot %s: %s", name, err[0] ? err : "failed");
 		console_message(c, msg, TRUE);
 	} else {
 		snprintf(msg, sizeof msg, store ? "stored the current settings as snapshot %s" : "recalled snapshot %s", name);
-		console_message(c, msg, FALSE);
+		if (rc == SURFACE_DONE) /* a sent one is confirmed by the engine's /done */
+			console_message(c, msg, FALSE);
 		c->snapshot = name[0] - 'A';
 		snapshot_mark(c);
 	}
@@ -649,7 +645,7 @@ static void act_snapshot(GSimpleAction *a, GVariant *v, gpointer ud)
 static GMenuModel *recent_menu(console *c)
 {
 	GMenu *m = g_menu_new();
-	char **recent = sess(c) ? sessions_recent(sess(c)) : NULL;
+	char **recent = c->surf->ops->recent(c->surf);
 	int n = 0;
 	for (int i = 0; recent && recent[i] && n < 10; i++, n++) {
 		char *base = g_path_get_basename(recent[i]);
@@ -694,8 +690,8 @@ GMenuModel *console_presets_menu(console *c)
 {
 	GMenu *m = g_menu_new(), *factory = g_menu_new(), *yours = g_menu_new();
 	char *mine = user_presets_dir();
-	preset_info *list = NULL;
-	int n = presets_list(NULL, &list);
+	surface_preset *list = NULL;
+	int n = surface_presets(&list);
 	for (int i = 0; i < n; i++) {
 		char *name = menu_text(list[i].name), *about = menu_text(list[i].comment ? list[i].comment : "");
 		/* the description on its own line, short enough for a menu */
@@ -712,7 +708,7 @@ GMenuModel *console_presets_menu(console *c)
 		g_free(name);
 		g_free(about);
 	}
-	presets_free(list, n);
+	surface_presets_free(list, n);
 	g_free(mine);
 	if (!n)
 		g_menu_append(factory, "No presets found", "win.none");
@@ -736,14 +732,8 @@ int console_save_preset(console *c, const char *name, const char *comment, char 
 	int rc = -1;
 	if (g_mkdir_with_parents(dir, 0755) != 0)
 		snprintf(err, errlen, "cannot create %s", dir);
-	else if ((path = session_name_path(dir, name, err, errlen))) {
-		/* the state only: no snapshots, no connections (a preset is a sound, not a session) */
-		session_meta meta;
-		memset(&meta, 0, sizeof meta);
-		g_strlcpy(meta.name, name, sizeof meta.name);
-		g_strlcpy(meta.comment, comment && *comment ? comment : "your preset", sizeof meta.comment);
-		rc = session_file_write(path, c->app->params, NULL, &meta, NULL, err, errlen);
-	}
+	else
+		rc = surface_save_preset(c->surf, dir, name, comment, &path, err, errlen);
 	char msg[700];
 	if (rc == 0)
 		snprintf(msg, sizeof msg, "preset %s saved (%s)", name, path);
@@ -813,7 +803,7 @@ static void act_load_preset(GSimpleAction *a, GVariant *v, gpointer ud)
 	console *c = ud;
 	const char *path = g_variant_get_string(v, NULL);
 	char err[512] = "", msg[600];
-	if (!sess(c) || sessions_load_preset(sess(c), path, err, sizeof err) < 0) {
+	if (c->surf->ops->load_preset(c->surf, path, err, sizeof err) < 0) {
 		snprintf(msg, sizeof msg, "preset: %s", err[0] ? err : "sessions are not available");
 		console_message(c, msg, TRUE);
 		return;
@@ -838,8 +828,8 @@ static void on_recent_popup(GtkMenuButton *b, gpointer ud)
 
 static void toggle_param(console *c, int id)
 {
-	float v = param_get_bool(c->app->params, id) ? 0.0f : 1.0f;
-	param_set(c->app->params, id, v, NULL);
+	float v = param_get_bool(c->surf->params, id) ? 0.0f : 1.0f;
+	surface_set(c->surf, id, v);
 }
 
 static void act_bypass(GSimpleAction *a, GVariant *v, gpointer ud) { toggle_param(ud, P_BYPASS); }
@@ -849,14 +839,14 @@ static void act_ab(GSimpleAction *a, GVariant *v, gpointer ud)
 {
 	console *c = ud;
 	/* A/B: master <-> (loudness-matched) input; /monitor/match is left as it is */
-	int src = param_get_int(c->app->params, P_MON_SOURCE);
-	param_set(c->app->params, P_MON_SOURCE, src == MON_SRC_MASTER ? MON_SRC_INPUT : MON_SRC_MASTER, NULL);
+	int src = param_get_int(c->surf->params, P_MON_SOURCE);
+	surface_set(c->surf, P_MON_SOURCE, src == MON_SRC_MASTER ? MON_SRC_INPUT : MON_SRC_MASTER);
 }
 static void act_solo_side(GSimpleAction *a, GVariant *v, gpointer ud)
 {
 	console *c = ud;
-	int s = param_get_int(c->app->params, P_MON_SOLO);
-	param_set(c->app->params, P_MON_SOLO, s == SOLO_SIDE ? SOLO_OFF : SOLO_SIDE, NULL);
+	int s = param_get_int(c->surf->params, P_MON_SOLO);
+	surface_set(c->surf, P_MON_SOLO, s == SOLO_SIDE ? SOLO_OFF : SOLO_SIDE);
 }
 static void act_reset_meters(GSimpleAction *a, GVariant *v, gpointer ud) { meter_bridge_reset(((console *)ud)->meters); }
 
@@ -952,40 +942,59 @@ static void set_status(GtkWidget *l, const char *text, const char *cls)
 	}
 }
 
+/* The link to a remote engine changed: say so; the window stays.  When the
+ * engine comes back the surface has read its whole state again (every
+ * control follows on the next tick), and the title asks anew. */
+static void on_link_changed(console *c, int link)
+{
+	int was = c->link_shown;
+	c->link_shown = link;
+	if (link == SURFACE_GONE) {
+		console_message(c, "the engine is gone: keeping the window, reconnecting", TRUE);
+		gtk_widget_add_css_class(c->window, "engine-gone");
+	} else if (link == SURFACE_CONNECTED) {
+		gtk_widget_remove_css_class(c->window, "engine-gone");
+		console_message(c, was == SURFACE_GONE ? "the engine is back: re-synchronised" : "connected to the engine", FALSE);
+		update_title(c);
+	} else if (link == SURFACE_MISMATCH) {
+		surface_status ss;
+		c->surf->ops->status(c->surf, &ss);
+		console_message(c, ss.engine, TRUE);
+		GtkWidget *d = gtk_message_dialog_new(GTK_WINDOW(c->window), GTK_DIALOG_DESTROY_WITH_PARENT, GTK_MESSAGE_ERROR,
+		                                      GTK_BUTTONS_CLOSE, "This engine is not this console's lathe");
+		gtk_message_dialog_format_secondary_text(GTK_MESSAGE_DIALOG(d), "%s", ss.engine);
+		g_signal_connect(d, "response", G_CALLBACK(gtk_window_destroy), NULL);
+		gtk_widget_show(d);
+		gui_trace("dialog %s", ss.engine);
+	}
+}
+
 static void update_status(console *c, gint64 now)
 {
 	char t[160];
-	if (c->app->jack) {
-		jack_status js;
-		lathe_jack_status(c->app->jack, &js);
-		if (js.connected) {
-			snprintf(t, sizeof t, "● JACK %s", js.client_name[0] ? js.client_name : "connected");
-			set_status(c->st_jack, t, "ok");
-		} else {
-			snprintf(t, sizeof t, "● JACK not running — reconnecting%s", js.reconnects ? " (was connected)" : "");
-			set_status(c->st_jack, t, "bad");
-		}
-		double rate = js.rate ? js.rate : 48000;
-		if (js.rate)
-			c->eq->rate = js.rate;
-		snprintf(t, sizeof t, "%.1f kHz · %u frames (%.1f ms)", js.rate / 1000.0, js.buffer_size, 1000.0 * js.buffer_size / rate);
-		set_status(c->st_rate, js.connected ? t : "— kHz", NULL);
-		snprintf(t, sizeof t, "DSP %.1f %%", js.dsp_load);
-		set_status(c->st_dsp, t, js.dsp_load > 70 ? "bad" : js.dsp_load > 40 ? "warn" : NULL);
-		snprintf(t, sizeof t, "xruns %u · %u/10 s", js.xruns, js.xruns_recent); /* the rate says whether it is now */
-		set_status(c->st_xruns, t, js.xruns_recent ? "bad" : js.xruns ? "warn" : NULL);
-		snprintf(t, sizeof t, "latency %u frames (%.2f ms)", js.latency, 1000.0 * js.latency / rate);
+	surface_status ss;
+	c->surf->ops->status(c->surf, &ss);
+	set_status(c->st_jack, ss.engine, ss.engine_class);
+	if (ss.have_jack) {
+		double rate = ss.rate ? ss.rate : 48000;
+		if (ss.rate)
+			c->eq->rate = ss.rate;
+		snprintf(t, sizeof t, "%.1f kHz · %u frames (%.1f ms)", ss.rate / 1000.0, ss.buffer_size, 1000.0 * ss.buffer_size / rate);
+		set_status(c->st_rate, ss.jack_connected ? t : "— kHz", NULL);
+		snprintf(t, sizeof t, "DSP %.1f %%", ss.dsp_load);
+		set_status(c->st_dsp, t, ss.dsp_load > 70 ? "bad" : ss.dsp_load > 40 ? "warn" : NULL);
+		snprintf(t, sizeof t, "xruns %u", ss.xruns);
+		set_status(c->st_xruns, t, ss.xruns ? "warn" : NULL);
+		snprintf(t, sizeof t, "latency %u frames (%.2f ms)", ss.latency, 1000.0 * ss.latency / rate);
 		set_status(c->st_latency, t, NULL);
-	} else {
-		set_status(c->st_jack, "○ JACK not used", "warn");
 	}
-	if (c->app->osc_port > 0) {
-		snprintf(t, sizeof t, "OSC udp://%s:%d · %s", c->app->osc_bind ? c->app->osc_bind : "127.0.0.1", c->app->osc_port,
-		         c->app->osc_lan ? "OPEN TO THE LAN" : "this computer only");
-		set_status(c->st_osc, t, c->app->osc_lan ? "warn" : NULL);
-	} else {
-		set_status(c->st_osc, "OSC off", NULL);
-	}
+	set_status(c->st_osc, ss.osc, ss.osc_class);
+	char msg[300];
+	int err = 0;
+	while (c->surf->ops->take_message(c->surf, msg, sizeof msg, &err) > 0) /* answers of sent actions */
+		console_message(c, msg, err);
+	if ((int)ss.link != c->link_shown)
+		on_link_changed(c, ss.link);
 	snprintf(t, sizeof t, "%.0f fps", c->fps);
 	set_status(c->st_fps, t, NULL);
 	if (c->msg_until_us && now / 1 > 0 && g_get_monotonic_time() > c->msg_until_us) {
@@ -1003,7 +1012,7 @@ static gboolean on_tick(GtkWidget *w, GdkFrameClock *fc, gpointer ud)
 	c->ticks++;
 	meter_bridge_tick(c->meters, now);
 	eq_view_tick(c->eq, now);
-	uint32_t g = params_generation(c->app->params);
+	uint32_t g = params_generation(c->surf->params);
 	if (g != c->params_gen) {
 		c->params_gen = g;
 		/* Controls on screen show a change in this frame.  Those on hidden
@@ -1026,7 +1035,7 @@ static gboolean on_tick(GtkWidget *w, GdkFrameClock *fc, gpointer ud)
 			if (c->controls[id])
 				gui_control_sync(c->controls[id]);
 	}
-	if (!sess(c) && (params_generation(c->app->params) != c->saved_gen) != c->dirty_shown)
+	if (!sess(c) && (params_generation(c->surf->params) != c->saved_gen) != c->dirty_shown)
 		update_title(c);
 	if (!c->fps_t0)
 		c->fps_t0 = now;
@@ -1146,7 +1155,7 @@ static GtkWidget *header(console *c)
 	gtk_widget_add_css_class(c->store_btn, "store");
 	gtk_widget_set_tooltip_text(c->store_btn, "Store mode: the next snapshot button stores instead of recalling");
 	gtk_box_append(GTK_BOX(snaps), c->store_btn);
-	gtk_widget_set_sensitive(c->store_btn, c->app->actions.snapshot_store != NULL);
+	gtk_widget_set_sensitive(c->store_btn, (c->surf->caps & SURFACE_CAN_SNAP_STORE) != 0);
 	gui_control *fade = add_control(c, P_SNAPSHOT_FADE, "fade", TRUE);
 	gtk_widget_set_margin_start(fade->root, 6);
 	gtk_box_append(GTK_BOX(snaps), fade->root);
@@ -1203,12 +1212,16 @@ static GtkWidget *monitor_panel(console *c)
 static void act_learn(GSimpleAction *a, GVariant *v, gpointer data)
 {
 	console *c = data;
-	float drive = c->app->analysis ? analysis_learn_drive(c->app->analysis) : NAN;
-	if (isnan(drive)) {
-		console_message(c, "Learn: play some of the song first (no integrated loudness yet)", TRUE);
+	float drive = NAN;
+	char err[256] = "", emsg[300];
+	int rc = c->surf->ops->learn(c->surf, &drive, err, sizeof err);
+	if (rc < 0) {
+		snprintf(emsg, sizeof emsg, "Learn: %s", err);
+		console_message(c, emsg, TRUE);
 		return;
 	}
-	param_set(c->app->params, P_LIM_GAIN, drive, NULL);
+	if (rc == SURFACE_SENT) /* the engine sets the drive, resets its loudness and answers */
+		return;
 	/* The integrated loudness so far was measured at the old drive: start it
 	 * again, so "LU to target" tells how the new drive lands, not an average
 	 * of both. */
@@ -1287,20 +1300,24 @@ static void console_free(gpointer p)
 {
 	console *c = p;
 	meter_bridge_free(c->meters);
+	surface_free(c->surf);
 	g_free(c);
 }
 
-console *console_new(GtkApplication *gapp, lathe_app *app)
+console *console_new(GtkApplication *gapp, struct lathe_app *app) { return console_new_surface(gapp, surface_local_new(app)); }
+
+console *console_new_surface(GtkApplication *gapp, lathe_surface *surf)
 {
 	params_init();
 	if (!g_get_application_name())
 		g_set_application_name("lathe");
 	console *c = g_new0(console, 1);
-	c->app = app;
+	c->surf = surf;
+	c->link_shown = surf->local ? SURFACE_LOCAL : SURFACE_CONNECTING;
 	c->gapp = gapp;
 	c->snapshot = -1;
-	if (app->session_file)
-		g_strlcpy(c->session_path, app->session_file, sizeof c->session_path);
+	if (surf->session_file)
+		g_strlcpy(c->session_path, surf->session_file, sizeof c->session_path);
 
 	g_object_set(gtk_settings_get_default(), "gtk-application-prefer-dark-theme", TRUE, NULL);
 	GtkCssProvider *prov = gtk_css_provider_new();
@@ -1336,13 +1353,15 @@ console *console_new(GtkApplication *gapp, lathe_app *app)
 		{ .name = "none" },
 	};
 	g_action_map_add_action_entries(G_ACTION_MAP(c->window), entries, G_N_ELEMENTS(entries), c);
-	set_action_enabled(c, "open", app->actions.session_load != NULL);
-	set_action_enabled(c, "open-recent", app->actions.session_load != NULL);
-	set_action_enabled(c, "save", app->actions.session_save != NULL);
-	set_action_enabled(c, "save-as", app->actions.session_save != NULL);
-	set_action_enabled(c, "undo", app->actions.undo != NULL);
-	set_action_enabled(c, "redo", app->actions.redo != NULL);
-	set_action_enabled(c, "snapshot", app->actions.snapshot_recall != NULL || app->actions.snapshot_store != NULL);
+	unsigned caps = surf->caps;
+	/* a remote engine's sessions are names in its session folder: no file dialogs here */
+	set_action_enabled(c, "open", (caps & SURFACE_CAN_LOAD) && (caps & SURFACE_CAN_FILES));
+	set_action_enabled(c, "open-recent", (caps & SURFACE_CAN_LOAD) != 0);
+	set_action_enabled(c, "save", (caps & SURFACE_CAN_SAVE) != 0);
+	set_action_enabled(c, "save-as", (caps & SURFACE_CAN_SAVE) && (caps & SURFACE_CAN_FILES));
+	set_action_enabled(c, "undo", (caps & SURFACE_CAN_UNDO) != 0);
+	set_action_enabled(c, "redo", (caps & SURFACE_CAN_UNDO) != 0);
+	set_action_enabled(c, "snapshot", (caps & (SURFACE_CAN_SNAP_RECALL | SURFACE_CAN_SNAP_STORE)) != 0);
 	set_action_enabled(c, "none", FALSE);
 	static const struct { const char *action; const char *accels[3]; } accels[] = {
 		{ "win.open", { "<Control>o", NULL } },
@@ -1359,7 +1378,7 @@ console *console_new(GtkApplication *gapp, lathe_app *app)
 	g_signal_connect(keys, "key-pressed", G_CALLBACK(on_key), c);
 	gtk_widget_add_controller(c->window, keys);
 
-	c->meters = meter_bridge_new(app);
+	c->meters = meter_bridge_new(surf);
 	gtk_window_set_titlebar(GTK_WINDOW(c->window), header(c));
 
 	/* left: chain strip, the selected section, then monitor / history / platforms */
@@ -1400,14 +1419,16 @@ console *console_new(GtkApplication *gapp, lathe_app *app)
 	update_band_titles(c);
 	update_hear(c);
 	mark_saved(c);
-	c->params_gen = params_generation(app->params);
+	c->params_gen = params_generation(surf->params);
 	update_title(c);
 	update_status(c, 0);
-	if (sess(c) && *sessions_restored_note(sess(c))) /* say where the state came from, and its age */
-		console_message(c, sessions_restored_note(sess(c)), FALSE);
+	const char *note = c->surf->ops->restored_note(c->surf);
+	if (note && *note) /* say where the state came from, and its age */
+		console_message(c, note, FALSE);
 	snapshot_mark(c);
 	gtk_widget_add_tick_callback(c->window, on_tick, c, NULL);
-	albumwin_install(c); /* win.album: the Album window (albumwin.h) */
+	if (surf->caps & SURFACE_CAN_ALBUM)
+		albumwin_install(c); /* win.album: the Album window (albumwin.h); it renders with the local engine */
 	return c;
 }
 

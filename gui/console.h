@@ -5,7 +5,7 @@
 #define LATHE_GUI_CONSOLE_H
 
 #include "gtk48.h"
-#include "../engine/app.h"
+#include "surface.h"
 #include "control.h"
 #include "meters.h"
 #include "eqview.h"
@@ -13,7 +13,8 @@
 #define CONSOLE_SECTIONS 8
 
 typedef struct console {
-	lathe_app *app;                      /* borrowed */
+	lathe_surface *surf;                 /* what it controls (owned): the local engine or a remote one */
+	int link_shown;                      /* surface_link as last shown */
 	GtkApplication *gapp;
 	GtkWidget *window;                   /* owns this struct */
 	GtkWidget *title, *subtitle;         /* session name (+ unsaved marker), its file */
@@ -48,7 +49,10 @@ typedef struct console {
 	GtkWidget *shortcuts;                /* F1 window, made on first use */
 } console;
 
-console *console_new(GtkApplication *gapp, lathe_app *app);
+/* The console of the engine in this process (a local surface on app). */
+console *console_new(GtkApplication *gapp, struct lathe_app *app);
+/* The console of any surface; it takes surf and frees it with the window. */
+console *console_new_surface(GtkApplication *gapp, lathe_surface *surf);
 /* Single-key shortcuts (Space, B, M, D, S, F1); returns TRUE if handled. */
 gboolean console_handle_key(console *c, guint keyval, GdkModifierType state);
 /* Render the whole window with GTK's own renderer. */

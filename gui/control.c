@@ -1,5 +1,6 @@
 /* lathe — one console control for one registry parameter (see control.h). */
 #include "control.h"
+#include "trace.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -119,16 +120,18 @@ void gui_control_sync(gui_control *c)
 	if (g == c->gen)
 		return;
 	c->gen = g;
-	show_value(c, param_get(c->params, c->id));
+	float v = param_get(c->params, c->id);
+	if (v != c->shown)
+		gui_trace("shown %s %g", c->info->path, v); /* tests time a remote change to the knob */
+	show_value(c, v);
 }
 
 void gui_control_set(gui_control *c, float value)
 {
-	float applied = value;
-	if (param_set(c->params, c->id, value, &applied) < 0)
+	if (surface_set(c->surf, c->id, value) < 0)
 		return;
 	c->gen = param_gen(c->params, c->id);
-	show_value(c, applied);
+	show_value(c, param_get(c->params, c->id));
 }
 
 void gui_control_set_accent(gui_control *c, const GdkRGBA *rgba)
@@ -349,12 +352,13 @@ static char **pretty_enums(const param_info *pi)
 	return v;
 }
 
-gui_control *gui_control_new(lathe_params *params, int id, const char *caption, gboolean compact)
+gui_control *gui_control_new(lathe_surface *surf, int id, const char *caption, gboolean compact)
 {
 	gui_control *c = g_new0(gui_control, 1);
 	c->id = id;
 	c->info = param_info_get(id);
-	c->params = params;
+	c->surf = surf;
+	c->params = surf->params;
 	gdk_rgba_parse(&c->accent, "#4fb3ff");
 	char cap[48];
 	if (caption)
@@ -483,7 +487,8 @@ gui_control *gui_control_new(lathe_params *params, int id, const char *caption, 
 
 	g_signal_connect(c->root, "map", G_CALLBACK(on_map), c);
 
-	c->gen = param_gen(params, id);
-	show_value(c, param_get(params, id));
+	c->gen = param_gen(c->params, id);
+	show_value(c, param_get(c->params, id));
+	gui_trace("shown %s %g", c->info->path, c->shown);
 	return c;
 }

@@ -12,12 +12,13 @@
 #define LATHE_GUI_CONTROL_H
 
 #include "gtk48.h"
-#include "../engine/params.h"
+#include "surface.h"
 
 typedef struct gui_control {
 	int id;                    /* registry id */
 	const param_info *info;    /* its row */
-	lathe_params *params;      /* the store (borrowed) */
+	lathe_surface *surf;       /* what it controls (borrowed): writes go through it */
+	lathe_params *params;      /* surf->params: the values shown */
 	GtkWidget *root;           /* what the layout packs; owns this struct */
 	GtkWidget *knob;           /* continuous: GtkDrawingArea drawn as a knob */
 	GtkWidget *entry;          /* continuous: value field (type a value + Enter) */
@@ -37,7 +38,7 @@ typedef struct gui_control {
 /* caption: short text shown with the control (NULL: the short caption from
  * the path).  compact: one line (caption, small knob, value) instead of a
  * column (caption over knob over value). */
-gui_control *gui_control_new(lathe_params *params, int id, const char *caption, gboolean compact);
+gui_control *gui_control_new(lathe_surface *surf, int id, const char *caption, gboolean compact);
 /* Show the store's value if it changed since the last sync; cheap when it did not. */
 void gui_control_sync(gui_control *c);
 /* Write a value through the registry (clamped) and show it. */

@@ -26,7 +26,7 @@ void eq_band_color(int b, GdkRGBA *out) { gdk_rgba_parse(out, band_hex[b % EQ_BA
  * designs the audio runs through), so what is drawn is what is heard. */
 double eq_view_response_db(const eq_view *v, double f)
 {
-	return eq_response_db(v->app->params, v->rate > 0 ? v->rate : 48000.0, f);
+	return eq_response_db(v->surf->params, v->rate > 0 ? v->rate : 48000.0, f);
 }
 
 /* ---- geometry ---- */
@@ -47,7 +47,7 @@ static gboolean band_has_gain(int type) { return type == EQ_BELL || type == EQ_L
 
 static void node_pos(const eq_view *v, const plot_rect *r, int b, double *x, double *y)
 {
-	const lathe_params *p = v->app->params;
+	const lathe_params *p = v->surf->params;
 	int type = param_get_int(p, P_EQ_TYPE + b);
 	*x = x_of(r, param_get(p, P_EQ_FREQ + b));
 	*y = y_of(r, band_has_gain(type) ? param_get(p, P_EQ_GAIN + b) : 0.0);
@@ -112,7 +112,7 @@ static void curve_freqs(const eq_view *v, const plot_rect *r, double *f)
  * (eq_band_curve_db), so a moving band can follow every frame. */
 static void band_dynamic_curves(eq_view *v, const plot_rect *r, int b, gboolean off, gboolean range)
 {
-	const lathe_params *p = v->app->params;
+	const lathe_params *p = v->surf->params;
 	double rate = v->rate > 0 ? v->rate : 48000.0;
 	double f[EQ_CURVE_MAX], db[EQ_CURVE_MAX];
 	gboolean was = v->dyn[b];
@@ -147,7 +147,7 @@ static void sum_curve(eq_view *v)
 
 static void update_curves(eq_view *v, const plot_rect *r)
 {
-	uint32_t g = eq_generation(v->app->params);
+	uint32_t g = eq_generation(v->surf->params);
 	double rate = v->rate > 0 ? v->rate : 48000.0;
 	gboolean all = r->w != v->curve_w || rate != v->curve_rate || !v->curve_n;
 	if (g == v->curve_gen && !all && !v->curve_pending)
@@ -156,12 +156,12 @@ static void update_curves(eq_view *v, const plot_rect *r)
 	v->curve_w = r->w;
 	v->curve_rate = rate;
 	v->curve_n = MIN(EQ_CURVE_MAX, (int)(r->w / EQ_CURVE_STEP) + 1);
-	gboolean eq_off = param_get_bool(v->app->params, P_EQ_BYPASS);
+	gboolean eq_off = param_get_bool(v->surf->params, P_EQ_BYPASS);
 	int budget = all ? EQ_BANDS : CURVE_BANDS_PER_FRAME;
 	v->curve_pending = FALSE;
 	for (int k = 0; k < EQ_BANDS; k++) {
 		int b = (v->band_next + k) % EQ_BANDS;
-		uint32_t bg = band_generation(v->app->params, b);
+		uint32_t bg = band_generation(v->surf->params, b);
 		if (!all && bg == v->band_gen[b])
 			continue;
 		if (!budget) {
@@ -171,9 +171,9 @@ static void update_curves(eq_view *v, const plot_rect *r)
 		budget--;
 		v->band_next = (b + 1) % EQ_BANDS;
 		v->band_gen[b] = bg;
-		gboolean off = eq_off || param_get_bool(v->app->params, P_EQ_BAND_BYPASS + b);
+		gboolean off = eq_off || param_get_bool(v->surf->params, P_EQ_BAND_BYPASS + b);
 		for (int i = 0; i < v->curve_n; i++) {
-			double db = off ? 0.0 : eq_band_response_db(v->app->params, rate, b, f_of(r, r->x0 + i * EQ_CURVE_STEP));
+			double db = off ? 0.0 : eq_band_response_db(v->surf->params, rate, b, f_of(r, r->x0 + i * EQ_CURVE_STEP));
 			v->band_db[b][i] = db;
 			v->band_curve[b][i] = (float)db;
 		}
@@ -185,7 +185,7 @@ static void update_curves(eq_view *v, const plot_rect *r)
 static void draw(GtkDrawingArea *a, cairo_t *cr, int w, int h, gpointer ud)
 {
 	eq_view *v = ud;
-	const lathe_params *p = v->app->params;
+	const lathe_params *p = v->surf->params;
 	plot_rect r = plot_of(GTK_WIDGET(a));
 	cairo_set_source_rgb(cr, 0.075, 0.082, 0.098);
 	cairo_paint(cr);
@@ -373,8 +373,8 @@ static void on_drag_begin(GtkGestureDrag *g, double x, double y, gpointer ud)
 		gtk_gesture_set_state(GTK_GESTURE(g), GTK_EVENT_SEQUENCE_DENIED);
 		return;
 	}
-	v->drag_freq = param_get(v->app->params, P_EQ_FREQ + v->drag_band);
-	v->drag_gain = param_get(v->app->params, P_EQ_GAIN + v->drag_band);
+	v->drag_freq = param_get(v->surf->params, P_EQ_FREQ + v->drag_band);
+	v->drag_gain = param_get(v->surf->params, P_EQ_GAIN + v->drag_band);
 	if (v->on_select)
 		v->on_select(v->drag_band, v->select_ud);
 	v->drag_last_x = v->drag_last_y = 0;
@@ -393,11 +393,11 @@ static void on_drag_update(GtkGestureDrag *g, double dx, double dy, gpointer ud)
 	v->drag_last_y = dy;
 	v->drag_freq = (float)(v->drag_freq * pow(F_MAX / F_MIN, ddx / r.w));
 	v->drag_gain = (float)(v->drag_gain - ddy * 2 * DB_RANGE / r.h);
-	param_set(v->app->params, P_EQ_FREQ + v->drag_band, v->drag_freq, NULL);
-	if (band_has_gain(param_get_int(v->app->params, P_EQ_TYPE + v->drag_band)))
-		param_set(v->app->params, P_EQ_GAIN + v->drag_band, v->drag_gain, NULL);
+	surface_set(v->surf, P_EQ_FREQ + v->drag_band, v->drag_freq);
+	if (band_has_gain(param_get_int(v->surf->params, P_EQ_TYPE + v->drag_band)))
+		surface_set(v->surf, P_EQ_GAIN + v->drag_band, v->drag_gain);
 	/* keep the drag state inside the range so reversing the drag responds at once */
-	v->drag_freq = param_get(v->app->params, P_EQ_FREQ + v->drag_band);
+	v->drag_freq = param_get(v->surf->params, P_EQ_FREQ + v->drag_band);
 	v->drag_gain = CLAMP(v->drag_gain, -18.0f, 18.0f);
 	gtk_widget_queue_draw(v->area);
 }
@@ -411,10 +411,9 @@ static void on_drag_end(GtkGestureDrag *g, double dx, double dy, gpointer ud)
 
 static void reset_band(eq_view *v, int b)
 {
-	lathe_params *p = v->app->params;
 	int ids[] = { P_EQ_FREQ + b, P_EQ_GAIN + b, P_EQ_Q + b };
 	for (unsigned i = 0; i < G_N_ELEMENTS(ids); i++)
-		param_set(p, ids[i], param_info_get(ids[i])->def, NULL);
+		surface_set(v->surf, ids[i], param_info_get(ids[i])->def);
 }
 
 static void on_click(GtkGestureClick *g, int n, double x, double y, gpointer ud)
@@ -453,8 +452,8 @@ static gboolean on_scroll(GtkEventControllerScroll *s, double dx, double dy, gpo
 		return FALSE;
 	/* a sixth of an octave in Q per notch (Shift: a sixtieth) */
 	double step = (fine(GTK_EVENT_CONTROLLER(s)) ? 1.0 / 60 : 1.0 / 6) * (dy < 0 ? 1 : -1);
-	float q = param_get(v->app->params, P_EQ_Q + b);
-	param_set(v->app->params, P_EQ_Q + b, (float)(q * pow(2.0, step)), NULL);
+	float q = param_get(v->surf->params, P_EQ_Q + b);
+	surface_set(v->surf, P_EQ_Q + b, (float)(q * pow(2.0, step)));
 	gtk_widget_queue_draw(v->area);
 	return TRUE;
 }
@@ -469,10 +468,10 @@ static uint32_t eq_generation(const lathe_params *p)
 	return g;
 }
 
-eq_view *eq_view_new(lathe_app *app)
+eq_view *eq_view_new(lathe_surface *surf)
 {
 	eq_view *v = g_new0(eq_view, 1);
-	v->app = app;
+	v->surf = surf;
 	v->drag_band = v->hover_band = -1;
 	v->rate = 48000.0;
 	v->area = g_object_new(GTK_TYPE_DRAWING_AREA, "accessible-role", GTK_ACCESSIBLE_ROLE_IMG, NULL);
@@ -508,14 +507,14 @@ eq_view *eq_view_new(lathe_app *app)
 void eq_view_tick(eq_view *v, gint64 now)
 {
 	gboolean dirty = FALSE;
-	uint32_t g = eq_generation(v->app->params);
+	uint32_t g = eq_generation(v->surf->params);
 	if (g != v->eq_gen) {
 		v->eq_gen = g;
 		dirty = TRUE;
 	}
-	if (v->app->analysis && now - v->spectrum_us >= SPECTRUM_US && gtk_widget_get_mapped(v->area)) {
+	if (now - v->spectrum_us >= SPECTRUM_US && gtk_widget_get_mapped(v->area) &&
+	    v->surf->ops->spectrum(v->surf, v->pre, v->post)) {
 		v->spectrum_us = now;
-		analysis_spectrum(v->app->analysis, v->pre, v->post);
 		v->have_spectrum = TRUE;
 		dirty = TRUE;
 	}
@@ -525,11 +524,10 @@ void eq_view_tick(eq_view *v, gint64 now)
 	gboolean any_dyn = FALSE;
 	for (int b = 0; b < EQ_BANDS; b++)
 		any_dyn |= v->dyn[b];
-	if (any_dyn && v->app->analysis && now - v->live_us >= SPECTRUM_US && v->curve_n > 0 &&
-	    gtk_widget_get_mapped(v->area)) {
+	meter_snapshot snap;
+	if (any_dyn && now - v->live_us >= SPECTRUM_US && v->curve_n > 0 && gtk_widget_get_mapped(v->area) &&
+	    v->surf->ops->analysis(v->surf, &snap)) {
 		v->live_us = now;
-		meter_snapshot snap;
-		analysis_get(v->app->analysis, &snap);
 		plot_rect r = plot_of(v->area);
 		gboolean moved = FALSE;
 		for (int b = 0; b < EQ_BANDS; b++) {

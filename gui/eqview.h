@@ -7,14 +7,13 @@
 #define LATHE_GUI_EQVIEW_H
 
 #include "gtk48.h"
-#include "../engine/app.h"
-#include "../engine/meter/analysis.h"
+#include "surface.h"
 
 #define EQ_CURVE_MAX 2048
 #define EQ_CURVE_STEP 2
 
 typedef struct eq_view {
-	lathe_app *app;                  /* borrowed */
+	lathe_surface *surf;             /* what it shows and sets (borrowed) */
 	GtkWidget *area;                 /* the GtkDrawingArea; owns this struct */
 	float pre[SPECTRUM_BINS];        /* chain-input spectrum, dB per log bin */
 	float post[SPECTRUM_BINS];       /* master spectrum */
@@ -51,7 +50,7 @@ typedef struct eq_view {
 	gint64 live_us;                  /* last live-gain read */
 } eq_view;
 
-eq_view *eq_view_new(lathe_app *app);
+eq_view *eq_view_new(lathe_surface *surf);
 /* Redraw when the EQ changed or a new spectrum is due (25 Hz). */
 void eq_view_tick(eq_view *v, gint64 now_us);
 /* Colour of band b (0-based), shared with the band columns. */

@@ -15,4 +15,15 @@ void gui_prepare(lathe_app *app);
  * prints the frames drawn per second on exit. */
 int gui_run(lathe_app *app, int argc, char **argv);
 
+/* `lathe console --remote HOST[:PORT]` (issue 17): the console attached over
+ * OSC to a lathe elsewhere, no local engine, no JACK.  gui_remote_option is
+ * the option's GOptionArgFunc (checks and keeps HOST and PORT, default 7770);
+ * gui_remote_wanted says whether it was given; gui_run_remote runs the
+ * console until its window closes: 0, or 1 when the engine was refused (a
+ * mismatch) or unreachable. */
+#include <glib.h>
+gboolean gui_remote_option(const char *name, const char *value, gpointer data, GError **error);
+int gui_remote_wanted(void);
+int gui_run_remote(const char *argv0);
+
 #endif

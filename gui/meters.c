@@ -179,9 +179,9 @@ static void draw_levels(GtkDrawingArea *a, cairo_t *cr, int w, int h, gpointer u
 	text_at(cr, x_scale + 13, 28, 0.5, "TP");
 
 	/* gain reduction: bars hang from the top, 0..-12 dB */
-	int nb = (int)(param_get(m->app->params, P_MB_BANDS) + 0.5f);
-	gboolean mb_on = !param_get_bool(m->app->params, P_MB_BYPASS);
-	gboolean lim_on = !param_get_bool(m->app->params, P_LIM_BYPASS);
+	int nb = (int)(param_get(m->surf->params, P_MB_BANDS) + 0.5f);
+	gboolean mb_on = !param_get_bool(m->surf->params, P_MB_BYPASS);
+	gboolean lim_on = !param_get_bool(m->surf->params, P_LIM_BYPASS);
 	for (int b = 0; b <= MB_BANDS; b++) {
 		double x = x_gr + b * (grw + gap) + (b == MB_BANDS ? 6 : 0);
 		float gr = b < MB_BANDS ? m->mb_gr[b] : m->lim_gr;
@@ -297,7 +297,7 @@ static void draw_loudness(GtkDrawingArea *a, cairo_t *cr, int w, int h, gpointer
 	cairo_paint(cr);
 	gboolean ok = m->have_snap;
 	const meter_side *o = &m->snap.out;
-	float tgt = target_lufs(m->app->params);
+	float tgt = target_lufs(m->surf->params);
 	double cw = w / 3.0;
 	big_number(cr, cw * 0.5, 16, "MOMENTARY", o->lufs_m, ok, 24, C_TEXT);
 	big_number(cr, cw * 1.5, 16, "SHORT-TERM", o->lufs_s, ok, 24, C_TEXT);
@@ -492,7 +492,7 @@ static void draw_history(GtkDrawingArea *a, cairo_t *cr, int w, int h, gpointer 
 		set_font(cr, 10, FALSE);
 		text_at(cr, left + pw / 2, top + ph / 2, 0.5, m->have_snap ? "collecting…" : "loudness analysis not running");
 	}
-	float tgt = target_lufs(m->app->params);
+	float tgt = target_lufs(m->surf->params);
 	double ty = top + ph * (HIST_TOP_LUFS - tgt) / (HIST_TOP_LUFS - HIST_BOTTOM_LUFS);
 	double dash[] = { 5, 4 };
 	cairo_set_dash(cr, dash, 2, 0);
@@ -526,8 +526,8 @@ static void draw_platforms(GtkDrawingArea *a, cairo_t *cr, int w, int h, gpointe
 	text_at(cr, c1, 28, 1, "TARGET");
 	text_at(cr, c2, 28, 1, "GAIN");
 	text_at(cr, c3, 28, 1, "TP AFTER");
-	int preview = param_get_int(m->app->params, P_MON_PLATFORM);
-	int target = param_get_int(m->app->params, P_TARGET_PLATFORM);
+	int preview = param_get_int(m->surf->params, P_MON_PLATFORM);
+	int target = param_get_int(m->surf->params, P_TARGET_PLATFORM);
 	double rh = MIN(18.0, (h - 36) / (double)(PLAT_COUNT - 1));
 	for (int i = 1; i < PLAT_COUNT; i++) {
 		double y = 36 + (i - 1) * rh;
@@ -589,10 +589,10 @@ static GtkWidget *area(meter_bridge *m, int w, int h, GtkDrawingAreaDrawFunc fn,
 	return a;
 }
 
-meter_bridge *meter_bridge_new(lathe_app *app)
+meter_bridge *meter_bridge_new(lathe_surface *surf)
 {
 	meter_bridge *m = g_new0(meter_bridge, 1);
-	m->app = app;
+	m->surf = surf;
 	m->hist = g_new0(float, HISTORY_LEN);
 	for (int ch = 0; ch < 2; ch++) {
 		m->in_db[ch] = m->out_db[ch] = m->in_hold[ch] = m->out_hold[ch] = FLOOR_DB;
@@ -624,8 +624,7 @@ void meter_bridge_reset(meter_bridge *m)
 	for (int ch = 0; ch < 2; ch++)
 		m->in_max[ch] = m->out_max[ch] = m->in_hold[ch] = m->out_hold[ch] = FLOOR_DB;
 	m->overs = 0;
-	if (m->app->analysis)
-		analysis_reset(m->app->analysis);
+	m->surf->ops->loudness_reset(m->surf);
 	gtk_widget_queue_draw(m->levels);
 	gtk_widget_queue_draw(m->loudness);
 }
@@ -665,7 +664,7 @@ void meter_bridge_tick(meter_bridge *m, gint64 now)
 	int got = 0;
 	gboolean moved = FALSE;
 	meter_frame f;
-	while (m->app->gui_meter && bus_read(m->app->gui_meter, &f)) {
+	while (m->surf->ops->read_frame(m->surf, &f)) {
 		for (int ch = 0; ch < 2; ch++) {
 			in_pk[ch] = MAX(in_pk[ch], f.in_peak[ch]);
 			out_pk[ch] = MAX(out_pk[ch], f.out_peak[ch]);
@@ -715,10 +714,9 @@ void meter_bridge_tick(meter_bridge *m, gint64 now)
 
 	if (now - m->slow_us >= SLOW_US) {
 		m->slow_us = now;
-		m->have_snap = m->app->analysis != NULL;
+		m->have_snap = m->surf->ops->analysis(m->surf, &m->snap);
 		if (m->have_snap) {
-			analysis_get(m->app->analysis, &m->snap);
-			m->n_gonio = analysis_gonio(m->app->analysis, m->gonio, GONIO_POINTS);
+			m->n_gonio = m->surf->ops->gonio(m->surf, m->gonio, GONIO_POINTS);
 			/* scope auto-gain: the largest point lands at 80 % of the radius;
 			 * rises at once, relaxes by ~3 dB per second (at 15 Hz) */
 			float big = 0;
@@ -732,8 +730,7 @@ void meter_bridge_tick(meter_bridge *m, gint64 now)
 	}
 	if (now - m->hist_us >= HIST_US) {
 		m->hist_us = now;
-		if (m->app->analysis)
-			m->n_hist = analysis_history(m->app->analysis, m->hist, HISTORY_LEN);
+		m->n_hist = m->surf->ops->history(m->surf, m->hist, HISTORY_LEN);
 		gtk_widget_queue_draw(m->history);
 		gtk_widget_queue_draw(m->platforms);
 	}

@@ -9,13 +9,12 @@
 #define LATHE_GUI_METERS_H
 
 #include "gtk48.h"
-#include "../engine/app.h"
-#include "../engine/meter/analysis.h"
+#include "surface.h"
 
 #define GR_HIST_N 160            /* columns of the limiter's GR history (4 s) */
 
 typedef struct meter_bridge {
-	lathe_app *app;                 /* borrowed */
+	lathe_surface *surf;            /* where the meters come from (borrowed) */
 	GtkWidget *levels;              /* peak/TP bars and gain reduction */
 	GtkWidget *loudness;            /* M / S / I, LRA, PLR, TP max */
 	GtkWidget *scope;               /* goniometer and correlation */
@@ -49,7 +48,7 @@ typedef struct meter_bridge {
 	int n_hist;
 } meter_bridge;
 
-meter_bridge *meter_bridge_new(lathe_app *app);
+meter_bridge *meter_bridge_new(lathe_surface *surf);
 void meter_bridge_free(meter_bridge *m);
 /* Drain the ring, read the analysis, queue redraws.  now_us: frame clock time. */
 void meter_bridge_tick(meter_bridge *m, gint64 now_us);

@@ -501,7 +501,8 @@ static int list_folder(const char *dir, char (*names)[64], int max)
 		g_free(path);
 	}
 	g_dir_close(d);
-	qsort(all->data, all->len, sizeof(listed), newest_first);
+	if (all->len) /* qsort of an empty GArray: its data is NULL, undefined for qsort (UBSan under make asan) */
+		qsort(all->data, all->len, sizeof(listed), newest_first);
 	int n = (int)all->len < max ? (int)all->len : max;
 	for (int i = 0; i < n; i++)
 		memcpy(names[i], g_array_index(all, listed, i).name, 64);
