@@ -6,6 +6,7 @@
 #include "../sessions/sessions.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -1015,6 +1016,12 @@ static gboolean on_tick(GtkWidget *w, GdkFrameClock *fc, gpointer ud)
 	c->fps_frames++;
 	if (now - c->fps_t0 >= G_USEC_PER_SEC) {
 		c->fps = c->fps_frames * (double)G_USEC_PER_SEC / (now - c->fps_t0);
+		/* LATHE_FPS_LOG: one line a second for bench/bench_console.c, stamped
+		 * with CLOCK_MONOTONIC (g_get_monotonic_time) so that another process
+		 * can pick the seconds of its own measurement windows */
+		if (getenv("LATHE_FPS_LOG"))
+			fprintf(stderr, "lathe: fps %d frames in %.3f s at %.3f\n", c->fps_frames,
+			        (now - c->fps_t0) / 1e6, g_get_monotonic_time() / 1e6);
 		c->fps_frames = 0;
 		c->fps_t0 = now;
 	}

@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #define F_MIN 20.0
 #define F_MAX 20000.0
@@ -127,11 +128,15 @@ static void update_curves(eq_view *v, const plot_rect *r)
 		v->band_next = (b + 1) % EQ_BANDS;
 		v->band_gen[b] = bg;
 		gboolean off = eq_off || param_get_bool(v->app->params, P_EQ_BAND_BYPASS + b);
-		for (int i = 0; i < v->curve_n; i++) {
-			double db = off ? 0.0 : eq_band_response_db(v->app->params, rate, b, f_of(r, r->x0 + i * EQ_CURVE_STEP));
-			v->band_db[b][i] = db;
-			v->band_curve[b][i] = (float)db;
-		}
+		double fs[EQ_CURVE_MAX];
+		for (int i = 0; i < v->curve_n; i++)
+			fs[i] = f_of(r, r->x0 + i * EQ_CURVE_STEP);
+		if (off)
+			memset(v->band_db[b], 0, sizeof v->band_db[b]);
+		else
+			eq_band_response_curve(v->app->params, rate, b, fs, v->band_db[b], v->curve_n);
+		for (int i = 0; i < v->curve_n; i++)
+			v->band_curve[b][i] = (float)v->band_db[b][i];
 	}
 	for (int i = 0; i < v->curve_n; i++) {
 		double db = 0;

@@ -30,5 +30,7 @@ void eq_reset(eq *s);
  * eq_band_response_db: one band (0-based), 0 when that band is bypassed. */
 double eq_response_db(const lathe_params *p, double rate, double f);
 double eq_band_response_db(const lathe_params *p, double rate, int band, double f);
+/* eq_band_response_db at n frequencies f[] into db[] (one design for all). */
+void eq_band_response_curve(const lathe_params *p, double rate, int band, const double *f, double *db, int n);
 
 #endif
