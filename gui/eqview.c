@@ -115,8 +115,12 @@ static void update_curves(eq_view *v, const plot_rect *r)
 	gboolean eq_off = param_get_bool(v->app->params, P_EQ_BYPASS);
 	int budget = all ? EQ_BANDS : CURVE_BANDS_PER_FRAME;
 	v->curve_pending = FALSE;
+	/* the round starts where the last one stopped; band_next moves below, so
+	 * the start is kept apart (taking band_next + k skipped bands: band 8's
+	 * curve was never drawn) */
+	int start = v->band_next;
 	for (int k = 0; k < EQ_BANDS; k++) {
-		int b = (v->band_next + k) % EQ_BANDS;
+		int b = (start + k) % EQ_BANDS;
 		uint32_t bg = band_generation(v->app->params, b);
 		if (!all && bg == v->band_gen[b])
 			continue;
