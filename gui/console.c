@@ -352,7 +352,9 @@ static void update_hear(console *c)
 	static const char *const cls[] = { "master", "input", "reference" };
 	int src = CLAMP(param_get_int(c->app->params, P_MON_SOURCE), 0, 2);
 	gboolean matched = src != MON_SRC_MASTER && param_get_bool(c->app->params, P_MON_MATCH);
-	const char *cap = src == MON_SRC_MASTER ? "MONITOR" : matched ? "MONITOR · MATCHED" : "MONITOR · UNMATCHED";
+	/* at most 16 characters, the caption's fixed width ("MONITOR · MATCHED"
+	 * was shown as "MONITOR · MAT…") */
+	const char *cap = src == MON_SRC_MASTER ? "MONITOR" : matched ? "MATCHED LEVEL" : "UNMATCHED LEVEL";
 	if (strcmp(gtk_label_get_text(GTK_LABEL(c->hear)), names[src])) {
 		gtk_label_set_text(GTK_LABEL(c->hear), names[src]);
 		for (int i = 0; i < 3; i++)
@@ -617,7 +619,11 @@ static void act_snapshot(GSimpleAction *a, GVariant *v, gpointer ud)
 	if (!fn)
 		return;
 	if (fn(c->app, name, err, sizeof err) < 0) {
-		snprintf(msg, sizeof msg, "snapshot %s: %s", name, err[0] ? err : "failed");
+		/* the reason may name the snapshot already ("snapshot A is empty: store it first") */
+		if (strstr(err, "snapshot"))
+			g_strlcpy(msg, err, sizeof msg);
+		else
+			snprintf(msg, sizeof msg, "snapshot %s: %s", name, err[0] ? err : "failed");
 		console_message(c, msg, TRUE);
 	} else {
 		snprintf(msg, sizeof msg, store ? "stored the current settings as snapshot %s" : "recalled snapshot %s", name);
