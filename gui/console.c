@@ -19,9 +19,9 @@ static const char *const section_about[CONSOLE_SECTIONS] = {
 	"Up to four bands of compression, split by Linkwitz-Riley crossovers. The meter bridge shows each band's gain reduction.",
 	"Stereo width per band, bass mono below a frequency, and balance.",
 	"Tape, tube or clipper saturation, oversampled.",
-	"True-peak limiter: Gain drives into it, Ceiling is the highest true peak that leaves. Watch LIM in the meter bridge.",
+	"True-peak limiter: Drive pushes the level into it, Ceiling is the highest true peak that leaves. Watch LIM in the meter bridge.",
 	"Word-length reduction with TPDF dither and optional noise shaping; the last stage before the master out.",
-	"Final trim of the master, before dither.",
+	"Final trim of the master, after the limiter (it can lift peaks over the ceiling) and before dither, which stays last.",
 };
 static const char *const snapshot_names[4] = { "A", "B", "C", "D" };
 
@@ -651,8 +651,11 @@ static GMenuModel *recent_menu(console *c)
 	g_strfreev(recent);
 	if (!n)
 		g_menu_append(m, "No recent sessions", "win.none");
-	/* the Album window (albumwin.h): in this menu, the header has no room for a button at 1280 px */
+	/* Save as and the Album window (albumwin.h): in this menu, the header has
+	 * no room for their buttons at 1280 px (with a "Save as…" button there the
+	 * session's name was squeezed to "…") */
 	GMenu *album = g_menu_new();
+	g_menu_append(album, "Save as… (Ctrl+Shift+S)", "win.save-as");
 	g_menu_append(album, "Album… (Ctrl+Shift+A)", "win.album");
 	g_menu_append_section(m, NULL, G_MENU_MODEL(album));
 	g_object_unref(album);
@@ -866,6 +869,7 @@ static const char shortcuts_ui[] =
 	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>&lt;ctrl&gt;&lt;shift&gt;s</property><property name='title'>Save as</property></object></child>"
 	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>&lt;ctrl&gt;z</property><property name='title'>Undo</property></object></child>"
 	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>&lt;ctrl&gt;&lt;shift&gt;z</property><property name='title'>Redo</property></object></child>"
+	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>&lt;ctrl&gt;&lt;shift&gt;a</property><property name='title'>Album window</property></object></child>"
 	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>F1</property><property name='title'>This window</property></object></child>"
 	"</object></child>"
 	"<child><object class='GtkShortcutsGroup'><property name='title'>Controls</property>"
@@ -1079,7 +1083,6 @@ static GtkWidget *header(console *c)
 	static const struct { const char *label, *action, *tip; } left[] = {
 		{ "Open…", "win.open", "Open a session (Ctrl+O)" },
 		{ "Save", "win.save", "Save the session (Ctrl+S)" },
-		{ "Save as…", "win.save-as", "Save under a new name (Ctrl+Shift+S)" },
 	};
 	for (unsigned i = 0; i < G_N_ELEMENTS(left); i++) {
 		GtkWidget *b = gtk_button_new_with_label(left[i].label);
@@ -1090,7 +1093,7 @@ static GtkWidget *header(console *c)
 	GtkWidget *recent = gtk_menu_button_new();
 	gtk_menu_button_set_icon_name(GTK_MENU_BUTTON(recent), "document-open-recent-symbolic");
 	gtk_accessible_update_property(GTK_ACCESSIBLE(recent), GTK_ACCESSIBLE_PROPERTY_LABEL, "Recent sessions", -1);
-	gtk_widget_set_tooltip_text(recent, "Recently used sessions; the Album window (Ctrl+Shift+A)");
+	gtk_widget_set_tooltip_text(recent, "Recently used sessions; Save as (Ctrl+Shift+S); the Album window (Ctrl+Shift+A)");
 	gtk_menu_button_set_create_popup_func(GTK_MENU_BUTTON(recent), on_recent_popup, c, NULL);
 	gtk_header_bar_pack_start(GTK_HEADER_BAR(hb), recent);
 	GtkWidget *presets = gtk_menu_button_new();
