@@ -655,8 +655,8 @@ static GMenuModel *recent_menu(console *c)
 	 * no room for their buttons at 1280 px (with a "Save as…" button there the
 	 * session's name was squeezed to "…") */
 	GMenu *album = g_menu_new();
-	g_menu_append(album, "Save as… (Ctrl+Shift+S)", "win.save-as");
-	g_menu_append(album, "Album… (Ctrl+Shift+A)", "win.album");
+	g_menu_append(album, "Save as…", "win.save-as"); /* GTK shows the shortcut beside it */
+	g_menu_append(album, "Album…", "win.album");
 	g_menu_append_section(m, NULL, G_MENU_MODEL(album));
 	g_object_unref(album);
 	return G_MENU_MODEL(m);

@@ -22,6 +22,7 @@
 
 #include "../../gui/console.h"
 #include "../../gui/albumwin.h"
+#include "../../engine/dsp/eq.h"
 #include <sndfile.h>
 #include <gdk/x11/gdkx.h>
 #include "../../engine/jack.h"
@@ -99,6 +100,8 @@ typedef struct {
 	int screen_w, screen_h;
 	int widest, narrowest, tallest, states;
 	char widest_state[96];
+	int widest_min;        /* the largest minimum width GTK measured for the window */
+	char widest_min_state[96];
 	gboolean check_cut;    /* check_nothing_cut in every state (the 1280x720 case) */
 	int cut_checked;       /* control placements checked */
 	int cut_failed;        /* of them, cut off (outside and not scrollable, or squeezed) */
@@ -196,6 +199,13 @@ static void measure(rig *r, const char *state)
 	}
 	r->narrowest = MIN(r->narrowest, w);
 	r->tallest = MAX(r->tallest, h);
+	/* what the window needs (its minimum, GTK's own measure): the margin left to the screen's edge */
+	int min_w;
+	gtk_widget_measure(r->c->window, GTK_ORIENTATION_HORIZONTAL, -1, &min_w, NULL, NULL, NULL);
+	if (min_w > r->widest_min) {
+		r->widest_min = min_w;
+		g_strlcpy(r->widest_min_state, state, sizeof r->widest_min_state);
+	}
 	if (getenv("LATHE_FIT_VERBOSE"))
 		printf("  %-40s %dx%d\n", state, w, h);
 	/* LATHE_FIT_SHOTS=DIR: the screen as the X server has it, once per page, for looking at */
@@ -427,8 +437,10 @@ static void walk_states(rig *r)
 	measure(r, "long status message");
 	if (getenv("LATHE_FIT_DUMP"))
 		dump_widths(r->c->window, 0, atoi(getenv("LATHE_FIT_DUMP")));
-	printf("%s screen %dx%d: %d states, window %d..%d px wide (widest: %s), at most %d px high\n",
-	       getenv("GDK_SCALE"), r->screen_w, r->screen_h, r->states, r->narrowest, r->widest, r->widest_state, r->tallest);
+	printf("%s screen %dx%d: %d states, window %d..%d px wide (widest: %s), at most %d px high; "
+	       "its minimum width at most %d px (%s)\n",
+	       getenv("GDK_SCALE"), r->screen_w, r->screen_h, r->states, r->narrowest, r->widest, r->widest_state, r->tallest,
+	       r->widest_min, r->widest_min_state);
 	fflush(stdout);
 }
 
@@ -480,6 +492,42 @@ START_TEST(test_usable_at_1280x720)
 }
 END_TEST
 
+/* The EQ graph draws every band: band 8 (and others after a burst of
+ * changes) was left out of the curve once.  Reference: the EQ module's own
+ * response, eq_response_db (engine/dsp/eq.c), at the view's frequencies. */
+START_TEST(test_eq_view_draws_every_band)
+{
+	rig *r = rig_start("1366x768x24", "1");
+	show_section(r, 1);
+	lathe_params *p = r->app.params;
+	/* a burst: every band changed at once, more than the view recomputes per frame */
+	static const float gains[EQ_BANDS] = { 2, -3, 4, -2, 3, -4, 2, 6 };
+	for (int b = 0; b < EQ_BANDS; b++) {
+		param_set(p, P_EQ_TYPE + b, b == EQ_BANDS - 1 ? 2 /* high_shelf */ : 0 /* bell */, NULL);
+		param_set(p, P_EQ_GAIN + b, gains[b], NULL);
+	}
+	spin_ms(1500);
+	eq_view *v = r->c->eq;
+	ck_assert_int_gt(v->curve_n, 100);
+	double worst = 0;
+	int worst_i = 0;
+	for (int i = 0; i < v->curve_n; i++) {
+		/* the view's point i: EQ_CURVE_STEP px apart on a log axis of 20 Hz..20 kHz
+		 * over the plot's width (the area less its 34 + 10 px side margins, eqview.c) */
+		double pw = gtk_widget_get_width(v->area) - 44.0;
+		double f = 20.0 * pow(1000.0, i * EQ_CURVE_STEP / pw);
+		double e = fabs(v->curve[i] - eq_response_db(p, v->rate, f));
+		if (e > worst) {
+			worst = e;
+			worst_i = i;
+		}
+	}
+	printf("EQ view: %d points, worst %.3f dB from the EQ's response (point %d)\n", v->curve_n, worst, worst_i);
+	ck_assert_msg(worst < 0.3, "the EQ graph is %.2f dB off the EQ's response at point %d of %d", worst, worst_i, v->curve_n);
+	rig_stop(r);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
 	Suite *s = suite_create("console_fit");
@@ -487,5 +535,6 @@ int main(int argc, char **argv)
 	tcase_add_test(suite_add_case(s, "screen_1366x768", 240, NULL, NULL), test_fits_1366x768);
 	tcase_add_test(suite_add_case(s, "screen_2732x1536_scale_2", 240, NULL, NULL), test_fits_2732x1536_at_scale_2);
 	tcase_add_test(suite_add_case(s, "smaller_1280x720", 120, NULL, NULL), test_usable_at_1280x720);
+	tcase_add_test(suite_add_case(s, "eq_view_every_band", 60, NULL, NULL), test_eq_view_draws_every_band);
 	return run_suite(s);
 }
