@@ -13,7 +13,9 @@
  *
  * Windows: idle (the demo playing, no OSC), then OSC (10 parameter changes
  * every 10 ms to random non-bypass parameters, from a UDP client), each
- * LATHE_BENCH_CONSOLE_SECONDS (default 20) after 5 s to settle.
+ * LATHE_BENCH_CONSOLE_SECONDS (default 20) after 5 s to settle; then the
+ * same two windows for `lathe headless` with the same settings, so that the
+ * GUI's share is the difference.
  *
  * Figures are printed, never asserted (the machine is shared). */
 #include <errno.h>
@@ -318,6 +320,29 @@ int main(void)
 		lathe = -1;
 		goto out;
 	}
+	fflush(stdout);
+	stop_child(lathe);
+
+	/* The same engine, OSC server and settings without the GUI: what of the
+	 * console's figure is the window's. */
+	largv[1] = "headless";
+	lathe = spawn(largv, log);
+	sleep_s(5);
+	if (waitpid(lathe, NULL, WNOHANG) == lathe) {
+		fprintf(stderr, "lathe: bench_console: lathe headless did not start (see %s)\n", log);
+		lathe = -1;
+		goto out;
+	}
+	window_result hidle = measure_window(lathe, log, T);
+	oscload ho = { .port = osc_port, .seconds = T + 1.2 };
+	pthread_create(&th, NULL, osc_thread, &ho);
+	sleep_s(1);
+	window_result hbusy = measure_window(lathe, log, T - 1);
+	pthread_join(th, NULL);
+	printf("headless (no GUI), same settings: idle %.1f %% of a core, under %.0f OSC messages/s %.1f %%\n", hidle.cpu_pct,
+	       atomic_load(&ho.sent) / ho.seconds, hbusy.cpu_pct);
+	printf("console's GUI share: idle %.1f %%, under OSC %.1f %% of a core\n", idle.cpu_pct - hidle.cpu_pct,
+	       busy.cpu_pct - hbusy.cpu_pct);
 	rc = 0;
 out:
 	stop_child(lathe);
