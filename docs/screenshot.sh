@@ -45,12 +45,13 @@ jack_wait -w -t 10 >/dev/null 2>&1 || { echo "lathe: screenshot.sh: jackd did no
 
 # 3. the console: the streaming preset as the session (its name in the title),
 # the limiter driven into a few dB of reduction, a gentle EQ curve to look at
-mkdir -p "$tmp/state" "$tmp/data" "$tmp/sessions"
-cp "$here/sessions/presets/streaming.lathe" "$tmp/sessions/streaming.lathe"
+# a home of its own: the session shows as ~/Mastering/streaming.lathe, as a user's would
+mkdir -p "$tmp/state" "$tmp/data" "$tmp/home/Mastering"
+cp "$here/sessions/presets/streaming.lathe" "$tmp/home/Mastering/streaming.lathe"
 port=$((20000 + $$ % 20000))
-XDG_STATE_HOME=$tmp/state XDG_DATA_HOME=$tmp/data GSK_RENDERER=cairo GDK_BACKEND=x11 GTK_A11Y=none \
+HOME=$tmp/home XDG_STATE_HOME=$tmp/state XDG_DATA_HOME=$tmp/data GSK_RENDERER=cairo GDK_BACKEND=x11 GTK_A11Y=none \
 GSETTINGS_BACKEND=memory NO_AT_BRIDGE=1 \
-	"$bin" demo --jack-name lathe --osc-port "$port" --session "$tmp/sessions/streaming.lathe" --session-dir "$tmp/sessions" \
+	"$bin" demo --jack-name lathe --osc-port "$port" --session "$tmp/home/Mastering/streaming.lathe" --session-dir "$tmp/home/Mastering" \
 	--set /eq/1/type=low_cut --set /eq/1/freq=28 \
 	--set /eq/3/freq=250 --set /eq/3/gain=-2.5 --set /eq/3/q=1.2 \
 	--set /eq/5/freq=1800 --set /eq/5/gain=1.5 --set /eq/5/q=0.9 \

@@ -469,6 +469,14 @@ static void update_title(console *c)
 		g_free(wt);
 	}
 	const char *sub = st.path[0] ? st.path : st.dirty ? "not saved yet" : "lathe mastering console";
+	/* the home folder as "~": the end of the path is what the narrow label keeps */
+	char tilde[sizeof st.path + 2];
+	const char *home = g_get_home_dir();
+	size_t hl = home ? strlen(home) : 0;
+	if (st.path[0] && hl > 1 && !strncmp(st.path, home, hl) && st.path[hl] == '/') {
+		snprintf(tilde, sizeof tilde, "~%s", st.path + hl);
+		sub = tilde;
+	}
 	if (strcmp(gtk_label_get_text(GTK_LABEL(c->subtitle)), sub))
 		gtk_label_set_text(GTK_LABEL(c->subtitle), sub);
 	g_strlcpy(c->session_path, st.path, sizeof c->session_path);
