@@ -18,6 +18,8 @@
 #include <unistd.h>
 #include <fcntl.h>
 #include <math.h>
+#include <locale.h>
+#include <gtk/gtk.h>
 
 #include "engine/app.h"
 #include "engine/bus.h"
@@ -30,6 +32,8 @@
 #include "engine/meter/report.h"
 #include "engine/meter/compare.h"
 #include "osc/osc.h"
+#include "osc/osc_addr.h"
+#include "engine/fileio.h"
 #include "gui/gui.h"
 #include "sessions/sessions.h"
 #include "sessions/album_cli.h"
@@ -43,7 +47,7 @@ static struct {
 	char *session, *session_dir, *jack_name, *osc_bind, *bits, *json_report, *plot, *target_lufs, *compare, *ref, *play;
 	char *osc_port_text, *meter_rate_text;
 	char **sets, **osc_allow, **osc_feedback;
-	int osc_port, no_osc, connect, json, markdown, version, play_demo, overwrite;
+	int osc_port, no_osc, connect, json, markdown, osc_markdown, version, play_demo, overwrite, no_dither;
 	double meter_rate;
 } opt = { .osc_port = 7770, .meter_rate = 20 };
 
@@ -58,31 +62,165 @@ static gboolean on_json(const gchar *name, const gchar *value, gpointer data, GE
 	return TRUE;
 }
 
-static GOptionEntry entries[] = {
-	{ "session", 0, 0, G_OPTION_ARG_FILENAME, &opt.session, "Load a session file", "FILE" },
-	{ "session-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt.session_dir, "Folder of named sessions", "DIR" },
-	{ "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt.sets, "Set a parameter (repeatable)", "PATH=VALUE" },
-	{ "jack-name", 0, 0, G_OPTION_ARG_STRING, &opt.jack_name, "JACK client name (default lathe)", "NAME" },
-	{ "connect", 0, 0, G_OPTION_ARG_NONE, &opt.connect, "Connect the monitor outputs to the system playback ports", NULL },
-	{ "osc-port", 0, 0, G_OPTION_ARG_STRING, &opt.osc_port_text, "OSC UDP port (default 7770)", "N" },
-	{ "osc-bind", 0, 0, G_OPTION_ARG_STRING, &opt.osc_bind, "Address OSC listens on (default 127.0.0.1)", "ADDR" },
-	{ "osc-allow", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt.osc_allow, "Serve OSC clients in this network (repeatable)", "CIDR" },
-	{ "osc-feedback", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt.osc_feedback, "Permanent feedback client (repeatable)", "HOST:PORT" },
-	{ "meter-rate", 0, 0, G_OPTION_ARG_STRING, &opt.meter_rate_text, "OSC meter bundles per second (default 20)", "HZ" },
-	{ "no-osc", 0, 0, G_OPTION_ARG_NONE, &opt.no_osc, "No OSC server", NULL },
-	{ "bits", 0, 0, G_OPTION_ARG_STRING, &opt.bits, "render: output word length", "16|24|32f" },
-	{ "target-lufs", 0, 0, G_OPTION_ARG_STRING, &opt.target_lufs, "render: set the drive so the output lands on L", "L" },
-	{ "json", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, (gpointer)on_json, "analyze/params: JSON; render: write a JSON report to FILE", "[FILE]" },
-	{ "overwrite", 'y', 0, G_OPTION_ARG_NONE, &opt.overwrite, "render: replace an existing OUT (and report)", NULL },
-	{ "plot", 0, 0, G_OPTION_ARG_FILENAME, &opt.plot, "analyze: draw loudness over time into a PNG", "PNG" },
-	{ "compare", 0, 0, G_OPTION_ARG_FILENAME, &opt.compare, "analyze: the mix FILE against this master", "MASTER" },
-	{ "markdown", 0, 0, G_OPTION_ARG_NONE, &opt.markdown, "params: a Markdown table", NULL },
-	{ "ref", 0, 0, G_OPTION_ARG_FILENAME, &opt.ref, "console/headless: play this file (looped) into the reference path", "FILE" },
-	{ "play", 0, 0, G_OPTION_ARG_FILENAME, &opt.play, "console/headless: play this file (looped) into the mix input, through the chain", "FILE" },
-	{ "play-demo", 0, 0, G_OPTION_ARG_NONE, &opt.play_demo, "console/headless: play the demo mix into the inputs", NULL },
-	{ "version", 0, 0, G_OPTION_ARG_NONE, &opt.version, "Print the version", NULL },
-	{ NULL, 0, 0, 0, NULL, NULL, NULL },
+/* The modes main() runs (album parses its own options: sessions/album_cli.c). */
+enum { M_CONSOLE = 1, M_HEADLESS = 2, M_DEMO = 4, M_RENDER = 8, M_ANALYZE = 16, M_PARAMS = 32 };
+#define M_LIVE (M_CONSOLE | M_HEADLESS | M_DEMO)
+#define M_ALL (M_LIVE | M_RENDER | M_ANALYZE | M_PARAMS)
+
+static const struct {
+	const char *name, *args, *summary;
+	unsigned bit;
+} modes[] = {
+	{ "console", "", "the GTK console with the JACK engine and OSC server (the default mode)", M_CONSOLE },
+	{ "headless", "", "engine and OSC server, no GUI, until SIGINT/SIGTERM", M_HEADLESS },
+	{ "demo", "", "the console with a demo mix (starts a private JACK server if none runs)", M_DEMO },
+	{ "render", "IN OUT", "the chain offline, OUT aligned with IN sample for sample", M_RENDER },
+	{ "analyze", "FILE", "loudness and peak report (--compare MASTER: the mix FILE against its master)", M_ANALYZE },
+	{ "params", "", "the parameter registry", M_PARAMS },
 };
+
+/* THE option table: --help of each mode, the parser and the man page's
+ * test (tests/integration/test_cli.c reads the rows between the two marker
+ * comments) all come from it.  A new option is one row: its GOption fields
+ * and the modes that take it. */
+typedef struct {
+	GOptionEntry e;
+	unsigned modes;
+} cli_option;
+
+static const cli_option options[] = {
+	/* options: begin */
+	{ { "session", 0, 0, G_OPTION_ARG_FILENAME, &opt.session, "Load a session file", "FILE" }, M_LIVE | M_RENDER },
+	{ { "session-dir", 0, 0, G_OPTION_ARG_FILENAME, &opt.session_dir, "Folder of named sessions (default $XDG_DATA_HOME/lathe/sessions)", "DIR" }, M_LIVE },
+	{ { "set", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt.sets, "Set a parameter (repeatable; see 'lathe params')", "PATH=VALUE" }, M_LIVE | M_RENDER },
+	{ { "jack-name", 0, 0, G_OPTION_ARG_STRING, &opt.jack_name, "JACK client name (default lathe)", "NAME" }, M_LIVE },
+	{ { "connect", 0, 0, G_OPTION_ARG_NONE, &opt.connect, "Connect the monitor outputs to the system playback ports", NULL }, M_LIVE },
+	{ { "osc-port", 0, 0, G_OPTION_ARG_STRING, &opt.osc_port_text, "OSC UDP port (default 7770)", "N" }, M_LIVE },
+	{ { "osc-bind", 0, 0, G_OPTION_ARG_STRING, &opt.osc_bind, "Address OSC listens on (default 127.0.0.1)", "ADDR" }, M_LIVE },
+	{ { "osc-allow", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt.osc_allow, "Serve OSC clients in this network (repeatable)", "CIDR" }, M_LIVE },
+	{ { "osc-feedback", 0, 0, G_OPTION_ARG_STRING_ARRAY, &opt.osc_feedback, "Permanent feedback client (repeatable)", "HOST:PORT" }, M_LIVE },
+	{ { "meter-rate", 0, 0, G_OPTION_ARG_STRING, &opt.meter_rate_text, "OSC meter bundles per second (default 20)", "HZ" }, M_LIVE },
+	{ { "no-osc", 0, 0, G_OPTION_ARG_NONE, &opt.no_osc, "No OSC server", NULL }, M_LIVE },
+	{ { "ref", 0, 0, G_OPTION_ARG_FILENAME, &opt.ref, "Play this file (looped) into the reference path", "FILE" }, M_LIVE },
+	{ { "play", 0, 0, G_OPTION_ARG_FILENAME, &opt.play, "Play this file (looped) into the mix input, through the chain", "FILE" }, M_LIVE },
+	{ { "play-demo", 0, 0, G_OPTION_ARG_NONE, &opt.play_demo, "Play the demo mix into the inputs", NULL }, M_CONSOLE | M_HEADLESS },
+	{ { "bits", 0, 0, G_OPTION_ARG_STRING, &opt.bits, "OUT's word length (default: IN's when 16, 24 or 32f, else 24; FLAC: 24 for float IN); 16 and 24 are dithered (TPDF) unless --no-dither", "16|24|32f" }, M_RENDER },
+	{ { "no-dither", 0, 0, G_OPTION_ARG_NONE, &opt.no_dither, "Do not dither a 16- or 24-bit OUT (truncation distortion below 1 LSB)", NULL }, M_RENDER },
+	{ { "target-lufs", 0, 0, G_OPTION_ARG_STRING, &opt.target_lufs, "Set the drive so OUT's integrated loudness lands on L", "L" }, M_RENDER },
+	{ { "json", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, (gpointer)on_json, "JSON: render and analyze write a report to FILE (analyze without FILE: stdout), params prints the registry", "[FILE]" }, M_RENDER | M_ANALYZE | M_PARAMS },
+	{ { "overwrite", 'y', 0, G_OPTION_ARG_NONE, &opt.overwrite, "Replace an existing OUT or report", NULL }, M_RENDER | M_ANALYZE },
+	{ { "plot", 0, 0, G_OPTION_ARG_FILENAME, &opt.plot, "Draw loudness over time into a PNG", "PNG" }, M_ANALYZE },
+	{ { "compare", 0, 0, G_OPTION_ARG_FILENAME, &opt.compare, "Compare the mix FILE against this master", "MASTER" }, M_ANALYZE },
+	{ { "markdown", 0, 0, G_OPTION_ARG_NONE, &opt.markdown, "The registry as a Markdown table", NULL }, M_PARAMS },
+	{ { "osc-markdown", 0, 0, G_OPTION_ARG_NONE, &opt.osc_markdown, "The OSC reference (docs/osc.md)", NULL }, M_PARAMS },
+	{ { "version", 0, 0, G_OPTION_ARG_NONE, &opt.version, "Print the version", NULL }, M_ALL },
+	/* options: end */
+};
+#define N_OPTIONS (sizeof options / sizeof options[0])
+
+static const cli_option *find_option(const char *arg)
+{
+	for (size_t i = 0; i < N_OPTIONS; i++) {
+		const GOptionEntry *e = &options[i].e;
+		if (arg[1] == '-') {
+			size_t n = strcspn(arg + 2, "=");
+			if (strlen(e->long_name) == n && !strncmp(arg + 2, e->long_name, n))
+				return &options[i];
+		} else if (e->short_name && arg[1] == e->short_name && !arg[2])
+			return &options[i];
+	}
+	return NULL;
+}
+
+static int is_help(const char *arg)
+{
+	return !strcmp(arg, "--help") || !strcmp(arg, "-h") || !strcmp(arg, "-?") || !strcmp(arg, "--help-all");
+}
+
+/* The mode named on the command line (its first word that is neither an
+ * option nor an option's value), or NULL.  An option that mode does not take
+ * is a usage error, said here in one line (status 2). */
+static int find_mode(int argc, char **argv, int *mode, int *help, int *bad)
+{
+	*mode = -1;
+	*help = *bad = 0;
+	const char *first_other = NULL; /* an option no mode has: GLib's parser names it */
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--"))
+			break;
+		if (a[0] == '-' && a[1]) {
+			if (is_help(a)) {
+				*help = 1;
+				continue;
+			}
+			const cli_option *o = find_option(a);
+			if (!o) {
+				if (!first_other)
+					first_other = a;
+				continue;
+			}
+			if (o->e.arg != G_OPTION_ARG_NONE && !(o->e.flags & G_OPTION_FLAG_OPTIONAL_ARG) && !strchr(a, '=') && i + 1 < argc)
+				i++; /* its value */
+			continue;
+		}
+		if (*mode < 0) {
+			for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++)
+				if (!strcmp(a, modes[m].name))
+					*mode = (int)m;
+			if (*mode < 0)
+				return 0; /* an unknown mode: main() says so */
+		}
+	}
+	unsigned bit = *mode >= 0 ? modes[*mode].bit : *help ? M_ALL : M_CONSOLE;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--"))
+			break;
+		const cli_option *o = a[0] == '-' && a[1] ? find_option(a) : NULL;
+		if (o && !(o->modes & bit)) {
+			const char *name = *mode >= 0 ? modes[*mode].name : "console";
+			fprintf(stderr, "lathe: %s does not take --%s (see 'lathe %s --help')\n", name, o->e.long_name, name);
+			*bad = 1;
+			return 0;
+		}
+		if (o && o->e.arg != G_OPTION_ARG_NONE && !(o->e.flags & G_OPTION_FLAG_OPTIONAL_ARG) && !strchr(a, '=') && i + 1 < argc)
+			i++;
+	}
+	return 0;
+}
+
+/* The GOption context of one mode (mode < 0: every option, for 'lathe --help'). */
+static GOptionContext *mode_context(int mode, GOptionEntry *entries)
+{
+	unsigned bit = mode >= 0 ? modes[mode].bit : M_ALL;
+	size_t n = 0;
+	for (size_t i = 0; i < N_OPTIONS; i++)
+		if (options[i].modes & bit)
+			entries[n++] = options[i].e;
+	memset(&entries[n], 0, sizeof entries[n]);
+	GOptionContext *ctx;
+	if (mode >= 0) {
+		char *param = g_strdup_printf("%s%s%s", modes[mode].name, *modes[mode].args ? " " : "", modes[mode].args);
+		ctx = g_option_context_new(param);
+		g_free(param);
+		g_option_context_set_summary(ctx, modes[mode].summary);
+	} else {
+		ctx = g_option_context_new("[MODE] - mastering console for JACK");
+		GString *sum = g_string_new("Modes (lathe MODE --help lists a mode's options):\n");
+		for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+			char *head = g_strdup_printf("%s %s", modes[m].name, modes[m].args);
+			g_string_append_printf(sum, "  %-18s  %s\n", head, modes[m].summary);
+			g_free(head);
+		}
+		g_string_append(sum, "  album ALBUM OUTDIR  an album delivered: track files, CD image + CUE, DDP, QC (lathe album --help)");
+		g_option_context_set_summary(ctx, sum->str);
+		g_string_free(sum, TRUE);
+	}
+	g_option_context_set_description(ctx, "The manual: man lathe (docs/lathe.1). OSC: docs/osc.md.\n");
+	g_option_context_add_main_entries(ctx, entries, NULL);
+	return ctx;
+}
 
 /* Status 2: the command line itself is wrong (unknown mode or option, a
  * missing or extra argument).  A well-formed command with a bad value is a
@@ -484,7 +622,17 @@ static int run_render(int argc, char **argv)
 	/* Ctrl+C and kill stop the render within a block and leave nothing behind */
 	stop_catch();
 	render_opts ro = { .in = argv[2], .out = argv[3], .bits = opt.bits, .json = opt.json_report,
-	                   .overwrite = opt.overwrite, .stop = stop_flag(), .progress = isatty(2) };
+	                   .overwrite = opt.overwrite, .stop = stop_flag(), .progress = isatty(2), .say = stdout };
+	/* dither: the user's explicit word only (a session file's default bypass=1 is not one) */
+	if (opt.no_dither)
+		ro.dither = RENDER_DITHER_OFF;
+	for (int i = 0; opt.sets && opt.sets[i]; i++) {
+		size_t n = strcspn(opt.sets[i], "=");
+		if (n == strlen("/dither/bypass") && !strncmp(opt.sets[i], "/dither/bypass", n) && !opt.no_dither)
+			ro.dither = RENDER_DITHER_AS_SET;
+		if (n == strlen("/dither/bits") && !strncmp(opt.sets[i], "/dither/bits", n))
+			ro.dither_bits_set = 1;
+	}
 	if (opt.target_lufs) {
 		if (cli_number("--target-lufs", opt.target_lufs, -70, 0, 0, &ro.target_lufs))
 			return 1;
@@ -507,36 +655,106 @@ static int run_render(int argc, char **argv)
 	return rc ? 1 : 0;
 }
 
-static int run_analyze(int argc, char **argv)
+/* analyze --json=FILE: the report that goes to stdout, into FILE instead.
+ * Written as render writes its report: never over the input, an existing
+ * FILE replaced only with -y, into FILE.tmp-PID renamed once complete. */
+static int analyze_to(const char *in, const char *report, int (*run)(void *), void *user)
 {
-	if (argc != 3)
-		return usage("analyze takes one FILE");
+	char err[512], *tmp = g_strdup_printf("%s.tmp-%d", report, (int)getpid());
+	struct stat in_st;
+	int rc = 1, fd = -1, saved = -1;
+	if (stat(in, &in_st)) {
+		fprintf(stderr, "lathe: cannot open '%s': %s\n", in, strerror(errno));
+		goto out;
+	}
+	if (file_check_output(report, "report", &in_st, opt.overwrite, err, sizeof err)) {
+		fprintf(stderr, "lathe: %s\n", err);
+		goto out;
+	}
+	if (opt.compare && file_same(report, opt.compare)) {
+		fprintf(stderr, "lathe: report '%s' is the same file as MASTER '%s'\n", report, opt.compare);
+		goto out;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		fprintf(stderr, "lathe: cannot write report '%s': %s\n", report, strerror(errno));
+		goto out;
+	}
+	fflush(stdout);
+	saved = dup(1);
+	if (saved < 0 || dup2(fd, 1) < 0) {
+		fprintf(stderr, "lathe: cannot write report '%s': %s\n", report, strerror(errno));
+		goto out;
+	}
+	int failed = run(user);
+	int wrote = fflush(stdout) == 0 && !ferror(stdout) && fsync(1) == 0;
+	dup2(saved, 1);
+	if (failed)
+		goto out;
+	if (!wrote || close(fd) || rename(tmp, report)) {
+		fd = -1;
+		fprintf(stderr, "lathe: cannot write report '%s': %s\n", report, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	rc = 0;
+out:
+	if (saved >= 0)
+		close(saved);
+	if (fd >= 0)
+		close(fd);
+	if (rc)
+		unlink(tmp);
+	g_free(tmp);
+	return rc;
+}
+
+static int analyze_run(void *file)
+{
 	char err[512] = "";
-	if (opt.compare ? analyze_compare(argv[2], opt.compare, opt.json, opt.plot, err, sizeof err)
-	                : analyze_file(argv[2], opt.json, opt.plot, err, sizeof err)) {
+	if (opt.compare ? analyze_compare(file, opt.compare, opt.json, opt.plot, err, sizeof err)
+	                : analyze_file(file, opt.json, opt.plot, err, sizeof err)) {
 		fprintf(stderr, "lathe: %s\n", err);
 		return 1;
 	}
 	return 0;
 }
 
+static int run_analyze(int argc, char **argv)
+{
+	if (argc != 3)
+		return usage("analyze takes one FILE");
+	if (opt.json_report)
+		return analyze_to(argv[2], opt.json_report, analyze_run, argv[2]);
+	return analyze_run(argv[2]);
+}
+
 int main(int argc, char **argv)
 {
+	/* the user's language for messages and dates, but '.' in every number
+	 * read and printed (session files, reports, --target-lufs -14.5), and
+	 * GTK told not to call setlocale(LC_ALL, "") again at its init */
+	setlocale(LC_ALL, "");
+	setlocale(LC_NUMERIC, "C");
+	gtk_disable_setlocale();
 	params_init();
 	lathe_jack_quiet();
 	/* `lathe album` has options of its own (--formats, --rate, -y): it parses them itself */
 	if (argc > 1 && !strcmp(argv[1], "album"))
 		return album_main(argc, argv);
-	GOptionContext *ctx = g_option_context_new("[console|headless|demo|render IN OUT|analyze FILE|params] - mastering console for JACK");
-	g_option_context_add_main_entries(ctx, entries, NULL);
-	g_option_context_set_summary(ctx, "Modes:\n"
-	                                  "  console (default)   the GTK console with the JACK engine and OSC server\n"
-	                                  "  headless            engine and OSC server, no GUI, until SIGINT/SIGTERM\n"
-	                                  "  demo                the console with a demo mix (starts a private JACK server if none runs)\n"
-	                                  "  render IN OUT       the chain offline, OUT aligned with IN\n"
-	                                  "  analyze FILE        loudness and peak report (--compare MASTER: mix against master)\n"
-	                                  "  album ALBUM OUTDIR  an album delivered: track files, CD image + CUE, DDP, QC (lathe album --help)\n"
-	                                  "  params              the parameter registry");
+	int mode_i, help, bad;
+	find_mode(argc, argv, &mode_i, &help, &bad);
+	if (bad)
+		return 2;
+	GOptionEntry entries[N_OPTIONS + 1];
+	GOptionContext *ctx = mode_context(mode_i >= 0 || !help ? mode_i : -1, entries);
+	if (mode_i < 0 && !help) {
+		/* no mode: the console's options */
+		g_option_context_free(ctx);
+		for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++)
+			if (modes[m].bit == M_CONSOLE)
+				ctx = mode_context((int)m, entries);
+	}
 	GError *gerr = NULL;
 	if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
 		fprintf(stderr, "lathe: %s (see 'lathe --help')\n", gerr->message);
@@ -568,6 +786,12 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "analyze"))
 		return run_analyze(argc, argv);
 	if (!strcmp(mode, "params")) {
+		if (opt.json_report)
+			return usage("params --json prints to stdout: no FILE");
+		if (opt.osc_markdown) {
+			osc_write_markdown(stdout);
+			return 0;
+		}
 		if (opt.json)
 			return params_write_json(stdout) ? 1 : 0;
 		if (opt.markdown)

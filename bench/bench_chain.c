@@ -10,12 +10,7 @@
 
 #include "engine/engine.h"
 #include "engine/params.h"
-#include "engine/dsp/eq.h"
-#include "engine/dsp/multiband.h"
-#include "engine/dsp/imager.h"
-#include "engine/dsp/saturate.h"
-#include "engine/dsp/limiter.h"
-#include "engine/dsp/dither.h"
+#include "engine/modules.h"
 
 static double cpu_now(void)
 {
@@ -53,25 +48,20 @@ static void fill_music(float *l, float *r, size_t n, double rate)
 	}
 }
 
-#define MODULE_BENCH(name)                                                                         \
-	static double bench_##name(lathe_params *p, double rate, unsigned block, float *l, float *r, size_t n) \
-	{                                                                                              \
-		name *m = name##_new(rate, block);                                                         \
-		double t0 = cpu_now();                                                                     \
-		for (size_t done = 0; done + block <= n; done += block) {                                  \
-			name##_update(m, p);                                                                   \
-			name##_process(m, l + done, r + done, block);                                          \
-		}                                                                                          \
-		double t = cpu_now() - t0;                                                                 \
-		name##_free(m);                                                                            \
-		return (n / rate) / t;                                                                     \
+/* One stage of the chain alone (a LATHE_MOD_DSP row of engine/modules.c), through the
+ * same ops the engine calls. */
+static double bench_module(const lathe_module *mod, lathe_params *p, double rate, unsigned block, float *l, float *r, size_t n)
+{
+	void *m = mod->ops->create(rate, block);
+	double t0 = cpu_now();
+	for (size_t done = 0; done + block <= n; done += block) {
+		mod->ops->update(m, p);
+		mod->ops->process(m, l + done, r + done, block);
 	}
-MODULE_BENCH(eq)
-MODULE_BENCH(multiband)
-MODULE_BENCH(imager)
-MODULE_BENCH(saturate)
-MODULE_BENCH(limiter)
-MODULE_BENCH(dither)
+	double t = cpu_now() - t0;
+	mod->ops->destroy(m);
+	return (n / rate) / t;
+}
 
 int main(void)
 {
@@ -89,13 +79,12 @@ int main(void)
 		float *ol = malloc(n * sizeof(float)), *or_ = malloc(n * sizeof(float));
 		for (int bi = 0; bi < 2; bi++) {
 			unsigned block = blocks[bi];
-			struct { const char *name; double (*fn)(lathe_params *, double, unsigned, float *, float *, size_t); } mods[] = {
-				{ "eq", bench_eq }, { "multiband", bench_multiband }, { "imager", bench_imager },
-				{ "saturate", bench_saturate }, { "limiter", bench_limiter }, { "dither", bench_dither },
-			};
-			for (size_t k = 0; k < sizeof mods / sizeof mods[0]; k++) {
+			for (int k = 0; k < lathe_module_count(); k++) {
+				const lathe_module *mod = lathe_module_get(k);
+				if (mod->kind != LATHE_MOD_DSP)
+					continue;
 				fill_music(l, r, n, rate);
-				printf("%-10s %7.0f %6u %9.0fx\n", mods[k].name, rate, block, mods[k].fn(p, rate, block, l, r, n));
+				printf("%-10s %7.0f %6u %9.0fx\n", mod->id, rate, block, bench_module(mod, p, rate, block, l, r, n));
 			}
 			fill_music(l, r, n, rate);
 			engine *e = engine_new(p, NULL, rate);

@@ -28,6 +28,7 @@ typedef struct {
 	float mon_peak[2];       /* sample peak of the monitor outputs */
 	float mb_gr[MB_BANDS];   /* multiband gain reduction, dB >= 0 */
 	float lim_gr;            /* limiter gain reduction, dB >= 0 */
+	float eq_gain[EQ_BANDS]; /* each EQ band's live gain, dB (a dynamic band's moves) */
 	uint32_t overs;          /* master-out samples above the limiter ceiling in this block */
 	uint32_t nonfinite;      /* non-finite input events so far */
 	uint32_t latency;        /* chain latency in frames */

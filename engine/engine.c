@@ -8,13 +8,12 @@
 #include <pmmintrin.h>
 #endif
 
+#include "modules.h"
+#include "dsp/dsp_util.h"
 #include "dsp/smooth.h"
 #include "dsp/eq.h"
 #include "dsp/multiband.h"
-#include "dsp/imager.h"
-#include "dsp/saturate.h"
 #include "dsp/limiter.h"
-#include "dsp/dither.h"
 #include "dsp/monitor.h"
 
 /* A delay line as long as the chain's latency: /bypass and the monitor's
@@ -32,16 +31,16 @@ struct engine {
 	lathe_bus *bus;       /* borrowed: meter rings and audio tap, NULL offline */
 	double rate;
 
-	/* the chain, in order */
+	/* the chain: one state per row of the module table (modules.c), in its order;
+	 * NULL for rows without a stage.  The four below are the same pointers, typed,
+	 * for what only they do (meters, the monitor's own process). */
+	void *state[LATHE_MODULES_MAX];
 	eq *eq;
 	multiband *mb;
-	imager *img;
-	saturate *sat;
 	limiter *lim;
-	dither *dit;
 	monitor *mon;
 
-	smooth in_gain, out_gain; /* trims, linear gain */
+	smooth trim[LATHE_MODULES_MAX]; /* LATHE_MOD_TRIM rows: linear gain */
 	smooth bypass_mix;        /* 0 = chain, 1 = delayed input (the 10 ms bypass crossfade) */
 	int trim_samples;         /* ramp length for trims */
 	uint32_t latency;         /* sum of module latencies */
@@ -65,15 +64,11 @@ void engine_flush_denormals(void)
 #endif
 }
 
-static float *alloc_floats(size_t n)
+/* The target of a trim row: unity when bypassed. */
+static float trim_target(const lathe_module *m, const lathe_params *p)
 {
-	float *p = calloc(n, sizeof(float)); /* calloc touches nothing; memset does */
-	if (p)
-		memset(p, 0, n * sizeof(float));
-	return p;
+	return param_get_bool(p, m->bypass_param) ? 1 : db_to_lin(param_get(p, m->gain_param));
 }
-
-static float db_to_lin(float db) { return powf(10.0f, db * 0.05f); }
 
 engine *engine_new(lathe_params *params, lathe_bus *bus, double rate)
 {
@@ -85,33 +80,36 @@ engine *engine_new(lathe_params *params, lathe_bus *bus, double rate)
 	e->params = params;
 	e->bus = bus;
 	e->rate = rate;
-	e->eq = eq_new(rate, ENGINE_MAX_BLOCK);
-	e->mb = multiband_new(rate, ENGINE_MAX_BLOCK);
-	e->img = imager_new(rate, ENGINE_MAX_BLOCK);
-	e->sat = saturate_new(rate, ENGINE_MAX_BLOCK);
-	e->lim = limiter_new(rate, ENGINE_MAX_BLOCK);
-	e->dit = dither_new(rate, ENGINE_MAX_BLOCK);
-	e->mon = monitor_new(rate, ENGINE_MAX_BLOCK);
-	if (!e->eq || !e->mb || !e->img || !e->sat || !e->lim || !e->dit || !e->mon)
-		goto fail;
-	e->latency = eq_latency(e->eq) + multiband_latency(e->mb) + imager_latency(e->img) +
-	             saturate_latency(e->sat) + limiter_latency(e->lim) + dither_latency(e->dit);
+	for (int i = 0; i < lathe_module_count(); i++) {
+		const lathe_module *m = lathe_module_get(i);
+		if (!m->ops)
+			continue;
+		if (!(e->state[i] = m->ops->create(rate, ENGINE_MAX_BLOCK)))
+			goto fail;
+		if (m->ops->latency)
+			e->latency += m->ops->latency(e->state[i]);
+	}
+	e->eq = e->state[lathe_module_index("eq")];
+	e->mb = e->state[lathe_module_index("mb")];
+	e->lim = e->state[lathe_module_index("limiter")];
+	e->mon = e->state[lathe_module_index("monitor")];
 
 	e->dry.delay = e->latency;
 	e->dry.len = e->latency + ENGINE_MAX_BLOCK;
 	for (int c = 0; c < 2; c++)
-		if (!(e->dry.buf[c] = alloc_floats(e->dry.len)))
+		if (!(e->dry.buf[c] = dsp_alloc_floats(e->dry.len)))
 			goto fail;
 	float **scratch[] = { &e->wl, &e->wr, &e->dl, &e->dr, &e->zero };
 	for (size_t i = 0; i < sizeof scratch / sizeof scratch[0]; i++)
-		if (!(*scratch[i] = alloc_floats(ENGINE_MAX_BLOCK)))
+		if (!(*scratch[i] = dsp_alloc_floats(ENGINE_MAX_BLOCK)))
 			goto fail;
-	if (!(e->tap = alloc_floats((size_t)ENGINE_MAX_BLOCK * TAP_CHANNELS)))
+	if (!(e->tap = dsp_alloc_floats((size_t)ENGINE_MAX_BLOCK * TAP_CHANNELS)))
 		goto fail;
 
 	e->trim_samples = smooth_samples(20, rate);
-	smooth_init(&e->in_gain, param_get_bool(params, P_INPUT_BYPASS) ? 1 : db_to_lin(param_get(params, P_INPUT_GAIN)));
-	smooth_init(&e->out_gain, param_get_bool(params, P_OUTPUT_BYPASS) ? 1 : db_to_lin(param_get(params, P_OUTPUT_GAIN)));
+	for (int i = 0; i < lathe_module_count(); i++)
+		if (lathe_module_get(i)->kind == LATHE_MOD_TRIM)
+			smooth_init(&e->trim[i], trim_target(lathe_module_get(i), params));
 	smooth_init(&e->bypass_mix, param_get_bool(params, P_BYPASS) ? 1 : 0);
 	return e;
 fail:
@@ -123,13 +121,9 @@ void engine_free(engine *e)
 {
 	if (!e)
 		return;
-	eq_free(e->eq);
-	multiband_free(e->mb);
-	imager_free(e->img);
-	saturate_free(e->sat);
-	limiter_free(e->lim);
-	dither_free(e->dit);
-	monitor_free(e->mon);
+	for (int i = 0; i < lathe_module_count(); i++)
+		if (e->state[i])
+			lathe_module_get(i)->ops->destroy(e->state[i]);
 	free(e->dry.buf[0]);
 	free(e->dry.buf[1]);
 	free(e->wl);
@@ -146,13 +140,9 @@ double engine_rate(const engine *e) { return e->rate; }
 
 void engine_reset(engine *e)
 {
-	eq_reset(e->eq);
-	multiband_reset(e->mb);
-	imager_reset(e->img);
-	saturate_reset(e->sat);
-	limiter_reset(e->lim);
-	dither_reset(e->dit);
-	monitor_reset(e->mon);
+	for (int i = 0; i < lathe_module_count(); i++)
+		if (e->state[i])
+			lathe_module_get(i)->ops->reset(e->state[i]);
 	memset(e->dry.buf[0], 0, e->dry.len * sizeof(float));
 	memset(e->dry.buf[1], 0, e->dry.len * sizeof(float));
 }
@@ -244,16 +234,14 @@ static void run_block(engine *e, const float *in_l, const float *in_r, const flo
 	delay_run(&e->dry, e->wl, e->wr, e->dl, e->dr, n);
 
 	/* parameters: read once per block */
-	smooth_set(&e->in_gain, param_get_bool(p, P_INPUT_BYPASS) ? 1 : db_to_lin(param_get(p, P_INPUT_GAIN)), e->trim_samples);
-	smooth_set(&e->out_gain, param_get_bool(p, P_OUTPUT_BYPASS) ? 1 : db_to_lin(param_get(p, P_OUTPUT_GAIN)), e->trim_samples);
 	smooth_set(&e->bypass_mix, param_get_bool(p, P_BYPASS) ? 1 : 0, smooth_samples(10, e->rate));
-	eq_update(e->eq, p);
-	multiband_update(e->mb, p);
-	imager_update(e->img, p);
-	saturate_update(e->sat, p);
-	limiter_update(e->lim, p);
-	dither_update(e->dit, p);
-	monitor_update(e->mon, p);
+	for (int i = 0; i < lathe_module_count(); i++) {
+		const lathe_module *m = lathe_module_get(i);
+		if (m->kind == LATHE_MOD_TRIM)
+			smooth_set(&e->trim[i], trim_target(m, p), e->trim_samples);
+		else if (e->state[i])
+			m->ops->update(e->state[i], p);
+	}
 	if (e->bus)
 		monitor_set_match(e->mon, atomic_load_explicit(&e->bus->match_input_db, memory_order_relaxed),
 		                  atomic_load_explicit(&e->bus->match_ref_db, memory_order_relaxed));
@@ -261,14 +249,13 @@ static void run_block(engine *e, const float *in_l, const float *in_r, const flo
 		monitor_set_platform_gain(e->mon, atomic_load_explicit(&e->bus->platform_db, memory_order_relaxed));
 
 	/* the chain, in place on wl/wr */
-	gain_run(&e->in_gain, e->wl, e->wr, n);
-	eq_process(e->eq, e->wl, e->wr, n);
-	multiband_process(e->mb, e->wl, e->wr, n);
-	imager_process(e->img, e->wl, e->wr, n);
-	saturate_process(e->sat, e->wl, e->wr, n);
-	limiter_process(e->lim, e->wl, e->wr, n);
-	gain_run(&e->out_gain, e->wl, e->wr, n);
-	dither_process(e->dit, e->wl, e->wr, n);
+	for (int i = 0; i < lathe_module_count(); i++) {
+		const lathe_module *m = lathe_module_get(i);
+		if (m->kind == LATHE_MOD_TRIM)
+			gain_run(&e->trim[i], e->wl, e->wr, n);
+		else if (m->kind == LATHE_MOD_DSP)
+			m->ops->process(e->state[i], e->wl, e->wr, n);
+	}
 
 	/* /bypass: crossfade to the delayed input; exact once the fade is over */
 	if (!smooth_active(&e->bypass_mix) && e->bypass_mix.cur == 1.0f) {
@@ -280,8 +267,8 @@ static void run_block(engine *e, const float *in_l, const float *in_r, const flo
 	} else {
 		for (uint32_t i = 0; i < n; i++) {
 			float m = smooth_next(&e->bypass_mix);
-			out_l[i] = e->wl[i] + m * (e->dl[i] - e->wl[i]);
-			out_r[i] = e->wr[i] + m * (e->dr[i] - e->wr[i]);
+			out_l[i] = dsp_mix_in(e->wl[i], e->dl[i], m);
+			out_r[i] = dsp_mix_in(e->wr[i], e->dr[i], m);
 		}
 	}
 
@@ -312,6 +299,7 @@ static void run_block(engine *e, const float *in_l, const float *in_r, const flo
 	if (e->bus) {
 		multiband_gr_db(e->mb, mf.mb_gr);
 		mf.lim_gr = limiter_gr_db(e->lim);
+		eq_live_gain_db(e->eq, mf.eq_gain);
 		mf.nonfinite = e->nonfinite;
 		int nc = atomic_load_explicit(&e->bus->n_meter, memory_order_acquire);
 		for (int c = 0; c < nc; c++) {

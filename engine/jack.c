@@ -11,6 +11,7 @@
  * Structure follows jack2's example-clients/latent_client.c for latency.
  */
 #include "jack.h"
+#include "xruns.h"
 #include "engine.h"
 #include "demo.h"
 #include "thread.h"
@@ -58,7 +59,7 @@ struct lathe_jack {
 	_Atomic uint32_t conn_changes; /* bumped whenever the remembered set changes */
 	_Atomic int latency_dirty;     /* ask JACK to recompute latencies */
 	_Atomic uint32_t new_rate;     /* sample-rate callback's news (0 = none) */
-	_Atomic uint32_t xruns;
+	xruns xr;                      /* counted by on_xrun, said by the supervisor (xruns.h) */
 	_Atomic int freewheel;         /* JACK's freewheel mode: process() has no deadline */
 	player *ref;                   /* the reference file player, summed into the ref ports' signal */
 	float *ref_mix[2];             /* RT scratch: ref ports + player, JACK_REF_MAX frames */
@@ -138,7 +139,7 @@ static int on_xrun(void *arg)
 {
 	lathe_jack *j = arg;
 	if (!atomic_load(&j->freewheel))
-		atomic_fetch_add(&j->xruns, 1);
+		xruns_count(&j->xr);
 	return 0;
 }
 
@@ -385,7 +386,8 @@ static void set_status(lathe_jack *j)
 	}
 	engine *e = atomic_load(&j->eng);
 	j->status.latency = e ? engine_latency(e) : 0;
-	j->status.xruns = atomic_load(&j->xruns);
+	j->status.xruns = xruns_total(&j->xr);
+	j->status.xruns_recent = xruns_recent(&j->xr);
 	pthread_mutex_unlock(&j->lock);
 }
 
@@ -486,8 +488,7 @@ static void *supervise(void *arg)
 {
 	lathe_jack *j = arg;
 	struct timespec last_try = { 0, 0 }, conn_changed = { 0, 0 };
-	jack_status last_said;
-	memset(&last_said, 0, sizeof last_said);
+	char xline[96];
 	int first = j->client == NULL, conn_pending = 0;
 	while (!atomic_load(&j->quit)) {
 		struct timespec now;
@@ -586,14 +587,16 @@ static void *supervise(void *arg)
 			 * never undone by a restore. */
 			if (!conn_pending && atomic_exchange(&j->ports_appeared, 0))
 				restore_appeared(j);
+			if (xruns_poll(&j->xr, now.tv_sec + now.tv_nsec * 1e-9, xline, sizeof xline) && j->opts.verbose)
+				fprintf(stderr, "%s\n", xline);
 			set_status(j);
-			if (j->opts.verbose && j->status.xruns != last_said.xruns) {
-				fprintf(stderr, "lathe: xruns: %u\n", j->status.xruns);
-				last_said.xruns = j->status.xruns;
-			}
 		}
 		usleep(50000);
 	}
+	struct timespec end;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	if (xruns_final(&j->xr, end.tv_sec + end.tv_nsec * 1e-9, xline, sizeof xline) && j->opts.verbose)
+		fprintf(stderr, "%s\n", xline);
 	return NULL;
 }
 

@@ -33,6 +33,7 @@ typedef struct {
 	uint32_t buffer_size;
 	uint32_t latency;      /* chain latency, frames */
 	uint32_t xruns;
+	uint32_t xruns_recent; /* of them in the last 10 s (xruns.h) */
 	float dsp_load;        /* jack_cpu_load(), percent */
 	uint32_t reconnects;
 	char client_name[64];  /* actual name (JACK may add a suffix) */

@@ -63,6 +63,13 @@ static const param_row rows[] = {
 	ENUM(P_EQ_SLOPE, "/eq/%d/slope", "EQ %d slope", eq_slopes, 0, EQ_BANDS, "Slope of low and high cuts in dB/octave"),
 	ENUM(P_EQ_CHANNEL, "/eq/%d/channel", "EQ %d channel", channels, 0, EQ_BANDS, "Which signal the band acts on"),
 	TOGN(P_EQ_BAND_BYPASS, "/eq/%d/bypass", "EQ %d bypass", 0, EQ_BANDS, "Bypass this band"),
+	/* dynamic bands (engine/dsp/eq.c): the band's gain moves from its static gain by up to `range` as its own band-passed level rises above threshold */
+	TOGN(P_EQ_DYNAMIC, "/eq/%d/dynamic", "EQ %d dynamic", 0, EQ_BANDS, "Let the band's level at its frequency move its gain"),
+	{ P_EQ_THRESHOLD, "/eq/%d/threshold", "EQ %d threshold", "dB", -60, 0, -24, CURVE_DB, NULL, 20, EQ_BANDS, 0, NULL, "Band level (peak, dBFS) where the gain starts to move" },
+	{ P_EQ_RANGE, "/eq/%d/range", "EQ %d range", "dB", -18, 18, -6, CURVE_DB, NULL, 20, EQ_BANDS, 0, NULL, "How far the gain may move from its static gain: negative cuts, positive boosts" },
+	{ P_EQ_RATIO, "/eq/%d/ratio", "EQ %d ratio", ":1", 1, 20, 2, CURVE_LOG, NULL, 20, EQ_BANDS, 0, NULL, "dB of level above threshold per dB of level the gain lets through" },
+	{ P_EQ_ATTACK, "/eq/%d/attack", "EQ %d attack", "ms", 0.5f, 200, 10, CURVE_LOG, NULL, 0, EQ_BANDS, 0, NULL, "Time constant of the detector as the level rises" },
+	{ P_EQ_RELEASE, "/eq/%d/release", "EQ %d release", "ms", 5, 2000, 150, CURVE_LOG, NULL, 0, EQ_BANDS, 0, NULL, "Time constant of the detector as the level falls" },
 
 	TOG(P_MB_BYPASS, "/mb/bypass", "Multiband bypass", 1, "Bypass the multiband dynamics"),
 	{ P_MB_BANDS, "/mb/bands", "Bands", "", 1, 4, 3, CURVE_LIN, NULL, 0, 1, 1, NULL, "Number of bands (1 = single-band glue compressor)" },

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define CHUNK 4096
@@ -152,9 +153,63 @@ static int run_chunk(runner *ru, const float *inter, size_t n, sink_fn sink, voi
 	return m ? sink(user, ru->inter, m) : 0;
 }
 
+/* Progress on a terminal: one line on stderr, rewritten ("\r", then ESC [K
+ * to clear what a longer line left), at most 10 times a second; cleared at
+ * the end so the summary starts on a clean line.  pass > 0: a pass of the
+ * --target-lufs search (at most `passes` of them), 0: the render itself. */
+typedef struct {
+	int on;
+	int pass, passes;
+	int rate;
+	double t0, last;         /* this pass's start, the last print (monotonic s) */
+	int shown;               /* a line is on the terminal */
+} progress;
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void progress_start(progress *pg)
+{
+	if (pg && pg->on)
+		pg->t0 = pg->last = now_s();
+}
+
+static void progress_show(progress *pg, size_t done, size_t total)
+{
+	if (!pg || !pg->on || !total)
+		return;
+	double t = now_s(), el = t - pg->t0;
+	if (t - pg->last < 0.1 && done < total)
+		return;
+	pg->last = t;
+	pg->shown = 1;
+	double speed = el > 0 ? (double)done / pg->rate / el : 0; /* seconds of audio per second */
+	double left = speed > 0 ? (double)(total - done) / pg->rate / speed : 0;
+	if (pg->pass)
+		fprintf(stderr, "\rlathe: finding the drive, pass %d (at most %d): %3d%%, %.0fx real time, %.0f s left in this pass\033[K",
+		        pg->pass, pg->passes, (int)(100.0 * done / total), speed, left);
+	else
+		fprintf(stderr, "\rlathe: rendering %3d%%, %.0fx real time, %.0f s left\033[K", (int)(100.0 * done / total),
+		        speed, left);
+	fflush(stderr);
+}
+
+static void progress_end(progress *pg)
+{
+	if (pg && pg->shown) {
+		pg->shown = 0;
+		fprintf(stderr, "\r\033[K");
+		fflush(stderr);
+	}
+}
+
 /* The whole stream: source(frames) then latency zeros. */
 static int run_stream(lathe_params *p, int rate, int (*source)(void *, float *, size_t), void *src_user,
-                      sink_fn sink, void *sink_user, size_t total, int progress, const atomic_int *stop)
+                      sink_fn sink, void *sink_user, size_t total, progress *pg, const atomic_int *stop)
 {
 	runner *ru = calloc(1, sizeof *ru);
 	if (!ru)
@@ -169,7 +224,8 @@ static int run_stream(lathe_params *p, int rate, int (*source)(void *, float *, 
 	ru->skip = lat;
 	float *in = malloc(2 * CHUNK * sizeof(float));
 	size_t done = 0;
-	int rc = in ? 0 : -1, last_pct = -1;
+	int rc = in ? 0 : -1;
+	progress_start(pg);
 	while (rc == 0) {
 		if (stopped(stop)) { /* a block of 4096 frames takes well under a millisecond */
 			rc = -1;
@@ -187,13 +243,7 @@ static int run_stream(lathe_params *p, int rate, int (*source)(void *, float *, 
 			break;
 		}
 		done += (size_t)k;
-		if (progress && total) {
-			int pct = (int)(100.0 * done / total);
-			if (pct != last_pct) {
-				fprintf(stderr, "\rlathe: rendering %3d%%", pct);
-				last_pct = pct;
-			}
-		}
+		progress_show(pg, done < total ? done : total, total);
 	}
 	/* flush the latency with silence */
 	if (in)
@@ -204,8 +254,6 @@ static int run_stream(lathe_params *p, int rate, int (*source)(void *, float *, 
 			rc = -1;
 		left -= k;
 	}
-	if (progress && total)
-		fprintf(stderr, "\n");
 	free(in);
 	engine_free(ru->e);
 	free(ru);
@@ -245,7 +293,7 @@ int render_buffer(lathe_params *p, int rate, const float *in, float *out, size_t
 {
 	mem_src s = { in, frames, 0 };
 	mem_sink_t k = { out, 0 };
-	return run_stream(p, rate, mem_source, &s, mem_sink, &k, frames, 0, stop);
+	return run_stream(p, rate, mem_source, &s, mem_sink, &k, frames, NULL, stop);
 }
 
 /* The input, streamed from the file or from memory (--target-lufs read it
@@ -300,9 +348,13 @@ void render_to_pcm(const float *x, int *iv, size_t samples, int bits)
 
 /* Integrated loudness of the chain's output over a whole buffer. */
 static int measure_output(lathe_params *p, int rate, const float *in, size_t frames, float *scratch, loudness_report *rep,
-                          const atomic_int *stop)
+                          progress *pg, const atomic_int *stop)
 {
-	if (render_buffer(p, rate, in, scratch, frames, stop))
+	mem_src s = { in, frames, 0 };
+	mem_sink_t k = { scratch, 0 };
+	if (pg)
+		pg->pass++;
+	if (run_stream(p, rate, mem_source, &s, mem_sink, &k, frames, pg, stop))
 		return -1;
 	report_meter *m = report_new(rate, 2);
 	if (!m)
@@ -316,8 +368,10 @@ static int measure_output(lathe_params *p, int rate, const float *in, size_t fra
 /* --target-lufs: set the drive so the output lands on the target.  The
  * limiter makes loudness a nonlinear function of drive, so iterate: start
  * from the linear estimate, then secant steps until within 0.05 LU. */
-static int find_drive(lathe_params *p, int rate, const float *in, size_t frames, double target, const atomic_int *stop,
-                      char *err, int errlen)
+#define SEARCH_PASSES 10 /* the first measurement, at most 8 secant steps, the check of the best */
+
+static int find_drive(lathe_params *p, int rate, const float *in, size_t frames, double target, progress *pg,
+                      const atomic_int *stop, char *err, int errlen)
 {
 	float *scratch = malloc(frames * 2 * sizeof(float));
 	if (!scratch) {
@@ -328,7 +382,7 @@ static int find_drive(lathe_params *p, int rate, const float *in, size_t frames,
 	/* the drive is the limiter's gain for boosts and the input trim for cuts */
 	float base_in = param_get(p, P_INPUT_GAIN), base_lim = param_get(p, P_LIM_GAIN);
 	double x0 = 0, y0, x1, y1;
-	if (measure_output(p, rate, in, frames, scratch, &rep, stop)) {
+	if (measure_output(p, rate, in, frames, scratch, &rep, pg, stop)) {
 		free(scratch);
 		snprintf(err, errlen, stopped(stop) ? "stopped" : "cannot measure the input");
 		return -1;
@@ -347,7 +401,7 @@ static int find_drive(lathe_params *p, int rate, const float *in, size_t frames,
 			lim = 24;
 		param_set(p, P_LIM_GAIN, (float)(base_lim + lim), NULL);
 		param_set(p, P_INPUT_GAIN, (float)(base_in + trim), NULL);
-		if (measure_output(p, rate, in, frames, scratch, &rep, stop)) {
+		if (measure_output(p, rate, in, frames, scratch, &rep, pg, stop)) {
 			free(scratch);
 			snprintf(err, errlen, stopped(stop) ? "stopped" : "cannot measure the output");
 			return -1;
@@ -371,12 +425,13 @@ static int find_drive(lathe_params *p, int rate, const float *in, size_t frames,
 	double lim = best_x > 0 ? best_x : 0, trim = best_x < 0 ? best_x : 0;
 	param_set(p, P_LIM_GAIN, (float)(base_lim + (lim > 24 ? 24 : lim)), NULL);
 	param_set(p, P_INPUT_GAIN, (float)(base_in + trim), NULL);
-	if (measure_output(p, rate, in, frames, scratch, &rep, stop)) {
+	if (measure_output(p, rate, in, frames, scratch, &rep, pg, stop)) {
 		free(scratch);
 		snprintf(err, errlen, stopped(stop) ? "stopped" : "cannot measure the output");
 		return -1;
 	}
 	free(scratch);
+	progress_end(pg);
 	if (fabs(rep.integrated_lufs - target) > 0.3 || lim > 12)
 		fprintf(stderr, "lathe: %.1f LUFS cannot be reached under the ceiling without more than 12 dB of limiting; "
 		                "rendering the closest: %.1f LUFS (drive %.1f dB)\n",
@@ -386,7 +441,7 @@ static int find_drive(lathe_params *p, int rate, const float *in, size_t frames,
 
 int render_find_drive(lathe_params *p, int rate, const float *in, size_t frames, double target, char *err, int errlen)
 {
-	return find_drive(p, rate, in, frames, target, NULL, err, errlen);
+	return find_drive(p, rate, in, frames, target, NULL, NULL, err, errlen);
 }
 
 /* ---- outputs written beside their final name ---- */
@@ -497,6 +552,36 @@ static int write_report(staged *s, const char *in_path, report_meter *in_meter, 
 	return rc;
 }
 
+/* Dither at OUT's word length unless the user said otherwise (render.h);
+ * the line that says which goes into *said. */
+static void choose_dither(lathe_params *p, const render_opts *o, int sub, char *said, size_t len)
+{
+	int bits = sub == SF_FORMAT_PCM_16 ? 16 : sub == SF_FORMAT_PCM_24 ? 24 : 0;
+	if (o->dither == RENDER_DITHER_OFF)
+		param_set(p, P_DITHER_BYPASS, 1, NULL);
+	else if (o->dither == RENDER_DITHER_AUTO && bits) {
+		param_set(p, P_DITHER_BYPASS, 0, NULL);
+		if (!o->dither_bits_set)
+			param_set_text(p, P_DITHER_BITS, bits == 16 ? "16" : "24", NULL);
+	}
+	if (param_get_bool(p, P_BYPASS)) {
+		snprintf(said, len, "lathe: not dithered (/bypass 1: the whole chain is bypassed)");
+		return;
+	}
+	if (param_get_bool(p, P_DITHER_BYPASS)) {
+		snprintf(said, len, "lathe: not dithered (%s)",
+		         o->dither == RENDER_DITHER_OFF ? "--no-dither"
+		         : o->dither == RENDER_DITHER_AS_SET ? "/dither/bypass 1"
+		                                             : "32-bit float output");
+		return;
+	}
+	static const char *const shapes[] = { "", ", Lipshitz noise shaping", ", F-weighted noise shaping" };
+	static const char *const words[] = { "16", "20", "24" }; /* /dither/bits, params.c */
+	int shape = param_get_int(p, P_DITHER_SHAPE), word = param_get_int(p, P_DITHER_BITS);
+	snprintf(said, len, "lathe: dithered to %s bits (TPDF%s)%s", word >= 0 && word < 3 ? words[word] : "?",
+	         shape >= 0 && shape < 3 ? shapes[shape] : "", bits ? "" : " into 32-bit float");
+}
+
 int render_file(lathe_params *p, const render_opts *o, char *err, int errlen)
 {
 	SF_INFO info;
@@ -511,14 +596,20 @@ int render_file(lathe_params *p, const render_opts *o, char *err, int errlen)
 	SNDFILE *osf = NULL;
 	file_sink_t fs = { 0 };
 	int format, rc = -1;
+	char dither_said[160];
+	progress pg = { .on = o->progress, .rate = info.samplerate, .passes = SEARCH_PASSES };
+	float base_in = param_get(p, P_INPUT_GAIN), base_lim = param_get(p, P_LIM_GAIN);
 	if (format_for(o->out, o->bits, info.format & SF_FORMAT_SUBMASK, &format, err, errlen) ||
 	    check_outputs(o, &in_st, err, errlen))
 		goto done;
+	/* before the drive search: it measures the chain as it will render */
+	choose_dither(p, o, format & SF_FORMAT_SUBMASK, dither_said, sizeof dither_said);
 	if (o->has_target) {
 		if (!(all = read_all(in, &info, o->in, &frames, o->stop, err, errlen)) ||
-		    find_drive(p, info.samplerate, all, frames, o->target_lufs, o->stop, err, errlen))
+		    find_drive(p, info.samplerate, all, frames, o->target_lufs, &pg, o->stop, err, errlen))
 			goto done;
 	}
+	pg.pass = 0;
 	if (stage_open(&out, o->out, err, errlen) || (o->json && stage_open(&rep, o->json, err, errlen)))
 		goto done;
 	SF_INFO oinfo = { .samplerate = info.samplerate, .channels = 2, .format = format };
@@ -526,15 +617,17 @@ int render_file(lathe_params *p, const render_opts *o, char *err, int errlen)
 		snprintf(err, errlen, "cannot write '%s': %s", o->out, sf_strerror(NULL));
 		goto done;
 	}
-	if (o->json && (!(in_meter = report_new(info.samplerate, 2)) || !(out_meter = report_new(info.samplerate, 2)))) {
+	/* the output is always metered: the summary line */
+	if (!(out_meter = report_new(info.samplerate, 2)) || (o->json && !(in_meter = report_new(info.samplerate, 2)))) {
 		snprintf(err, errlen, "out of memory");
 		goto done;
 	}
 	fs = (file_sink_t){ osf, format & SF_FORMAT_SUBMASK, malloc(2 * CHUNK * sizeof(int)), out_meter };
 	in_src src = { all ? NULL : in, info.channels, { all, frames, 0 }, in_meter };
 	int ran = fs.ibuf ? run_stream(p, info.samplerate, in_source, &src, file_sink, &fs,
-	                               (size_t)(info.frames > 0 ? info.frames : 0), o->progress, o->stop)
+	                               (size_t)(info.frames > 0 ? info.frames : 0), &pg, o->stop)
 	                  : -1;
+	progress_end(&pg);
 	if (ran && !stopped(o->stop)) {
 		snprintf(err, errlen, "cannot write '%s': %s", o->out, sf_strerror(osf));
 		goto done;
@@ -553,8 +646,26 @@ int render_file(lathe_params *p, const render_opts *o, char *err, int errlen)
 		goto done;
 	if (stage_commit(&out, err, errlen) || (o->json && stage_commit(&rep, err, errlen)))
 		goto done;
+	if (o->say) {
+		loudness_report r;
+		report_finish(out_meter, &r);
+		double lim = param_get(p, P_LIM_GAIN) - base_lim, trim = param_get(p, P_INPUT_GAIN) - base_in;
+		fprintf(o->say, "%s\n", dither_said);
+		fprintf(o->say, "lathe: wrote '%s': ", o->out);
+		if (isfinite(r.integrated_lufs) && r.integrated_lufs >= -70)
+			fprintf(o->say, "%.1f LUFS integrated", r.integrated_lufs);
+		else /* BS.1770's absolute gate: nothing above -70 LUFS in a 400 ms block */
+			fprintf(o->say, "below -70 LUFS integrated (silent, or shorter than 0.4 s)");
+		fprintf(o->say, ", %.1f dBTP true peak, LRA %.1f LU", r.true_peak_dbtp, r.loudness_range_lu);
+		if (o->has_target)
+			fprintf(o->say, ", drive %+.1f dB (limiter %+.1f dB, input %+.1f dB) for %.1f LUFS", lim + trim, lim, trim,
+			        o->target_lufs);
+		fprintf(o->say, "\n");
+		fflush(o->say);
+	}
 	rc = 0;
 done:
+	progress_end(&pg);
 	if (osf)
 		sf_close(osf);
 	free(fs.ibuf);

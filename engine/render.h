@@ -4,7 +4,15 @@
 
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdio.h>
 #include "params.h"
+
+/* Dither when OUT holds fewer bits than 32-bit float (render_opts.dither). */
+enum {
+	RENDER_DITHER_AUTO = 0,  /* on, TPDF at OUT's word length: a session file's bypass=1 is no choice of the user's */
+	RENDER_DITHER_OFF,       /* --no-dither */
+	RENDER_DITHER_AS_SET,    /* /dither/bypass given with --set: as p holds it */
+};
 
 typedef struct {
 	const char *in, *out;
@@ -14,7 +22,10 @@ typedef struct {
 	const char *json;        /* report file or NULL */
 	int overwrite;           /* -y: an existing OUT (and report) may be replaced */
 	const atomic_int *stop;  /* may be NULL; once non-zero (a signal handler sets it) the render stops within one block */
-	int progress;            /* print progress on stderr */
+	int progress;            /* progress on stderr, one rewritten line (a terminal) */
+	int dither;              /* RENDER_DITHER_... */
+	int dither_bits_set;     /* /dither/bits given with --set: kept, else OUT's word length */
+	FILE *say;               /* the dither line and the summary line go here (stdout); NULL: nowhere */
 } render_opts;
 
 /* Renders IN to OUT through the chain set up in p (p may be changed by

@@ -136,7 +136,7 @@ static void show_album(albumwin *w)
 	for (int i = 0; i < a->n; i++) {
 		const album_track *t = &a->tracks[i];
 		GtkWidget *box = row_box();
-		char num[8], isrc[20] = "—", gap[32] = "—", gain[16];
+		char num[16], isrc[20] = "—", gap[48] = "—", gain[48];
 		snprintf(num, sizeof num, "%d", i + 1);
 		if (strlen(t->isrc) == 12)
 			snprintf(isrc, sizeof isrc, "%.2s-%.3s-%.2s-%.5s", t->isrc, t->isrc + 2, t->isrc + 5, t->isrc + 7);

@@ -3,6 +3,7 @@
 #include "albumwin.h"
 #include "../engine/jack.h"
 #include "../engine/meter/analysis.h"
+#include "../engine/modules.h"
 #include "../sessions/sessions.h"
 
 #include <math.h>
@@ -10,19 +11,20 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const section_module[CONSOLE_SECTIONS] = { "input", "eq", "mb", "imager", "saturate", "limiter", "dither", "output" };
-static const char *const section_title[CONSOLE_SECTIONS] = { "Input", "EQ", "Multiband", "Imager", "Saturation", "Limiter", "Dither", "Output" };
-/* One line under each section's name, for whoever sees the console for the first time. */
-static const char *const section_about[CONSOLE_SECTIONS] = {
-	"Trim the level of the mix before anything else touches it.",
-	"Eight bands of analog-matched EQ, each on stereo, mid, side, left or right. Drag the nodes or use the band controls.",
-	"Up to four bands of compression, split by Linkwitz-Riley crossovers. The meter bridge shows each band's gain reduction.",
-	"Stereo width per band, bass mono below a frequency, and balance.",
-	"Tape, tube or clipper saturation, oversampled.",
-	"True-peak limiter: Drive pushes the level into it, Ceiling is the highest true peak that leaves. Watch LIM in the meter bridge.",
-	"Word-length reduction with TPDF dither and optional noise shaping; the last stage before the master out.",
-	"Final trim of the master, after the limiter (it can lift peaks over the ceiling) and before dither, which stays last.",
-};
+/* The chain strip's sections, from the module table (engine/modules.c: id, title and the
+ * line under each section's name, in console_page order).  Filled before main() so the
+ * code below reads them as plain arrays; tests/unit/test_modules.c checks that the table
+ * has exactly CONSOLE_SECTIONS pages. */
+static const char *section_module[CONSOLE_SECTIONS], *section_title[CONSOLE_SECTIONS], *section_about[CONSOLE_SECTIONS];
+__attribute__((constructor)) static void sections_from_modules(void)
+{
+	for (int s = 0; s < CONSOLE_SECTIONS; s++) {
+		const lathe_module *m = lathe_module_console_page(s + 1);
+		section_module[s] = m ? m->id : "";
+		section_title[s] = m ? m->title : "";
+		section_about[s] = m ? m->about : "";
+	}
+}
 static const char *const snapshot_names[4] = { "A", "B", "C", "D" };
 
 #define STATUS_US (G_USEC_PER_SEC / 2)
@@ -194,19 +196,26 @@ static GtkWidget *eq_page(console *c)
 		c->eq_band_btn[b] = btn;
 		gtk_box_append(GTK_BOX(tabs), btn);
 
-		/* this band's row: every /eq/<b>/... parameter, from the registry */
-		int ids[16], n = 0;
-		for (int id = 0; id < P_COUNT && n < 16; id++) {
-			const param_info *pi = param_info_get(id);
-			if (!strcmp(pi->module, "eq") && is_band_param(pi) && pi->instance == b + 1)
-				ids[n++] = id;
+		/* this band's rows: every /eq/<b>/... parameter, from the registry; the
+		 * dynamic ones (/eq/<b>/dynamic .. release) in a second row, so the
+		 * page keeps the width of a 1366 px screen */
+		GtkWidget *rows = gtk_box_new(GTK_ORIENTATION_VERTICAL, 4);
+		for (int dynrow = 0; dynrow < 2; dynrow++) {
+			int ids[16], n = 0;
+			for (int id = 0; id < P_COUNT && n < 16; id++) {
+				const param_info *pi = param_info_get(id);
+				int dyn = id >= P_EQ_DYNAMIC && id < P_EQ_RELEASE + EQ_BANDS;
+				if (!strcmp(pi->module, "eq") && is_band_param(pi) && pi->instance == b + 1 && dyn == dynrow)
+					ids[n++] = id;
+			}
+			GtkWidget *row = controls_row(c, ids, n, FALSE);
+			for (int i = 0; i < n; i++)
+				if (c->controls[ids[i]] && c->controls[ids[i]]->knob)
+					gui_control_set_accent(c->controls[ids[i]], &col);
+			gtk_box_append(GTK_BOX(rows), row);
 		}
-		GtkWidget *row = controls_row(c, ids, n, FALSE);
-		for (int i = 0; i < n; i++)
-			if (c->controls[ids[i]] && c->controls[ids[i]]->knob)
-				gui_control_set_accent(c->controls[ids[i]], &col);
-		gtk_widget_add_css_class(row, "band");
-		gtk_stack_add_named(GTK_STACK(c->eq_band_stack), row, name);
+		gtk_widget_add_css_class(rows, "band");
+		gtk_stack_add_named(GTK_STACK(c->eq_band_stack), rows, name);
 	}
 	gtk_css_provider_load_from_data(prov, bcss->str, -1);
 	gtk_style_context_add_provider_for_display(gdk_display_get_default(), GTK_STYLE_PROVIDER(prov),
@@ -973,8 +982,8 @@ static void update_status(console *c, gint64 now)
 		set_status(c->st_rate, js.connected ? t : "— kHz", NULL);
 		snprintf(t, sizeof t, "DSP %.1f %%", js.dsp_load);
 		set_status(c->st_dsp, t, js.dsp_load > 70 ? "bad" : js.dsp_load > 40 ? "warn" : NULL);
-		snprintf(t, sizeof t, "xruns %u", js.xruns);
-		set_status(c->st_xruns, t, js.xruns ? "warn" : NULL);
+		snprintf(t, sizeof t, "xruns %u · %u/10 s", js.xruns, js.xruns_recent); /* the rate says whether it is now */
+		set_status(c->st_xruns, t, js.xruns_recent ? "bad" : js.xruns ? "warn" : NULL);
 		snprintf(t, sizeof t, "latency %u frames (%.2f ms)", js.latency, 1000.0 * js.latency / rate);
 		set_status(c->st_latency, t, NULL);
 	} else {

@@ -90,7 +90,7 @@ static uint32_t band_generation(const lathe_params *p, int b)
 {
 	return param_gen(p, P_EQ_BYPASS) + param_gen(p, P_EQ_TYPE + b) + param_gen(p, P_EQ_FREQ + b) +
 	       param_gen(p, P_EQ_GAIN + b) + param_gen(p, P_EQ_Q + b) + param_gen(p, P_EQ_SLOPE + b) +
-	       param_gen(p, P_EQ_BAND_BYPASS + b);
+	       param_gen(p, P_EQ_BAND_BYPASS + b) + param_gen(p, P_EQ_DYNAMIC + b) + param_gen(p, P_EQ_RANGE + b);
 }
 
 /* Each band's response costs a filter design per point, so only the bands
@@ -100,6 +100,51 @@ static uint32_t band_generation(const lathe_params *p, int b)
  * is drawn over a few frames instead of stalling one.  The whole EQ is the
  * bands' sum (eq_response_db is that sum, 0 when the EQ is bypassed). */
 #define CURVE_BANDS_PER_FRAME 2
+
+/* The frequencies of the curve's points. */
+static void curve_freqs(const eq_view *v, const plot_rect *r, double *f)
+{
+	for (int i = 0; i < v->curve_n; i++)
+		f[i] = f_of(r, r->x0 + i * EQ_CURVE_STEP);
+}
+
+/* Band b's range curve (when `range` is set) and its live curve at
+ * v->live_gain[b], if it is a dynamic band; one design per curve
+ * (eq_band_curve_db), so a moving band can follow every frame. */
+static void band_dynamic_curves(eq_view *v, const plot_rect *r, int b, gboolean off, gboolean range)
+{
+	const lathe_params *p = v->app->params;
+	double rate = v->rate > 0 ? v->rate : 48000.0;
+	double f[EQ_CURVE_MAX], db[EQ_CURVE_MAX];
+	gboolean was = v->dyn[b];
+	v->dyn[b] = !off && param_get_bool(p, P_EQ_DYNAMIC + b);
+	if (!v->dyn[b])
+		return;
+	if (!was)
+		v->live_gain[b] = param_get(p, P_EQ_GAIN + b); /* until the first live reading */
+	curve_freqs(v, r, f);
+	if (range) {
+		float g = param_get(p, P_EQ_GAIN + b) + param_get(p, P_EQ_RANGE + b);
+		if (!eq_band_curve_db(p, rate, b, g, f, db, v->curve_n)) {
+			v->dyn[b] = FALSE; /* a cut or notch: no gain to move */
+			return;
+		}
+		for (int i = 0; i < v->curve_n; i++)
+			v->range_curve[b][i] = (float)db[i];
+	}
+	eq_band_curve_db(p, rate, b, v->live_gain[b], f, v->live_db[b], v->curve_n);
+}
+
+/* The whole EQ: static bands at their settings, dynamic ones at their live gain. */
+static void sum_curve(eq_view *v)
+{
+	for (int i = 0; i < v->curve_n; i++) {
+		double db = 0;
+		for (int b = 0; b < EQ_BANDS; b++)
+			db += v->dyn[b] ? v->live_db[b][i] : v->band_db[b][i];
+		v->curve[i] = (float)db;
+	}
+}
 
 static void update_curves(eq_view *v, const plot_rect *r)
 {
@@ -133,21 +178,16 @@ static void update_curves(eq_view *v, const plot_rect *r)
 		v->band_gen[b] = bg;
 		gboolean off = eq_off || param_get_bool(v->app->params, P_EQ_BAND_BYPASS + b);
 		double fs[EQ_CURVE_MAX];
-		for (int i = 0; i < v->curve_n; i++)
-			fs[i] = f_of(r, r->x0 + i * EQ_CURVE_STEP);
+		curve_freqs(v, r, fs);
 		if (off)
 			memset(v->band_db[b], 0, sizeof v->band_db[b]);
-		else
-			eq_band_response_curve(v->app->params, rate, b, fs, v->band_db[b], v->curve_n);
+		else /* one design for all the points (one per point cost 72 % of a core under OSC: bench_console) */
+			eq_band_curve_db(v->app->params, rate, b, param_get(v->app->params, P_EQ_GAIN + b), fs, v->band_db[b], v->curve_n);
 		for (int i = 0; i < v->curve_n; i++)
 			v->band_curve[b][i] = (float)v->band_db[b][i];
+		band_dynamic_curves(v, r, b, off, TRUE);
 	}
-	for (int i = 0; i < v->curve_n; i++) {
-		double db = 0;
-		for (int b = 0; b < EQ_BANDS; b++)
-			db += v->band_db[b][i];
-		v->curve[i] = (float)db;
-	}
+	sum_curve(v);
 }
 
 static void draw(GtkDrawingArea *a, cairo_t *cr, int w, int h, gpointer ud)
@@ -224,6 +264,47 @@ static void draw(GtkDrawingArea *a, cairo_t *cr, int w, int h, gpointer ud)
 		cairo_close_path(cr);
 		cairo_set_source_rgba(cr, c.red, c.green, c.blue, 0.16);
 		cairo_fill(cr);
+	}
+	/* dynamic bands: the range as a shaded area between the band's static
+	 * curve and its curve at static + range, edged in the band's colour,
+	 * and the band alone at its live gain as a line in its colour */
+	for (int b = 0; b < EQ_BANDS && !off; b++) {
+		if (!v->dyn[b] || v->curve_n < 2)
+			continue;
+		GdkRGBA c;
+		eq_band_color(b, &c);
+		for (int i = 0; i < v->curve_n; i++)
+			cairo_line_to(cr, r.x0 + i * EQ_CURVE_STEP, y_of(&r, CLAMP(v->band_curve[b][i], -DB_RANGE - 2, DB_RANGE + 2)));
+		for (int i = v->curve_n - 1; i >= 0; i--)
+			cairo_line_to(cr, r.x0 + i * EQ_CURVE_STEP, y_of(&r, CLAMP(v->range_curve[b][i], -DB_RANGE - 2, DB_RANGE + 2)));
+		cairo_close_path(cr);
+		cairo_set_source_rgba(cr, c.red, c.green, c.blue, 0.30);
+		cairo_fill(cr);
+		cairo_set_line_width(cr, 1);
+		static const double dash[] = { 4, 3 };
+		cairo_set_dash(cr, dash, 2, 0);
+		for (int i = 0; i < v->curve_n; i++)
+			cairo_line_to(cr, r.x0 + i * EQ_CURVE_STEP, y_of(&r, CLAMP(v->range_curve[b][i], -DB_RANGE - 2, DB_RANGE + 2)));
+		cairo_set_source_rgba(cr, c.red, c.green, c.blue, 0.8);
+		cairo_stroke(cr);
+		cairo_set_dash(cr, NULL, 0, 0);
+		cairo_set_line_width(cr, 1.6);
+		for (int i = 0; i < v->curve_n; i++)
+			cairo_line_to(cr, r.x0 + i * EQ_CURVE_STEP, y_of(&r, CLAMP(v->live_db[b][i], -DB_RANGE - 2, DB_RANGE + 2)));
+		gdk_cairo_set_source_rgba(cr, &c);
+		cairo_stroke(cr);
+		/* where the band's gain is now: a ring on its frequency, tied to the node */
+		double nx, ny, ly = y_of(&r, CLAMP(v->live_gain[b], -DB_RANGE, DB_RANGE));
+		node_pos(v, &r, b, &nx, &ny);
+		cairo_set_line_width(cr, 1);
+		cairo_move_to(cr, nx, ny);
+		cairo_line_to(cr, nx, ly);
+		cairo_set_source_rgba(cr, c.red, c.green, c.blue, 0.7);
+		cairo_stroke(cr);
+		cairo_set_line_width(cr, 1.8);
+		cairo_arc(cr, nx, ly, NODE_R - 2, 0, 2 * G_PI);
+		gdk_cairo_set_source_rgba(cr, &c);
+		cairo_stroke(cr);
 	}
 	cairo_set_line_width(cr, 2.2);
 	cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
@@ -391,6 +472,8 @@ static uint32_t eq_generation(const lathe_params *p)
 	uint32_t g = param_gen(p, P_EQ_BYPASS) + param_gen(p, P_BYPASS);
 	for (int id = P_EQ_TYPE; id < P_EQ_BAND_BYPASS + EQ_BANDS; id++)
 		g += param_gen(p, id);
+	for (int b = 0; b < EQ_BANDS; b++) /* what the range shading depends on */
+		g += param_gen(p, P_EQ_DYNAMIC + b) + param_gen(p, P_EQ_RANGE + b);
 	return g;
 }
 
@@ -453,6 +536,42 @@ void eq_view_tick(eq_view *v, gint64 now)
 	}
 	if (v->curve_pending && !spectrum)
 		dirty = TRUE; /* bands left over from the last frame (update_curves) */
+	/* dynamic bands: follow the live gains (the analysis snapshot, 25 Hz) */
+	gboolean any_dyn = FALSE;
+	for (int b = 0; b < EQ_BANDS; b++)
+		any_dyn |= v->dyn[b];
+	if (any_dyn && v->app->analysis && now - v->live_us >= SPECTRUM_US && v->curve_n > 0 &&
+	    gtk_widget_get_mapped(v->area)) {
+		v->live_us = now;
+		meter_snapshot snap;
+		analysis_get(v->app->analysis, &snap);
+		plot_rect r = plot_of(v->area);
+		gboolean moved = FALSE;
+		for (int b = 0; b < EQ_BANDS; b++) {
+			float g = snap.eq_gain_db[b];
+			if (!v->dyn[b] || !isfinite(g) || fabsf(g - v->live_gain[b]) < 0.05f)
+				continue;
+			v->live_gain[b] = g;
+			band_dynamic_curves(v, &r, b, FALSE, FALSE);
+			moved = TRUE;
+		}
+		if (moved) {
+			sum_curve(v);
+			dirty = TRUE;
+		}
+	}
 	if (dirty)
 		gtk_widget_queue_draw(v->area);
+}
+
+void eq_view_point(const eq_view *v, double f, double db, double *x, double *y)
+{
+	plot_rect r = plot_of(v->area);
+	*x = x_of(&r, f);
+	*y = y_of(&r, db);
+}
+
+double eq_view_live_gain(const eq_view *v, int b)
+{
+	return b >= 0 && b < EQ_BANDS && v->dyn[b] ? v->live_gain[b] : NAN;
 }

@@ -41,6 +41,14 @@ typedef struct eq_view {
 	double band_db[EQ_BANDS][EQ_CURVE_MAX]; /* band_curve unrounded, summed into curve */
 	float curve[EQ_CURVE_MAX];       /* the whole EQ */
 	float band_curve[EQ_BANDS][EQ_CURVE_MAX]; /* each band alone (0 when bypassed) */
+	/* Dynamic bands: the range (the band alone at static + range) drawn as a
+	 * shaded area against its static curve, and the band at its live gain
+	 * (from the analysis snapshot, /meter/eq/N/gain) in the whole curve. */
+	gboolean dyn[EQ_BANDS];          /* band b is dynamic (and on, and has a gain) in the curves */
+	float range_curve[EQ_BANDS][EQ_CURVE_MAX]; /* band b alone at static + range, dB */
+	double live_db[EQ_BANDS][EQ_CURVE_MAX];    /* band b alone at its live gain, dB */
+	float live_gain[EQ_BANDS];       /* the live gain live_db was computed for */
+	gint64 live_us;                  /* last live-gain read */
 } eq_view;
 
 eq_view *eq_view_new(lathe_app *app);
@@ -50,5 +58,9 @@ void eq_view_tick(eq_view *v, gint64 now_us);
 void eq_band_color(int b, GdkRGBA *out);
 /* Response of the EQ in dB at f (what the curve draws). */
 double eq_view_response_db(const eq_view *v, double f);
+/* Where frequency f (Hz) and level db sit in the widget (for tests). */
+void eq_view_point(const eq_view *v, double f, double db, double *x, double *y);
+/* The live gain band b is drawn at, dB; NAN when the band is not drawn as dynamic. */
+double eq_view_live_gain(const eq_view *v, int b);
 
 #endif

@@ -6,17 +6,18 @@
 #include <math.h>
 #include <string.h>
 #include "engine/params.h"
+#include "engine/modules.h"
 
 /* ---- meters ---- */
 
 /* Which snapshot field a meter reads. */
-enum { M_PEAK, M_TRUE_PEAK, M_LUFS_M, M_LUFS_S, M_LUFS_I, M_LRA, M_PLR, M_CORRELATION, M_GR_BAND, M_GR_LIMITER };
+enum { M_PEAK, M_TRUE_PEAK, M_LUFS_M, M_LUFS_S, M_LUFS_I, M_LRA, M_PLR, M_CORRELATION, M_GR_BAND, M_GR_LIMITER, M_EQ_GAIN };
 
 typedef struct {
 	osc_meter_info info;
 	int side;   /* 0 chain input, 1 master out, -1 gain reduction */
 	int field;  /* M_* */
-	int band;   /* multiband band (0-based) for M_GR_BAND */
+	int band;   /* multiband band (0-based) for M_GR_BAND, EQ band for M_EQ_GAIN */
 } meter_row;
 
 /* Ranges: peaks from -70 (silence floor, as the analysis reports -inf loudness)
@@ -41,7 +42,13 @@ static const meter_row meters[] = {
 	{ { "/meter/gr/3", "/norm/meter/gr/3", "multiband band 3 gain reduction", "dB", 0, 24, 0.1f }, -1, M_GR_BAND, 2 },
 	{ { "/meter/gr/4", "/norm/meter/gr/4", "multiband band 4 gain reduction", "dB", 0, 24, 0.1f }, -1, M_GR_BAND, 3 },
 	{ { "/meter/gr/limiter", "/norm/meter/gr/limiter", "limiter gain reduction", "dB", 0, 24, 0.1f }, -1, M_GR_LIMITER, 0 },
+	/* live gain of each EQ band: static gain (+-18) plus a dynamic band's offset (+-18) */
+#define EQ_GAIN_METER(n) { { "/meter/eq/" #n "/gain", "/norm/meter/eq/" #n "/gain", "EQ band " #n " live gain", "dB", -36, 36, 0.1f }, -1, M_EQ_GAIN, n - 1 }
+	EQ_GAIN_METER(1), EQ_GAIN_METER(2), EQ_GAIN_METER(3), EQ_GAIN_METER(4),
+	EQ_GAIN_METER(5), EQ_GAIN_METER(6), EQ_GAIN_METER(7), EQ_GAIN_METER(8),
+#undef EQ_GAIN_METER
 };
+_Static_assert(EQ_BANDS == 8, "the /meter/eq rows assume eight EQ bands");
 _Static_assert(MB_BANDS == 4, "the /meter/gr rows assume four multiband bands");
 
 #define N_METERS ((int)(sizeof meters / sizeof meters[0]))
@@ -72,6 +79,7 @@ float osc_meter_value(int i, const meter_snapshot *snap)
 	case M_PLR: v = side->plr; break;
 	case M_CORRELATION: v = side->correlation; break;
 	case M_GR_BAND: v = snap->mb_gr_db[m->band]; break;
+	case M_EQ_GAIN: v = snap->eq_gain_db[m->band]; break;
 	default: v = snap->lim_gr_db; break;
 	}
 	/* -inf (silence) and NaN (not measured yet) are sent as the floor: a
@@ -157,6 +165,17 @@ void osc_write_markdown(FILE *f)
 	           "of it is applied, with `/error ss` (`#bundle`, reason).\n\n"
 	           "Bound to a non-loopback address (a LAN address or 0.0.0.0), lathe announces itself over Avahi as\n"
 	           "`_osc._udp` (`lathe on HOST`), so OSC apps list it; with no Avahi daemon it says so in one line and serves on.\n\n");
+	fprintf(f, "## Modules\n\n"
+	           "Every parameter address starts with its module's prefix. The chain runs the modules in this\n"
+	           "order (from the module table, `engine/modules.c`); the page is the Open Stage Control page\n"
+	           "the module sits on.\n\n"
+	           "| Prefix | Module | Page | What it does |\n| --- | --- | --- | --- |\n");
+	for (int i = 0; i < lathe_module_count(); i++) {
+		const lathe_module *m = lathe_module_get(i);
+		const char *page = osc_layout_tab_label(osc_layout_tab_index(m->osc_tab));
+		fprintf(f, "| `/%s` | %s | %s | %s |\n", m->id, m->title, page ? page : "?", m->about);
+	}
+	fprintf(f, "\n");
 	fprintf(f, "## Parameters\n\n"
 	           "Each address takes one value in natural units: a float or an int; `T`/`F` for toggles;\n"
 	           "for enums the index or the name as a string (`s`). Integer and enum values are rounded.\n"

@@ -27,9 +27,11 @@
  * chromium at 1366x768) against a running lathe. */
 #include "osc_layout.h"
 #include "osc_addr.h"
+#include "engine/modules.h"
 
 #include <json-glib/json-glib.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include "engine/params.h"
 
@@ -307,20 +309,11 @@ static void action_button(osc_layout *L, const char *id, const char *label, cons
 
 /* ---- modules ---- */
 
-typedef struct { const char *module, *title; } module_title;
-static const module_title titles[] = {
-	{ "bypass", "Chain" }, { "input", "Input" }, { "eq", "EQ" }, { "mb", "Multiband" },
-	{ "imager", "Imager" }, { "saturate", "Saturation" }, { "limiter", "Limiter" },
-	{ "dither", "Dither" }, { "output", "Output" }, { "monitor", "Monitor" },
-	{ "target", "Target" }, { "snapshot", "Snapshots" },
-};
-
+/* A module's panel title: its row in the module table (engine/modules.c). */
 static const char *title_of(const char *module)
 {
-	for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++)
-		if (!strcmp(titles[i].module, module))
-			return titles[i].title;
-	return module;
+	const lathe_module *m = lathe_module_find(module);
+	return m ? m->title : module;
 }
 
 /* "/mb/2/ratio" -> "/mb/2"; "/mb/bands" -> "/mb" (the module itself). */
@@ -606,6 +599,9 @@ static void write_meter(osc_layout *L, int i)
 			snprintf(caption, sizeof caption, "%s", meter_captions[k].caption);
 	if (g_ascii_isdigit(*last))
 		snprintf(caption, sizeof caption, "Band %s", last);
+	int eq_gain = !strncmp(m->path, "/meter/eq/", 10); /* /meter/eq/N/gain */
+	if (eq_gain)
+		snprintf(caption, sizeof caption, "Band %d", atoi(m->path + 10));
 	/* the unit on a second line: a meter column is too narrow for "-70.0 LUFS" */
 	if (*m->unit) {
 		size_t l = strlen(caption);
@@ -623,8 +619,8 @@ static void write_meter(osc_layout *L, int i)
 	number(L, "min", m->min);
 	number(L, "max", m->max);
 	json_builder_end_object(L->b);
-	if (m->min < 0 && m->max > 0 && !*m->unit)
-		integer(L, "origin", 0); /* correlation: the bar grows from 0 */
+	if (m->min < 0 && m->max > 0 && (!*m->unit || eq_gain))
+		integer(L, "origin", 0); /* correlation, EQ gain: the bar grows from 0 */
 	number(L, "default", m->min);
 	integer(L, "decimals", m->quantum < 0.1f ? 2 : 1);
 	str(L, "html", caption);
@@ -647,6 +643,7 @@ static void write_meters(osc_layout *L)
 		{ "/meter/out/", "meters_out", "Output" },
 		{ "/meter/in/", "meters_in", "Input" },
 		{ "/meter/gr/", "meters_gr", "Gain reduction" },
+		{ "/meter/eq/", "meters_eq", "EQ gain" },
 	};
 	panel_begin(L, "meters", "horizontal", NULL, 0, 0, 1);
 	for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {
@@ -661,27 +658,36 @@ static void write_meters(osc_layout *L)
 
 /* ---- tabs ---- */
 
-/* Pages of the layout; each registry module goes to one (a new module to the
- * last page rather than nowhere). */
-static const struct { const char *id, *label; const char *modules[6]; } tabs[] = {
-	{ "master", "Master", { "bypass", "target", NULL } },
-	{ "input_eq", "Input / EQ", { "input", "eq", NULL } },
-	{ "dynamics", "Dynamics", { "mb", NULL } },
-	{ "imager_saturation", "Imager / Saturation", { "imager", "saturate", NULL } },
-	{ "limiter_output", "Limiter / Output", { "limiter", "dither", "output", NULL } },
-	{ "monitor", "Monitor", { "monitor", NULL } },
+/* Pages of the layout.  Which module goes to which page is the osc_tab of its row in
+ * the module table (engine/modules.c); a module without a row (or with a page not
+ * listed here) goes to the last page rather than nowhere. */
+static const struct { const char *id, *label; } tabs[] = {
+	{ "master", "Master" },
+	{ "input_eq", "Input / EQ" },
+	{ "dynamics", "Dynamics" },
+	{ "imager_saturation", "Imager / Saturation" },
+	{ "limiter_output", "Limiter / Output" },
+	{ "monitor", "Monitor" },
 };
 #define N_TABS ((int)(sizeof tabs / sizeof tabs[0]))
 
+int osc_layout_tab_count(void) { return N_TABS; }
+
+int osc_layout_tab_index(const char *tab_id)
+{
+	for (int t = 0; tab_id && t < N_TABS; t++)
+		if (!strcmp(tabs[t].id, tab_id))
+			return t;
+	return -1;
+}
+
+const char *osc_layout_tab_label(int t) { return t >= 0 && t < N_TABS ? tabs[t].label : NULL; }
+
 static int tab_of(const char *module)
 {
-	if (!strcmp(module, "snapshot"))
-		return 0; /* with the snapshot buttons (write_snapshots) */
-	for (int t = 0; t < N_TABS; t++)
-		for (int k = 0; tabs[t].modules[k]; k++)
-			if (!strcmp(tabs[t].modules[k], module))
-				return t;
-	return N_TABS - 1;
+	const lathe_module *m = lathe_module_find(module);
+	int t = m ? osc_layout_tab_index(m->osc_tab) : -1;
+	return t >= 0 ? t : N_TABS - 1;
 }
 
 /* Modules of tab t in registry order, each once. */
@@ -771,11 +777,20 @@ void osc_layout_write_markdown(FILE *f)
 	           "sender reach it: the layout subscribes when it loads and renews the lease (%d s) every %d s by itself\n"
 	           "(a script widget), so feedback and meters never stop. No `--osc-feedback` is needed.\n\n"
 	           "Pages: **Master** (global bypass, target loudness with Learn, snapshots A-D recall/store and fade,\n"
-	           "undo/redo, loudness reset, session save/load, the last `/done` and `/error`, and the meters),\n"
-	           "**Input / EQ**, **Dynamics**, **Imager / Saturation**, **Limiter / Output**, **Monitor**.\n"
-	           "Toggles are toggle buttons, enums dropdowns, levels faders and the rest knobs, each with its value\n"
-	           "and unit below (type a value there to set it).\n",
+	           "undo/redo, loudness reset, session save/load, the last `/done` and `/error`, and the meters),\n",
 		LEASE_S, RENEW_MS / 1000);
+	/* the other pages with the modules on each, from the module table */
+	for (int t = 1; t < N_TABS; t++) {
+		fprintf(f, "%s**%s** (", t == 1 ? "" : t == N_TABS - 1 ? " and " : ", ", tabs[t].label);
+		int k = 0;
+		for (int i = 0; i < lathe_module_count(); i++)
+			if (tab_of(lathe_module_get(i)->id) == t)
+				fprintf(f, "%s%s", k++ ? ", " : "", lathe_module_get(i)->title);
+		fprintf(f, ")");
+	}
+	fprintf(f, ".\n"
+	           "Toggles are toggle buttons, enums dropdowns, levels faders and the rest knobs, each with its value\n"
+	           "and unit below (type a value there to set it).\n");
 	fprintf(f, "\n## TouchOSC\n\n"
 	           "TouchOSC sends from one port and listens on another, and lathe replies to the port a message came\n"
 	           "from, so lathe must be told where TouchOSC listens. In TouchOSC's OSC connection:\n\n"

@@ -11,6 +11,12 @@
 /* The session file, as committed in osc/layouts/. */
 void osc_write_open_stage_control(FILE *f);
 
+/* The layout's pages: how many, and the index of the one with this id (a module's
+ * osc_tab in engine/modules.c), -1 when none has it. */
+int osc_layout_tab_count(void);
+int osc_layout_tab_index(const char *tab_id);
+const char *osc_layout_tab_label(int t); /* "Input / EQ"; NULL out of range */
+
 /* The "Open Stage Control" and "TouchOSC" sections of docs/osc.md. */
 void osc_layout_write_markdown(FILE *f);
 

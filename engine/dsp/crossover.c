@@ -395,11 +395,6 @@ void crossover_split_allpass(crossover *xo, int ch, const float *x, float *const
  * compensation passes (allpass_lanes), whose one recursion per pass waited on its own
  * latency.  A band meets AP(f_1), AP(f_2), ... in that order, and every lane does the
  * operations of split2_run/allpass_lanes: bit for bit the same output. */
-typedef float v8sf __attribute__((vector_size(32)));
-#define AVX2_INLINE __attribute__((target("avx2"), always_inline)) static inline
-
-AVX2_INLINE v8sf v8_set1(float x) { return (v8sf){ x, x, x, x, x, x, x, x }; }
-
 AVX2_INLINE void split2_lr4_wide_run(const xo_svf_coef *c, v8sf *f1p, v8sf *f2p, v4sf *p1p, v4sf *p2p, float *rest0, float *rest1,
                                      float *lo0, float *lo1, float *const cb[4], unsigned n, const int nc)
 {

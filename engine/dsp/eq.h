@@ -21,16 +21,11 @@ void eq_update(eq *s, const lathe_params *p);
 void eq_process(eq *s, float *l, float *r, unsigned n);
 unsigned eq_latency(const eq *s);
 void eq_reset(eq *s);
+/* RT: each band's gain now, dB: the static gain (as it glides), plus a
+ * dynamic band's offset; 0 for bands without a gain (cuts, notch) or off. */
+void eq_live_gain_db(const eq *s, float out[EQ_BANDS]);
 
-/* Non-RT, pure functions of the parameter values (the console draws them):
- * magnitude in dB at frequency f (Hz) for sample rate `rate`, computed from the
- * very coefficients the RT path uses (at the settled values).
- * eq_response_db: all bands in series, 0 when /eq/bypass is on; bands on mid,
- * side, left or right are included as if they acted on the whole signal.
- * eq_band_response_db: one band (0-based), 0 when that band is bypassed. */
-double eq_response_db(const lathe_params *p, double rate, double f);
-double eq_band_response_db(const lathe_params *p, double rate, int band, double f);
-/* eq_band_response_db at n frequencies f[] into db[] (one design for all). */
-void eq_band_response_curve(const lathe_params *p, double rate, int band, const double *f, double *db, int n);
+/* The static response (eq_response_db, eq_band_response_db): eq_response.h. */
+#include "eq_response.h"
 
 #endif

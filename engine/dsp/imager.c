@@ -31,6 +31,7 @@
 #include "imager.h"
 #include "crossover.h"
 #include "smooth.h"
+#include "dsp_util.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -198,8 +199,8 @@ void imager_process(imager *im, float *l, float *r, unsigned n)
 				cr[i] = or_;
 			} else {
 				float x = smooth_next(&im->mix);
-				cl[i] += x * (ol - cl[i]);
-				cr[i] += x * (or_ - cr[i]);
+				cl[i] = dsp_mix_in(cl[i], ol, x);
+				cr[i] = dsp_mix_in(cr[i], or_, x);
 			}
 		}
 		done += k;

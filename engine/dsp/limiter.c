@@ -100,6 +100,7 @@
 #include "oversample.h"
 #include "smooth.h"
 #include "vec.h"
+#include "dsp_util.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -220,15 +221,6 @@ struct limiter {
 	int fresh;           /* no audio since new/reset: the next update jumps, no ramps */
 };
 
-static unsigned pow2_above(unsigned n)
-{
-	unsigned p = 1;
-	while (p <= n)
-		p <<= 1;
-	return p;
-}
-
-static float db_to_lin(double db) { return (float)pow(10.0, db / 20.0); }
 
 /* ---- sliding minimum ---- */
 static int minq_alloc(minq *q, unsigned window_max)
@@ -342,9 +334,6 @@ static void interp_block(const float *hb, float *v, unsigned m)
 #if LATHE_HAVE_AVX2_PATH
 /* The same on eight lanes (AVX2; chosen at run time by lathe_cpu_avx2(), vec.h): the lane
  * arithmetic of interp_peak4 (compare, select, divide: IEEE), so the same result. */
-typedef float v8sf __attribute__((vector_size(32)));
-typedef int v8si __attribute__((vector_size(32)));
-#define V8_SEL(m, a, b) ((v8sf)(((v8si)(a) & (m)) | ((v8si)(b) & ~(m))))
 __attribute__((target("avx2"))) static void interp_block8(const float *hb, float *v, unsigned m)
 {
 	const v8sf tiny = { 1e-30f, 1e-30f, 1e-30f, 1e-30f, 1e-30f, 1e-30f, 1e-30f, 1e-30f };
@@ -881,7 +870,7 @@ void limiter_update(limiter *l, const lathe_params *p)
 static void band_limit_mix(limiter *l, const float *ceil_buf, unsigned n)
 {
 	const float *p0 = l->main.peak[0], *p1 = l->main.peak[1];
-	const float k = db_to_lin(-BL_ENGAGE_DB);
+	const float k = (float)db_to_lin_d(-BL_ENGAGE_DB);
 	float m = l->bl_cur;
 	unsigned hold = l->bl_hold;
 	for (unsigned i = 0; i < n; i++) {
@@ -917,7 +906,7 @@ void limiter_process(limiter *l, float *left, float *right, unsigned n)
 	for (int c = 0; c < LIM_CH; c++)
 		for (unsigned i = 0; i < n; i++)
 			io[c][i] *= drive_buf[i];
-	float g1 = stage_run(&l->main, io, n, ceil_buf, db_to_lin(-MAIN_MARGIN_DB), l->link, l->true_peak);
+	float g1 = stage_run(&l->main, io, n, ceil_buf, (float)db_to_lin_d(-MAIN_MARGIN_DB), l->link, l->true_peak);
 	band_limit_mix(l, ceil_buf, n);
 	for (int c = 0; c < LIM_CH; c++)
 		bandlimit_process(l->bl[c], io[c], n, l->bl_mix);
@@ -940,7 +929,7 @@ void limiter_process(limiter *l, float *left, float *right, unsigned n)
 			float m = smooth_next(&l->bypass_mix);
 			for (int c = 0; c < LIM_CH; c++) {
 				float d = l->dry_ring[c][(rd + i) & l->dry_mask];
-				io[c][i] += m * (d - io[c][i]);
+				io[c][i] = dsp_mix_in(io[c][i], d, m);
 			}
 		}
 	}

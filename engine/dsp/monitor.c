@@ -24,6 +24,7 @@
 #include "monitor.h"
 #include "biquad.h"
 #include "smooth.h"
+#include "dsp_util.h"
 
 #include <complex.h>
 #include <math.h>
@@ -171,7 +172,6 @@ static float clamp_db(float db)
 	return db < -40 ? -40 : db > 40 ? 40 : db;
 }
 
-static inline float db_lin(float db) { return powf(10.0f, db * 0.05f); }
 
 void monitor_set_match(monitor *m, float input_db, float ref_db)
 {
@@ -199,7 +199,7 @@ void monitor_update(monitor *m, const lathe_params *p)
 		match_db[MON_SRC_REFERENCE] = atomic_load_explicit(&m->match_ref_db, memory_order_relaxed);
 	}
 	for (int k = 0; k < MON_SOURCES; k++) {
-		float target = (!cal && k == source) ? db_lin(match_db[k] + platform) : 0.0f;
+		float target = (!cal && k == source) ? db_to_lin(match_db[k] + platform) : 0.0f;
 		smooth_set(&m->w[k], target, m->xfade_samples);
 	}
 	smooth_set(&m->w_cal, cal ? m->cal_gain : 0.0f, m->xfade_samples);
@@ -237,7 +237,7 @@ void monitor_update(monitor *m, const lathe_params *p)
 	float g_db = param_get(p, P_MON_LEVEL) + param_get(p, P_MON_CALIBRATION);
 	if (param_get_bool(p, P_MON_DIM))
 		g_db += param_get(p, P_MON_DIM_LEVEL);
-	smooth_set(&m->gain, param_get_bool(p, P_MON_MUTE) ? 0.0f : db_lin(g_db), m->gain_samples);
+	smooth_set(&m->gain, param_get_bool(p, P_MON_MUTE) ? 0.0f : db_to_lin(g_db), m->gain_samples);
 	smooth_set(&m->bypass, param_get_bool(p, P_MON_BYPASS) ? 1.0f : 0.0f, smooth_samples(BYPASS_MS, m->rate));
 }
 
@@ -299,8 +299,8 @@ static void process_chunk(monitor *m, const float *master_l, const float *master
 	if (smooth_active(&m->bypass) || m->bypass.cur != 0.0f) {
 		for (unsigned i = 0; i < n; i++) {
 			float x = smooth_next(&m->bypass);
-			mon_l[i] += x * (master_l[i] - mon_l[i]);
-			mon_r[i] += x * (master_r[i] - mon_r[i]);
+			mon_l[i] = dsp_mix_in(mon_l[i], master_l[i], x);
+			mon_r[i] = dsp_mix_in(mon_r[i], master_r[i], x);
 		}
 	}
 }

@@ -37,6 +37,7 @@
 #include "crossover.h"
 #include "smooth.h"
 #include "vec.h"
+#include "dsp_util.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -281,22 +282,6 @@ static void smooth_fill(smooth *sm, float *dst, unsigned k)
  * so the stereo link's max(g0, g1) is a max with the halves swapped.  Lane for lane the
  * operations of fast_log2_4, fast_exp2_4 and static_gr4 (no FMA in the avx2 target; the
  * division and the conversions are IEEE): the same results as the four-lane path. */
-typedef float v8sf __attribute__((vector_size(32)));
-typedef int v8si __attribute__((vector_size(32)));
-#define AVX2_INLINE __attribute__((target("avx2"), always_inline)) static inline
-#define V8_SEL(m, a, b) ((v8sf)(((v8si)(a) & (m)) | ((v8si)(b) & ~(m))))
-
-AVX2_INLINE v8sf v8_set1(float x) { return (v8sf){ x, x, x, x, x, x, x, x }; }
-AVX2_INLINE v8sf v8_max(v8sf a, v8sf b) { return V8_SEL(a > b, a, b); }
-AVX2_INLINE v8sf v8_min(v8sf a, v8sf b) { return V8_SEL(a < b, a, b); }
-AVX2_INLINE v8sf v8_cat(const float *p0, const float *p1) { return __builtin_shufflevector(v4_load(p0), v4_load(p1), 0, 1, 2, 3, 4, 5, 6, 7); }
-AVX2_INLINE void v8_split(v8sf v, float *p0, float *p1)
-{
-	v4_store(p0, __builtin_shufflevector(v, v, 0, 1, 2, 3));
-	v4_store(p1, __builtin_shufflevector(v, v, 4, 5, 6, 7));
-}
-AVX2_INLINE v8sf v8_swap(v8sf v) { return __builtin_shufflevector(v, v, 4, 5, 6, 7, 0, 1, 2, 3); }
-
 AVX2_INLINE v8sf fast_log2_8(v8sf x)
 {
 	v8si u = (v8si)x;
@@ -602,8 +587,8 @@ void multiband_process(multiband *m, float *l, float *r, unsigned n)
 				cr[i] = wr;
 			} else {
 				float mx = smooth_next(&m->mix);
-				cl[i] += mx * (wl - cl[i]);
-				cr[i] += mx * (wr - cr[i]);
+				cl[i] = dsp_mix_in(cl[i], wl, mx);
+				cr[i] = dsp_mix_in(cr[i], wr, mx);
 			}
 		}
 		done += k;

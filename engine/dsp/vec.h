@@ -57,4 +57,28 @@ static inline int lathe_cpu_avx2(void) { return 0; }
 
 static inline v4sf v4_abs(v4sf a) { return (v4sf)((v4si)a & (v4si){ 0x7fffffff, 0x7fffffff, 0x7fffffff, 0x7fffffff }); }
 
+#if LATHE_HAVE_AVX2_PATH
+/* Eight float lanes, for the target("avx2") paths picked by lathe_cpu_avx2() (crossover,
+ * multiband, limiter).  Functions on them must be AVX2_INLINE (or target("avx2")): a
+ * 32-byte vector passed by value outside AVX code changes the ABI. */
+typedef float v8sf __attribute__((vector_size(32)));
+typedef int v8si __attribute__((vector_size(32)));
+#define AVX2_INLINE __attribute__((target("avx2"), always_inline)) static inline
+/* mask ? a : b, lane by lane (as v4_select) */
+#define V8_SEL(m, a, b) ((v8sf)(((v8si)(a) & (m)) | ((v8si)(b) & ~(m))))
+
+AVX2_INLINE v8sf v8_set1(float x) { return (v8sf){ x, x, x, x, x, x, x, x }; }
+AVX2_INLINE v8sf v8_max(v8sf a, v8sf b) { return V8_SEL(a > b, a, b); }
+AVX2_INLINE v8sf v8_min(v8sf a, v8sf b) { return V8_SEL(a < b, a, b); }
+/* four floats from p0 in lanes 0-3 and four from p1 in lanes 4-7, and back */
+AVX2_INLINE v8sf v8_cat(const float *p0, const float *p1) { return __builtin_shufflevector(v4_load(p0), v4_load(p1), 0, 1, 2, 3, 4, 5, 6, 7); }
+AVX2_INLINE void v8_split(v8sf v, float *p0, float *p1)
+{
+	v4_store(p0, __builtin_shufflevector(v, v, 0, 1, 2, 3));
+	v4_store(p1, __builtin_shufflevector(v, v, 4, 5, 6, 7));
+}
+/* the two halves exchanged */
+AVX2_INLINE v8sf v8_swap(v8sf v) { return __builtin_shufflevector(v, v, 4, 5, 6, 7, 0, 1, 2, 3); }
+#endif
+
 #endif

@@ -53,6 +53,7 @@ struct analysis {
 	unsigned hist_phase;        /* frames into the current 100 ms history step */
 	uint32_t overs;             /* master samples above the ceiling since reset (from meter frames) */
 	float lim_gr, mb_gr[MB_BANDS]; /* highest gain reduction since the last publish */
+	float eq_gain[EQ_BANDS];       /* the EQ bands' live gains in the latest frame */
 	uint32_t nonfinite;
 	unsigned gonio_decim, gonio_phase; /* keep every gonio_decim-th frame (about 12 kHz) */
 	float match_in, match_ref;  /* smoothed loudness-match gains, dB */
@@ -182,6 +183,7 @@ static void publish(analysis *a)
 	s.out.overs = a->overs;
 	s.ref_lufs_s = a->ref->lufs_s;
 	memcpy(s.mb_gr_db, a->mb_gr, sizeof s.mb_gr_db);
+	memcpy(s.eq_gain_db, a->eq_gain, sizeof s.eq_gain_db);
 	s.lim_gr_db = a->lim_gr;
 	memset(a->mb_gr, 0, sizeof a->mb_gr);
 	a->lim_gr = 0;
@@ -231,6 +233,7 @@ static void *thread_main(void *arg)
 			for (int b = 0; b < MB_BANDS; b++)
 				a->mb_gr[b] = mf.mb_gr[b] > a->mb_gr[b] ? mf.mb_gr[b] : a->mb_gr[b];
 			a->nonfinite = mf.nonfinite;
+			memcpy(a->eq_gain, mf.eq_gain, sizeof a->eq_gain);
 		}
 		/* drain the tap, but publish at least every 50 ms even when behind */
 		struct timespec t;

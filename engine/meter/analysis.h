@@ -31,6 +31,7 @@ typedef struct {
 	meter_side in, out;    /* chain input (aligned with the master), master out */
 	float ref_lufs_s;      /* reference short-term loudness */
 	float mb_gr_db[MB_BANDS], lim_gr_db;
+	float eq_gain_db[EQ_BANDS]; /* each EQ band's live gain (static + a dynamic band's offset), dB */
 	float platform_gain_db[PLAT_COUNT];    /* what each platform would apply to the master (index 0 unused) */
 	float platform_tp_after[PLAT_COUNT];
 	uint32_t tap_dropped, nonfinite_events;

@@ -41,7 +41,8 @@ measure *measure_new(unsigned rate, unsigned channels, int what)
 	m->scratch = calloc((size_t)(MEASURE_MAX_RATE / 100) * channels, sizeof(float));
 	if (!m->scratch)
 		goto fail;
-	for (unsigned c = 0; c < channels; c++)
+	/* true-peak meters only where peaks are read (about 390 kB each: FFT buffers) */
+	for (unsigned c = 0; c < channels && (what & MEASURE_PEAKS); c++)
 		if (!(m->tp[c] = truepeak_new(rate)))
 			goto fail;
 	if (measure_set_rate(m, rate) < 0)
@@ -71,7 +72,7 @@ int measure_set_rate(measure *m, unsigned rate)
 	m->rate = rate;
 	m->hop = rate / 100;
 	for (unsigned c = 0; c < m->channels; c++)
-		if (truepeak_set_rate(m->tp[c], rate) < 0)
+		if (m->tp[c] && truepeak_set_rate(m->tp[c], rate) < 0)
 			return -1;
 	return measure_reset(m);
 }
@@ -80,7 +81,8 @@ int measure_reset(measure *m)
 {
 	int r = make_ebu(m);
 	for (unsigned c = 0; c < m->channels; c++) {
-		truepeak_reset(m->tp[c]);
+		if (m->tp[c])
+			truepeak_reset(m->tp[c]);
 		m->peak_lin[c] = m->tp_lin[c] = m->peak_max_lin[c] = m->tp_max_lin[c] = 0;
 	}
 	m->fill = 0;
@@ -228,6 +230,24 @@ void measure_add(measure *m, const float *x, size_t frames, size_t stride)
 		if (m->fill == m->hop)
 			end_hop(m);
 	}
+}
+
+void measure_flush(measure *m)
+{
+	if (!(m->what & MEASURE_PEAKS))
+		return;
+	float piece_tp = 0;
+	for (unsigned c = 0; c < m->channels; c++) {
+		float tp = truepeak_flush(m->tp[c]);
+		if (tp > m->tp_lin[c])
+			m->tp_lin[c] = tp;
+		if (tp > m->tp_max_lin[c])
+			m->tp_max_lin[c] = tp;
+		piece_tp = tp > piece_tp ? tp : piece_tp;
+	}
+	if (piece_tp > m->ceiling_lin && !m->over_active)
+		m->tp_overs++;
+	m->over_active = 0;
 }
 
 float measure_integrated(const measure *m)

@@ -73,6 +73,10 @@ int measure_reset(measure *m);
 void measure_set_ceiling_db(measure *m, float dbtp);
 /* Feed frames: frame i channel c is at x[i * stride + c] (stride >= channels). */
 void measure_add(measure *m, const float *x, size_t frames, size_t stride);
+/* End of stream: the true peaks still inside the meters' delay (truepeak_latency(), 151 ms
+ * at 44.1 kHz) are read, with the ringing after the last sample; a render or analysis
+ * calls it before its final readings so the last milliseconds count. */
+void measure_flush(measure *m);
 /* Integrated loudness and LRA so far (queries the histogram). */
 float measure_integrated(const measure *m);
 float measure_lra(const measure *m);

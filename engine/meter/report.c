@@ -143,6 +143,7 @@ size_t report_series(const report_meter *rm, const float **momentary, const floa
 void report_finish(report_meter *rm, loudness_report *r)
 {
 	memset(r, 0, sizeof *r);
+	measure_flush(rm->m); /* the true peaks still in the meter's delay */
 	const measure *m = rm->m;
 	r->integrated_lufs = measure_integrated(m);
 	r->loudness_range_lu = measure_lra(m);

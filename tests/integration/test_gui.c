@@ -169,6 +169,66 @@ START_TEST(test_renders_a_console)
 }
 END_TEST
 
+/* A dynamic EQ band is drawn: its range as a shaded area in its colour (the
+ * pixel halfway between its static gain and the end of its range is tinted
+ * only while the band is dynamic), and the curve follows its live gain (the
+ * band under the music's chord sits on the end of its range, and so does
+ * the drawn curve).  LATHE_SCREENSHOT_DYN=FILE writes the console with it. */
+START_TEST(test_dynamic_band_drawn)
+{
+	studio *s = studio_start(TRUE);
+	lathe_params *p = s->app.params;
+	const int b = 2; /* band 3 */
+	param_set(p, P_EQ_FREQ + b, 220, NULL);
+	param_set(p, P_EQ_Q + b, 1.4f, NULL);
+	param_set(p, P_EQ_GAIN + b, 6, NULL);
+	param_set(p, P_EQ_THRESHOLD + b, -60, NULL);
+	param_set(p, P_EQ_RATIO + b, 20, NULL);
+	param_set(p, P_EQ_RANGE + b, -12, NULL);
+	param_set(p, P_EQ_ATTACK + b, 1, NULL);
+	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(s->c->section_btn[1]), TRUE); /* the EQ page */
+	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(s->c->eq_band_btn[b]), TRUE);  /* band 3's controls */
+	main_loop_ms(500);
+	double px, py;
+	eq_view_point(s->c->eq, 220, 0, &px, &py); /* halfway between +6 and -6 dB at the band's frequency */
+	graphene_rect_t bounds;
+	ck_assert(gtk_widget_compute_bounds(s->c->eq->area, s->c->window, &bounds));
+	int x = (int)(bounds.origin.x + px), y = (int)(bounds.origin.y + py) - 12; /* above the 0 dB grid line */
+	GdkTexture *t0 = console_render(s->c);
+	int w, h;
+	guchar *a = pixels(t0, &w, &h);
+	param_set(p, P_EQ_DYNAMIC + b, 1, NULL);
+	main_loop_ms(1500);
+	GdkTexture *t1 = console_render(s->c);
+	guchar *d = pixels(t1, &w, &h);
+	ck_assert(x > 0 && x < w && y > 0 && y < h);
+	GdkRGBA c;
+	eq_band_color(b, &c);
+	/* memory order B G R A: distance of the pixel's colour to the band colour, before and after */
+	guchar *p0 = a + 4 * ((size_t)y * w + x), *p1 = d + 4 * ((size_t)y * w + x);
+	double d0 = fabs(p0[2] - 255 * c.red) + fabs(p0[1] - 255 * c.green) + fabs(p0[0] - 255 * c.blue);
+	double d1 = fabs(p1[2] - 255 * c.red) + fabs(p1[1] - 255 * c.green) + fabs(p1[0] - 255 * c.blue);
+	double live = eq_view_live_gain(s->c->eq, b);
+	printf("dynamic band drawn: pixel (%d, %d) rgb %d,%d,%d -> %d,%d,%d (distance to the band colour %.0f -> %.0f); "
+	       "live gain drawn %.2f dB (static +6, range -12)\n",
+	       x, y, p0[2], p0[1], p0[0], p1[2], p1[1], p1[0], d0, d1, live);
+	ck_assert_msg(d1 < d0 - 40, "the range is not shaded in the band's colour");
+	ck_assert_msg(fabs(live - (-6)) < 0.5, "the curve is drawn at %.2f dB, the band sits at -6", live);
+	/* the drawn curve at the band's frequency: the live gain, not the static one */
+	ck_assert_msg(fabs(eq_view_response_db(s->c->eq, 220) - 6) < 0.5, "static response moved");
+	const char *shot = getenv("LATHE_SCREENSHOT_DYN");
+	if (shot && *shot) {
+		ck_assert(gdk_texture_save_to_png(t1, shot));
+		printf("screenshot written to %s\n", shot);
+	}
+	g_free(a);
+	g_free(d);
+	g_object_unref(t0);
+	g_object_unref(t1);
+	studio_stop(s);
+}
+END_TEST
+
 START_TEST(test_meters_move_with_audio)
 {
 	studio *s = studio_start(TRUE);
@@ -557,6 +617,7 @@ int main(int argc, char **argv)
 	TCase *tc = suite_add_case(s, "console", 60, NULL, NULL);
 	tcase_add_test(tc, test_renders_a_console);
 	tcase_add_test(tc, test_meters_move_with_audio);
+	tcase_add_test(tc, test_dynamic_band_drawn);
 	tcase_add_test(tc, test_gain_reduction_holds);
 	tcase_add_test(tc, test_gr_ballistics);
 	tcase_add_test(tc, test_learn_lands_on_target);

@@ -406,7 +406,7 @@ static const struct {
 	{ "headless --meter-rate nan", 1, "--meter-rate" },
 	{ "headless --meter-rate -inf", 1, "--meter-rate" },
 	{ "headless --meter-rate 0", 1, "--meter-rate" },
-	{ "params --osc-port 0", 1, "--osc-port" },
+	{ "params --osc-port 0", 2, "--osc-port" }, /* params takes no --osc-port: a usage error */
 	{ "analyze %/missing.wav", 1, "missing.wav" },
 };
 

@@ -140,7 +140,9 @@ static void *play_thread(void *arg)
 	return NULL;
 }
 
-/* A 1 kHz sine at -12 dBFS peak into lathe: the input peak meter reads -12. */
+/* A 1 kHz sine at -12 dBFS peak into lathe: the input peak meter reads -12;
+ * a dynamic EQ band at 1 kHz (threshold -40, ratio 20, range -6) sits on its
+ * range, and /meter/eq/5/gain says so. */
 START_TEST(meters_while_playing)
 {
 	REQUIRE_LATHE();
@@ -162,6 +164,12 @@ START_TEST(meters_while_playing)
 	client *c = cl_new("127.0.0.1", osc_port_no);
 	cl_send(c, "/loudness/reset", M());
 	ck_assert(cl_wait(c, "/done", NULL, FX_DEADLINE_MS));
+	static const struct { const char *path; float v; } dyn[] = {
+		{ "/eq/5/freq", 1000 }, { "/eq/5/q", 1 }, { "/eq/5/threshold", -40 }, { "/eq/5/ratio", 20 },
+		{ "/eq/5/range", -6 }, { "/eq/5/attack", 1 }, { "/eq/5/dynamic", 1 },
+	};
+	for (size_t k = 0; k < sizeof dyn / sizeof dyn[0]; k++)
+		cl_send(c, dyn[k].path, Mf(dyn[k].v));
 	cl_send(c, "/subscribe", Mi(10));
 	pthread_t th;
 	pthread_create(&th, NULL, play_thread, &p);
@@ -170,7 +178,7 @@ START_TEST(meters_while_playing)
 	double t0 = now_s();
 	cl_pump(c, 2000);
 	double rate = (c->datagrams - d0) / (now_s() - t0);
-	float peak = NAN, lufs_m = NAN, corr = NAN, npeak = NAN;
+	float peak = NAN, lufs_m = NAN, corr = NAN, npeak = NAN, eq_gain = NAN;
 	for (int k = 0; k < c->nq; k++) {
 		if (!strcmp(c->q[k].path, "/meter/in/peak"))
 			peak = c->q[k].f[0];
@@ -180,17 +188,23 @@ START_TEST(meters_while_playing)
 			lufs_m = c->q[k].f[0];
 		if (!strcmp(c->q[k].path, "/meter/in/correlation"))
 			corr = c->q[k].f[0];
+		if (!strcmp(c->q[k].path, "/meter/eq/5/gain"))
+			eq_gain = c->q[k].f[0]; /* the latest */
 	}
 	pthread_join(th, NULL);
 	/* BS.1770-4: a 0 dBFS 1 kHz sine in one channel reads -3.01 LUFS (the -0.691 offset cancels the
 	 * K-filter's +0.69 dB at 1 kHz); two identical channels add 3.01 dB: a -12 dBFS stereo sine reads -12.0 LUFS */
-	printf("live meters: %.1f datagrams/s while playing; in peak %.2f dBFS (norm %.3f), lufs_m %.2f, correlation %.2f\n",
-		rate, peak, npeak, lufs_m, corr);
+	printf("live meters: %.1f datagrams/s while playing; in peak %.2f dBFS (norm %.3f), lufs_m %.2f, correlation %.2f, "
+	       "dynamic EQ band 5 gain %.2f dB\n", rate, peak, npeak, lufs_m, corr, eq_gain);
 	fflush(stdout);
 	ck_assert_int_eq(p.rc, 0);
 	ck_assert_msg(!isnan(peak), "no /meter/in/peak while playing");
 	ck_assert_float_eq_tol(peak, -12.0f, 0.3f);
 	ck_assert_float_eq_tol(npeak, (peak + 70) / 76, 1e-4f);
+	ck_assert_msg(!isnan(eq_gain), "no /meter/eq/5/gain while playing");
+	ck_assert_float_eq_tol(eq_gain, -6.0f, 0.1f);
+	for (size_t k = 0; k < sizeof dyn / sizeof dyn[0]; k++)
+		cl_send(c, dyn[k].path, Mf(param_info_get(param_find(dyn[k].path))->def));
 	if (!isnan(lufs_m))
 		ck_assert_float_eq_tol(lufs_m, -12.0f, 0.3f);
 	if (!isnan(corr))

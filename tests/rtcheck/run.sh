@@ -23,7 +23,8 @@ sox -n -r 96000 -c 2 "$mix" synth 2 sine 300 gain -12 || { echo "rtcheck: sox ca
 trap 'kill $jackd_pid 2>/dev/null; wait $jackd_pid 2>/dev/null; rm -f "$ref" "$mix"' EXIT
 
 active="--ref $ref --play $mix --set /mb/bypass=0 --set /saturate/bypass=0 --set /dither/bypass=0 --set /eq/2/gain=3 --set /eq/6/gain=-2 \
- --set /eq/1/type=low_cut --set /imager/width=120 --set /imager/mono_below=120 --set /limiter/gain=6 --set /mb/bands=4"
+ --set /eq/1/type=low_cut --set /imager/width=120 --set /imager/mono_below=120 --set /limiter/gain=6 --set /mb/bands=4 \
+ --set /eq/4/freq=300 --set /eq/4/dynamic=on --set /eq/4/threshold=-50 --set /eq/4/range=-9 --set /eq/4/attack=1"
 
 run() { # bin seconds
 	XDG_STATE_HOME=/tmp/lathe-rtcheck-state-$$ LD_PRELOAD=$RTCHECK_SO "$1" headless --jack-name rtc --osc-port $port \
@@ -36,6 +37,12 @@ run() { # bin seconds
 			oscsend localhost $port $p f "-$(( (i * 7 + ${#p}) % 9 )).5" 2>/dev/null
 		done
 		oscsend localhost $port /monitor/source i $((i % 3)) 2>/dev/null
+		# dynamic EQ bands: band 4 (on from the start, under the 300 Hz mix) moving with its
+		# threshold, band 5 switched on and off on the side channel
+		oscsend localhost $port /eq/4/threshold f "-$(( 30 + (i * 11) % 30 ))" 2>/dev/null
+		oscsend localhost $port /eq/5/channel i 2 2>/dev/null
+		oscsend localhost $port /eq/5/threshold f -60 2>/dev/null
+		oscsend localhost $port /eq/5/dynamic f $((i % 2)) 2>/dev/null
 		[ $i -eq 2 ] && jack_bufsize 128 >/dev/null 2>&1
 		[ $i -eq 4 ] && jack_bufsize 64 >/dev/null 2>&1
 		sleep 1

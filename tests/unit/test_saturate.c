@@ -196,21 +196,19 @@ START_TEST(test_curves_harmonics)
 END_TEST
 
 /* Level exactness at high frequencies (issue 14): a sine at -6 dBFS, +12 dB drive; the
- * output fundamental against the static curve's (curve_harmonic, h = 1), 1 kHz..16 kHz, every
- * curve and setting, at 44.1 and 48 kHz.  Printed with the worst per curve and setting.  The
- * issue's goal, 0.05 dB to 16 kHz, is NOT met yet: only tape and tube at 8x reach it (+0.043);
- * at 4x (and the 2x setting, which runs at 4x) the ADAA kernel on a strongly bent, coarsely
- * sampled waveform leaves up to +0.18 dB (tape/tube) and +0.67 dB (clippers) at 16 kHz, at 8x
- * the clippers +0.16.  Asserted here: what is reached, so it cannot get worse. */
+ * output fundamental against the static curve's (curve_harmonic, h = 1), 100 Hz..16 kHz,
+ * every curve and setting, at 44.1, 48 and 96 kHz.  The issue's goal: within 0.05 dB to 16 kHz
+ * at every setting.  Before the pre-emphasis (saturate.c) the 4x paths read up to +0.18 dB
+ * (tape/tube) and +0.67 dB (clippers) at 16 kHz, the 8x clippers +0.16. */
 START_TEST(test_hf_level)
 {
-	const double fs = _i ? 48000 : 44100;
-	const double freqs[] = { 1000, 5000, 10000, 12500, 16000 };
+	const double fs = _i == 2 ? 96000 : _i ? 48000 : 44100;
+	const double freqs[] = { 100, 1000, 5000, 10000, 12500, 14000, 16000 };
 	const double amp = 0.5, drive = pow(10, 12 / 20.0);
-	double worst4 = 0, worst8 = 0;
+	double worst_all = 0;
 	for (int type = SAT_TAPE; type <= SAT_HARD_CLIP; type++) {
 		double want = curve_harmonic(type, amp * drive, 1);
-		for (int os = OS_4X; os <= OS_8X; os++) {
+		for (int os = OS_2X; os <= OS_8X; os++) {
 			double worst = 0, at = 0;
 			for (size_t k = 0; k < sizeof freqs / sizeof freqs[0]; k++) {
 				saturate *sat = saturate_new(fs, 512);
@@ -232,16 +230,12 @@ START_TEST(test_hf_level)
 				params_free(p);
 				saturate_free(sat);
 			}
-			printf("saturate HF level at %.0f Hz: %-9s %dx: fundamental re static curve, worst %+.3f dB at %.0f Hz (1..16 kHz)\n",
+			printf("saturate HF level at %.0f Hz: %-9s %dx setting: fundamental re static curve, worst %+.4f dB at %.0f Hz (0.1..16 kHz)\n",
 			       fs, type_names[type], 2 << os, worst, at);
-			if (os == OS_8X)
-				worst8 = fmax(worst8, fabs(worst));
-			else
-				worst4 = fmax(worst4, fabs(worst));
+			worst_all = fmax(worst_all, fabs(worst));
 		}
 	}
-	ck_assert_double_le(worst8, 0.2);
-	ck_assert_double_le(worst4, 0.7);
+	ck_assert_double_le(worst_all, 0.05);
 }
 END_TEST
 
@@ -314,8 +308,8 @@ START_TEST(test_tube_even_harmonics)
 END_TEST
 
 /* Largest spectral peak (dB re the fundamental) that is not a harmonic of f0, between 20 Hz
- * and fs/2, of x[0..n) (n = fs: 1 Hz bins), Blackman-Harris 4-term window (sidelobes -92 dB). */
-static double worst_alias_dbc(const float *x, int n, double fs, double f0, double *where)
+ * and top, of x[0..n) (n = fs: 1 Hz bins), Blackman-Harris 4-term window (sidelobes -92 dB). */
+static double worst_alias_dbc(const float *x, int n, double fs, double f0, double top, double *where)
 {
 	float *in = fftwf_malloc(sizeof(float) * (size_t)n);
 	fftwf_complex *out = fftwf_malloc(sizeof(fftwf_complex) * (size_t)(n / 2 + 1));
@@ -335,7 +329,7 @@ static double worst_alias_dbc(const float *x, int n, double fs, double f0, doubl
 		double near_h = fabs(f - f0 * round(f / f0));
 		if (fabs(f - f0) <= 5 * bin_hz)
 			fund = fmax(fund, mag);
-		else if (f >= 20 && !(round(f / f0) >= 1 && near_h <= 5 * bin_hz) && mag > worst) {
+		else if (f >= 20 && f <= top && !(round(f / f0) >= 1 && near_h <= 5 * bin_hz) && mag > worst) {
 			worst = mag;
 			*where = f;
 		}
@@ -346,12 +340,12 @@ static double worst_alias_dbc(const float *x, int n, double fs, double f0, doubl
 	return 20 * log10(worst / fund + 1e-30);
 }
 
-/* The spec (issue 14): a 10 kHz tone at -6 dBFS driven 12 dB at 44.1 and 48 kHz, every curve at
+/* The spec (issue 14): a 10 kHz tone at -6 dBFS driven 12 dB at 44.1, 48 and 96 kHz, every curve at
  * every oversampling setting offered (2x runs at 4x): every alias product below 20 kHz >= 70 dB
  * under the fundamental. */
 START_TEST(test_alias)
 {
-	const double fs = _i ? 48000 : 44100;
+	const double fs = _i == 2 ? 96000 : _i ? 48000 : 44100;
 	const int types[] = { SAT_HARD_CLIP, SAT_TAPE, SAT_SOFT_CLIP, SAT_TUBE };
 	const int oss[] = { OS_2X, OS_4X, OS_8X };
 	double worst = -400;
@@ -368,10 +362,14 @@ START_TEST(test_alias)
 			for (size_t i = 0; i < n; i++)
 				l[i] = r[i] = (float)(0.5 * sin(2 * M_PI * 10000 * (double)i / fs));
 			run(s, p, l, r, n, 256);
-			double where;
-			double a = worst_alias_dbc(l + 4800, (int)fs, fs, 10000, &where);
-			printf("saturate alias at %.0f Hz: %-9s %dx setting: worst non-harmonic peak %.1f dBc at %.0f Hz\n",
-			       fs, type_names[types[ti]], 2 << oss[oi], a, where);
+			/* at 44.1 and 48 kHz the whole band; at 96 kHz the goal's band, to 20 kHz (the
+			 * down-sampler's transition band at 0.45..0.55 fs lets some of the 5th harmonic,
+			 * 50 kHz, through as 46 kHz: printed, not bounded) */
+			double where, where_all;
+			double a = worst_alias_dbc(l + 4800, (int)fs, fs, 10000, fs < 90000 ? fs / 2 : 20000, &where);
+			double a_all = worst_alias_dbc(l + 4800, (int)fs, fs, 10000, fs / 2, &where_all);
+			printf("saturate alias at %.0f Hz: %-9s %dx setting: worst non-harmonic peak %.1f dBc at %.0f Hz (to fs/2: %.1f dBc at %.0f Hz)\n",
+			       fs, type_names[types[ti]], 2 << oss[oi], a, where, a_all, where_all);
 			worst = fmax(worst, a);
 			free(l);
 			free(r);
@@ -521,8 +519,8 @@ int main(void)
 	tcase_add_loop_test(tc, test_curves_harmonics, 0, 8);
 	tcase_add_test(tc, test_tube_even_harmonics);
 	tcase_add_loop_test(tc, test_flat_passband, 0, 2);
-	tcase_add_loop_test(tc, test_alias, 0, 2);
-	tcase_add_loop_test(tc, test_hf_level, 0, 2);
+	tcase_add_loop_test(tc, test_alias, 0, 3);
+	tcase_add_loop_test(tc, test_hf_level, 0, 3);
 	tcase_add_test(tc, test_os_switch_no_click);
 	tcase_add_test(tc, test_unbypass_no_click);
 	tcase_add_test(tc, test_rt_factor);
