@@ -531,7 +531,7 @@ static int start_live(live *L, const char *mode, int *failed)
 		                .allow = (const char **)opt.osc_allow, .n_allow = opt.osc_allow ? (int)g_strv_length(opt.osc_allow) : 0,
 		                .feedback = (const char **)opt.osc_feedback,
 		                .n_feedback = opt.osc_feedback ? (int)g_strv_length(opt.osc_feedback) : 0,
-		                .meter_rate = opt.meter_rate };
+		                .meter_rate = opt.meter_rate, .version = LATHE_VERSION };
 		L->osc = osc_new(&L->app, &oo, err, sizeof err);
 		if (!L->osc) {
 			fprintf(stderr, "lathe: %s\n", err);

@@ -23,6 +23,7 @@
 #include "osc_announce.h"
 #include "osc_worker.h"
 #include "engine/thread.h"
+#include "engine/jack.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -48,7 +49,7 @@
 #define MAX_LEASED 16            /* /subscribe clients at a time */
 #define MAX_FEEDBACK 8           /* --osc-feedback clients */
 #define MAX_SUBS (MAX_LEASED + MAX_FEEDBACK)
-#define MAX_METERS 32
+#define MAX_METERS 64
 #define LEASE_DEFAULT_S 10.0
 #define LEASE_MIN_S 1.0
 #define LEASE_MAX_S 600.0
@@ -79,6 +80,13 @@ typedef struct {
 	double expires;              /* monotonic seconds, leased only */
 	double heard;                /* last datagram from its host or state sent (permanent: reconnection) */
 	float meter_sent[MAX_METERS]; /* last value sent to this subscriber; NaN = never */
+	/* the scopes last sent to it (skipped when unchanged), and its history cursor */
+	unsigned char spectrum_sent[2 * OSC_SPECTRUM_BANDS];
+	unsigned char gonio_sent[2 * OSC_GONIO_POINTS];
+	float gonio_peak_sent;
+	int spectrum_valid, gonio_valid;
+	uint64_t history_next;        /* absolute index of the next history point it needs */
+	float player_sent[2][3];      /* /ref/state, /play/state last sent (NaN: never) */
 } subscriber;
 
 /* A bundle under construction: "#bundle", immediate time tag, then
@@ -124,6 +132,15 @@ struct osc_server {
 	double meter_period;         /* seconds between meter bundles */
 	_Atomic(osc_meter_source) meter_get; /* optional meter source (tests) */
 	void *_Atomic meter_ctx;
+	const osc_scope_source *_Atomic scope_get; /* optional scope source (tests) */
+	void *_Atomic scope_ctx;
+	lathe_session_status sess_sent; /* the session status subscribers have */
+	int sess_valid;
+	char version[64];            /* /pong's first argument */
+	char registry_hash[17];      /* /pong's second: osc_registry_hash() */
+	float gonio_buf[2 * GONIO_POINTS];
+	float spec_buf[2][SPECTRUM_BINS];
+	float hist_buf[OSC_HISTORY_CHUNK];
 
 	/* the datagram being dispatched: handlers reply to src, from src_local */
 	struct sockaddr_in src;
@@ -306,6 +323,92 @@ static int pk_add_string(packer *p, const char *path, const char *text)
 	return 0;
 }
 
+/* Append "path ,f..f" with n floats; -1 (nothing written) when it does not fit. */
+static int pk_add_floats(packer *p, const char *path, const float *v, int n)
+{
+	size_t plen = (strlen(path) + 4) & ~(size_t)3;
+	size_t tlen = ((size_t)n + 2 + 3) & ~(size_t)3;
+	size_t mlen = plen + tlen + 4 * (size_t)n;
+	if (p->len + 4 + mlen > p->limit)
+		return -1;
+	char *q = p->buf + p->len;
+	put_be32(q, (uint32_t)mlen);
+	q += 4;
+	memset(q, 0, mlen);
+	memcpy(q, path, strlen(path));
+	q += plen;
+	q[0] = ',';
+	memset(q + 1, 'f', (size_t)n);
+	q += tlen;
+	for (int i = 0; i < n; i++, q += 4) {
+		union { float f; uint32_t u; } b = { .f = v[i] };
+		put_be32(q, b.u);
+	}
+	p->len += 4 + mlen;
+	p->count++;
+	return 0;
+}
+
+/* Append "path ,s...s" with n strings (n may be 0: ","); -1 when it does not fit. */
+static int pk_add_strings(packer *p, const char *path, int n, const char (*text)[64])
+{
+	size_t plen = (strlen(path) + 4) & ~(size_t)3;
+	size_t tlen = ((size_t)n + 2 + 3) & ~(size_t)3; /* ',' + n 's' + NUL, padded */
+	size_t mlen = plen + tlen;
+	for (int i = 0; i < n; i++)
+		mlen += (strlen(text[i]) + 4) & ~(size_t)3;
+	if (p->len + 4 + mlen > p->limit)
+		return -1;
+	char *q = p->buf + p->len;
+	put_be32(q, (uint32_t)mlen);
+	q += 4;
+	memset(q, 0, mlen);
+	memcpy(q, path, strlen(path));
+	q += plen;
+	q[0] = ',';
+	memset(q + 1, 's', (size_t)n);
+	q += tlen;
+	for (int i = 0; i < n; i++) {
+		memcpy(q, text[i], strlen(text[i]));
+		q += (strlen(text[i]) + 4) & ~(size_t)3;
+	}
+	p->len += 4 + mlen;
+	p->count++;
+	return 0;
+}
+
+/* Append "path ,[f|i]b [number] blob" (pre: 0, 'f' or 'i' with its 32 bits);
+ * -1 (nothing written) when it does not fit. */
+static int pk_add_blob(packer *p, const char *path, char pre, uint32_t pre_bits, const void *data, size_t n)
+{
+	size_t plen = (strlen(path) + 4) & ~(size_t)3;
+	size_t blen = (n + 3) & ~(size_t)3;
+	size_t mlen = plen + 4 + (pre ? 4 : 0) + 4 + blen; /* ",xb\0" + [number] + size + padded data */
+	if (p->len + 4 + mlen > p->limit)
+		return -1;
+	char *q = p->buf + p->len;
+	put_be32(q, (uint32_t)mlen);
+	q += 4;
+	memset(q, 0, mlen);
+	memcpy(q, path, strlen(path));
+	q += plen;
+	if (pre) {
+		q[0] = ',', q[1] = pre, q[2] = 'b';
+		q += 4;
+		put_be32(q, pre_bits);
+		q += 4;
+	} else {
+		memcpy(q, ",b\0\0", 4);
+		q += 4;
+	}
+	put_be32(q, (uint32_t)n);
+	q += 4;
+	memcpy(q, data, n);
+	p->len += 4 + mlen;
+	p->count++;
+	return 0;
+}
+
 static void send_to_subscribers(osc_server *s, const void *data, size_t len)
 {
 	for (int i = 0; i < MAX_SUBS; i++)
@@ -359,6 +462,49 @@ static void add_param_feedback(osc_server *s, int id, subscriber *to)
 	}
 }
 
+/* ---- session status (docs/osc.md "Session status") ---- */
+
+static int get_session_status(osc_server *s, lathe_session_status *st)
+{
+	memset(st, 0, sizeof *st);
+	int (*fn)(lathe_app *, lathe_session_status *) = s->app->actions.status;
+	return fn && fn(s->app, st) == 0 ? 0 : -1;
+}
+
+/* The status messages into s->pk (flushing to `to` / everyone when full):
+ * /session/name s, /session/dirty f, /snapshot/active s, /snapshot/stored s,
+ * /undo/steps f, /redo/steps f, /session/list s... */
+static void add_session_status(osc_server *s, const lathe_session_status *st, subscriber *to, int as_reply)
+{
+	char active[2] = { 0, 0 }, stored[8] = "";
+	if (st->active_snapshot >= 0 && st->active_snapshot < 26)
+		active[0] = (char)('A' + st->active_snapshot);
+	for (int k = 0, n = 0; k < 26 && n < 7; k++)
+		if (st->stored & (1u << k))
+			stored[n++] = (char)('A' + k);
+	for (int step = 0; step < 7; step++) {
+		for (int tries = 0; tries < 2; tries++) {
+			int rc = 0;
+			switch (step) {
+			case 0: rc = pk_add_string(&s->pk, "/session/name", st->name); break;
+			case 1: rc = pk_add_float(&s->pk, "/session/dirty", st->dirty ? 1.0f : 0.0f); break;
+			case 2: rc = pk_add_string(&s->pk, "/snapshot/active", active); break;
+			case 3: rc = pk_add_string(&s->pk, "/snapshot/stored", stored); break;
+			case 4: rc = pk_add_float(&s->pk, "/undo/steps", (float)st->undo_steps); break;
+			case 5: rc = pk_add_float(&s->pk, "/redo/steps", (float)st->redo_steps); break;
+			default: rc = pk_add_strings(&s->pk, "/session/list", st->n_names, st->names); break;
+			}
+			if (rc == 0)
+				break;
+			if (as_reply)
+				send_raw(s, &s->src, s->src_local, s->pk.buf, s->pk.len);
+			else
+				flush_feedback(s, to);
+			pk_begin(&s->pk, BUNDLE_MTU);
+		}
+	}
+}
+
 /* The whole state to one subscriber: what a client needs when it connects
  * (issue 12), every parameter's triple in bundles of at most BUNDLE_MTU bytes. */
 static void send_state(osc_server *s, subscriber *to)
@@ -366,6 +512,9 @@ static void send_state(osc_server *s, subscriber *to)
 	pk_begin(&s->pk, BUNDLE_MTU);
 	for (int id = 0; id < P_COUNT; id++)
 		add_param_feedback(s, id, to);
+	lathe_session_status st;
+	if (get_session_status(s, &st) == 0)
+		add_session_status(s, &st, to, 0);
 	flush_feedback(s, to);
 	to->heard = now_s();
 }
@@ -392,6 +541,24 @@ static void poll_params(osc_server *s)
 	flush_feedback(s, NULL);
 }
 
+/* The session status moved (a save, a load, a snapshot, an undo, a new file
+ * in the folder): everyone gets all of it, in one bundle. */
+static void poll_session(osc_server *s)
+{
+	lathe_session_status st;
+	if (get_session_status(s, &st) != 0)
+		return;
+	if (s->sess_valid && !memcmp(&st, &s->sess_sent, sizeof st))
+		return;
+	s->sess_sent = st;
+	s->sess_valid = 1;
+	if (!n_subscribers(s))
+		return;
+	pk_begin(&s->pk, BUNDLE_MTU);
+	add_session_status(s, &st, NULL, 0);
+	flush_feedback(s, NULL);
+}
+
 static void expire_leases(osc_server *s, double now)
 {
 	for (int i = 0; i < MAX_SUBS; i++)
@@ -415,8 +582,73 @@ static int get_meters(osc_server *s, meter_snapshot *snap)
 	return 0;
 }
 
-/* One bundle per subscriber per tick with the meters that moved by at least
- * their resolution since the last bundle to that subscriber. */
+static void scope_spectrum(osc_server *s, float pre[SPECTRUM_BINS], float post[SPECTRUM_BINS])
+{
+	const osc_scope_source *src = atomic_load(&s->scope_get);
+	if (src && src->spectrum)
+		src->spectrum(atomic_load(&s->scope_ctx), pre, post);
+	else if (s->app->analysis)
+		analysis_spectrum(s->app->analysis, pre, post);
+	else
+		for (int i = 0; i < SPECTRUM_BINS; i++)
+			pre[i] = post[i] = -INFINITY;
+}
+
+static int scope_gonio(osc_server *s, float *xy, int max)
+{
+	const osc_scope_source *src = atomic_load(&s->scope_get);
+	if (src && src->gonio)
+		return src->gonio(atomic_load(&s->scope_ctx), xy, max);
+	return s->app->analysis ? analysis_gonio(s->app->analysis, xy, max) : 0;
+}
+
+static int scope_history(osc_server *s, uint64_t first, float *lufs, int max, uint64_t *first_out)
+{
+	const osc_scope_source *src = atomic_load(&s->scope_get);
+	*first_out = first;
+	if (src && src->history)
+		return src->history(atomic_load(&s->scope_ctx), first, lufs, max, first_out);
+	return s->app->analysis ? analysis_history_from(s->app->analysis, first, lufs, max, first_out) : 0;
+}
+
+/* The file players (engine/player.h): the reference (--ref) and the input (--play). */
+static player *player_of(osc_server *s, int which)
+{
+	if (!s->app->jack)
+		return NULL;
+	return which ? lathe_jack_input_player(s->app->jack) : lathe_jack_ref_player(s->app->jack);
+}
+
+static void player_state(player *p, float out[3])
+{
+	out[0] = p && player_playing(p) ? 1.0f : 0.0f;
+	out[1] = p ? roundf((float)player_position(p) * 10.0f) / 10.0f : 0.0f; /* 0.1 s: a transport display */
+	out[2] = p ? (float)player_length(p) : 0.0f;
+}
+
+/* A meter message into the subscriber's bundles: a full bundle (BUNDLE_MTU,
+ * one Ethernet frame, never fragmented) goes out and the next one starts. */
+static void meter_flush(osc_server *s, subscriber *sub)
+{
+	if (!s->pk.count)
+		return;
+	send_raw(s, &sub->addr, sub->local, s->pk.buf, s->pk.len);
+	count(&s->st.meter_bundles, 1);
+	pk_begin(&s->pk, BUNDLE_MTU);
+}
+
+static void meter_blob(osc_server *s, subscriber *sub, const char *path, char pre, uint32_t bits, const void *d, size_t n)
+{
+	if (pk_add_blob(&s->pk, path, pre, bits, d, n) != 0) {
+		meter_flush(s, sub);
+		pk_add_blob(&s->pk, path, pre, bits, d, n);
+	}
+}
+
+/* Per subscriber per tick: the scalar meters that moved by at least their
+ * resolution since its last bundle, the spectrum and goniometer when they
+ * changed, and the history points it has not had yet; in bundles of at most
+ * BUNDLE_MTU bytes (docs/osc.md "Meters" and "Scopes"). */
 static void send_meters(osc_server *s)
 {
 	if (!n_subscribers(s))
@@ -429,23 +661,98 @@ static void send_meters(osc_server *s)
 	float val[MAX_METERS];
 	for (int i = 0; i < nm; i++)
 		val[i] = osc_meter_value(i, &snap);
+
+	/* the scopes, encoded once for everyone */
+	unsigned char spec[2 * OSC_SPECTRUM_BANDS];
+	scope_spectrum(s, s->spec_buf[0], s->spec_buf[1]);
+	for (int k = 0; k < 2; k++)
+		for (int i = 0; i < OSC_SPECTRUM_BANDS; i++)
+			spec[k * OSC_SPECTRUM_BANDS + i] = osc_spectrum_code(s->spec_buf[k][i]);
+	/* goniometer: the newest GONIO_POINTS (side, mid) pairs decimated evenly to
+	 * OSC_GONIO_POINTS, int8 scaled so that 127 is the largest |coordinate| (peak) */
+	int ng = scope_gonio(s, s->gonio_buf, GONIO_POINTS);
+	int np = ng < OSC_GONIO_POINTS ? ng : OSC_GONIO_POINTS;
+	signed char gon[2 * OSC_GONIO_POINTS];
+	float peak = 0;
+	for (int i = 0; i < np; i++) {
+		int j = (int)((long)i * ng / np); /* evenly over all ng, oldest first */
+		for (int c = 0; c < 2; c++) {
+			float v = fabsf(s->gonio_buf[2 * j + c]);
+			if (v > peak && isfinite(v))
+				peak = v;
+		}
+	}
+	for (int i = 0; i < np; i++) {
+		int j = (int)((long)i * ng / np);
+		for (int c = 0; c < 2; c++) {
+			float v = s->gonio_buf[2 * j + c];
+			float q = peak > 0 && isfinite(v) ? roundf(v / peak * 127.0f) : 0;
+			gon[2 * i + c] = (signed char)(q > 127 ? 127 : q < -127 ? -127 : q);
+		}
+	}
+	union { float f; uint32_t u; } pb = { .f = peak };
+
 	for (int k = 0; k < MAX_SUBS; k++) {
 		subscriber *sub = &s->subs[k];
 		if (!sub->used)
 			continue;
-		pk_begin(&s->pk, sizeof s->pk.buf);
+		pk_begin(&s->pk, BUNDLE_MTU);
 		for (int i = 0; i < nm; i++) {
 			const osc_meter_info *m = osc_meter_get(i);
 			if (!isnan(sub->meter_sent[i]) && fabsf(val[i] - sub->meter_sent[i]) < m->quantum)
 				continue;
-			pk_add_float(&s->pk, m->path, val[i]);
-			pk_add_float(&s->pk, m->norm, osc_meter_norm(i, val[i]));
+			/* value and /norm twin always in one bundle */
+			for (int tries = 0; tries < 2; tries++) {
+				size_t mark = s->pk.len;
+				int mark_count = s->pk.count;
+				if (pk_add_float(&s->pk, m->path, val[i]) == 0 &&
+				    pk_add_float(&s->pk, m->norm, osc_meter_norm(i, val[i])) == 0)
+					break;
+				s->pk.len = mark;
+				s->pk.count = mark_count;
+				meter_flush(s, sub);
+			}
 			sub->meter_sent[i] = val[i];
 		}
-		if (s->pk.count) {
-			send_raw(s, &sub->addr, sub->local, s->pk.buf, s->pk.len);
-			count(&s->st.meter_bundles, 1);
+		if (!sub->spectrum_valid || memcmp(sub->spectrum_sent, spec, sizeof spec) != 0) {
+			meter_blob(s, sub, "/meter/spectrum", 0, 0, spec, sizeof spec);
+			memcpy(sub->spectrum_sent, spec, sizeof spec);
+			sub->spectrum_valid = 1;
 		}
+		if (!sub->gonio_valid || sub->gonio_peak_sent != peak || memcmp(sub->gonio_sent, gon, 2 * (size_t)np) != 0) {
+			meter_blob(s, sub, "/meter/gonio", 'f', pb.u, gon, 2 * (size_t)np);
+			memcpy(sub->gonio_sent, gon, 2 * (size_t)np);
+			sub->gonio_peak_sent = peak;
+			sub->gonio_valid = 1;
+		}
+		for (int w = 0; w < 2; w++) {
+			player *pl = player_of(s, w);
+			if (!pl)
+				continue;
+			float st[3];
+			player_state(pl, st);
+			if (!memcmp(st, sub->player_sent[w], sizeof st))
+				continue;
+			/* "/ref/state fff": three floats, a blob-less message of its own */
+			if (pk_add_floats(&s->pk, w ? "/play/state" : "/ref/state", st, 3) != 0) {
+				meter_flush(s, sub);
+				pk_add_floats(&s->pk, w ? "/play/state" : "/ref/state", st, 3);
+			}
+			memcpy(sub->player_sent[w], st, sizeof st);
+		}
+		uint64_t first;
+		int nh = scope_history(s, sub->history_next, s->hist_buf, OSC_HISTORY_CHUNK, &first);
+		if (nh > 0) {
+			unsigned char h[2 * OSC_HISTORY_CHUNK];
+			for (int i = 0; i < nh; i++) {
+				int c = osc_history_code(s->hist_buf[i]);
+				h[2 * i] = (unsigned char)((unsigned)c >> 8);
+				h[2 * i + 1] = (unsigned char)c;
+			}
+			meter_blob(s, sub, "/meter/history", 'i', (uint32_t)first, h, 2 * (size_t)nh);
+			sub->history_next = first + (uint64_t)nh;
+		}
+		meter_flush(s, sub);
 	}
 }
 
@@ -651,6 +958,9 @@ static void reset_meter_memory(subscriber *sub)
 {
 	for (int i = 0; i < MAX_METERS; i++)
 		sub->meter_sent[i] = NAN;
+	for (int w = 0; w < 2; w++)
+		for (int k = 0; k < 3; k++)
+			sub->player_sent[w][k] = NAN;
 }
 
 static void handle_subscribe(osc_server *s, const char *path, const char *types, lo_arg **argv, int argc)
@@ -885,6 +1195,55 @@ static int handle_pattern(osc_server *s, const char *pattern, const char *types,
 	return matched;
 }
 
+/* ---- the file players ---- */
+
+/* "/ref/..." (which 0) or "/play/..." (which 1): play, stop, seek f, loop f, state. */
+static int handle_player(osc_server *s, const char *path, int which, const char *types, int argc, lo_arg **argv)
+{
+	const char *verb = path + (which ? 6 : 5);
+	if (strcmp(verb, "play") && strcmp(verb, "stop") && strcmp(verb, "seek") && strcmp(verb, "loop") && strcmp(verb, "state"))
+		return 0;
+	player *p = player_of(s, which);
+	if (!p) {
+		reply_error(s, path, "not available (no JACK engine)");
+		return 1;
+	}
+	if (!strcmp(verb, "play") || !strcmp(verb, "stop")) {
+		if (!trigger(s, path, types, argc, argv))
+			return 1;
+		if (verb[1] == 'l' && player_length(p) <= 0) {
+			reply_error(s, path, which ? "no file loaded (lathe --play FILE)" : "no file loaded (lathe --ref FILE)");
+			return 1;
+		}
+		player_play(p, verb[1] == 'l');
+		reply_done(s, path);
+	} else if (!strcmp(verb, "seek") || !strcmp(verb, "loop")) {
+		if (argc != 1 || !is_number_type(types[0])) {
+			reply_error(s, path, verb[0] == 's' ? "expected one number (seconds)" : "expected one number (1 loop, 0 once)");
+			return 1;
+		}
+		float v = number_arg(types[0], argv[0]);
+		if (!isfinite(v)) {
+			reply_error(s, path, param_strerror(PARAM_NOT_FINITE));
+			return 1;
+		}
+		if (verb[0] == 's')
+			player_seek(p, v < 0 ? 0 : v);
+		else
+			player_set_loop(p, v != 0);
+		reply_done(s, path);
+	} else {
+		float st[3];
+		player_state(p, st);
+		lo_message m = lo_message_new();
+		for (int k = 0; k < 3; k++)
+			lo_message_add_float(m, st[k]);
+		send_msg(s, &s->src, s->src_local, path, m);
+		lo_message_free(m);
+	}
+	return 1;
+}
+
 static int on_message(const char *path, const char *types, lo_arg **argv, int argc, lo_message msg, void *user)
 {
 	osc_server *s = user;
@@ -913,10 +1272,21 @@ static int on_message(const char *path, const char *types, lo_arg **argv, int ar
 	}
 	if (!strcmp(path, "/ping")) {
 		lo_message m = lo_message_new();
+		lo_message_add_string(m, s->version);
+		lo_message_add_string(m, s->registry_hash);
 		send_msg(s, &s->src, s->src_local, "/pong", m);
 		lo_message_free(m);
 	} else if (!strcmp(path, "/params")) {
 		handle_params_list(s);
+	} else if (!strcmp(path, "/session/state")) {
+		lathe_session_status st;
+		if (get_session_status(s, &st) != 0) {
+			reply_error(s, path, "not available");
+		} else {
+			pk_begin(&s->pk, BUNDLE_MTU);
+			add_session_status(s, &st, NULL, 1);
+			send_raw(s, &s->src, s->src_local, s->pk.buf, s->pk.len);
+		}
 	} else if (!strcmp(path, "/subscribe")) {
 		handle_subscribe(s, path, types, argv, argc);
 	} else if (!strcmp(path, "/reply/port") || !strcmp(path, "/set_surface/port")) {
@@ -950,6 +1320,10 @@ static int on_message(const char *path, const char *types, lo_arg **argv, int ar
 			atomic_fetch_add(&s->app->bus->reset_requests, 1);
 			reply_done(s, path);
 		}
+	} else if (!strncmp(path, "/ref/", 5) && handle_player(s, path, 0, types, argc, argv)) {
+		/* handled */
+	} else if (!strncmp(path, "/play/", 6) && handle_player(s, path, 1, types, argc, argv)) {
+		/* handled */
 	} else if (!strcmp(path, "/target/learn")) {
 		if (trigger(s, path, types, argc, argv))
 			handle_learn(s, path);
@@ -1123,6 +1497,7 @@ static void *server_thread(void *arg)
 		if (now >= next_feedback) {
 			expire_leases(s, now);
 			poll_params(s);
+			poll_session(s);
 			next_feedback += feedback_period;
 			if (next_feedback < now) /* fell behind (suspend, load): don't burst to catch up */
 				next_feedback = now + feedback_period;
@@ -1204,6 +1579,12 @@ void osc_set_meter_source(osc_server *s, osc_meter_source get, void *ctx)
 	atomic_store(&s->meter_get, get);
 }
 
+void osc_set_scope_source(osc_server *s, const osc_scope_source *src, void *ctx)
+{
+	atomic_store(&s->scope_ctx, ctx);
+	atomic_store(&s->scope_get, src);
+}
+
 void osc_free(osc_server *s)
 {
 	if (!s)
@@ -1254,6 +1635,8 @@ osc_server *osc_new(lathe_app *app, const osc_opts *o, char *err, int errlen)
 	s->meter_period = 1.0 / rate;
 	s->heavy_tokens = HEAVY_BURST;
 	s->heavy_refilled = now_s();
+	snprintf(s->version, sizeof s->version, "%s", o->version && *o->version ? o->version : "unknown");
+	osc_registry_hash(s->registry_hash);
 
 	/* the bound address */
 	const char *bind_addr = o->bind && *o->bind ? o->bind : "127.0.0.1";

@@ -23,6 +23,7 @@ typedef struct {
 	const char **feedback;  /* "HOST:PORT" permanent feedback clients */
 	int n_feedback;
 	double meter_rate;      /* meter bundles per second to subscribers; <= 0: 20 Hz */
+	const char *version;    /* lathe's version, answered by /ping; NULL: "unknown" */
 } osc_opts;
 
 typedef struct osc_server osc_server;
@@ -53,5 +54,16 @@ void osc_get_stats(const osc_server *s, osc_stats *out);
  * get is called on the server thread once per meter tick. */
 typedef void (*osc_meter_source)(void *ctx, meter_snapshot *out);
 void osc_set_meter_source(osc_server *s, osc_meter_source get, void *ctx);
+
+/* Where the scopes come from (docs/osc.md "Scopes").  Default: the analysis
+ * thread (analysis_spectrum, analysis_gonio, analysis_history_from) when
+ * app->analysis is set.  Same signatures as those; called on the server
+ * thread once per meter tick and subscriber.  The struct must outlive the server. */
+typedef struct {
+	void (*spectrum)(void *ctx, float pre[SPECTRUM_BINS], float post[SPECTRUM_BINS]);
+	int (*gonio)(void *ctx, float *xy, int max_points);
+	int (*history)(void *ctx, uint64_t first, float *lufs, int max, uint64_t *first_out);
+} osc_scope_source;
+void osc_set_scope_source(osc_server *s, const osc_scope_source *src, void *ctx);
 
 #endif

@@ -4,20 +4,24 @@
 #include "osc_layout.h"
 
 #include <math.h>
+#include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include "engine/params.h"
 #include "engine/modules.h"
+#include "engine/app.h"
 
 /* ---- meters ---- */
 
 /* Which snapshot field a meter reads. */
-enum { M_PEAK, M_TRUE_PEAK, M_LUFS_M, M_LUFS_S, M_LUFS_I, M_LRA, M_PLR, M_CORRELATION, M_GR_BAND, M_GR_LIMITER, M_EQ_GAIN };
+enum { M_PEAK, M_TRUE_PEAK, M_LUFS_M, M_LUFS_S, M_LUFS_I, M_LRA, M_PLR, M_CORRELATION, M_GR_BAND, M_GR_LIMITER, M_EQ_GAIN,
+       M_BALANCE, M_TP_MAX, M_OVERS, M_PLAT_GAIN, M_PLAT_TP };
 
 typedef struct {
 	osc_meter_info info;
 	int side;   /* 0 chain input, 1 master out, -1 gain reduction */
 	int field;  /* M_* */
-	int band;   /* multiband band (0-based) for M_GR_BAND, EQ band for M_EQ_GAIN */
+	int band;   /* multiband band (0-based) for M_GR_BAND, EQ band for M_EQ_GAIN, platform (PLAT_*) for M_PLAT_* */
 } meter_row;
 
 /* Ranges: peaks from -70 (silence floor, as the analysis reports -inf loudness)
@@ -32,7 +36,16 @@ typedef struct {
 	{ { "/meter/" side "/lufs_i", "/norm/meter/" side "/lufs_i", side " integrated loudness", "LUFS", -70, 0, 0.1f }, s, M_LUFS_I, 0 }, \
 	{ { "/meter/" side "/lra", "/norm/meter/" side "/lra", side " loudness range", "LU", 0, 30, 0.1f }, s, M_LRA, 0 }, \
 	{ { "/meter/" side "/plr", "/norm/meter/" side "/plr", side " peak to loudness ratio", "dB", 0, 30, 0.1f }, s, M_PLR, 0 }, \
-	{ { "/meter/" side "/correlation", "/norm/meter/" side "/correlation", side " correlation", "", -1, 1, 0.01f }, s, M_CORRELATION, 0 }
+	{ { "/meter/" side "/correlation", "/norm/meter/" side "/correlation", side " correlation", "", -1, 1, 0.01f }, s, M_CORRELATION, 0 }, \
+	{ { "/meter/" side "/balance", "/norm/meter/" side "/balance", side " balance (-1 all left, +1 all right)", "", -1, 1, 0.01f }, s, M_BALANCE, 0 }, \
+	{ { "/meter/" side "/true_peak_max", "/norm/meter/" side "/true_peak_max", side " highest true peak since reset", "dBTP", -70, 6, 0.1f }, s, M_TP_MAX, 0 }
+
+/* Per streaming platform (platforms.c): the gain it would apply to the master
+ * as measured so far, and the master's true peak after that gain.  Ranges:
+ * gains of real masters lie within +-30 dB of any target (-14 LUFS +- 30). */
+#define PLATFORM_METERS(id, idx) \
+	{ { "/meter/platform/" id "/gain", "/norm/meter/platform/" id "/gain", id " gain to its target", "dB", -30, 30, 0.1f }, -1, M_PLAT_GAIN, idx }, \
+	{ { "/meter/platform/" id "/true_peak", "/norm/meter/platform/" id "/true_peak", id " true peak after its gain", "dBTP", -70, 30, 0.1f }, -1, M_PLAT_TP, idx }
 
 static const meter_row meters[] = {
 	SIDE_METERS("in", 0),
@@ -47,7 +60,15 @@ static const meter_row meters[] = {
 	EQ_GAIN_METER(1), EQ_GAIN_METER(2), EQ_GAIN_METER(3), EQ_GAIN_METER(4),
 	EQ_GAIN_METER(5), EQ_GAIN_METER(6), EQ_GAIN_METER(7), EQ_GAIN_METER(8),
 #undef EQ_GAIN_METER
+	{ { "/meter/out/overs", "/norm/meter/out/overs", "out samples above the limiter ceiling since reset", "", 0, 1e6f, 1 }, 1, M_OVERS, 0 },
+	PLATFORM_METERS("spotify", PLAT_SPOTIFY),
+	PLATFORM_METERS("apple_music", PLAT_APPLE),
+	PLATFORM_METERS("youtube", PLAT_YOUTUBE),
+	PLATFORM_METERS("amazon", PLAT_AMAZON),
+	PLATFORM_METERS("tidal", PLAT_TIDAL),
+	PLATFORM_METERS("deezer", PLAT_DEEZER),
 };
+_Static_assert(PLAT_COUNT == 7, "the /meter/platform rows assume six platforms");
 _Static_assert(EQ_BANDS == 8, "the /meter/eq rows assume eight EQ bands");
 _Static_assert(MB_BANDS == 4, "the /meter/gr rows assume four multiband bands");
 
@@ -80,6 +101,11 @@ float osc_meter_value(int i, const meter_snapshot *snap)
 	case M_CORRELATION: v = side->correlation; break;
 	case M_GR_BAND: v = snap->mb_gr_db[m->band]; break;
 	case M_EQ_GAIN: v = snap->eq_gain_db[m->band]; break;
+	case M_BALANCE: v = side->balance; break;
+	case M_TP_MAX: v = side->tp_max_db; break;
+	case M_OVERS: v = (float)side->overs; break;
+	case M_PLAT_GAIN: v = snap->platform_gain_db[m->band]; break;
+	case M_PLAT_TP: v = snap->platform_tp_after[m->band]; break;
 	default: v = snap->lim_gr_db; break;
 	}
 	/* -inf (silence) and NaN (not measured yet) are sent as the floor: a
@@ -100,10 +126,98 @@ float osc_meter_norm(int i, float v)
 	return n < 0 ? 0 : n > 1 ? 1 : n;
 }
 
+/* ---- scopes ---- */
+
+unsigned char osc_spectrum_code(float db)
+{
+	if (!(db > -120.0f))
+		return 0;
+	float c = roundf(2.0f * (db + 120.0f));
+	return c > 255.0f ? 255 : (unsigned char)c;
+}
+
+float osc_spectrum_db(unsigned char code) { return code * 0.5f - 120.0f; }
+
+int osc_history_code(float lufs)
+{
+	if (!(lufs >= -70.0f) || !isfinite(lufs))
+		return OSC_HISTORY_NONE;
+	float c = roundf(lufs * 100.0f);
+	return c > 32767.0f ? 32767 : (int)c;
+}
+
+float osc_history_lufs(int code) { return code == OSC_HISTORY_NONE ? -INFINITY : code * 0.01f; }
+
+/* ---- the registry hash ---- */
+
+static size_t put_text(char *buf, size_t len, size_t at, const char *text)
+{
+	size_t n = strlen(text);
+	for (size_t i = 0; i < n; i++, at++)
+		if (at + 1 < len)
+			buf[at] = text[i];
+	if (len)
+		buf[at + 1 < len ? at : len - 1] = 0;
+	return at;
+}
+
+static void fmt_num9(char *buf, size_t len, double v)
+{
+	snprintf(buf, len, "%.9g", v);
+	for (char *p = buf; *p; p++)
+		if (*p == ',')
+			*p = '.';
+}
+
+size_t osc_registry_canonical(char *buf, size_t len)
+{
+	size_t at = 0;
+	if (len)
+		buf[0] = 0;
+	for (int id = 0; id < params_count(); id++) {
+		const param_info *pi = param_info_get(id);
+		char num[3][40];
+		fmt_num9(num[0], sizeof num[0], pi->min);
+		fmt_num9(num[1], sizeof num[1], pi->max);
+		fmt_num9(num[2], sizeof num[2], pi->step);
+		at = put_text(buf, len, at, pi->path);
+		at = put_text(buf, len, at, "\t");
+		at = put_text(buf, len, at, param_curve_name(pi->curve));
+		at = put_text(buf, len, at, "\t");
+		at = put_text(buf, len, at, pi->unit);
+		for (int k = 0; k < 3; k++) {
+			at = put_text(buf, len, at, "\t");
+			at = put_text(buf, len, at, num[k]);
+		}
+		for (int k = 0; k < pi->n_enums; k++) {
+			at = put_text(buf, len, at, "\t");
+			at = put_text(buf, len, at, pi->enums[k]);
+		}
+		at = put_text(buf, len, at, "\n");
+	}
+	return at;
+}
+
+void osc_registry_hash(char out[17])
+{
+	size_t len = osc_registry_canonical(NULL, 0) + 1;
+	char *text = malloc(len);
+	uint64_t h = 14695981039346656037ull; /* FNV-1a 64 offset basis (Fowler, Noll, Vo; draft-eastlake-fnv) */
+	if (text) {
+		size_t n = osc_registry_canonical(text, len);
+		for (size_t i = 0; i < n; i++) {
+			h ^= (unsigned char)text[i];
+			h *= 1099511628211ull; /* FNV 64-bit prime */
+		}
+		free(text);
+	}
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
+}
+
 /* ---- actions ---- */
 
 static const osc_action_info actions[] = {
-	{ "/ping", "", "/pong", "Liveness check" },
+	{ "/ping", "", "/pong ss (version, registry hash)", "Who is there: lathe's version and the hash of its parameter registry (see Remote consoles)" },
 	{ "/params", "", "/param per parameter (path, unit, min, max, default, value, step, curve, enum names), then /params/done i (count)", "List every parameter with its current value" },
 	{ "/subscribe", "[i|f]", "the whole state (every value, /norm and /text twin), then feedback and meters", "Feedback of every parameter change and meter bundles to the sender (or its /reply/port), for a lease in seconds (default 10, at most 600); renew before it ends" },
 	{ "/reply/port", "i", "/done s, on the new port", "Replies and feedback for the sender's host go to this port from now on (0: back to the sending port); for apps whose send and receive ports differ (TouchOSC). `/set_surface/port` (Ardour's name) does the same" },
@@ -112,9 +226,16 @@ static const osc_action_info actions[] = {
 	{ "/session/load", "s", "/done s or /error", "Load a named session from the session folder; runs beside the server, like /session/save" },
 	{ "/snapshot/store", "s", "/done s or /error", "Store the current settings as a snapshot (A, B, ...)" },
 	{ "/snapshot/recall", "s", "/done s or /error", "Recall a snapshot (crossfaded over /snapshot/fade)" },
+	{ "/session/state", "", "one bundle: /session/name s, /session/dirty f, /snapshot/active s, /snapshot/stored s, /undo/steps f, /redo/steps f, /session/list s... (see Session status)", "What the console shows of the session; subscribers get it with the state and again whenever any of it changes" },
 	{ "/undo", "", "/done s or /error", "Undo the last change" },
 	{ "/redo", "", "/done s or /error", "Redo" },
 	{ "/loudness/reset", "", "/done s or /error", "Restart integrated loudness, LRA, maxima and overs" },
+	{ "/ref/play", "", "/done s or /error", "Play the reference file (`--ref FILE`) into the reference path" },
+	{ "/ref/stop", "", "/done s or /error", "Stop the reference file" },
+	{ "/ref/seek", "f", "/done s or /error", "Move the reference file to this second" },
+	{ "/ref/loop", "f", "/done s or /error", "1: the reference file loops, 0: plays once" },
+	{ "/ref/state", "", "/ref/state fff (playing 1/0, position s, length s)", "Where the reference file is; subscribers get it with the meters whenever it changes (position in 0.1 s)" },
+	{ "/play/play", "", "/done s or /error", "Play the input file (`--play FILE`, the album window's track) through the chain; `/play/stop`, `/play/seek f`, `/play/loop f` and `/play/state` as for `/ref`" },
 	{ "/target/learn", "", "/limiter/gain f (the drive set) or /error", "Set the limiter drive so the master's integrated loudness meets /target/lufs" },
 };
 
@@ -126,6 +247,16 @@ const osc_action_info *osc_action_get(int i)
 }
 
 /* ---- documents ---- */
+
+/* Measured by bench/osc_bandwidth (make bench): update it with the bench's line. */
+#define OSC_BANDWIDTH_NOTE \
+	"Bandwidth per subscriber at `--meter-rate 20` with a music-like signal playing (kick, chord and hi-hat, the multiband " \
+	"and limiter working; `meter_bandwidth_with_music` in tests/integration/test_osc_live.c prints it): **1,428 bytes a tick, " \
+	"28.6 kB/s**, 31 datagrams a second, the same for each of two subscribers at once. Of a tick: 22.6 scalar meter messages " \
+	"(value and `/norm` twin), the spectrum 0.58 times (the analysis renews it about 12 times a second), the goniometer once, a " \
+	"history point every other tick. With the multiband bypassed (factory default) 1,299 bytes, 26.0 kB/s. The delay from a " \
+	"change on the engine to a subscriber is one feedback period at most (about 17 ms) plus the network: 7 to 9 ms on average, " \
+	"12 to 27 ms at worst over 30 changes on a loaded 2-core machine (`feedback_latency_and_access`, same file)."
 
 /* Numbers printed with "." whatever LC_NUMERIC says (the console sets the locale). */
 static void fmt_num(char *buf, size_t len, double v)
@@ -257,6 +388,46 @@ void osc_write_markdown(FILE *f)
 		fmt_num(q, sizeof q, m->quantum);
 		fprintf(f, "| `%s` | f | %s | %s .. %s | %s | %s |\n", m->path, *m->unit ? m->unit : "-", lo, hi, q, m->label);
 	}
+	fprintf(f, "\n## Scopes\n\n"
+	           "Beside the scalar meters, in the same bundles and at the same rate, each subscriber gets what the\n"
+	           "console draws. Blobs (`b`) are OSC 1.0 blobs: an int32 size, the bytes, padding to 4.\n\n"
+	           "| Address | Type | Sent | Contents |\n| --- | --- | --- | --- |\n"
+	           "| `/meter/spectrum` | b | when a band changed by 0.5 dB | %d bytes: %d bands of the chain input, then %d of the master out; band k (0-based) "
+	           "centred on 20 * 1000^(k / %d) Hz (log-spaced 20 Hz .. 20 kHz, about 1/3 octave smoothing, the console's tilt applied); "
+	           "byte c is c / 2 - 120 dB (0 = -120 dB or below, 255 = +7.5 dB; a full-scale sine reads 0 dB in its band) |\n"
+	           "| `/meter/gonio` | fb | when it changed | f: peak, the largest coordinate (linear, 1.0 = full scale); b: up to %d (side, mid) pairs of int8, "
+	           "oldest first, coordinate = byte / 127 * peak; side = (L - R) / sqrt 2 (horizontal), mid = (L + R) / sqrt 2 (vertical), "
+	           "decimated evenly from the newest %d points (about 12 kHz, %.0f ms of audio) |\n"
+	           "| `/meter/history` | ib | new points only | i: the index of the first point (point n is the master's short-term loudness at n * 100 ms "
+	           "after the engine started); b: up to %d points, int16 big-endian, LUFS * 100 (-1400 = -14.00 LUFS), -32768 = no loudness "
+	           "(below -70 LUFS). A new subscriber first gets the %d minutes kept, %d points a tick; a gap in the indices means points it will never get |\n\n",
+		2 * OSC_SPECTRUM_BANDS, OSC_SPECTRUM_BANDS, OSC_SPECTRUM_BANDS, OSC_SPECTRUM_BANDS - 1, OSC_GONIO_POINTS, GONIO_POINTS,
+		GONIO_POINTS * 1000.0 / 12000.0, OSC_HISTORY_CHUNK, HISTORY_LEN / 600, OSC_HISTORY_CHUNK);
+	fprintf(f, "Every meter bundle is at most 1,400 bytes (one Ethernet frame, never fragmented); a tick that needs more sends several. "
+	           "The platform table is the `/meter/platform/...` rows above (gain each platform would apply to the master, and the "
+	           "master's true peak after it), gain reduction of every multiband band and the limiter the `/meter/gr/...` rows.\n\n");
+	fprintf(f, "%s\n\n", OSC_BANDWIDTH_NOTE);
+	fprintf(f, "## Session status\n\n"
+	           "Subscribers get these with the whole state and, in one bundle, whenever any of them changes (checked at the\n"
+	           "feedback rate; the folder is listed every 2 s); `/session/state` asks for them.\n\n"
+	           "| Address | Type | Value |\n| --- | --- | --- |\n"
+	           "| `/session/name` | s | the current session's name, `untitled` when none |\n"
+	           "| `/session/dirty` | f | 1.0 when changed since it was loaded or saved, else 0.0 |\n"
+	           "| `/snapshot/active` | s | the snapshot (`A` .. `D`) whose values are the live ones, `\"\"` when none (the lit button) |\n"
+	           "| `/snapshot/stored` | s | the slots holding a snapshot, in order (`ABD`) |\n"
+	           "| `/undo/steps` | f | undo steps available (0: nothing to undo) |\n"
+	           "| `/redo/steps` | f | redo steps available |\n"
+	           "| `/session/list` | s... | the names of the sessions in the session folder (what `/session/load` takes), newest first, at most %d |\n\n",
+	           LATHE_SESSION_NAMES);
+	fprintf(f, "## Remote consoles\n\n"
+	           "`lathe console --remote HOST[:PORT]` is the console with no local engine: it sends `/ping` and compares the answer,\n"
+	           "`/pong ss` (lathe's version, the registry hash), with its own, and refuses a mismatch; then `/params`, `/subscribe`\n"
+	           "(renewed before the lease ends) and every action below. The registry hash is FNV-1a 64 (offset basis\n"
+	           "14695981039346656037, prime 1099511628211) over the registry's canonical text, printed as 16 lowercase hex digits:\n"
+	           "one line per parameter in registry order (the order of `/params`), `path TAB curve TAB unit TAB min TAB max TAB step`,\n"
+	           "then `TAB name` per enum name in index order, then LF; numbers printed as C's `%%.9g` of the float value (as `/param` sends\n"
+	           "it), with `.` as decimal point; curves `linear`, `log`, `dB`, `enum`, `toggle`. A client can compute it from a `/params`\n"
+	           "answer.\n\n");
 	fprintf(f, "\n## Actions and queries\n\n"
 	           "Actions without arguments also accept one number (a button press): nonzero triggers, 0 is ignored.\n\n");
 	fprintf(f, "| Address | Arguments | Reply | Description |\n");
@@ -269,7 +440,7 @@ void osc_write_markdown(FILE *f)
 	           "| Address | Type | Meaning |\n| --- | --- | --- |\n"
 	           "| `/error` | ss | address, reason |\n"
 	           "| `/done` | s | the action's address: it succeeded |\n"
-	           "| `/pong` | - | answer to `/ping` |\n"
+	           "| `/pong` | ss | answer to `/ping`: lathe's version (`0.1`), the registry hash (16 hex digits, see Remote consoles) |\n"
 	           "| `/param` | ssfffffs[s...] | path, unit, min, max, default, value, step (0: continuous), curve (`linear`, `log`, `dB`, `enum`, `toggle`), then the enum names in index order (answer to `/params`) |\n"
 	           "| `/params/done` | i | number of `/param` messages sent |\n");
 	osc_layout_write_markdown(f);

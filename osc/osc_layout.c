@@ -602,6 +602,10 @@ static void write_meter(osc_layout *L, int i)
 	int eq_gain = !strncmp(m->path, "/meter/eq/", 10); /* /meter/eq/N/gain */
 	if (eq_gain)
 		snprintf(caption, sizeof caption, "Band %d", atoi(m->path + 10));
+	const char *plat = strstr(m->path, "/platform/");
+	if (plat) /* "/meter/platform/spotify/gain": "spotify<br>gain" */
+		snprintf(caption, sizeof caption, "%.*s<br>%s", (int)(last - 1 - (plat + 10)), plat + 10,
+			!strcmp(last, "gain") ? "gain" : "TP");
 	/* the unit on a second line: a meter column is too narrow for "-70.0 LUFS" */
 	if (*m->unit) {
 		size_t l = strlen(caption);
@@ -644,6 +648,7 @@ static void write_meters(osc_layout *L)
 		{ "/meter/in/", "meters_in", "Input" },
 		{ "/meter/gr/", "meters_gr", "Gain reduction" },
 		{ "/meter/eq/", "meters_eq", "EQ gain" },
+		{ "/meter/platform/", "meters_platform", "Platforms" },
 	};
 	panel_begin(L, "meters", "horizontal", NULL, 0, 0, 1);
 	for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define WATCH_MS 50      /* undo polling: fine enough to separate two quick moves on different controls */
@@ -42,7 +43,14 @@ struct sessions {
 	sessions_state shown;        /* state at the last notify */
 	void (*notify)(void *);
 	void *notify_ctx;
+	/* the status OSC reads (act_status): its own small lock, held for a copy
+	 * only, so the OSC thread never waits on a save that holds `lock` */
+	GMutex pub_lock;
+	lathe_session_status pub;
+	int64_t last_scan_us;        /* session folder listed at most every SCAN_US */
 };
+
+#define SCAN_US (2 * G_USEC_PER_SEC)
 
 /* Everything the autosave holds: values, snapshot stores, JACK connections. */
 static uint32_t change_counter(const sessions *s)
@@ -459,6 +467,84 @@ static void state_of(sessions *s, sessions_state *o)
 	o->nsm = s->nsm != NULL;
 }
 
+typedef struct {
+	char name[64];
+	gint64 mtime;
+} listed;
+
+static int newest_first(const void *a, const void *b)
+{
+	const listed *x = a, *y = b;
+	return x->mtime < y->mtime ? 1 : x->mtime > y->mtime ? -1 : strcmp(x->name, y->name);
+}
+
+/* The names (without .lathe) of the sessions in the folder, newest first. */
+static int list_folder(const char *dir, char (*names)[64], int max)
+{
+	GDir *d = dir ? g_dir_open(dir, 0, NULL) : NULL;
+	if (!d)
+		return 0;
+	GArray *all = g_array_new(FALSE, FALSE, sizeof(listed));
+	const char *e;
+	while ((e = g_dir_read_name(d))) {
+		size_t l = strlen(e);
+		if (l <= 6 || l - 6 >= 64 || strcmp(e + l - 6, ".lathe"))
+			continue;
+		listed it = { .mtime = 0 };
+		memcpy(it.name, e, l - 6);
+		char *path = g_build_filename(dir, e, NULL);
+		GStatBuf st;
+		if (g_stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+			it.mtime = (gint64)st.st_mtime;
+			g_array_append_val(all, it);
+		}
+		g_free(path);
+	}
+	g_dir_close(d);
+	qsort(all->data, all->len, sizeof(listed), newest_first);
+	int n = (int)all->len < max ? (int)all->len : max;
+	for (int i = 0; i < n; i++)
+		memcpy(names[i], g_array_index(all, listed, i).name, 64);
+	g_array_free(all, TRUE);
+	return n;
+}
+
+static void publish(sessions *s, const sessions_state *st, int64_t now_us)
+{
+	lathe_session_status p;
+	memset(&p, 0, sizeof p);
+	snprintf(p.name, sizeof p.name, "%s", st->name);
+	p.dirty = st->dirty;
+	p.active_snapshot = st->active_snapshot;
+	for (int i = 0; i < SNAPSHOT_SLOTS; i++)
+		p.stored |= st->stored[i] ? 1u << i : 0;
+	p.undo_steps = st->undo_steps;
+	p.redo_steps = st->redo_steps;
+	int scan = now_us - s->last_scan_us >= SCAN_US || now_us < s->last_scan_us;
+	if (scan) {
+		s->last_scan_us = now_us;
+		p.n_names = list_folder(s->session_dir, p.names, LATHE_SESSION_NAMES);
+	}
+	g_mutex_lock(&s->pub_lock);
+	if (!scan) {
+		p.n_names = s->pub.n_names;
+		memcpy(p.names, s->pub.names, sizeof p.names);
+	}
+	s->pub = p;
+	g_mutex_unlock(&s->pub_lock);
+}
+
+static int act_status(lathe_app *app, lathe_session_status *out)
+{
+	sessions *s = from_app(app);
+	if (!s)
+		return -1;
+	g_mutex_lock(&s->pub_lock);
+	*out = s->pub;
+	g_mutex_unlock(&s->pub_lock);
+	return 0;
+}
+
 void sessions_tick(sessions *s, int64_t now_us)
 {
 	g_rec_mutex_lock(&s->lock);
@@ -476,6 +562,7 @@ void sessions_tick(sessions *s, int64_t now_us)
 		nsm_client_set_dirty(s->nsm, st.dirty);
 	bool changed = memcmp(&st, &s->shown, sizeof st) != 0;
 	s->shown = st;
+	publish(s, &st, now_us);
 	void (*fn)(void *) = s->notify;
 	void *ctx = s->notify_ctx;
 	g_rec_mutex_unlock(&s->lock);
@@ -581,8 +668,12 @@ sessions *sessions_new(lathe_app *app, const sessions_opts *o, char *err, int er
 	if (!restored)
 		s->autosave.saved--; /* the autosave does not hold this start-up state yet: write it at the first poll */
 	state_of(s, &s->shown);
+	g_mutex_init(&s->pub_lock);
+	s->last_scan_us = INT64_MIN / 2;
+	publish(s, &s->shown, g_get_monotonic_time());
 
 	app->actions = (lathe_actions){
+		.status = act_status,
 		.session_save = act_session_save,
 		.session_load = act_session_load,
 		.snapshot_store = act_snapshot_store,
@@ -627,6 +718,7 @@ void sessions_free(sessions *s)
 	g_free(s->recent_path);
 	g_free(s->current_path);
 	g_rec_mutex_clear(&s->lock);
+	g_mutex_clear(&s->pub_lock);
 	g_free(s);
 }
 

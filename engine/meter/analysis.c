@@ -65,6 +65,7 @@ struct analysis {
 	int gonio_pos, gonio_count;
 	float *history;             /* HISTORY_LEN short-term values, a ring */
 	int hist_pos, hist_count;
+	uint64_t hist_total;        /* points ever written: the absolute index of the next one */
 
 	/* the snapshot, behind a seqlock: odd while being written */
 	_Atomic uint32_t seq;
@@ -127,6 +128,7 @@ static void feed(analysis *a, const float *t, unsigned n)
 			a->hist_pos = (a->hist_pos + 1) % HISTORY_LEN;
 			if (a->hist_count < HISTORY_LEN)
 				a->hist_count++;
+			a->hist_total++;
 		}
 		pthread_mutex_unlock(&a->lock);
 		a->pos += k;
@@ -369,6 +371,25 @@ int analysis_history(analysis *a, float *lufs, int max)
 	for (int i = 0; i < n; i++)
 		lufs[i] = a->history[(start + i) % HISTORY_LEN];
 	pthread_mutex_unlock(&a->lock);
+	return n;
+}
+
+int analysis_history_from(analysis *a, uint64_t first, float *lufs, int max, uint64_t *first_out)
+{
+	pthread_mutex_lock(&a->lock);
+	uint64_t total = a->hist_total, oldest = total - (uint64_t)a->hist_count;
+	if (first < oldest)
+		first = oldest;
+	if (first > total)
+		first = total;
+	int n = (int)(total - first < (uint64_t)max ? total - first : (uint64_t)max);
+	for (int i = 0; i < n; i++) {
+		/* point j sits (total - j) places behind the write position */
+		uint64_t back = total - (first + (uint64_t)i);
+		lufs[i] = a->history[(a->hist_pos + HISTORY_LEN - (int)back) % HISTORY_LEN];
+	}
+	pthread_mutex_unlock(&a->lock);
+	*first_out = first;
 	return n;
 }
 

@@ -59,6 +59,11 @@ void analysis_spectrum(analysis *a, float pre[SPECTRUM_BINS], float post[SPECTRU
 int analysis_gonio(analysis *a, float *xy, int max_points);
 /* Short-term loudness history of the master at 10 Hz, oldest first; returns the count. */
 int analysis_history(analysis *a, float *lufs, int max);
+/* The same history by absolute index (point 0 is the first 100 ms after
+ * start), for clients that fetch only new points: at most max points from
+ * index `first` on (or from the oldest still kept, when first is older),
+ * oldest first; *first_out gets the index of lufs[0].  Returns the count. */
+int analysis_history_from(analysis *a, uint64_t first, float *lufs, int max, uint64_t *first_out);
 
 /* Spectrum tilt in dB/octave around 1 kHz (0, 3 or 4.5: pink noise reads flat at 3). */
 void analysis_set_slope(analysis *a, float db_per_octave);

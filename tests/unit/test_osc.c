@@ -278,9 +278,19 @@ START_TEST(actions)
 	cl_send(c, "/loudness/reset", M());
 	ck_assert(cl_wait(c, "/done", &m, 2000));
 	ck_assert_uint_eq(atomic_load(&r->app.bus->reset_requests), before + 1);
+	/* the file players need the JACK engine; this rig has none */
+	cl_send(c, "/ref/play", M());
+	expect_error(c, "/ref/play", "not available");
+	cl_send(c, "/play/state", M());
+	expect_error(c, "/play/state", "not available");
+	cl_send(c, "/ref/rewind", M());
+	expect_error(c, "/ref/rewind", "unknown address");
 	cl_send(c, "/ping", M());
 	ck_assert(cl_wait(c, "/pong", &m, 2000));
-	ck_assert_int_eq(m.argc, 0);
+	ck_assert_int_eq(m.argc, 2); /* version (none given to this server), registry hash */
+	ck_assert_str_eq(m.types, "ss");
+	ck_assert_str_eq(m.s[0], "unknown");
+	ck_assert_int_eq((int)strlen(m.s[1]), 16);
 	cl_free(c);
 	rig_free(r);
 }
@@ -1245,6 +1255,269 @@ START_TEST(params_flood_capped)
 }
 END_TEST
 
+
+/* ---- remote consoles (issue 17) ---- */
+
+/* The registry hash of /pong, recomputed here from the /params answer by the
+ * rule docs/osc.md gives (FNV-1a 64 over "path TAB curve TAB unit TAB min TAB
+ * max TAB step [TAB enum]... LF", %.9g numbers), not by osc_registry_hash. */
+static uint64_t fnv1a64(uint64_t h, const char *text)
+{
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++) {
+		h ^= *p;
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+START_TEST(pong_carries_version_and_registry_hash)
+{
+	osc_opts o = { .port = 0, .bind = "127.0.0.1", .version = "9.8.7-test" };
+	rig *r = rig_new(&o);
+	client *c = cl_new("127.0.0.1", r->port);
+	cl_send(c, "/ping", M());
+	rx_msg pong;
+	ck_assert(cl_wait(c, "/pong", &pong, 2000));
+	ck_assert_str_eq(pong.types, "ss");
+	ck_assert_str_eq(pong.s[0], "9.8.7-test");
+	cl_send(c, "/params", M());
+	uint64_t h = 0xcbf29ce484222325ull;
+	int n = 0;
+	double end = now_s() + 5;
+	int done = 0;
+	while (!done && now_s() < end) {
+		cl_pump(c, 50);
+		for (int k = 0; k < c->nq; k++) {
+			rx_msg *m = &c->q[k];
+			if (!strcmp(m->path, "/params/done")) {
+				done = 1;
+				break;
+			}
+			if (strcmp(m->path, "/param"))
+				continue;
+			char line[1024];
+			/* args: path unit min max default value step curve enums...: f[] is indexed by argument */
+			int l = snprintf(line, sizeof line, "%s\t%s\t%s\t%.9g\t%.9g\t%.9g", m->s[0], m->s[2], m->s[1],
+			                 (double)m->f[2], (double)m->f[3], (double)m->f[6]);
+			for (int e = 3; e < 12 && m->s[e][0]; e++)
+				l += snprintf(line + l, sizeof line - (size_t)l, "\t%s", m->s[e]);
+			snprintf(line + l, sizeof line - (size_t)l, "\n");
+			h = fnv1a64(h, line);
+			n++;
+		}
+		c->nq = 0;
+	}
+	ck_assert_int_eq(n, params_count());
+	char want[17];
+	snprintf(want, sizeof want, "%016llx", (unsigned long long)h);
+	printf("registry hash %s over %d parameters (/pong: %s %s)\n", want, n, pong.s[0], pong.s[1]);
+	ck_assert_str_eq(pong.s[1], want);
+	cl_free(c);
+	rig_free(r);
+}
+END_TEST
+
+/* A scope source with known contents: spectra ramps, a goniometer circle,
+ * and a history the test extends. */
+typedef struct {
+	int n_hist;       /* points written so far (absolute count) */
+	int gonio_points;
+} fake_scopes;
+
+static float fake_pre(int i) { return -100.0f + 0.4f * (float)i; }  /* -100 .. +2 dB */
+static float fake_post(int i) { return i < 10 ? -INFINITY : -30.0f + 0.01f * (float)i; }
+static float fake_hist(int j) { return (j % 50 == 7) ? -INFINITY : -23.0f + 0.013f * (float)(j % 700); }
+
+static void fake_spectrum(void *ctx, float pre[SPECTRUM_BINS], float post[SPECTRUM_BINS])
+{
+	for (int i = 0; i < SPECTRUM_BINS; i++) {
+		pre[i] = fake_pre(i);
+		post[i] = fake_post(i);
+	}
+}
+
+static int fake_gonio(void *ctx, float *xy, int max)
+{
+	fake_scopes *f = ctx;
+	int n = f->gonio_points < max ? f->gonio_points : max;
+	for (int i = 0; i < n; i++) {
+		xy[2 * i] = 0.25f * cosf(2 * (float)M_PI * i / n);
+		xy[2 * i + 1] = 0.5f * sinf(2 * (float)M_PI * i / n);
+	}
+	return n;
+}
+
+static int fake_history(void *ctx, uint64_t first, float *lufs, int max, uint64_t *first_out)
+{
+	fake_scopes *f = ctx;
+	uint64_t total = (uint64_t)f->n_hist, oldest = total > 1000 ? total - 1000 : 0; /* keeps 1000 */
+	if (first < oldest)
+		first = oldest;
+	int n = 0;
+	for (uint64_t j = first; j < total && n < max; j++)
+		lufs[n++] = fake_hist((int)j);
+	*first_out = first;
+	return n;
+}
+
+static const osc_scope_source fake_scope_src = { fake_spectrum, fake_gonio, fake_history };
+
+static int be16s(const unsigned char *p) { return (int16_t)(uint16_t)(p[0] << 8 | p[1]); }
+
+START_TEST(scopes_to_subscribers)
+{
+	osc_opts o = { .port = 0, .bind = "127.0.0.1", .meter_rate = 20 };
+	rig *r = rig_new(&o);
+	fake_meters fm = { .moving = 0 };
+	osc_set_meter_source(r->osc, fake_source, &fm);
+	fake_scopes fs = { .n_hist = 2500, .gonio_points = 512 };
+	osc_set_scope_source(r->osc, &fake_scope_src, &fs);
+	client *c = cl_new("127.0.0.1", r->port);
+	cl_send(c, "/subscribe", Mi(30));
+	int datagrams = 0;
+	size_t largest = pump_sizes(c, 800, &datagrams);
+	printf("scopes: %d datagrams in the first 800 ms, largest %zu bytes\n", datagrams, largest);
+	ck_assert_uint_le(largest, 1400);
+	int spectra = 0, gonios = 0;
+	int next_index = -1, hist_points = 0, hist_bad = 0;
+	for (int k = 0; k < c->nq; k++) {
+		rx_msg *m = &c->q[k];
+		if (!strcmp(m->path, "/meter/spectrum")) {
+			ck_assert_str_eq(m->types, "b");
+			ck_assert_int_eq(m->blen, 2 * SPECTRUM_BINS);
+			for (int i = 0; i < SPECTRUM_BINS; i++) {
+				/* docs/osc.md: byte / 2 - 120 dB, 0 = -120 or below */
+				float pre = m->b[i] / 2.0f - 120.0f, post = m->b[SPECTRUM_BINS + i] / 2.0f - 120.0f;
+				ck_assert_msg(fabsf(pre - fake_pre(i)) <= 0.25f + 1e-4f, "band %d in: %g, want %g", i, pre, fake_pre(i));
+				if (i < 10)
+					ck_assert_int_eq(m->b[SPECTRUM_BINS + i], 0);
+				else
+					ck_assert_msg(fabsf(post - fake_post(i)) <= 0.25f + 1e-4f, "band %d out: %g", i, post);
+			}
+			spectra++;
+		}
+		if (!strcmp(m->path, "/meter/gonio")) {
+			ck_assert_str_eq(m->types, "fb");
+			ck_assert_int_eq(m->blen, 2 * 128);
+			float peak = m->f[0];
+			ck_assert_float_eq_tol(peak, 0.5f, 1e-3f);
+			for (int i = 0; i < 128; i++) {
+				/* point i is source point 4 i (512 decimated evenly to 128) */
+				float x = (signed char)m->b[2 * i] / 127.0f * peak, y = (signed char)m->b[2 * i + 1] / 127.0f * peak;
+				float wx = 0.25f * cosf(2 * (float)M_PI * 4 * i / 512), wy = 0.5f * sinf(2 * (float)M_PI * 4 * i / 512);
+				ck_assert_msg(fabsf(x - wx) <= peak / 254 + 1e-4f && fabsf(y - wy) <= peak / 254 + 1e-4f,
+				              "gonio point %d: (%g, %g), want (%g, %g)", i, x, y, wx, wy);
+			}
+			gonios++;
+		}
+		if (!strcmp(m->path, "/meter/history")) {
+			ck_assert_str_eq(m->types, "ib");
+			int first = m->i[0], n = m->blen / 2;
+			ck_assert_int_le(n, 256);
+			if (next_index < 0)
+				ck_assert_int_eq(first, 1500); /* the oldest kept: 2500 written, 1000 kept */
+			else
+				ck_assert_int_eq(first, next_index);
+			for (int p = 0; p < n; p++) {
+				int code = be16s(m->b + 2 * p);
+				float want = fake_hist(first + p);
+				if (isinf(want))
+					hist_bad += code != -32768;
+				else
+					hist_bad += fabsf(code / 100.0f - want) > 0.005f + 1e-4f;
+			}
+			next_index = first + n;
+			hist_points += n;
+		}
+	}
+	ck_assert_int_eq(hist_bad, 0);
+	ck_assert_int_eq(hist_points, 1000);
+	ck_assert_int_eq(next_index, 2500);
+	/* unchanged spectrum and goniometer are sent once */
+	ck_assert_int_eq(spectra, 1);
+	ck_assert_int_eq(gonios, 1);
+	/* new history points: only those come */
+	c->nq = 0;
+	fs.n_hist = 2503;
+	cl_pump(c, 400);
+	int got = 0;
+	for (int k = 0; k < c->nq; k++)
+		if (!strcmp(c->q[k].path, "/meter/history")) {
+			ck_assert_int_eq(c->q[k].i[0], 2500);
+			ck_assert_int_eq(c->q[k].blen, 6);
+			got++;
+		}
+	ck_assert_int_eq(got, 1);
+	/* a changed goniometer (fewer points) comes again */
+	c->nq = 0;
+	fs.gonio_points = 40;
+	cl_pump(c, 400);
+	rx_msg m;
+	ck_assert(cl_wait(c, "/meter/gonio", &m, 500));
+	ck_assert_int_eq(m.blen, 80);
+	cl_free(c);
+	rig_free(r);
+}
+END_TEST
+
+static lathe_session_status fake_st;
+static int fake_status(lathe_app *a, lathe_session_status *out)
+{
+	*out = fake_st;
+	return 0;
+}
+
+/* /session/state answers the session status; subscribers get it with the
+ * state and again when it changes. */
+START_TEST(session_status)
+{
+	rig *r = rig_new(NULL);
+	memset(&fake_st, 0, sizeof fake_st);
+	snprintf(fake_st.name, sizeof fake_st.name, "%s", "mix one");
+	fake_st.dirty = 1;
+	fake_st.active_snapshot = 2;
+	fake_st.stored = 0x5; /* A and C */
+	fake_st.undo_steps = 3;
+	fake_st.n_names = 2;
+	snprintf(fake_st.names[0], 64, "mix one");
+	snprintf(fake_st.names[1], 64, "older");
+	r->app.actions.status = fake_status;
+	client *c = cl_new("127.0.0.1", r->port);
+	cl_send(c, "/session/state", M());
+	rx_msg m;
+	ck_assert(cl_wait(c, "/session/name", &m, 2000));
+	ck_assert_str_eq(m.s[0], "mix one");
+	ck_assert(cl_wait(c, "/session/dirty", &m, 500));
+	ck_assert_float_eq(m.f[0], 1);
+	ck_assert(cl_wait(c, "/snapshot/active", &m, 500));
+	ck_assert_str_eq(m.s[0], "C");
+	ck_assert(cl_wait(c, "/snapshot/stored", &m, 500));
+	ck_assert_str_eq(m.s[0], "AC");
+	ck_assert(cl_wait(c, "/undo/steps", &m, 500));
+	ck_assert_float_eq(m.f[0], 3);
+	ck_assert(cl_wait(c, "/redo/steps", &m, 500));
+	ck_assert_float_eq(m.f[0], 0);
+	ck_assert(cl_wait(c, "/session/list", &m, 500));
+	ck_assert_str_eq(m.types, "ss");
+	ck_assert_str_eq(m.s[0], "mix one");
+	ck_assert_str_eq(m.s[1], "older");
+	/* a subscriber: with the state, then on a change */
+	client *b = cl_new("127.0.0.1", r->port);
+	cl_send(b, "/subscribe", Mi(30));
+	ck_assert(cl_wait(b, "/session/name", &m, 2000));
+	cl_drain(b);
+	fake_st.dirty = 0;
+	fake_st.active_snapshot = -1;
+	ck_assert(cl_wait(b, "/session/dirty", &m, 2000));
+	ck_assert_float_eq(m.f[0], 0);
+	ck_assert(cl_wait(b, "/snapshot/active", &m, 500));
+	ck_assert_str_eq(m.s[0], "");
+	cl_free(b);
+	cl_free(c);
+	rig_free(r);
+}
+END_TEST
+
 int main(void)
 {
 	params_init();
@@ -1271,5 +1544,8 @@ int main(void)
 	tcase_add_test(t, text_feedback);
 	tcase_add_test(t, avahi_line_and_serving_on);
 	tcase_add_test(t, params_flood_capped);
+	tcase_add_test(t, pong_carries_version_and_registry_hash);
+	tcase_add_test(t, scopes_to_subscribers);
+	tcase_add_test(t, session_status);
 	return run_suite(s);
 }

@@ -26,6 +26,8 @@ typedef struct {
 	int32_t i[8];
 	char s[12][160]; /* strings in order (a /param carries up to 9: path, unit, curve, enum names) */
 	double t; /* arrival, monotonic seconds */
+	unsigned char b[528]; /* the first blob argument (the scopes are at most 512 bytes) */
+	int blen;             /* its size; -1 when none */
 } rx_msg;
 
 #define RXQ 4096
@@ -35,6 +37,7 @@ typedef struct {
 	rx_msg *q; /* decoded, not yet consumed */
 	int nq;
 	int datagrams; /* datagrams received (bundles count once) */
+	size_t bytes;  /* UDP payload bytes received */
 } client;
 
 static inline double now_s(void)
@@ -131,7 +134,13 @@ static inline void decode_one(client *c, const char *data, size_t n, double t)
 	r->argc = lo_message_get_argc(m);
 	lo_arg **argv = lo_message_get_argv(m);
 	int ns = 0;
+	r->blen = -1;
 	for (int k = 0; k < r->argc && k < 31; k++) {
+		if (types[k] == 'b' && r->blen < 0) {
+			int bl = lo_blob_datasize((lo_blob)argv[k]);
+			r->blen = bl < (int)sizeof r->b ? bl : (int)sizeof r->b;
+			memcpy(r->b, lo_blob_dataptr((lo_blob)argv[k]), (size_t)r->blen);
+		}
 		/* lo_arg is only 4-byte aligned in the packet: copy, don't dereference the union */
 		if (types[k] == 'f' && k < 8)
 			memcpy(&r->f[k], argv[k], sizeof(float));
@@ -157,6 +166,7 @@ static inline void cl_pump(client *c, int ms)
 		ssize_t n = recv(c->fd, buf, sizeof buf, 0);
 		if (n > 0) {
 			c->datagrams++;
+			c->bytes += (size_t)n;
 			decode_one(c, buf, (size_t)n, now_s());
 		}
 	}
@@ -187,6 +197,7 @@ static inline int cl_wait(client *c, const char *path, rx_msg *out, int ms)
 		ssize_t n = recv(c->fd, buf, sizeof buf, 0);
 		if (n > 0) {
 			c->datagrams++;
+			c->bytes += (size_t)n;
 			decode_one(c, buf, (size_t)n, now_s());
 		}
 	}

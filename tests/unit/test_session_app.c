@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utime.h>
 
 #include "sessions/sessions.h"
 #include "sessions/autosave.h"
@@ -396,6 +397,50 @@ START_TEST(actions_from_another_thread)
 }
 END_TEST
 
+
+/* The status a remote console reads (app->actions.status, OSC /session/state):
+ * name, dirty, the lit and stored snapshots, undo steps and the folder's
+ * sessions newest first, published by the 50 ms tick. */
+START_TEST(status_for_remote_consoles)
+{
+	lathe_app app;
+	lathe_params *p = params_new();
+	sessions *s = start(&app, p, NULL);
+	char err[1024];
+	ck_assert_ptr_nonnull(app.actions.status);
+	ck_assert_int_eq(app.actions.session_save(&app, "older", err, sizeof err), 0);
+	ck_assert_int_eq(app.actions.session_save(&app, "newer", err, sizeof err), 0);
+	/* mtimes a second apart whatever the file system's resolution */
+	char *older = g_build_filename(sess_dir, "older.lathe", NULL), *newer = g_build_filename(sess_dir, "newer.lathe", NULL);
+	struct utimbuf t1 = { 1000000000, 1000000000 }, t2 = { 1000000001, 1000000001 };
+	ck_assert_int_eq(utime(older, &t1), 0);
+	ck_assert_int_eq(utime(newer, &t2), 0);
+	char *notes = g_build_filename(sess_dir, "notes.txt", NULL);
+	ck_assert_int_eq(g_file_set_contents(notes, "x", 1, NULL), TRUE);
+	g_free(notes);
+	ck_assert_int_eq(app.actions.snapshot_store(&app, "B", err, sizeof err), 0);
+	sessions_tick(s, g_get_monotonic_time() + 10 * G_USEC_PER_SEC); /* past the 2 s folder rescan */
+	lathe_session_status st;
+	ck_assert_int_eq(app.actions.status(&app, &st), 0);
+	ck_assert_str_eq(st.name, "newer");
+	ck_assert_int_eq(st.n_names, 2);
+	ck_assert_str_eq(st.names[0], "newer");
+	ck_assert_str_eq(st.names[1], "older");
+	ck_assert_uint_eq(st.stored, 1u << 1);
+	ck_assert_int_eq(st.active_snapshot, 1);
+	param_set(p, P_INPUT_GAIN, 2, NULL);
+	run_for(200);
+	ck_assert_int_eq(app.actions.status(&app, &st), 0);
+	ck_assert_int_eq(st.active_snapshot, -1);
+	ck_assert_int_eq(st.dirty, 1);
+	ck_assert_int_ge(st.undo_steps, 1);
+	g_free(older);
+	g_free(newer);
+	sessions_free(s);
+	params_free(p);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *su = suite_create("session_app");
@@ -406,5 +451,6 @@ int main(void)
 	tcase_add_test(tc, snapshot_recall_fades_through_the_main_loop);
 	tcase_add_test(tc, presets_load_as_one_step);
 	tcase_add_test(tc, actions_from_another_thread);
+	tcase_add_test(tc, status_for_remote_consoles);
 	return run_suite(su);
 }
