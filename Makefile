@@ -15,7 +15,7 @@ DESTDIR ?=
 
 DEBIAN_PACKAGES = build-essential pkg-config clang jackd2 libjack-jackd2-dev libgtk-4-dev liblo-dev \
 	libebur128-dev check libsndfile1-dev libfftw3-dev libjson-glib-dev libcairo2-dev \
-	xvfb xauth imagemagick sox appstream desktop-file-utils libsoxr-dev libflac-dev cdrdao cuetools flac libavahi-client-dev liblo-tools zita-njbridge
+	xvfb xauth imagemagick xdotool sox appstream desktop-file-utils libsoxr-dev libflac-dev cdrdao cuetools flac libavahi-client-dev liblo-tools zita-njbridge
 PKGS = jack libebur128 sndfile fftw3f fftw3 glib-2.0 gtk4 liblo json-glib-1.0 check cairo soxr flac avahi-client
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
