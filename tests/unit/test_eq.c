@@ -692,6 +692,126 @@ START_TEST(test_timing)
 }
 END_TEST
 
+/* ---- a moving band is as smooth as its glide (issue: a kink at the glide's end) ---- */
+
+/* The analog prototype's complex response at f (bells, shelves: the forms of analog_db). */
+static double complex analog_h(int type, double f0, double gain_db, double q, double f)
+{
+	double complex s = I * f / f0;
+	double A = pow(10, gain_db / 40), sa = sqrt(A);
+	switch (type) {
+	case EQ_BELL:
+		return (s * s + s * A / q + 1) / (s * s + s / (A * q) + 1);
+	case EQ_LOW_SHELF:
+		return A * (s * s + s * sa / q + A) / (A * s * s + s * sa / q + 1);
+	case EQ_HIGH_SHELF:
+		return A * (A * s * s + s * sa / q + 1) / (s * s + s * sa / q + A);
+	default:
+		return 1;
+	}
+}
+
+typedef struct {
+	const char *what;
+	int type0, type1;
+	float f0, f1, g0, g1, q0, q1;
+} glide_move;
+
+/* One move of band 2 on a 0.25 sine at 150 Hz, 48 kHz (the EQ settled on the
+ * old setting first).  The reference is the ideal output: the sine times the
+ * analog prototype's response along the glide the parameters take (linear in
+ * dB and octaves over the registry's 30 ms; a type change ducks the band out
+ * and in with 10 ms linear fades), z(t) = A H(t) e^{i w t}.  Its complex
+ * second difference |z(t+1) - 2 z(t) + z(t-1)| is the largest second
+ * difference a sine of any phase can have there: the glide's own shape,
+ * corners included.  Returns max |second difference| of the output over the
+ * largest of the reference's. */
+static double glide_ratio(const glide_move *mv, double *d2_out, double *d2_ref, size_t *at)
+{
+	const double rate = 48000, f = 150, w = 2 * M_PI * f / rate, amp = 0.25;
+	const size_t pre = 47 * BLOCK, N = 94 * BLOCK; /* 0.25 s settled, 0.5 s after the change */
+	lathe_params *p = params_fresh();
+	set_band(p, 2, mv->type0, mv->f0, mv->g0, mv->q0, 0);
+	eq *e = eq_new(rate, BLOCK);
+	ck_assert_ptr_nonnull(e);
+	float *y = calloc(pre + N, sizeof(float)), *yr = calloc(pre + N, sizeof(float));
+	for (size_t t = 0; t < pre + N; t += BLOCK) {
+		if (t == pre)
+			set_band(p, 2, mv->type1, mv->f1, mv->g1, mv->q1, 0);
+		for (int i = 0; i < BLOCK; i++)
+			y[t + i] = yr[t + i] = (float)(amp * sin(w * (double)(t + i)));
+		eq_update(e, p);
+		eq_process(e, y + t, yr + t, BLOCK);
+	}
+	const double lat = eq_latency(e), T = 0.030 * rate, F = 0.010 * rate;
+	double complex zp[2] = { 0, 0 };
+	double ref = 0, out = 0;
+	*at = 0;
+	for (size_t t = pre; t < pre + N; t++) {
+		double u = ((double)t - pre - lat) / T, ty = mv->type0, m = 1;
+		u = u < 0 ? 0 : u > 1 ? 1 : u;
+		if (mv->type0 != mv->type1) { /* duck out, switch, back in */
+			double v = ((double)t - pre - lat) / F;
+			m = v < 0 ? 1 : v < 1 ? 1 - v : v < 2 ? v - 1 : 1;
+			ty = v < 1 ? mv->type0 : mv->type1;
+			u = 1; /* the other settings are the same: no glide */
+		}
+		double fq = exp2(log2(mv->f0) + u * (log2(mv->f1) - log2(mv->f0)));
+		double g = mv->g0 + u * (mv->g1 - mv->g0);
+		double q = exp2(log2(mv->q0) + u * (log2(mv->q1) - log2(mv->q0)));
+		double complex z = amp * (1 - m + m * analog_h((int)ty, fq, g, q, f)) * cexp(I * w * (double)t);
+		if (t >= pre + 2) {
+			ref = fmax(ref, cabs(z - 2 * zp[1] + zp[0]));
+			double d = fabs((double)y[t] - 2.0 * y[t - 1] + y[t - 2]);
+			if (d > out) {
+				out = d;
+				*at = t - 1 - pre;
+			}
+		}
+		zp[0] = zp[1];
+		zp[1] = z;
+	}
+	ck_assert_mem_eq(y, yr, (pre + N) * sizeof(float)); /* a stereo band: both channels alike */
+	*d2_out = out;
+	*d2_ref = ref;
+	eq_free(e);
+	free(y);
+	free(yr);
+	params_free(p);
+	return out / ref;
+}
+
+/* Measured before the fix (main at 8a89cb2): -9 -> 0 dB gave 0.0066 at 1,464
+ * frames after the change (the glide's end), ... x the reference. */
+START_TEST(test_glide_as_smooth_as_its_shape)
+{
+	engine_flush_denormals();
+	static const glide_move moves[] = {
+		{ "gain -9 -> 0 dB", EQ_BELL, EQ_BELL, 150, 150, -9, 0, 0.707f, 0.707f },
+		{ "gain 0 -> +6 dB", EQ_BELL, EQ_BELL, 150, 150, 0, 6, 0.707f, 0.707f },
+		{ "gain +6 -> -6 dB", EQ_BELL, EQ_BELL, 150, 150, 6, -6, 0.707f, 0.707f },
+		{ "gain +12 -> 0 dB, Q 4", EQ_BELL, EQ_BELL, 150, 150, 12, 0, 4, 4 },
+		{ "freq 300 -> 150 Hz at -6 dB", EQ_BELL, EQ_BELL, 300, 150, -6, -6, 0.707f, 0.707f },
+		{ "freq 150 -> 600 Hz at +9 dB", EQ_BELL, EQ_BELL, 150, 600, 9, 9, 1, 1 },
+		{ "Q 0.707 -> 4 at -9 dB", EQ_BELL, EQ_BELL, 150, 150, -9, -9, 0.707f, 4 },
+		{ "Q 4 -> 0.5 at +6 dB", EQ_BELL, EQ_BELL, 150, 150, 6, 6, 4, 0.5f },
+		{ "type bell -> low shelf at -9 dB", EQ_BELL, EQ_LOW_SHELF, 150, 150, -9, -9, 0.707f, 0.707f },
+		{ "low shelf 0 -> -9 dB", EQ_LOW_SHELF, EQ_LOW_SHELF, 150, 150, 0, -9, 0.707f, 0.707f },
+	};
+	double worst = 0;
+	for (size_t i = 0; i < sizeof moves / sizeof moves[0]; i++) {
+		double o, r;
+		size_t at;
+		double ratio = glide_ratio(&moves[i], &o, &r, &at);
+		printf("eq: glide %-32s max |2nd difference| %.3g at frame %5zu, reference %.3g: %.3f x\n", moves[i].what, o,
+		       at, r, ratio);
+		worst = fmax(worst, ratio);
+	}
+	printf("eq: glides: worst %.3f x the reference\n", worst);
+	ck_assert_double_le(worst, 1.1);
+}
+END_TEST
+
 Suite *eq_suite(void)
 {
 	Suite *s = suite_create("eq");
@@ -706,6 +826,7 @@ Suite *eq_suite(void)
 	tcase_add_test(tp, test_bypass_exact);
 	tcase_add_test(tp, test_dynamic_off_bit_exact);
 	tcase_add_test(tp, test_response_functions_agree);
+	tcase_add_test(tp, test_glide_as_smooth_as_its_shape);
 	tcase_add_test(tp, test_timing);
 	return s;
 }
