@@ -539,7 +539,9 @@ static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
-static uint64_t render_hash(int move_dynamic_params)
+/* nonzero: no band is set to 0 dB (1 dB instead), so no glide starts or ends
+ * at 0 dB, where a band has no sections (see test_dynamic_off_bit_exact). */
+static uint64_t render_hash(int move_dynamic_params, int nonzero)
 {
 	uint64_t h = 1469598103934665603ull;
 	static const double rates[2] = { 48000, 96000 };
@@ -553,7 +555,8 @@ static uint64_t render_hash(int move_dynamic_params)
 			if (blk % 40 == 0) {
 				int b = st % 8, type = (st / 8) % 7;
 				param_set(p, P_EQ_TYPE + b, (float)type, NULL);
-				param_set(p, P_EQ_GAIN + b, (float)((st * 7) % 37 - 18), NULL);
+				int g = (st * 7) % 37 - 18;
+				param_set(p, P_EQ_GAIN + b, (float)(nonzero && g == 0 ? 1 : g), NULL);
 				param_set(p, P_EQ_FREQ + b, (float)(30 * pow(1.9, (st * 5) % 11)), NULL);
 				param_set(p, P_EQ_Q + b, (float)(0.3 + (st % 5)), NULL);
 				param_set(p, P_EQ_SLOPE + b, (float)(st % 4), NULL);
@@ -570,7 +573,8 @@ static uint64_t render_hash(int move_dynamic_params)
 			}
 			if (blk % 40 == 20) {
 				int b = (st + 3) % 8;
-				param_set(p, P_EQ_GAIN + b, (float)((st * 3) % 25 - 12), NULL);
+				int g = (st * 3) % 25 - 12;
+				param_set(p, P_EQ_GAIN + b, (float)(nonzero && g == 0 ? 1 : g), NULL);
 			}
 			unsigned n = 64 + (unsigned)(blk * 37) % 193;
 			for (unsigned i = 0; i < n; i++) {
@@ -594,14 +598,21 @@ static uint64_t render_hash(int move_dynamic_params)
 START_TEST(test_dynamic_off_bit_exact)
 {
 	engine_flush_denormals();
-	uint64_t plain = render_hash(0), moved = render_hash(1);
-	printf("eq: dynamic off: render hash %016llx, with the dynamic parameters moved %016llx\n",
-	       (unsigned long long)plain, (unsigned long long)moved);
+	uint64_t plain = render_hash(0, 0), moved = render_hash(1, 0), nz = render_hash(0, 1);
+	printf("eq: dynamic off: render hash %016llx, with the dynamic parameters moved %016llx, no 0 dB setting %016llx\n",
+	       (unsigned long long)plain, (unsigned long long)moved, (unsigned long long)nz);
 	ck_assert_msg(plain == moved, "the dynamic parameters changed a band that is not dynamic");
 #if defined(__x86_64__)
-	/* IEEE double arithmetic without contraction (-std=c11) and the same libm: the
-	 * hash of main's EQ before issue 16 (rendered by this program at 5c17fa0) */
-	ck_assert_msg(plain == 0xecdb6a56608aca18ull, "output differs from the EQ before dynamic bands");
+	/* IEEE double arithmetic without contraction (-std=c11) and the same libm.
+	 * Without a 0 dB setting the render is the one of main's EQ before the
+	 * glide fix (8a89cb2, rendered by this program there): static bands and
+	 * every glide between nonzero gains are bit for bit as before.  The full
+	 * render was ecdb6a56608aca18 there (the EQ before issue 16, 5c17fa0);
+	 * it differs now only by the glides that start or end at 0 dB, which go
+	 * through the unit-response section instead of the identity (eq.c,
+	 * band_design: the click at the end of such a glide). */
+	ck_assert_msg(nz == 0xf0d5a0ff8f92b819ull, "output differs from the EQ before the glide fix");
+	ck_assert_msg(plain == 0x1e6943f17b809747ull, "output differs from the EQ after the glide fix");
 #endif
 }
 END_TEST
@@ -772,6 +783,11 @@ static double glide_ratio(const glide_move *mv, double *d2_out, double *d2_ref, 
 		zp[1] = z;
 	}
 	ck_assert_mem_eq(y, yr, (pre + N) * sizeof(float)); /* a stereo band: both channels alike */
+	if (mv->g1 == 0 && mv->type1 != EQ_LOW_CUT && mv->type1 != EQ_HIGH_CUT && mv->type1 != EQ_NOTCH) {
+		/* at 0 dB the band is identity again, exactly: the last 0.1 s is the input delayed */
+		for (size_t t = pre + N - 4800; t < pre + N; t++)
+			ck_assert_float_eq(y[t], (float)(amp * sin(w * (double)(t - (size_t)lat))));
+	}
 	*d2_out = out;
 	*d2_ref = ref;
 	eq_free(e);
@@ -781,8 +797,11 @@ static double glide_ratio(const glide_move *mv, double *d2_out, double *d2_ref, 
 	return out / ref;
 }
 
-/* Measured before the fix (main at 8a89cb2): -9 -> 0 dB gave 0.0066 at 1,464
- * frames after the change (the glide's end), ... x the reference. */
+/* Measured before the fix (main at 8a89cb2): -9 -> 0 dB at Q 0.707 gave
+ * 0.00288 at 1,464 frames after the change (the glide's end), 10.4 x the
+ * reference, +12 -> 0 dB at Q 4 0.0381, 28.5 x; every other move <= 1.002 x.
+ * After: 0.349 x and 0.318 x (the glide's end now rounds off like the filter's
+ * own lag), the others unchanged. */
 START_TEST(test_glide_as_smooth_as_its_shape)
 {
 	engine_flush_denormals();
