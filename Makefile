@@ -29,7 +29,7 @@ CFLAGS ?= -g
 WERROR ?= 1
 WERROR_FLAG = $(if $(filter 1,$(WERROR)),-Werror)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR_FLAG) -Wno-unused-parameter $(OPT) $(CFLAGS) $(SAN) $(CPPFLAGS) $(PKG_CFLAGS) -I.
-LDLIBS = $(PKG_LIBS) -lm -lpthread
+LDLIBS = $(PKG_LIBS) -lfftw3f_threads -lfftw3_threads -lm -lpthread
 LDFLAGS += $(SAN)
 
 ENGINE_SRC = $(sort $(wildcard engine/*.c engine/dsp/*.c engine/meter/*.c))
