@@ -135,7 +135,11 @@ void player_seek(player *p, double seconds)
 double player_position(const player *p)
 {
 	track *t = atomic_load(&((player *)p)->cur);
-	return t && t->rate ? (double)atomic_load(&((player *)p)->pos) / t->rate : 0;
+	/* a seek not yet taken (the RT side takes it with the next block it
+	 * plays: jack.c skips a stopped player) is where it will play from */
+	int64_t seek = atomic_load(&((player *)p)->seek_to);
+	uint64_t pos = seek >= 0 ? (uint64_t)seek : atomic_load(&((player *)p)->pos);
+	return t && t->rate ? (double)pos / t->rate : 0;
 }
 
 double player_length(const player *p)

@@ -1186,7 +1186,7 @@ static void update_ref(console *c)
 	snprintf(t, sizeof t, "%s / %s", pos, len);
 	c->ref_syncing = TRUE;
 	if (gui_trace_on() && (strcmp(gtk_label_get_text(GTK_LABEL(c->ref_time)), r.loaded ? t : "—:— / —:—") ||
-	                       r.playing != gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(c->ref_play))))
+	                       strcmp(gtk_button_get_label(GTK_BUTTON(c->ref_play)), r.playing ? "■" : "▶")))
 		gui_trace("ref shown playing=%d time=%s name=%s", r.playing, r.loaded ? t : "-", r.loaded ? r.name : "-");
 	gtk_label_set_text(GTK_LABEL(c->ref_time), r.loaded ? t : "—:— / —:—");
 	gtk_label_set_text(GTK_LABEL(c->ref_name), r.loaded ? (r.name[0] ? r.name : "(loaded on the engine)") : "no reference file");
