@@ -302,10 +302,14 @@ static int start_player(player *p, const char *file, const char *option, uint32_
 	return 0;
 }
 
-/* After a rate change: the same file again, from where it was. */
-static void reload_player(player *p, const char *file, const char *option, uint32_t rate)
+/* After a rate change: the same file again, from where it was (the file
+ * loaded now: --ref's, or one loaded since by /monitor/ref/load or the
+ * console's Reference… button). */
+static void reload_player(player *p, const char *option, uint32_t rate)
 {
-	if (!file || player_length(p) <= 0)
+	char file[1024];
+	player_path(p, file, sizeof file);
+	if (!file[0] || player_length(p) <= 0)
 		return;
 	char err[512];
 	double at = player_position(p);
@@ -323,8 +327,8 @@ static void on_rate(uint32_t rate, void *user)
 	/* the files of --ref and --play were converted for the old rate: convert
 	 * them again (on the JACK supervisor's thread, never the RT one) */
 	if (L->jack) {
-		reload_player(lathe_jack_ref_player(L->jack), opt.ref, "--ref", rate);
-		reload_player(lathe_jack_input_player(L->jack), opt.play, "--play", rate);
+		reload_player(lathe_jack_ref_player(L->jack), "--ref", rate);
+		reload_player(lathe_jack_input_player(L->jack), "--play", rate);
 	}
 }
 

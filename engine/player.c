@@ -2,6 +2,7 @@
 #include "fileio.h"
 #include "resample.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,11 @@ struct player {
 	_Atomic uint64_t pos;     /* RT writes: next frame to play; others read */
 	_Atomic int64_t seek_to;  /* frame asked for by player_seek, -1 none */
 	_Atomic int playing, loop;
+	/* the loaded file's path, for the transport's display: written by the
+	 * loader and read by the console or OSC thread, never by process(), so
+	 * a mutex is fine here (player_path) */
+	pthread_mutex_t path_lock;
+	char path[1024];
 };
 
 player *player_new(void)
@@ -27,6 +33,7 @@ player *player_new(void)
 	if (p) {
 		atomic_store(&p->seek_to, -1);
 		atomic_store(&p->loop, 1);
+		pthread_mutex_init(&p->path_lock, NULL);
 	}
 	return p;
 }
@@ -44,6 +51,7 @@ void player_free(player *p)
 	if (!p)
 		return;
 	track_free(atomic_load(&p->cur));
+	pthread_mutex_destroy(&p->path_lock);
 	free(p);
 }
 
@@ -100,7 +108,17 @@ int player_load(player *p, const char *path, uint32_t rate, char *err, int errle
 	if (atomic_load(&p->in_use) != old)
 		track_free(old);
 	/* else leaked on purpose: a process() stuck for 5 s reads it still */
+	pthread_mutex_lock(&p->path_lock);
+	snprintf(p->path, sizeof p->path, "%s", path);
+	pthread_mutex_unlock(&p->path_lock);
 	return 0;
+}
+
+void player_path(player *p, char *out, int len)
+{
+	pthread_mutex_lock(&p->path_lock);
+	snprintf(out, (size_t)len, "%s", p->path);
+	pthread_mutex_unlock(&p->path_lock);
 }
 
 void player_play(player *p, int on) { atomic_store(&p->playing, !!on); }
@@ -117,7 +135,11 @@ void player_seek(player *p, double seconds)
 double player_position(const player *p)
 {
 	track *t = atomic_load(&((player *)p)->cur);
-	return t && t->rate ? (double)atomic_load(&((player *)p)->pos) / t->rate : 0;
+	/* a seek not yet taken (the RT side takes it with the next block it
+	 * plays: jack.c skips a stopped player) is where it will play from */
+	int64_t seek = atomic_load(&((player *)p)->seek_to);
+	uint64_t pos = seek >= 0 ? (uint64_t)seek : atomic_load(&((player *)p)->pos);
+	return t && t->rate ? (double)pos / t->rate : 0;
 }
 
 double player_length(const player *p)

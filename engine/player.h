@@ -33,6 +33,8 @@ void player_seek(player *p, double seconds);
 double player_position(const player *p);
 double player_length(const player *p);
 int player_playing(const player *p);
+/* Non-RT: the loaded file's path as given to player_load ("" when none). */
+void player_path(player *p, char *out, int len);
 /* RT: adds the next n frames of the file into l and r (nothing when stopped,
  * empty, or loaded for another rate than `rate`). */
 void player_process(player *p, float *l, float *r, uint32_t n, uint32_t rate);

@@ -988,6 +988,8 @@ static void on_link_changed(console *c, int link)
 	}
 }
 
+static void update_ref(console *c);
+
 static void update_status(console *c, gint64 now)
 {
 	char t[160];
@@ -1012,6 +1014,7 @@ static void update_status(console *c, gint64 now)
 	int err = 0;
 	while (c->surf->ops->take_message(c->surf, msg, sizeof msg, &err) > 0) /* answers of sent actions */
 		console_message(c, msg, err);
+	update_ref(c);
 	if ((int)ss.link != c->link_shown)
 		on_link_changed(c, ss.link);
 	snprintf(t, sizeof t, "%.0f fps", c->fps);
@@ -1187,6 +1190,168 @@ static GtkWidget *header(console *c)
 	return hb;
 }
 
+/* ---- the reference player (issue 13): file, play/stop, position ---- */
+
+static void fmt_time(char *out, size_t n, double sec)
+{
+	int t = sec > 0 ? (int)sec : 0;
+	snprintf(out, n, "%d:%02d", t / 60, t % 60);
+}
+
+/* The transport as the player has it; called with the status bar (2 Hz). */
+static void update_ref(console *c)
+{
+	surface_ref r;
+	if (!c->ref_play || !c->surf->ops->ref_state(c->surf, &r))
+		memset(&r, 0, sizeof r);
+	char pos[16], len[16], t[40];
+	fmt_time(pos, sizeof pos, r.position);
+	fmt_time(len, sizeof len, r.length);
+	snprintf(t, sizeof t, "%s / %s", pos, len);
+	c->ref_syncing = TRUE;
+	if (gui_trace_on() && (strcmp(gtk_label_get_text(GTK_LABEL(c->ref_time)), r.loaded ? t : "—:— / —:—") ||
+	                       strcmp(gtk_button_get_label(GTK_BUTTON(c->ref_play)), r.playing ? "■" : "▶")))
+		gui_trace("ref shown playing=%d time=%s name=%s", r.playing, r.loaded ? t : "-", r.loaded ? r.name : "-");
+	gtk_label_set_text(GTK_LABEL(c->ref_time), r.loaded ? t : "—:— / —:—");
+	gtk_label_set_text(GTK_LABEL(c->ref_name), r.loaded ? (r.name[0] ? r.name : "(loaded on the engine)") : "no reference file");
+	gtk_widget_set_tooltip_text(c->ref_name, r.loaded && r.name[0] ? r.name : NULL);
+	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(c->ref_play), r.playing);
+	gtk_button_set_label(GTK_BUTTON(c->ref_play), r.playing ? "■" : "▶");
+	gtk_widget_set_sensitive(c->ref_play, r.loaded);
+	gtk_widget_set_sensitive(c->ref_scale, r.loaded);
+	GtkAdjustment *adj = gtk_range_get_adjustment(GTK_RANGE(c->ref_scale));
+	gtk_adjustment_set_upper(adj, r.length > 0 ? r.length : 1);
+	gtk_adjustment_set_value(adj, r.position);
+	c->ref_syncing = FALSE;
+}
+
+static void on_ref_play(GtkToggleButton *b, gpointer ud)
+{
+	console *c = ud;
+	if (c->ref_syncing)
+		return;
+	char err[256] = "", msg[300];
+	if (c->surf->ops->ref_play(c->surf, gtk_toggle_button_get_active(b), err, sizeof err) == SURFACE_FAILED) {
+		snprintf(msg, sizeof msg, "Reference: %s", err);
+		console_message(c, msg, TRUE);
+	}
+	gui_trace("ref play %d", gtk_toggle_button_get_active(b));
+	update_ref(c);
+}
+
+/* "change-value" comes from the user only (not from update_ref's set_value) */
+static gboolean on_ref_seek(GtkRange *r, GtkScrollType scroll, double value, gpointer ud)
+{
+	console *c = ud;
+	if (!c->ref_syncing)
+		c->surf->ops->ref_seek(c->surf, value > 0 ? value : 0);
+	return FALSE;
+}
+
+void console_ref_load(console *c, const char *path)
+{
+	char err[256] = "", msg[400];
+	int rc = c->surf->ops->ref_load(c->surf, path, err, sizeof err);
+	if (rc == SURFACE_FAILED) {
+		snprintf(msg, sizeof msg, "Reference: %s", err);
+		console_message(c, msg, TRUE);
+	} else {
+		char *base = g_path_get_basename(path);
+		snprintf(msg, sizeof msg, (c->surf->caps & SURFACE_CAN_FILES) ? "Reference: loading %s…"
+		                          : "Reference: asking the engine to load %s from its session folder…", base);
+		g_free(base);
+		console_message(c, msg, FALSE);
+	}
+	gui_trace("ref load %s rc %d", path, rc);
+}
+
+static void on_ref_response(GtkNativeDialog *d, int response, gpointer ud)
+{
+	console *c = ud;
+	if (response == GTK_RESPONSE_ACCEPT) {
+		GFile *f = gtk_file_chooser_get_file(GTK_FILE_CHOOSER(d));
+		char *path = f ? g_file_get_path(f) : NULL;
+		if (path)
+			console_ref_load(c, path);
+		g_free(path);
+		if (f)
+			g_object_unref(f);
+	}
+	g_object_unref(d);
+}
+
+static void on_ref_choose(GtkButton *b, gpointer ud)
+{
+	console *c = ud;
+	GtkFileChooserNative *d = gtk_file_chooser_native_new("Reference track", GTK_WINDOW(c->window),
+	                                                      GTK_FILE_CHOOSER_ACTION_OPEN, "_Open", "_Cancel");
+	GtkFileFilter *flt = gtk_file_filter_new();
+	gtk_file_filter_set_name(flt, "Sound files (WAV, AIFF, FLAC, Ogg)");
+	const char *pat[] = { "*.wav", "*.WAV", "*.aif", "*.aiff", "*.AIF", "*.AIFF", "*.flac", "*.FLAC", "*.ogg", "*.oga", "*.opus" };
+	for (size_t i = 0; i < G_N_ELEMENTS(pat); i++)
+		gtk_file_filter_add_pattern(flt, pat[i]);
+	gtk_file_chooser_add_filter(GTK_FILE_CHOOSER(d), flt);
+	g_object_unref(flt);
+	if (!(c->surf->caps & SURFACE_CAN_FILES) && c->surf->session_dir) {
+		GFile *dir = g_file_new_for_path(c->surf->session_dir);
+		gtk_file_chooser_set_current_folder(GTK_FILE_CHOOSER(d), dir, NULL);
+		g_object_unref(dir);
+	}
+	g_signal_connect(d, "response", G_CALLBACK(on_ref_response), c);
+	gtk_native_dialog_show(GTK_NATIVE_DIALOG(d));
+}
+
+/* The transport as window actions ("ref-load PATH", "ref-play 1|0",
+ * "ref-seek SECONDS"): what the buttons do, for the trace driver (gui.c). */
+static void act_ref_load(GSimpleAction *a, GVariant *v, gpointer ud) { console_ref_load(ud, g_variant_get_string(v, NULL)); }
+static void act_ref_play(GSimpleAction *a, GVariant *v, gpointer ud)
+{
+	console *c = ud;
+	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(c->ref_play), atoi(g_variant_get_string(v, NULL)) != 0);
+}
+static void act_ref_seek(GSimpleAction *a, GVariant *v, gpointer ud)
+{
+	console *c = ud;
+	double sec = g_ascii_strtod(g_variant_get_string(v, NULL), NULL);
+	c->surf->ops->ref_seek(c->surf, sec > 0 ? sec : 0);
+}
+
+/* One row under the monitor's toggles: Reference…, play/stop, the file's
+ * name, the time, a seek scale.  One row and a short name (it ellipsizes)
+ * on purpose: the monitor panel shares the bottom row at 1366x768 and every
+ * pixel of height it takes is taken from the section page above. */
+static GtkWidget *ref_transport(console *c)
+{
+	GtkWidget *row = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 4);
+	c->ref_choose = gtk_button_new_with_label("Reference…");
+	gtk_widget_set_tooltip_text(c->ref_choose, (c->surf->caps & SURFACE_CAN_FILES)
+	    ? "Play a reference track into the reference path (Source: Reference to hear it; loudness-matched with Loudness match)"
+	    : "Load a reference track on the engine: only the file's name is sent, the file must be in the engine's session folder");
+	g_signal_connect(c->ref_choose, "clicked", G_CALLBACK(on_ref_choose), c);
+	c->ref_play = gtk_toggle_button_new_with_label("▶");
+	gtk_widget_set_tooltip_text(c->ref_play, "Play / stop the reference track (it loops)");
+	g_signal_connect(c->ref_play, "toggled", G_CALLBACK(on_ref_play), c);
+	c->ref_name = gtk_label_new("no reference file");
+	gtk_label_set_ellipsize(GTK_LABEL(c->ref_name), PANGO_ELLIPSIZE_MIDDLE);
+	gtk_label_set_width_chars(GTK_LABEL(c->ref_name), 8);
+	gtk_label_set_max_width_chars(GTK_LABEL(c->ref_name), 16);
+	gtk_label_set_xalign(GTK_LABEL(c->ref_name), 0);
+	c->ref_time = gtk_label_new("—:— / —:—");
+	gtk_widget_add_css_class(c->ref_time, "numeric");
+	c->ref_scale = gtk_scale_new_with_range(GTK_ORIENTATION_HORIZONTAL, 0, 1, 0.1);
+	gtk_scale_set_draw_value(GTK_SCALE(c->ref_scale), FALSE);
+	gtk_widget_set_hexpand(c->ref_scale, TRUE);
+	gtk_widget_set_size_request(c->ref_scale, 60, -1);
+	gtk_widget_set_tooltip_text(c->ref_scale, "Where the reference track plays: drag to move");
+	g_signal_connect(c->ref_scale, "change-value", G_CALLBACK(on_ref_seek), c);
+	gtk_box_append(GTK_BOX(row), c->ref_choose);
+	gtk_box_append(GTK_BOX(row), c->ref_play);
+	gtk_box_append(GTK_BOX(row), c->ref_name);
+	gtk_box_append(GTK_BOX(row), c->ref_time);
+	gtk_box_append(GTK_BOX(row), c->ref_scale);
+	return row;
+}
+
 static GtkWidget *monitor_panel(console *c)
 {
 	GtkWidget *box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 4);
@@ -1228,6 +1393,7 @@ static GtkWidget *monitor_panel(console *c)
 	gtk_box_append(GTK_BOX(top), menus);
 	gtk_box_append(GTK_BOX(box), top);
 	gtk_box_append(GTK_BOX(box), toggles);
+	gtk_box_append(GTK_BOX(box), ref_transport(c));
 	return box;
 }
 
@@ -1374,6 +1540,9 @@ console *console_new_surface(GtkApplication *gapp, lathe_surface *surf)
 		{ .name = "reset-meters", .activate = act_reset_meters },
 		{ .name = "learn", .activate = act_learn },
 		{ .name = "shortcuts", .activate = act_shortcuts },
+		{ .name = "ref-load", .activate = act_ref_load, .parameter_type = "s" },
+		{ .name = "ref-play", .activate = act_ref_play, .parameter_type = "s" },
+		{ .name = "ref-seek", .activate = act_ref_seek, .parameter_type = "s" },
 		{ .name = "none" },
 	};
 	g_action_map_add_action_entries(G_ACTION_MAP(c->window), entries, G_N_ELEMENTS(entries), c);

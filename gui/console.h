@@ -47,6 +47,9 @@ typedef struct console {
 	char session_path[1024];             /* file of the current session, "" if none */
 	int snapshot;                        /* last recalled/stored snapshot 0..3, -1 none */
 	GtkWidget *shortcuts;                /* F1 window, made on first use */
+	/* the monitor section's reference player (issue 13) */
+	GtkWidget *ref_choose, *ref_play, *ref_name, *ref_time, *ref_scale;
+	gboolean ref_syncing;                /* the widgets are being set from the player's state */
 } console;
 
 /* The console of the engine in this process (a local surface on app). */
@@ -65,5 +68,7 @@ GMenuModel *console_presets_menu(console *c);
 int console_save_preset(console *c, const char *name, const char *comment, char *err, int errlen);
 /* Show a line in the status bar for a few seconds (errors in red). */
 void console_message(console *c, const char *text, gboolean error);
+/* The Reference… button's action without its dialog (tests): load path as the reference track. */
+void console_ref_load(console *c, const char *path);
 
 #endif

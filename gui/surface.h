@@ -59,6 +59,14 @@ typedef struct {
 	const char *osc_class;
 } surface_status;
 
+/* The reference player's transport (issue 13; engine/player.h). */
+typedef struct {
+	int loaded;              /* a file is loaded (length > 0) */
+	int playing;
+	double position, length; /* seconds (remote: position to 0.1 s) */
+	char name[256];          /* the file's name without its folder; remote: the name last loaded from here, or "" */
+} surface_ref;
+
 /* What an implementation can do (bits of lathe_surface.caps). */
 enum {
 	SURFACE_CAN_LOAD = 1 << 0,      /* session open (and Open Recent) */
@@ -95,6 +103,12 @@ typedef struct {
 	int (*snapshot)(lathe_surface *s, const char *name, int store, char *err, int errlen);
 	int (*undo)(lathe_surface *s, int redo);
 	const char *(*restored_note)(lathe_surface *s);
+	/* the reference player: load a file (remote: only its name is sent, and
+	 * the file must be in the engine's session folder), play/stop, seek */
+	int (*ref_load)(lathe_surface *s, const char *path, char *err, int errlen);
+	int (*ref_play)(lathe_surface *s, int on, char *err, int errlen);
+	void (*ref_seek)(lathe_surface *s, double seconds);
+	int (*ref_state)(lathe_surface *s, surface_ref *out); /* 1 if known */
 	/* status, and the answers of actions that were sent */
 	void (*status)(lathe_surface *s, surface_status *out);
 	int (*take_message)(lathe_surface *s, char *text, int len, int *error);

@@ -5,6 +5,7 @@
 #include "surface.h"
 #include "../engine/app.h"
 #include "../engine/jack.h"
+#include "../engine/player.h"
 #include "../sessions/sessions.h"
 
 #include <glib.h>
@@ -180,9 +181,128 @@ static void l_status(lathe_surface *s, surface_status *out)
 	}
 }
 
-static int l_take_message(lathe_surface *s, char *text, int len, int *error) { return 0; }
+/* The reference player.  A load decodes and resamples the whole file
+ * (player_load: a 4-minute track is a few hundred ms), so it runs on a
+ * thread of its own and says when it is done through take_message. */
+typedef struct {
+	GMutex lock;
+	GThread *loader;         /* GTK thread only */
+	int loading;             /* under lock */
+	int have_note, note_error;
+	char note[400];
+	char *path;              /* the file being loaded (the loader's) */
+} local_state;
 
-static void l_free(lathe_surface *s) { g_free(s); }
+static local_state *LS(lathe_surface *s) { return s->state; }
+
+static player *ref_player(lathe_surface *s)
+{
+	lathe_app *a = app_of(s);
+	return a->jack ? lathe_jack_ref_player(a->jack) : NULL;
+}
+
+static gpointer ref_loader(gpointer ud)
+{
+	lathe_surface *s = ud;
+	local_state *ls = LS(s);
+	char err[300] = "failed";
+	int rc = player_load(ref_player(s), ls->path, lathe_jack_rate(app_of(s)->jack), err, sizeof err);
+	char *base = g_path_get_basename(ls->path);
+	g_mutex_lock(&ls->lock);
+	if (rc == 0)
+		snprintf(ls->note, sizeof ls->note, "reference: %s loaded", base);
+	else
+		snprintf(ls->note, sizeof ls->note, "reference: %s", err);
+	ls->note_error = rc != 0;
+	ls->have_note = 1;
+	ls->loading = 0;
+	g_mutex_unlock(&ls->lock);
+	g_free(base);
+	return NULL;
+}
+
+static int l_ref_load(lathe_surface *s, const char *path, char *err, int errlen)
+{
+	local_state *ls = LS(s);
+	if (!ref_player(s)) {
+		snprintf(err, errlen, "the reference player needs JACK");
+		return SURFACE_FAILED;
+	}
+	g_mutex_lock(&ls->lock);
+	int busy = ls->loading;
+	g_mutex_unlock(&ls->lock);
+	if (busy) {
+		snprintf(err, errlen, "a reference file is still loading");
+		return SURFACE_FAILED;
+	}
+	if (ls->loader)
+		g_thread_join(ls->loader);
+	g_free(ls->path);
+	ls->path = g_strdup(path);
+	ls->loading = 1;
+	ls->loader = g_thread_new("lathe-ref-load", ref_loader, s);
+	return SURFACE_SENT;
+}
+
+static int l_ref_play(lathe_surface *s, int on, char *err, int errlen)
+{
+	player *p = ref_player(s);
+	if (!p || (on && player_length(p) <= 0)) {
+		snprintf(err, errlen, p ? "no reference file loaded: choose one with Reference…" : "the reference player needs JACK");
+		return SURFACE_FAILED;
+	}
+	player_play(p, on);
+	return SURFACE_DONE;
+}
+
+static void l_ref_seek(lathe_surface *s, double sec)
+{
+	if (ref_player(s))
+		player_seek(ref_player(s), sec);
+}
+
+static int l_ref_state(lathe_surface *s, surface_ref *out)
+{
+	memset(out, 0, sizeof *out);
+	player *p = ref_player(s);
+	if (!p)
+		return 0;
+	out->length = player_length(p);
+	out->loaded = out->length > 0;
+	out->playing = player_playing(p);
+	out->position = player_position(p);
+	char path[1024];
+	player_path(p, path, sizeof path);
+	char *base = path[0] ? g_path_get_basename(path) : g_strdup("");
+	g_strlcpy(out->name, base, sizeof out->name);
+	g_free(base);
+	return 1;
+}
+
+static int l_take_message(lathe_surface *s, char *text, int len, int *error)
+{
+	local_state *ls = LS(s);
+	g_mutex_lock(&ls->lock);
+	int got = ls->have_note;
+	if (got) {
+		g_strlcpy(text, ls->note, len);
+		*error = ls->note_error;
+		ls->have_note = 0;
+	}
+	g_mutex_unlock(&ls->lock);
+	return got;
+}
+
+static void l_free(lathe_surface *s)
+{
+	local_state *ls = LS(s);
+	if (ls->loader)
+		g_thread_join(ls->loader);
+	g_free(ls->path);
+	g_mutex_clear(&ls->lock);
+	g_free(ls);
+	g_free(s);
+}
 
 static const surface_ops local_ops = {
 	.set = l_set,
@@ -201,6 +321,10 @@ static const surface_ops local_ops = {
 	.snapshot = l_snapshot,
 	.undo = l_undo,
 	.restored_note = l_restored,
+	.ref_load = l_ref_load,
+	.ref_play = l_ref_play,
+	.ref_seek = l_ref_seek,
+	.ref_state = l_ref_state,
 	.status = l_status,
 	.take_message = l_take_message,
 	.free = l_free,
@@ -212,6 +336,9 @@ lathe_surface *surface_local_new(lathe_app *app)
 	s->ops = &local_ops;
 	s->params = app->params;
 	s->local = app;
+	local_state *ls = g_new0(local_state, 1);
+	g_mutex_init(&ls->lock);
+	s->state = ls;
 	s->session_dir = app->session_dir;
 	s->session_file = app->session_file;
 	const lathe_actions *a = &app->actions;

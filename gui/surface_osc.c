@@ -96,6 +96,9 @@ typedef struct {
 	gint64 rate_us;
 	double rx_kbps;
 	char *recent[RECENT_MAX];        /* names loaded or saved from here, newest first */
+	float ref_st[3];                 /* /monitor/ref/state: playing, position, length */
+	int have_ref;
+	char ref_name[256];              /* the reference name last loaded from here */
 	atomic_uint_fast64_t rx, tx;     /* bytes */
 } osc_mirror;
 
@@ -274,6 +277,14 @@ static void on_done(osc_mirror *m, const char *what)
 		add_note(m, 0, what[10] == 'r' ? "recalled snapshot %s" : "stored the current settings as snapshot %s", name);
 	} else if (!strcmp(what, "/undo") || !strcmp(what, "/redo")) {
 		add_note(m, 0, "%s", what[1] == 'u' ? "undone" : "redone");
+	} else if (!strcmp(what, "/monitor/ref/load")) {
+		g_mutex_lock(&m->lock);
+		char name[256];
+		g_strlcpy(name, m->ref_name, sizeof name);
+		g_mutex_unlock(&m->lock);
+		add_note(m, 0, "reference: %s loaded on the engine", name);
+	} else if (!strncmp(what, "/monitor/ref/", 13)) {
+		/* play, stop, position: the state feedback shows them */
 	} else if (!strcmp(what, "/loudness/reset")) {
 		/* asked by the console itself (Reset, Learn): nothing to say */
 	} else if (strcmp(what, "/reply/port")) {
@@ -477,6 +488,14 @@ static int on_message(const char *path, const char *types, lo_arg **argv, int ar
 	     !strncmp(path, "/redo/", 6)) &&
 	    on_session_status(m, path, types, argv, argc))
 		return 0;
+	if (!strcmp(path, "/monitor/ref/state") && argc == 3 && !strcmp(types, "fff")) {
+		g_mutex_lock(&m->lock);
+		for (int k = 0; k < 3; k++)
+			m->ref_st[k] = F(argv[k]);
+		m->have_ref = 1;
+		g_mutex_unlock(&m->lock);
+		return 0;
+	}
 	if (!strcmp(path, "/done") && argc == 1 && types[0] == 's') {
 		on_done(m, S(argv[0]));
 		return 0;
@@ -698,6 +717,49 @@ static int o_save(lathe_surface *s, const char *path, char *err, int errlen)
 	return SURFACE_SENT;
 }
 
+/* The engine's reference player: OSC takes no paths, so only the file's
+ * name goes, and the file must be in the engine's session folder (docs/osc.md,
+ * /monitor/ref/load). */
+static int o_ref_load(lathe_surface *s, const char *path, char *err, int errlen)
+{
+	osc_mirror *m = M(s);
+	char *base = g_path_get_basename(path);
+	g_mutex_lock(&m->lock);
+	g_strlcpy(m->ref_name, base, sizeof m->ref_name);
+	g_mutex_unlock(&m->lock);
+	queue_str(m, "/monitor/ref/load", base);
+	g_free(base);
+	return SURFACE_SENT;
+}
+
+static int o_ref_play(lathe_surface *s, int on, char *err, int errlen)
+{
+	queue_plain(M(s), on ? "/monitor/ref/play" : "/monitor/ref/stop");
+	return SURFACE_SENT;
+}
+
+static void o_ref_seek(lathe_surface *s, double sec)
+{
+	lo_message msg = lo_message_new();
+	lo_message_add_float(msg, (float)sec);
+	queue_msg(M(s), "/monitor/ref/position", msg);
+}
+
+static int o_ref_state(lathe_surface *s, surface_ref *out)
+{
+	osc_mirror *m = M(s);
+	memset(out, 0, sizeof *out);
+	g_mutex_lock(&m->lock);
+	int have = m->have_ref;
+	out->playing = m->ref_st[0] != 0;
+	out->position = m->ref_st[1];
+	out->length = m->ref_st[2];
+	out->loaded = out->length > 0;
+	g_strlcpy(out->name, m->ref_name, sizeof out->name);
+	g_mutex_unlock(&m->lock);
+	return have;
+}
+
 static int o_state(lathe_surface *s, surface_session *out)
 {
 	osc_mirror *m = M(s);
@@ -853,6 +915,10 @@ static const surface_ops osc_ops = {
 	.snapshot = o_snapshot,
 	.undo = o_undo,
 	.restored_note = o_restored,
+	.ref_load = o_ref_load,
+	.ref_play = o_ref_play,
+	.ref_seek = o_ref_seek,
+	.ref_state = o_ref_state,
 	.status = o_status,
 	.take_message = o_take_message,
 	.free = o_free,

@@ -26,6 +26,7 @@
 #include "engine/jack.h"
 
 #include <arpa/inet.h>
+#include <glib.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <float.h>
@@ -733,10 +734,10 @@ static void send_meters(osc_server *s)
 			player_state(pl, st);
 			if (!memcmp(st, sub->player_sent[w], sizeof st))
 				continue;
-			/* "/ref/state fff": three floats, a blob-less message of its own */
-			if (pk_add_floats(&s->pk, w ? "/play/state" : "/ref/state", st, 3) != 0) {
+			/* "/monitor/ref/state fff": three floats, a blob-less message of its own */
+			if (pk_add_floats(&s->pk, w ? "/play/state" : "/monitor/ref/state", st, 3) != 0) {
 				meter_flush(s, sub);
-				pk_add_floats(&s->pk, w ? "/play/state" : "/ref/state", st, 3);
+				pk_add_floats(&s->pk, w ? "/play/state" : "/monitor/ref/state", st, 3);
 			}
 			memcpy(sub->player_sent[w], st, sizeof st);
 		}
@@ -1064,7 +1065,7 @@ static void handle_named(osc_server *s, const char *path, name_action fn, int bl
 		job_tag tag = { .to = s->src, .from = s->src_local };
 		snprintf(tag.path, sizeof tag.path, "%s", path);
 		if (osc_worker_submit(s->worker, fn, name, &tag, sizeof tag) != 0)
-			reply_error(s, path, "busy: the previous session save or load has not finished");
+			reply_error(s, path, "busy: the previous file job (session save or load, reference load) has not finished");
 		return;
 	}
 	char err[256] = "failed";
@@ -1197,10 +1198,47 @@ static int handle_pattern(osc_server *s, const char *pattern, const char *types,
 
 /* ---- the file players ---- */
 
-/* "/ref/..." (which 0) or "/play/..." (which 1): play, stop, seek f, loop f, state. */
+/* "/monitor/ref/load s" (issue 13), on the worker: over OSC only a name
+ * inside the session folder, confined as /session/load's names are
+ * (bad_name), and opened by file_open_sound (engine/fileio.h), which
+ * refuses a FIFO or a device without blocking; decoding and resampling a
+ * long file takes a second or more, so it never runs on the server thread.
+ * The folder is --session-dir, else the sessions module's default
+ * (sessions/sessions.c: $XDG_DATA_HOME/lathe/sessions). */
+static int ref_load_job(lathe_app *app, const char *name, char *err, int errlen)
+{
+	player *p = app->jack ? lathe_jack_ref_player(app->jack) : NULL;
+	if (!p) {
+		snprintf(err, (size_t)errlen, "not available (no JACK engine)");
+		return -1;
+	}
+	char *dir = app->session_dir ? g_strdup(app->session_dir)
+	                             : g_build_filename(g_get_user_data_dir(), "lathe", "sessions", NULL);
+	char *file = g_build_filename(dir, name, NULL);
+	int rc = player_load(p, file, lathe_jack_rate(app->jack), err, errlen);
+	g_free(file);
+	g_free(dir);
+	return rc;
+}
+
+/* "/monitor/ref/..." (which 0) or "/play/..." (which 1): play, stop,
+ * position f (the input player: seek f), loop f, state; the reference's
+ * position with no argument answers "/monitor/ref/position f". */
 static int handle_player(osc_server *s, const char *path, int which, const char *types, int argc, lo_arg **argv)
 {
-	const char *verb = path + (which ? 6 : 5);
+	const char *verb = path + (which ? 6 : 13);
+	if (!which && !strcmp(verb, "position") && argc == 0) {
+		player *p = player_of(s, which);
+		if (!p)
+			reply_error(s, path, "not available (no JACK engine)");
+		else
+			reply_float(s, path, (float)player_position(p));
+		return 1;
+	}
+	if (!which && !strcmp(verb, "position"))
+		verb = "seek";
+	else if (!which && !strcmp(verb, "seek"))
+		return 0;
 	if (strcmp(verb, "play") && strcmp(verb, "stop") && strcmp(verb, "seek") && strcmp(verb, "loop") && strcmp(verb, "state"))
 		return 0;
 	player *p = player_of(s, which);
@@ -1212,7 +1250,7 @@ static int handle_player(osc_server *s, const char *path, int which, const char 
 		if (!trigger(s, path, types, argc, argv))
 			return 1;
 		if (verb[1] == 'l' && player_length(p) <= 0) {
-			reply_error(s, path, which ? "no file loaded (lathe --play FILE)" : "no file loaded (lathe --ref FILE)");
+			reply_error(s, path, which ? "no file loaded (lathe --play FILE)" : "no file loaded (lathe --ref FILE, /monitor/ref/load)");
 			return 1;
 		}
 		player_play(p, verb[1] == 'l');
@@ -1320,7 +1358,9 @@ static int on_message(const char *path, const char *types, lo_arg **argv, int ar
 			atomic_fetch_add(&s->app->bus->reset_requests, 1);
 			reply_done(s, path);
 		}
-	} else if (!strncmp(path, "/ref/", 5) && handle_player(s, path, 0, types, argc, argv)) {
+	} else if (!strcmp(path, "/monitor/ref/load")) {
+		handle_named(s, path, s->app->jack ? ref_load_job : NULL, 1, types, argc, argv);
+	} else if (!strncmp(path, "/monitor/ref/", 13) && handle_player(s, path, 0, types, argc, argv)) {
 		/* handled */
 	} else if (!strncmp(path, "/play/", 6) && handle_player(s, path, 1, types, argc, argv)) {
 		/* handled */

@@ -581,6 +581,21 @@ static void write_actions(osc_layout *L)
 	panel_end(L);
 }
 
+/* The reference player (issue 13) on the Monitor page: play, stop, load a
+ * file of the session folder by name, and its state (playing, position,
+ * length) as lathe pushes it to subscribers. */
+static void write_reference(osc_layout *L)
+{
+	panel_begin(L, "reference", "vertical", "Reference", 2 * 110 + 16, 0, 0);
+	panel_begin(L, "ref_transport", "horizontal", NULL, 0, ROW_H + 8, 0);
+	action_button(L, "ref_play", "Play", "/monitor/ref/play", NULL);
+	action_button(L, "ref_stop", "Stop", "/monitor/ref/stop", NULL);
+	panel_end(L);
+	session_input(L, "ref_load", "Load reference (a file in the session folder)", "/monitor/ref/load");
+	status_text(L, "ref_state", "Playing · position s · length s", "/monitor/ref/state");
+	panel_end(L);
+}
+
 /* Short captions for meter columns, by the address's last component. */
 static const struct { const char *last, *caption; } meter_captions[] = {
 	{ "peak", "Peak" }, { "true_peak", "True pk" }, { "lufs_m", "M" }, { "lufs_s", "S" },
@@ -731,6 +746,8 @@ static void write_tab(osc_layout *L, int t)
 		write_meters(L);
 	} else {
 		write_tab_modules(L, t);
+		if (!strcmp(tabs[t].id, "monitor"))
+			write_reference(L);
 	}
 	json_builder_end_array(L->b);
 	end(L);
@@ -782,7 +799,8 @@ void osc_layout_write_markdown(FILE *f)
 	           "sender reach it: the layout subscribes when it loads and renews the lease (%d s) every %d s by itself\n"
 	           "(a script widget), so feedback and meters never stop. No `--osc-feedback` is needed.\n\n"
 	           "Pages: **Master** (global bypass, target loudness with Learn, snapshots A-D recall/store and fade,\n"
-	           "undo/redo, loudness reset, session save/load, the last `/done` and `/error`, and the meters),\n",
+	           "undo/redo, loudness reset, session save/load, the last `/done` and `/error`, and the meters),\n"
+	           "the Monitor page also has the reference player (play, stop, load a file of the session folder),\n",
 		LEASE_S, RENEW_MS / 1000);
 	/* the other pages with the modules on each, from the module table */
 	for (int t = 1; t < N_TABS; t++) {

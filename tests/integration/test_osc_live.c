@@ -347,7 +347,8 @@ END_TEST
 
 /* The reference player's transport over OSC (a remote console has no file
  * dialog and no local engine): a second lathe with --ref FILE, a 3 s file
- * written here; /ref/state, /ref/play, /ref/seek, /ref/stop, and the state
+ * written here; /monitor/ref/state, /monitor/ref/play, /monitor/ref/position,
+ * /monitor/ref/stop, and the state
  * pushed to a subscriber while it plays. */
 START_TEST(reference_transport)
 {
@@ -376,23 +377,23 @@ START_TEST(reference_transport)
 	rx_msg m;
 	int up = 0;
 	for (int t = 0; t < FX_DEADLINE_MS && !up; t += 100) {
-		cl_send(c, "/ref/state", M());
-		up = cl_wait(c, "/ref/state", &m, 100);
+		cl_send(c, "/monitor/ref/state", M());
+		up = cl_wait(c, "/monitor/ref/state", &m, 100);
 	}
 	ck_assert(up);
 	ck_assert_str_eq(m.types, "fff");
 	ck_assert_float_eq_tol(m.f[2], 3.0f, 0.01f); /* length */
 	cl_send(c, "/subscribe", Mi(30));
-	cl_send(c, "/ref/seek", Mf(1.0f));
+	cl_send(c, "/monitor/ref/position", Mf(1.0f));
 	ck_assert(cl_wait(c, "/done", &m, FX_DEADLINE_MS));
-	cl_send(c, "/ref/play", M());
+	cl_send(c, "/monitor/ref/play", M());
 	ck_assert(cl_wait(c, "/done", &m, FX_DEADLINE_MS));
-	ck_assert_str_eq(m.s[0], "/ref/play");
+	ck_assert_str_eq(m.s[0], "/monitor/ref/play");
 	/* pushed with the meters: playing, and the position moving from 1 s */
 	float first = -1, last = -1;
 	double end = now_s() + 5;
 	while (now_s() < end && !(first >= 0 && last > first + 0.25f)) {
-		if (cl_wait(c, "/ref/state", &m, 500) && m.f[0] == 1.0f) {
+		if (cl_wait(c, "/monitor/ref/state", &m, 500) && m.f[0] == 1.0f) {
 			if (first < 0)
 				first = m.f[1];
 			last = m.f[1];
@@ -401,17 +402,113 @@ START_TEST(reference_transport)
 	printf("reference over OSC: playing from %.1f s to %.1f s\n", first, last);
 	ck_assert_float_ge(first, 0.9f);
 	ck_assert_float_gt(last, first);
-	cl_send(c, "/ref/stop", M());
+	cl_send(c, "/monitor/ref/stop", M());
 	ck_assert(cl_wait(c, "/done", &m, FX_DEADLINE_MS));
-	cl_send(c, "/ref/state", M());
+	cl_send(c, "/monitor/ref/state", M());
 	int stopped = 0;
 	for (int k = 0; k < 20 && !stopped; k++)
-		if (cl_wait(c, "/ref/state", &m, 500))
+		if (cl_wait(c, "/monitor/ref/state", &m, 500))
 			stopped = m.f[0] == 0.0f;
 	ck_assert(stopped);
 	cl_free(c);
 	fx_lathe_stop(&f2);
 	unlink(wav);
+}
+END_TEST
+
+/* Issue 13: /monitor/ref/load takes a name inside the session folder (the
+ * fixture's XDG_DATA_HOME/lathe/sessions), on the worker thread: a WAV there
+ * loads and plays; a path (absolute, or with '..') is refused with /error;
+ * a FIFO there is refused without blocking /ping. */
+START_TEST(monitor_ref_load_confined_to_the_session_folder)
+{
+	REQUIRE_LATHE();
+	char dir[300], wav[400], fifo[400], cmd[400];
+	snprintf(dir, sizeof dir, "%s/data/lathe/sessions", fx.home);
+	snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+	snprintf(wav, sizeof wav, "%s/ref-2s.wav", dir);
+	SF_INFO info = { .samplerate = 44100, .channels = 1, .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16 };
+	SNDFILE *sf = sf_open(wav, SFM_WRITE, &info);
+	ck_assert_ptr_nonnull(sf);
+	static float buf[44100 * 2];
+	for (int i = 0; i < 44100 * 2; i++)
+		buf[i] = 0.1f * sinf(2 * (float)M_PI * 1000 * i / 44100);
+	ck_assert_int_eq((int)sf_writef_float(sf, buf, 44100 * 2), 44100 * 2);
+	sf_close(sf);
+	client *c = cl_new("127.0.0.1", osc_port_no);
+	rx_msg m;
+	/* outside the folder: refused before any file is touched */
+	const char *outside[] = { "/tmp/ref.wav", "..", "sub/../../x.wav" };
+	for (int k = 0; k < 3; k++) {
+		cl_send(c, "/monitor/ref/load", Ms(outside[k]));
+		ck_assert_msg(cl_wait(c, "/error", &m, FX_DEADLINE_MS), "no /error for '%s'", outside[k]);
+		ck_assert_str_eq(m.s[0], "/monitor/ref/load");
+		printf("ref load '%s': /error '%s'\n", outside[k], m.s[1]);
+	}
+	/* not there: /error naming the file */
+	cl_send(c, "/monitor/ref/load", Ms("missing.wav"));
+	ck_assert(cl_wait(c, "/error", &m, FX_DEADLINE_MS));
+	ck_assert_ptr_nonnull(strstr(m.s[1], "missing.wav"));
+	/* a name in the folder: loaded (44.1 kHz converted to the server's rate), then it plays */
+	cl_send(c, "/monitor/ref/load", Ms("ref-2s.wav"));
+	ck_assert(cl_wait(c, "/done", &m, FX_DEADLINE_MS));
+	ck_assert_str_eq(m.s[0], "/monitor/ref/load");
+	cl_send(c, "/monitor/ref/state", M());
+	ck_assert(cl_wait(c, "/monitor/ref/state", &m, FX_DEADLINE_MS));
+	ck_assert_float_eq_tol(m.f[2], 2.0f, 0.01f);
+	cl_send(c, "/monitor/ref/position", Mf(0.5f));
+	ck_assert(cl_wait(c, "/done", &m, FX_DEADLINE_MS));
+	cl_send(c, "/monitor/ref/play", M());
+	ck_assert(cl_wait(c, "/done", &m, FX_DEADLINE_MS));
+	sleep_ms(400);
+	cl_send(c, "/monitor/ref/position", M());
+	ck_assert(cl_wait(c, "/monitor/ref/position", &m, FX_DEADLINE_MS));
+	printf("ref load: playing, at %.2f s after seeking to 0.5 s and 400 ms\n", m.f[0]);
+	ck_assert_float_gt(m.f[0], 0.6f);
+	ck_assert_float_lt(m.f[0], 2.0f);
+	cl_send(c, "/monitor/ref/stop", M());
+	ck_assert(cl_wait(c, "/done", &m, FX_DEADLINE_MS));
+	/* a FIFO in the folder: /error, and /ping answered meanwhile */
+	snprintf(fifo, sizeof fifo, "%s/fifo.wav", dir);
+	unlink(fifo);
+	ck_assert_int_eq(mkfifo(fifo, 0644), 0);
+	cl_send(c, "/monitor/ref/load", Ms("fifo.wav"));
+	double t0 = now_s();
+	cl_send(c, "/ping", M());
+	int pong = 0, err = 0;
+	double pong_ms = -1;
+	memset(&m, 0, sizeof m);
+	for (int round = 0; round < 2 && !(pong && err); round++) {
+		cl_pump(c, 2000);
+		for (int k = 0; k < c->nq; k++) {
+			if (!pong && !strcmp(c->q[k].path, "/pong")) {
+				pong = 1;
+				pong_ms = (c->q[k].t - t0) * 1000;
+			}
+			if (!err && !strcmp(c->q[k].path, "/error")) {
+				err = 1;
+				m = c->q[k];
+			}
+		}
+		c->nq = 0;
+		if (!round) {
+			int w = open(fifo, O_WRONLY | O_NONBLOCK);
+			if (w >= 0)
+				close(w);
+		}
+	}
+	printf("ref load of a FIFO: /pong after %.0f ms, /error '%s'\n", pong_ms, err ? m.s[1] : "(none)");
+	ck_assert_msg(pong, "the OSC thread is blocked by /monitor/ref/load of a FIFO");
+	ck_assert_msg(err, "no /error for /monitor/ref/load of a FIFO");
+	ck_assert_str_eq(m.s[0], "/monitor/ref/load");
+	/* the loaded file stays: a failed load keeps what plays */
+	cl_send(c, "/monitor/ref/state", M());
+	ck_assert(cl_wait(c, "/monitor/ref/state", &m, FX_DEADLINE_MS));
+	ck_assert_float_eq_tol(m.f[2], 2.0f, 0.01f);
+	unlink(fifo);
+	unlink(wav);
+	cl_free(c);
 }
 END_TEST
 
@@ -764,6 +861,7 @@ int main(void)
 	tcase_add_test(t, one_socket_surface_gets_state_and_keeps_it);
 	tcase_add_test(t, deep_bundle_datagram_survived);
 	tcase_add_test(t, session_load_of_a_fifo_does_not_block);
+	tcase_add_test(t, monitor_ref_load_confined_to_the_session_folder);
 	/* last: /reply/port is per host, and every client here is 127.0.0.1 */
 	tcase_add_test(t, two_port_surface_gets_state);
 	return run_suite(s);

@@ -14,6 +14,7 @@
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,9 +23,10 @@
 
 #include "tests/support/check_main.h"
 #include "tests/support/fixture.h"
+#include "../unit/test_osc_client.h"
 
 static fixture fx;
-static char wav[128];
+static char wav[256];
 
 static void write_ref(void)
 {
@@ -148,10 +150,98 @@ START_TEST(monitors_play_the_reference_file_at_the_masters_loudness)
 }
 END_TEST
 
+/* A reference loaded over OSC (/monitor/ref/load, a name in --session-dir)
+ * survives a server restart at another rate: lathe converts the file loaded
+ * now again (not only --ref's), so it still plays and its length stays. */
+static int rate_port;
+static char rate_dir[128];
+
+static void rate_setup(void)
+{
+	memset(&fx, 0, sizeof fx);
+	write_ref();
+	snprintf(rate_dir, sizeof rate_dir, "/tmp/lathe-ref-rate-%d", (int)getpid());
+	mkdir(rate_dir, 0755);
+	char to[200];
+	snprintf(to, sizeof to, "%s/ref.wav", rate_dir);
+	ck_assert_int_eq(rename(wav, to), 0);
+	snprintf(wav, sizeof wav, "%s", to);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	bind(fd, (struct sockaddr *)&a, sizeof a);
+	socklen_t len = sizeof a;
+	getsockname(fd, (struct sockaddr *)&a, &len);
+	close(fd);
+	rate_port = ntohs(a.sin_port);
+	ck_assert_int_eq(fx_jackd_start(&fx, 48000, 256), 0);
+	char port[16];
+	snprintf(port, sizeof port, "%d", rate_port);
+	const char *args[] = { "--osc-port", port, "--session-dir", rate_dir, NULL };
+	ck_assert_int_eq(fx_lathe_start(&fx, "rr", args), 0);
+}
+
+static void rate_teardown(void)
+{
+	teardown();
+	rmdir(rate_dir);
+}
+
+static int ref_state(client *c, float st[3])
+{
+	rx_msg m;
+	for (int k = 0; k < 40; k++) {
+		cl_send(c, "/monitor/ref/state", M());
+		if (cl_wait(c, "/monitor/ref/state", &m, 250)) {
+			memcpy(st, m.f, 3 * sizeof *st);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+START_TEST(reference_loaded_over_osc_follows_a_rate_change)
+{
+	client *c = cl_new("127.0.0.1", rate_port);
+	rx_msg m;
+	int up = 0;
+	for (int t = 0; t < FX_DEADLINE_MS && !up; t += 100) {
+		cl_send(c, "/ping", M());
+		up = cl_wait(c, "/pong", NULL, 100);
+	}
+	ck_assert(up);
+	cl_send(c, "/monitor/ref/load", Ms("ref.wav"));
+	ck_assert(cl_wait(c, "/done", &m, FX_DEADLINE_MS));
+	float st[3];
+	ck_assert(ref_state(c, st));
+	ck_assert_float_eq_tol(st[2], 6.0f, 0.01f);
+	cl_send(c, "/monitor/ref/position", Mf(2.0f));
+	ck_assert(cl_wait(c, "/done", &m, FX_DEADLINE_MS));
+	fx_jackd_stop(&fx, SIGTERM);
+	ck_assert_int_eq(fx_jackd_start(&fx, 44100, 512), 0);
+	ck_assert_msg(fx_wait_log(&fx, "at 44100 Hz", FX_DEADLINE_MS) == 0, "lathe did not say it runs at 44100 Hz");
+	cl_send(c, "/monitor/ref/play", M());
+	ck_assert(cl_wait(c, "/done", &m, FX_DEADLINE_MS));
+	ck_assert(ref_state(c, st));
+	float p0 = st[1];
+	usleep(800 * 1000);
+	ck_assert(ref_state(c, st));
+	printf("  after a restart at 44.1 kHz: the OSC-loaded reference at %.1f s, then %.1f s (playing %g, length %.2f s)\n", p0,
+	       st[1], st[0], st[2]);
+	ck_assert_float_eq(st[0], 1.0f);
+	ck_assert_float_eq_tol(st[2], 6.0f, 0.01f);
+	ck_assert_msg(st[1] > p0 + 0.2f, "the reference does not play after the rate change (%.1f s -> %.1f s)", p0, st[1]);
+	ck_assert_float_ge(p0, 1.9f); /* kept its place across the reload */
+	cl_free(c);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("ref_player");
 	TCase *t = suite_add_case(s, "ref", 120, setup, teardown);
 	tcase_add_test(t, monitors_play_the_reference_file_at_the_masters_loudness);
+	TCase *r = suite_add_case(s, "rate", 120, rate_setup, rate_teardown);
+	tcase_add_test(r, reference_loaded_over_osc_follows_a_rate_change);
 	return run_suite(s);
 }

@@ -20,6 +20,7 @@
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
+#include <sndfile.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,13 +111,10 @@ typedef struct {
 	int status;     /* exit status once reaped, -1 before */
 } rcon;
 
-static rcon *rc_start(int port)
+static rcon *rc_spawn(char **argv)
 {
 	rcon *c = g_new0(rcon, 1);
 	c->status = -1;
-	char target[64];
-	snprintf(target, sizeof target, "127.0.0.1:%d", port);
-	char *argv[] = { (char *)fx_lathe_bin(), "console", "--remote", target, NULL };
 	char **env = g_get_environ();
 	env = g_environ_setenv(env, "LATHE_CONSOLE_TRACE", "1", TRUE);
 	env = g_environ_setenv(env, "XDG_DATA_HOME", home, TRUE);
@@ -138,6 +136,14 @@ static rcon *rc_start(int port)
 	c->o = g_string_new("");
 	c->e = g_string_new("");
 	return c;
+}
+
+static rcon *rc_start(int port)
+{
+	char target[64];
+	snprintf(target, sizeof target, "127.0.0.1:%d", port);
+	char *argv[] = { (char *)fx_lathe_bin(), "console", "--remote", target, NULL };
+	return rc_spawn(argv);
 }
 
 static void rc_pump(rcon *c, int ms)
@@ -348,6 +354,153 @@ START_TEST(shows_engine_state_and_its_meters)
 	ck_assert_msg(l, "the console left without /unsubscribe");
 	g_free(l);
 	ck_assert_int_eq(rc_stop(c), 0);
+}
+END_TEST
+
+/* A 3 s stereo sine at 44.1 kHz (the engine converts it to JACK's 48 kHz). */
+static void write_ref(const char *path)
+{
+	SF_INFO info = { .samplerate = 44100, .channels = 2, .format = SF_FORMAT_WAV | SF_FORMAT_PCM_16 };
+	SNDFILE *sf = sf_open(path, SFM_WRITE, &info);
+	ck_assert_msg(sf, "cannot write %s", path);
+	static float buf[2 * 44100 * 3];
+	for (int i = 0; i < 44100 * 3; i++)
+		buf[2 * i] = buf[2 * i + 1] = 0.1f * sinf(2 * (float)M_PI * 330 * i / 44100);
+	ck_assert_int_eq((int)sf_writef_float(sf, buf, 44100 * 3), 44100 * 3);
+	sf_close(sf);
+}
+
+/* The engine's reference player as /monitor/ref/state reports it to a tablet. */
+static int engine_ref(float st[3])
+{
+	client *q = cl_new("127.0.0.1", osc_port_no);
+	rx_msg r;
+	int got = 0;
+	for (int k = 0; k < 20 && !got; k++) {
+		cl_send(q, "/monitor/ref/state", M());
+		got = cl_wait(q, "/monitor/ref/state", &r, 250);
+	}
+	if (got)
+		memcpy(st, r.f, 3 * sizeof *st);
+	cl_free(q);
+	return got;
+}
+
+/* The seconds of "time=M:SS / M:SS" in a "ref shown" trace line, -1 none. */
+static int shown_secs(const char *line)
+{
+	const char *t = line ? strstr(line, "time=") : NULL;
+	int mm, ss;
+	return t && sscanf(t, "time=%d:%d", &mm, &ss) == 2 ? mm * 60 + ss : -1;
+}
+
+/* Issue 13 on a remote console: the Reference… action sends only the file's
+ * name (the file is in the engine's session folder), the transport shows the
+ * file and its position moving while it plays, Stop reaches the engine, and
+ * a tablet's /monitor/ref/play shows in the console. */
+START_TEST(remote_console_reference_transport)
+{
+	REQUIRE_LATHE();
+	char *wav = g_strdup_printf("%s/sessions/ref-remote.wav", home);
+	write_ref(wav);
+	rcon *c = rc_start(osc_port_no);
+	size_t from = 0;
+	rc_connected(c, &from);
+	rc_say(c, "action ref-load %s", wav);
+	char *l = rc_wait(c, "ref shown playing=0 time=0:00 / 0:03 name=ref-remote.wav", &from, FX_DEADLINE_MS);
+	ck_assert_msg(l, "the remote console does not show the loaded reference; it said:\n%s", c->o->str);
+	g_free(l);
+	rc_say(c, "action ref-play 1");
+	l = rc_wait(c, "ref shown playing=1", &from, FX_DEADLINE_MS);
+	ck_assert(l);
+	int s0 = shown_secs(l);
+	g_free(l);
+	int s1 = s0;
+	for (int k = 0; k < 10 && s1 == s0; k++) {
+		l = rc_wait(c, "ref shown playing=1", &from, FX_DEADLINE_MS);
+		s1 = shown_secs(l);
+		g_free(l);
+	}
+	printf("  remote reference: shown at %d s, then %d s\n", s0, s1);
+	ck_assert_int_ne(s1, s0);
+	float st[3];
+	ck_assert(engine_ref(st));
+	ck_assert_float_eq(st[0], 1.0f);
+	ck_assert_float_eq_tol(st[2], 3.0f, 0.01f);
+	ck_assert(rc_shot(c, "/tmp/lathe-remote-reference.png"));
+	rc_say(c, "action ref-play 0");
+	l = rc_wait(c, "ref shown playing=0", &from, FX_DEADLINE_MS);
+	ck_assert(l);
+	g_free(l);
+	ck_assert(engine_ref(st));
+	ck_assert_float_eq(st[0], 0.0f);
+	/* a tablet starts it: the console follows */
+	client *t = cl_new("127.0.0.1", osc_port_no);
+	cl_send(t, "/monitor/ref/play", M());
+	l = rc_wait(c, "ref shown playing=1", &from, FX_DEADLINE_MS);
+	ck_assert_msg(l, "a tablet's /monitor/ref/play does not show in the console");
+	g_free(l);
+	cl_send(t, "/monitor/ref/stop", M());
+	cl_free(t);
+	ck_assert_int_eq(rc_stop(c), 0);
+	unlink(wav);
+	g_free(wav);
+}
+END_TEST
+
+/* Issue 13 in the console of a local engine (`lathe console --ref FILE` on
+ * the dummy jackd, under Xvfb): the transport shows the file, its position
+ * moves while it plays, a seek lands, the Reference… action loads another
+ * file (any path: it is this computer's). */
+START_TEST(local_console_reference_transport)
+{
+	REQUIRE_LATHE();
+	char *wav = g_strdup_printf("%s/ref-local.wav", home), *wav2 = g_strdup_printf("%s/other.wav", home);
+	write_ref(wav);
+	write_ref(wav2);
+	char jname[64];
+	snprintf(jname, sizeof jname, "lathe-rcl-%d", (int)getpid());
+	char *argv[] = { (char *)fx_lathe_bin(), "console", "--no-osc", "--jack-name", jname, "--ref", wav, NULL };
+	rcon *c = rc_spawn(argv);
+	size_t from = 0;
+	char *l = rc_wait(c, "ref shown playing=1", &from, FX_DEADLINE_MS);
+	ck_assert_msg(l, "the console does not show the reference playing; it said:\n%s\n%s", c->o->str, c->e->str);
+	ck_assert_ptr_nonnull(strstr(l, "name=ref-local.wav"));
+	ck_assert_ptr_nonnull(strstr(l, "/ 0:03"));
+	int s0 = shown_secs(l), s1 = s0;
+	g_free(l);
+	for (int k = 0; k < 10 && s1 == s0; k++) {
+		l = rc_wait(c, "ref shown playing=1", &from, FX_DEADLINE_MS);
+		s1 = shown_secs(l);
+		g_free(l);
+	}
+	printf("  local reference: shown at %d s, then %d s\n", s0, s1);
+	ck_assert_int_ne(s1, s0);
+	rc_say(c, "action ref-play 0");
+	l = rc_wait(c, "ref shown playing=0", &from, FX_DEADLINE_MS);
+	ck_assert(l);
+	int stopped_at = shown_secs(l);
+	g_free(l);
+	/* a seek to another second than where it stopped (the trace says changes only) */
+	int to = stopped_at == 2 ? 0 : 2;
+	char want[64];
+	snprintf(want, sizeof want, "ref shown playing=0 time=0:%02d", to);
+	rc_say(c, "action ref-seek %d.5", to);
+	l = rc_wait(c, want, &from, FX_DEADLINE_MS);
+	ck_assert_msg(l, "stopped at %d s, a seek to %d.5 s does not show 0:%02d", stopped_at, to, to);
+	g_free(l);
+	rc_say(c, "action ref-load %s", wav2);
+	l = rc_wait(c, "ref shown playing=0 time=0:00 / 0:03 name=other.wav", &from, FX_DEADLINE_MS);
+	ck_assert_msg(l, "the console does not show the file loaded with Reference…; it said:\n%s", c->o->str);
+	g_free(l);
+	rc_say(c, "action ref-play 1");
+	g_free(rc_wait(c, "ref shown playing=1 time=0:01", &from, FX_DEADLINE_MS));
+	ck_assert(rc_shot(c, "/tmp/lathe-local-reference.png"));
+	ck_assert_int_eq(rc_stop(c), 0);
+	unlink(wav);
+	unlink(wav2);
+	g_free(wav);
+	g_free(wav2);
 }
 END_TEST
 
@@ -701,6 +854,8 @@ int main(int argc, char **argv)
 	tcase_add_test(t, third_client_change_appears_and_console_change_reaches_engine);
 	tcase_add_test(t, two_consoles_and_a_tablet);
 	tcase_add_test(t, session_snapshot_and_undo_actions);
+	tcase_add_test(t, remote_console_reference_transport);
+	tcase_add_test(t, local_console_reference_transport);
 	tcase_add_test(t, mismatched_engine_refused);
 	tcase_add_test(t, engine_killed_and_restarted);
 	return run_suite(s);

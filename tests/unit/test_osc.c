@@ -279,12 +279,16 @@ START_TEST(actions)
 	ck_assert(cl_wait(c, "/done", &m, 2000));
 	ck_assert_uint_eq(atomic_load(&r->app.bus->reset_requests), before + 1);
 	/* the file players need the JACK engine; this rig has none */
-	cl_send(c, "/ref/play", M());
-	expect_error(c, "/ref/play", "not available");
+	cl_send(c, "/monitor/ref/play", M());
+	expect_error(c, "/monitor/ref/play", "not available");
+	cl_send(c, "/monitor/ref/load", Ms("ref.wav"));
+	expect_error(c, "/monitor/ref/load", "not available");
 	cl_send(c, "/play/state", M());
 	expect_error(c, "/play/state", "not available");
-	cl_send(c, "/ref/rewind", M());
-	expect_error(c, "/ref/rewind", "unknown address");
+	cl_send(c, "/monitor/ref/rewind", M());
+	expect_error(c, "/monitor/ref/rewind", "unknown address");
+	cl_send(c, "/ref/play", M());
+	expect_error(c, "/ref/play", "unknown address");
 	cl_send(c, "/ping", M());
 	ck_assert(cl_wait(c, "/pong", &m, 2000));
 	ck_assert_int_eq(m.argc, 2); /* version (none given to this server), registry hash */

@@ -400,7 +400,8 @@ static void check_action_widget(walk_state *w, JsonObject *o, const char *type, 
 	int known = 0;
 	for (int i = 0; i < osc_action_count(); i++)
 		known |= !strcmp(osc_action_get(i)->path, addr);
-	int reply = !strcmp(addr, "/done") || !strcmp(addr, "/error");
+	/* replies and pushed state (docs/osc.md: /monitor/ref/state fff comes to subscribers) */
+	int reply = !strcmp(addr, "/done") || !strcmp(addr, "/error") || !strcmp(addr, "/monitor/ref/state");
 	EXPECT(w, known || reply, "%s: address %s is neither a parameter, a meter nor an action of lathe", w->where, addr);
 	if (reply) {
 		EXPECT(w, !strcmp(type, "text"), "%s: replies are shown in text widgets", w->where);
@@ -408,7 +409,7 @@ static void check_action_widget(walk_state *w, JsonObject *o, const char *type, 
 	}
 	const char *tags = get_str(o, "typeTags");
 	int named = !strcmp(addr, "/session/save") || !strcmp(addr, "/session/load") ||
-	            !strcmp(addr, "/snapshot/store") || !strcmp(addr, "/snapshot/recall");
+	            !strcmp(addr, "/snapshot/store") || !strcmp(addr, "/snapshot/recall") || !strcmp(addr, "/monitor/ref/load");
 	if (!strcmp(type, "script")) {
 		EXPECT(w, !strcmp(addr, "/subscribe"), "%s: a script on %s", w->where, addr);
 		check_renewal(w, get_str(o, "onCreate") ? get_str(o, "onCreate") : "");
