@@ -79,7 +79,8 @@ static void suite_setup(void)
 	memset(&fx, 0, sizeof fx);
 	snprintf(home, sizeof home, "/tmp/lathe-remote-%d", (int)getpid());
 	g_mkdir_with_parents(home, 0755);
-	if (fx_jackd_start(&fx, 48000, 256) != 0) {
+	/* 44.1 kHz, not the console's fallback of 48: the EQ curve must be drawn at the engine's rate */
+	if (fx_jackd_start(&fx, 44100, 256) != 0) {
 		fprintf(stderr, "test_remote_console: jackd did not start\n");
 		return;
 	}
@@ -346,6 +347,77 @@ START_TEST(shows_engine_state_and_its_meters)
 	rc_say(c, "quit");
 	l = rc_wait(c, "unsubscribed", &qfrom, FX_DEADLINE_MS);
 	ck_assert_msg(l, "the console left without /unsubscribe");
+	g_free(l);
+	ck_assert_int_eq(rc_stop(c), 0);
+}
+END_TEST
+
+/* The meter bridge's L and R bars from per-channel meters (/meter/SIDE/peak_l, _r,
+ * true_peak_l, _r), not one value for both; the EQ curve at the engine's rate
+ * (/meter/rate).  The reference is what the engine is made to do: /imager/balance
+ * 100 silences the master's left channel (imager.c's law: far side x (1 - b)),
+ * the chain input keeps the demo's two channels. */
+static int meters_ch(rcon *c, float *in_pk, float *in_tp, float *out_pk, float *out_tp, float *eq_rate)
+{
+	size_t from = c->o->len;
+	rc_say(c, "meters");
+	char *l = rc_wait(c, "meters-ch ", &from, FX_DEADLINE_MS);
+	if (!l)
+		return 0;
+	int n = sscanf(strstr(l, "in_peak="), "in_peak=%f,%f in_tp=%f,%f out_peak=%f,%f out_tp=%f,%f eq_rate=%f", &in_pk[0], &in_pk[1],
+	               &in_tp[0], &in_tp[1], &out_pk[0], &out_pk[1], &out_tp[0], &out_tp[1], eq_rate);
+	printf("  console: in peak %.1f,%.1f tp %.1f,%.1f; out peak %.1f,%.1f tp %.1f,%.1f; EQ curve at %.0f Hz\n", in_pk[0], in_pk[1],
+	       in_tp[0], in_tp[1], out_pk[0], out_pk[1], out_tp[0], out_tp[1], *eq_rate);
+	g_free(l);
+	return n == 9;
+}
+
+START_TEST(per_channel_peaks_and_engine_rate)
+{
+	REQUIRE_LATHE();
+	rcon *c = rc_start(osc_port_no);
+	size_t from = 0;
+	rc_connected(c, &from);
+	client *t = cl_new("127.0.0.1", osc_port_no);
+	cl_send(t, "/imager/balance", Mf(100));
+	/* the tablet sees the same per-channel meters the console decodes */
+	cl_send(t, "/subscribe", Mi(30));
+	float tab_l = NAN, tab_r = NAN, tab_rate = NAN;
+	gint64 end = g_get_monotonic_time() + 2 * G_USEC_PER_SEC;
+	while (g_get_monotonic_time() < end) {
+		cl_pump(t, 50);
+		for (int k = 0; k < t->nq; k++) {
+			if (!strcmp(t->q[k].path, "/meter/out/peak_l"))
+				tab_l = t->q[k].f[0];
+			if (!strcmp(t->q[k].path, "/meter/out/peak_r"))
+				tab_r = t->q[k].f[0];
+			if (!strcmp(t->q[k].path, "/meter/rate"))
+				tab_rate = t->q[k].f[0];
+		}
+		t->nq = 0;
+		rc_pump(c, 0);
+	}
+	printf("  tablet: /meter/out/peak_l %.1f, peak_r %.1f, /meter/rate %.0f\n", tab_l, tab_r, tab_rate);
+	float in_pk[2], in_tp[2], out_pk[2], out_tp[2], eq_rate = 0;
+	int ok = 0;
+	/* peaks are per meter period: a quiet moment of the demo can put R low too; a few tries */
+	for (int k = 0; k < 10 && !ok; k++) {
+		ck_assert(meters_ch(c, in_pk, in_tp, out_pk, out_tp, &eq_rate));
+		ok = out_pk[0] <= -69.9f && out_tp[0] <= -69.9f && out_pk[1] > -60 && out_tp[1] > -60 && in_pk[0] > -60 && in_pk[1] > -60;
+		if (!ok)
+			rc_pump(c, 300);
+	}
+	cl_send(t, "/imager/balance", Mf(0));
+	cl_free(t);
+	ck_assert_float_eq(tab_rate, 44100);
+	ck_assert_float_eq_tol(tab_l, -70, 0.01f);
+	ck_assert_msg(tab_r > -60, "the engine's master R does not move");
+	ck_assert_msg(ok, "the console's bars: out L %.1f/%.1f (want the floor, -70), out R %.1f/%.1f, in %.1f/%.1f (want the music)",
+	              out_pk[0], out_tp[0], out_pk[1], out_tp[1], in_pk[0], in_pk[1]);
+	ck_assert_float_eq(eq_rate, 44100);
+	size_t qfrom = c->o->len;
+	rc_say(c, "quit");
+	char *l = rc_wait(c, "unsubscribed", &qfrom, FX_DEADLINE_MS);
 	g_free(l);
 	ck_assert_int_eq(rc_stop(c), 0);
 }
@@ -698,6 +770,7 @@ int main(int argc, char **argv)
 	tcase_add_unchecked_fixture(t, suite_setup, suite_teardown);
 	tcase_add_test(t, pages_include_no_engine_or_sessions_header);
 	tcase_add_test(t, shows_engine_state_and_its_meters);
+	tcase_add_test(t, per_channel_peaks_and_engine_rate);
 	tcase_add_test(t, third_client_change_appears_and_console_change_reaches_engine);
 	tcase_add_test(t, two_consoles_and_a_tablet);
 	tcase_add_test(t, session_snapshot_and_undo_actions);
