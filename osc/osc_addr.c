@@ -268,10 +268,11 @@ const osc_action_info *osc_action_get(int i)
 /* Measured by bench/osc_bandwidth (make bench): update it with the bench's line. */
 #define OSC_BANDWIDTH_NOTE \
 	"Bandwidth per subscriber at `--meter-rate 20` with a music-like signal playing (kick, chord and hi-hat, the multiband " \
-	"and limiter working; `meter_bandwidth_with_music` in tests/integration/test_osc_live.c prints it): **1,428 bytes a tick, " \
-	"28.6 kB/s**, 31 datagrams a second, the same for each of two subscribers at once. Of a tick: 22.6 scalar meter messages " \
-	"(value and `/norm` twin), the spectrum 0.58 times (the analysis renews it about 12 times a second), the goniometer once, a " \
-	"history point every other tick. With the multiband bypassed (factory default) 1,299 bytes, 26.0 kB/s. The delay from a " \
+	"and limiter working; `meter_bandwidth_with_music` in tests/integration/test_osc_live.c prints it): **1,923 bytes a tick, " \
+	"38.5 kB/s**, 38 datagrams a second, the same for each of two subscribers at once. Of a tick: 36.7 scalar meter messages " \
+	"(value and `/norm` twin), the spectrum 0.57 times (the analysis renews it about 12 times a second), the goniometer once, a " \
+	"history point every other tick. The per-channel peaks and true peaks (`peak_l`, `_r`, `true_peak_l`, `_r`, for a console's " \
+	"L and R bars) move nearly every tick: without them it was 1,428 bytes, 28.6 kB/s. The delay from a " \
 	"change on the engine to a subscriber is one feedback period at most (about 17 ms) plus the network: 7 to 9 ms on average, " \
 	"12 to 27 ms at worst over 30 changes on a loaded 2-core machine (`feedback_latency_and_access`, same file)."
 
