@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "engine/params.h"
+#include "osc/osc_addr.h"
 #include "tests/support/fixture.h"
 #include "../unit/test_osc_client.h"
 #include "tests/support/check_main.h"
@@ -685,6 +686,116 @@ static gpointer fake_engine(gpointer ud)
 	return NULL;
 }
 
+/* An engine from before the per-channel meters and /meter/rate (same version
+ * and registry): it answers /ping and /params and, once subscribed, sends
+ * only the scalar peaks, the louder channel.  The console must then show that
+ * value on both bars, and draw its EQ curve at its fallback, 48 kHz. */
+typedef struct { int port; int stop; int subscribed; } old_engine_state;
+
+static void old_send(int fd, const struct sockaddr_in *to, const char *path, lo_message m)
+{
+	size_t len = 0;
+	void *data = lo_message_serialise(m, path, NULL, &len);
+	sendto(fd, data, len, 0, (const struct sockaddr *)to, sizeof *to);
+	free(data);
+	lo_message_free(m);
+}
+
+static gpointer old_engine(gpointer ud)
+{
+	old_engine_state *st = ud;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)st->port) }, sub;
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+	char hash[17];
+	osc_registry_hash(hash);
+	gint64 next = 0;
+	while (!__atomic_load_n(&st->stop, __ATOMIC_SEQ_CST)) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (poll(&p, 1, 10) > 0) {
+			char buf[2048];
+			struct sockaddr_in from;
+			socklen_t fl = sizeof from;
+			ssize_t n = recvfrom(fd, buf, sizeof buf - 1, 0, (struct sockaddr *)&from, &fl);
+			if (n <= 0)
+				continue;
+			buf[n] = 0;
+			if (!strcmp(buf, "/ping")) {
+				lo_message m = lo_message_new();
+				lo_message_add_string(m, "0.1");
+				lo_message_add_string(m, hash);
+				old_send(fd, &from, "/pong", m);
+			} else if (!strcmp(buf, "/params")) {
+				for (int id = 0; id < params_count(); id++) {
+					const param_info *pi = param_info_get(id);
+					lo_message m = lo_message_new();
+					lo_message_add_string(m, pi->path);
+					lo_message_add_string(m, pi->unit ? pi->unit : "");
+					lo_message_add_float(m, pi->min);
+					lo_message_add_float(m, pi->max);
+					lo_message_add_float(m, pi->def);
+					lo_message_add_float(m, pi->def);
+					lo_message_add_float(m, 0);
+					lo_message_add_string(m, "lin");
+					old_send(fd, &from, "/param", m);
+					if (id % 50 == 49)
+						g_usleep(2000); /* the console's socket buffer */
+				}
+				old_send(fd, &from, "/params/done", Mi(params_count()));
+			} else if (!strcmp(buf, "/subscribe")) {
+				sub = from;
+				__atomic_store_n(&st->subscribed, 1, __ATOMIC_SEQ_CST);
+			}
+		}
+		if (__atomic_load_n(&st->subscribed, __ATOMIC_SEQ_CST) && g_get_monotonic_time() >= next) {
+			next = g_get_monotonic_time() + 50000; /* 20 Hz */
+			static const struct { const char *path; float v; } scal[] = {
+				{ "/meter/in/peak", -12 }, { "/meter/in/true_peak", -11 }, { "/meter/out/peak", -6 },
+				{ "/meter/out/true_peak", -5 }, { "/meter/out/lufs_i", -14 },
+			};
+			lo_bundle b = lo_bundle_new(LO_TT_IMMEDIATE);
+			for (size_t k = 0; k < sizeof scal / sizeof scal[0]; k++)
+				lo_bundle_add_message(b, scal[k].path, Mf(scal[k].v));
+			size_t len = 0;
+			void *data = lo_bundle_serialise(b, NULL, &len);
+			sendto(fd, data, len, 0, (struct sockaddr *)&sub, sizeof sub);
+			free(data);
+			lo_bundle_free_recursive(b);
+		}
+	}
+	close(fd);
+	return NULL;
+}
+
+START_TEST(older_engine_scalar_peaks_on_both_bars)
+{
+	old_engine_state st = { .port = free_udp_port() };
+	GThread *th = g_thread_new("old", old_engine, &st);
+	rcon *c = rc_start(st.port);
+	size_t from = 0;
+	rc_connected(c, &from);
+	float in_pk[2] = { 0 }, in_tp[2] = { 0 }, out_pk[2] = { 0 }, out_tp[2] = { 0 }, eq_rate = 0;
+	int ok = 0;
+	for (int k = 0; k < 10 && !ok; k++) {
+		ck_assert(meters_ch(c, in_pk, in_tp, out_pk, out_tp, &eq_rate));
+		ok = in_pk[0] == -12 && in_pk[1] == -12 && in_tp[0] == -11 && in_tp[1] == -11 && out_pk[0] == -6 && out_pk[1] == -6 &&
+		     out_tp[0] == -5 && out_tp[1] == -5;
+		if (!ok)
+			rc_pump(c, 200);
+	}
+	ck_assert_msg(ok, "an older engine's scalar peaks: console in %.1f,%.1f tp %.1f,%.1f out %.1f,%.1f tp %.1f,%.1f (want -12, -11, -6, -5 on both)",
+	              in_pk[0], in_pk[1], in_tp[0], in_tp[1], out_pk[0], out_pk[1], out_tp[0], out_tp[1]);
+	ck_assert_float_eq(eq_rate, 48000);
+	size_t qfrom = c->o->len;
+	rc_say(c, "quit");
+	g_free(rc_wait(c, "unsubscribed", &qfrom, FX_DEADLINE_MS));
+	rc_stop(c);
+	__atomic_store_n(&st.stop, 1, __ATOMIC_SEQ_CST);
+	g_thread_join(th);
+}
+END_TEST
+
 START_TEST(mismatched_engine_refused)
 {
 	int ps[2] = { free_udp_port(), 0 };
@@ -775,6 +886,7 @@ int main(int argc, char **argv)
 	tcase_add_test(t, two_consoles_and_a_tablet);
 	tcase_add_test(t, session_snapshot_and_undo_actions);
 	tcase_add_test(t, mismatched_engine_refused);
+	tcase_add_test(t, older_engine_scalar_peaks_on_both_bars);
 	tcase_add_test(t, engine_killed_and_restarted);
 	return run_suite(s);
 }
