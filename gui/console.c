@@ -996,10 +996,10 @@ static void update_status(console *c, gint64 now)
 	surface_status ss;
 	c->surf->ops->status(c->surf, &ss);
 	set_status(c->st_jack, ss.engine, ss.engine_class);
+	if (ss.rate) /* the local JACK's, or a remote engine's /meter/rate */
+		c->eq->rate = ss.rate;
 	if (ss.have_jack) {
 		double rate = ss.rate ? ss.rate : 48000;
-		if (ss.rate)
-			c->eq->rate = ss.rate;
 		snprintf(t, sizeof t, "%.1f kHz · %u frames (%.1f ms)", ss.rate / 1000.0, ss.buffer_size, 1000.0 * ss.buffer_size / rate);
 		set_status(c->st_rate, ss.jack_connected ? t : "— kHz", NULL);
 		snprintf(t, sizeof t, "DSP %.1f %%", ss.dsp_load);

@@ -60,6 +60,10 @@ static void print_meters(console *c)
 	gui_trace("meters have=%d out_lufs_i=%.2f out_lufs_s=%.2f out_tp_max=%.2f out_lra=%.2f in_lufs_i=%.2f corr=%.3f lim_gr=%.2f",
 	          c->meters->have_snap, s->out.lufs_i, s->out.lufs_s, s->out.tp_max_db, s->out.lra, s->in.lufs_i,
 	          s->out.correlation, c->meters->lim_gr);
+	/* per channel as the bars get them, and the rate the EQ curve is drawn at */
+	gui_trace("meters-ch in_peak=%.2f,%.2f in_tp=%.2f,%.2f out_peak=%.2f,%.2f out_tp=%.2f,%.2f eq_rate=%.0f", s->in.peak_db[0],
+	          s->in.peak_db[1], s->in.tp_db[0], s->in.tp_db[1], s->out.peak_db[0], s->out.peak_db[1], s->out.tp_db[0],
+	          s->out.tp_db[1], c->eq->rate);
 }
 
 static gboolean on_command(GIOChannel *ch, GIOCondition cond, gpointer ud)

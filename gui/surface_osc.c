@@ -72,6 +72,7 @@ typedef struct {
 	GMutex lock;                     /* everything below */
 	meter_snapshot snap;
 	int have_meters;
+	int per_channel[2];              /* the engine sends per-channel peaks for in, out (side_field) */
 	uint64_t bundles, bundles_read;
 	gint64 frame_us;                 /* when read_frame last gave a frame */
 	uint32_t overs_given;            /* /meter/out/overs (since reset) as far as frames carried it */
@@ -294,12 +295,26 @@ static void on_done(osc_mirror *m, const char *what)
 
 /* Meters: the scalar ones into the snapshot by name, scopes decoded
  * (docs/osc.md, "Meters" and "Scopes"). */
-static int side_field(meter_side *sd, const char *name, float v)
+/* The scalar peak and true peak are the louder channel (for tablets); an
+ * engine that sends /meter/SIDE/peak_l, _r (and true_peak_l, _r) gives each
+ * bar its own: from the first of those on the scalars are ignored, since a
+ * scalar that moved while one channel did not would overwrite that channel.
+ * `per_ch` keeps that per side; an older engine only sends the scalars. */
+static int side_field(meter_side *sd, int *per_ch, const char *name, float v)
 {
-	if (!strcmp(name, "peak"))
-		sd->peak_db[0] = sd->peak_db[1] = v;
-	else if (!strcmp(name, "true_peak"))
-		sd->tp_db[0] = sd->tp_db[1] = v;
+	if (!strcmp(name, "peak")) {
+		if (!*per_ch)
+			sd->peak_db[0] = sd->peak_db[1] = v;
+	} else if (!strcmp(name, "true_peak")) {
+		if (!*per_ch)
+			sd->tp_db[0] = sd->tp_db[1] = v;
+	} else if (!strcmp(name, "peak_l") || !strcmp(name, "peak_r")) {
+		*per_ch = 1;
+		sd->peak_db[name[5] == 'r'] = v;
+	} else if (!strcmp(name, "true_peak_l") || !strcmp(name, "true_peak_r")) {
+		*per_ch = 1;
+		sd->tp_db[name[10] == 'r'] = v;
+	}
 	else if (!strcmp(name, "true_peak_max"))
 		sd->tp_max_db = v;
 	else if (!strcmp(name, "lufs_m"))
@@ -364,9 +379,11 @@ static void on_meter(osc_mirror *m, const char *path, const char *types, lo_arg 
 	} else if (argc == 1) {
 		float v = arg_float(types[0], argv[0]);
 		if (!strncmp(rest, "in/", 3))
-			side_field(&m->snap.in, rest + 3, v);
+			side_field(&m->snap.in, &m->per_channel[0], rest + 3, v);
 		else if (!strncmp(rest, "out/", 4))
-			side_field(&m->snap.out, rest + 4, v);
+			side_field(&m->snap.out, &m->per_channel[1], rest + 4, v);
+		else if (!strcmp(rest, "rate")) /* the engine's sample rate: the EQ curve is drawn at it */
+			m->snap.rate = v >= 1000 && v <= 768000 ? (uint32_t)lrintf(v) : 0;
 		else if (!strcmp(rest, "gr/limiter"))
 			m->snap.lim_gr_db = v;
 		else if (!strncmp(rest, "gr/", 3)) {
@@ -555,6 +572,8 @@ static gpointer client_thread(gpointer ud)
 			m->params_sent_us = 0;
 			g_mutex_lock(&m->lock);
 			m->have_meters = 0;
+			m->per_channel[0] = m->per_channel[1] = 0; /* whoever answers next may be an older engine */
+			m->snap.rate = 0;
 			g_mutex_unlock(&m->lock);
 		} else if (link == SURFACE_CONNECTING && m->synced) {
 			m->synced = 0; /* it came back: read everything again */
@@ -831,6 +850,7 @@ static void o_status(lathe_surface *s, surface_status *out)
 	memset(out, 0, sizeof *out);
 	out->link = atomic_load(&m->link);
 	g_mutex_lock(&m->lock);
+	out->rate = m->snap.rate; /* /meter/rate; 0 until it came (have_jack stays 0: no JACK here) */
 	switch (out->link) {
 	case SURFACE_CONNECTED:
 		snprintf(out->engine, sizeof out->engine, "● remote lathe %s at %s:%d", m->engine_version, m->host, m->port);

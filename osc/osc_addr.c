@@ -15,13 +15,14 @@
 
 /* Which snapshot field a meter reads. */
 enum { M_PEAK, M_TRUE_PEAK, M_LUFS_M, M_LUFS_S, M_LUFS_I, M_LRA, M_PLR, M_CORRELATION, M_GR_BAND, M_GR_LIMITER, M_EQ_GAIN,
-       M_BALANCE, M_TP_MAX, M_OVERS, M_PLAT_GAIN, M_PLAT_TP };
+       M_BALANCE, M_TP_MAX, M_OVERS, M_PLAT_GAIN, M_PLAT_TP, M_PEAK_CH, M_TP_CH, M_RATE };
 
 typedef struct {
 	osc_meter_info info;
 	int side;   /* 0 chain input, 1 master out, -1 gain reduction */
 	int field;  /* M_* */
-	int band;   /* multiband band (0-based) for M_GR_BAND, EQ band for M_EQ_GAIN, platform (PLAT_*) for M_PLAT_* */
+	int band;   /* multiband band (0-based) for M_GR_BAND, EQ band for M_EQ_GAIN, platform (PLAT_*) for M_PLAT_*,
+	             * channel (0 left, 1 right) for M_PEAK_CH and M_TP_CH */
 } meter_row;
 
 /* Ranges: peaks from -70 (silence floor, as the analysis reports -inf loudness)
@@ -39,6 +40,14 @@ typedef struct {
 	{ { "/meter/" side "/correlation", "/norm/meter/" side "/correlation", side " correlation", "", -1, 1, 0.01f }, s, M_CORRELATION, 0 }, \
 	{ { "/meter/" side "/balance", "/norm/meter/" side "/balance", side " balance (-1 all left, +1 all right)", "", -1, 1, 0.01f }, s, M_BALANCE, 0 }, \
 	{ { "/meter/" side "/true_peak_max", "/norm/meter/" side "/true_peak_max", side " highest true peak since reset", "dBTP", -70, 6, 0.1f }, s, M_TP_MAX, 0 }
+
+/* Per channel, for a console's L and R bars (the scalars above are the
+ * louder channel, what a tablet's single fader shows). */
+#define CHANNEL_METERS(side, s) \
+	{ { "/meter/" side "/peak_l", "/norm/meter/" side "/peak_l", side " sample peak, left", "dBFS", -70, 6, 0.1f }, s, M_PEAK_CH, 0 }, \
+	{ { "/meter/" side "/peak_r", "/norm/meter/" side "/peak_r", side " sample peak, right", "dBFS", -70, 6, 0.1f }, s, M_PEAK_CH, 1 }, \
+	{ { "/meter/" side "/true_peak_l", "/norm/meter/" side "/true_peak_l", side " true peak, left", "dBTP", -70, 6, 0.1f }, s, M_TP_CH, 0 }, \
+	{ { "/meter/" side "/true_peak_r", "/norm/meter/" side "/true_peak_r", side " true peak, right", "dBTP", -70, 6, 0.1f }, s, M_TP_CH, 1 }
 
 /* Per streaming platform (platforms.c): the gain it would apply to the master
  * as measured so far, and the master's true peak after that gain.  Ranges:
@@ -67,6 +76,11 @@ static const meter_row meters[] = {
 	PLATFORM_METERS("amazon", PLAT_AMAZON),
 	PLATFORM_METERS("tidal", PLAT_TIDAL),
 	PLATFORM_METERS("deezer", PLAT_DEEZER),
+	CHANNEL_METERS("in", 0),
+	CHANNEL_METERS("out", 1),
+	/* the engine's sample rate (JACK's, follows a rate change): a remote
+	 * console draws the EQ curve at it (bilinear warping near Nyquist) */
+	{ { "/meter/rate", "/norm/meter/rate", "engine sample rate", "Hz", 0, 768000, 1 }, -1, M_RATE, 0 },
 };
 _Static_assert(PLAT_COUNT == 7, "the /meter/platform rows assume six platforms");
 _Static_assert(EQ_BANDS == 8, "the /meter/eq rows assume eight EQ bands");
@@ -106,6 +120,9 @@ float osc_meter_value(int i, const meter_snapshot *snap)
 	case M_OVERS: v = (float)side->overs; break;
 	case M_PLAT_GAIN: v = snap->platform_gain_db[m->band]; break;
 	case M_PLAT_TP: v = snap->platform_tp_after[m->band]; break;
+	case M_PEAK_CH: v = side->peak_db[m->band]; break;
+	case M_TP_CH: v = side->tp_db[m->band]; break;
+	case M_RATE: v = (float)snap->rate; break;
 	default: v = snap->lim_gr_db; break;
 	}
 	/* -inf (silence) and NaN (not measured yet) are sent as the floor: a
@@ -252,10 +269,11 @@ const osc_action_info *osc_action_get(int i)
 /* Measured by bench/osc_bandwidth (make bench): update it with the bench's line. */
 #define OSC_BANDWIDTH_NOTE \
 	"Bandwidth per subscriber at `--meter-rate 20` with a music-like signal playing (kick, chord and hi-hat, the multiband " \
-	"and limiter working; `meter_bandwidth_with_music` in tests/integration/test_osc_live.c prints it): **1,428 bytes a tick, " \
-	"28.6 kB/s**, 31 datagrams a second, the same for each of two subscribers at once. Of a tick: 22.6 scalar meter messages " \
-	"(value and `/norm` twin), the spectrum 0.58 times (the analysis renews it about 12 times a second), the goniometer once, a " \
-	"history point every other tick. With the multiband bypassed (factory default) 1,299 bytes, 26.0 kB/s. The delay from a " \
+	"and limiter working; `meter_bandwidth_with_music` in tests/integration/test_osc_live.c prints it): **1,923 bytes a tick, " \
+	"38.5 kB/s**, 38 datagrams a second, the same for each of two subscribers at once. Of a tick: 36.7 scalar meter messages " \
+	"(value and `/norm` twin), the spectrum 0.57 times (the analysis renews it about 12 times a second), the goniometer once, a " \
+	"history point every other tick. The per-channel peaks and true peaks (`peak_l`, `_r`, `true_peak_l`, `_r`, for a console's " \
+	"L and R bars) move nearly every tick: without them it was 1,428 bytes, 28.6 kB/s. The delay from a " \
 	"change on the engine to a subscriber is one feedback period at most (about 17 ms) plus the network: 7 to 9 ms on average, " \
 	"12 to 27 ms at worst over 30 changes on a loaded 2-core machine (`feedback_latency_and_access`, same file)."
 

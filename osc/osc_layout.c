@@ -600,7 +600,8 @@ static void write_reference(osc_layout *L)
 static const struct { const char *last, *caption; } meter_captions[] = {
 	{ "peak", "Peak" }, { "true_peak", "True pk" }, { "lufs_m", "M" }, { "lufs_s", "S" },
 	{ "lufs_i", "I" }, { "lra", "LRA" }, { "plr", "PLR" }, { "correlation", "Corr" },
-	{ "limiter", "Limiter" },
+	{ "limiter", "Limiter" }, { "peak_l", "Peak L" }, { "peak_r", "Peak R" }, { "true_peak_l", "TP L" },
+	{ "true_peak_r", "TP R" }, { "rate", "Rate" },
 };
 
 static void write_meter(osc_layout *L, int i)
@@ -664,6 +665,7 @@ static void write_meters(osc_layout *L)
 		{ "/meter/gr/", "meters_gr", "Gain reduction" },
 		{ "/meter/eq/", "meters_eq", "EQ gain" },
 		{ "/meter/platform/", "meters_platform", "Platforms" },
+		{ "/meter/rate", "meters_engine", "Engine" },
 	};
 	panel_begin(L, "meters", "horizontal", NULL, 0, 0, 1);
 	for (size_t g = 0; g < sizeof groups / sizeof groups[0]; g++) {

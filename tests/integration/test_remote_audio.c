@@ -14,6 +14,12 @@
  * found on desk by cross-correlation, both ends stamped with their server's
  * jack_frames_to_time (JACK2 uses one monotonic clock for every server on a
  * machine), minus lathe's own reported latency; printed, never asserted.
+ * netjack2 is measured at its default network latency (-l 5) and at -l 2.
+ * "The whole mix in, master out" (docs/remote.md) is measured too: the desk
+ * plays the tone and the bursts into the bridge to the rack, lathe:in_L/R
+ * take them there, lathe:out_L/R go back over the other direction and the
+ * desk records them (player and recorder one client on desk: one clock); the
+ * round trip's latency and level are printed the same way.
  * Under load a bridge may take a while to lock or resynchronise: levels are
  * read in windows until one is right (FX_DEADLINE_MS), and the readings are
  * printed when none is.  A bridge that is not installed is skipped with a
@@ -196,7 +202,8 @@ static pid_t start_dummy(const char *server, const char *log)
 
 enum { PLAY_SILENCE, PLAY_TONE, PLAY_BURST };
 
-/* The player, in this process, on rack. */
+/* The player: in this process on rack (monitor out to the desk), or in the
+ * recorder's process on desk (the whole mix in, master out: see recorder). */
 typedef struct {
 	jack_client_t *c;
 	jack_port_t *port[2];
@@ -225,6 +232,12 @@ typedef struct {
 	int64_t *cycle_us;           /* per recorded cycle: time of its first frame */
 	jack_port_t *port[2];        /* the child's */
 	jack_client_t *c;
+	/* The round trip: the desk plays the mix into the bridge to the rack and
+	 * records the master that comes back, with one client (so the burst's
+	 * start and its arrival are stamped in the same cycle count). */
+	int plays;
+	char dst[2][128];            /* recorder:out_1/2 -> these (the bridge to the rack) */
+	end out;                     /* the player's state; its ports and client are the child's */
 } recorder;
 
 static float burst[BURST_N];
@@ -256,6 +269,8 @@ static int play_process(jack_nframes_t n, void *arg)
 static int rec_process(jack_nframes_t n, void *arg)
 {
 	recorder *e = arg;
+	if (e->plays)
+		play_process(n, &e->out);
 	size_t len = atomic_load(&e->len);
 	if (len + n > e->cap || n != PERIOD)
 		return 0;
@@ -288,6 +303,14 @@ static void recorder_child(recorder *r)
 		snprintf(pn, sizeof pn, "in_%d", k + 1);
 		r->port[k] = jack_port_register(r->c, pn, JACK_DEFAULT_AUDIO_TYPE, JackPortIsInput, 0);
 	}
+	if (r->plays) {
+		for (int k = 0; k < 2; k++) {
+			char pn[16];
+			snprintf(pn, sizeof pn, "out_%d", k + 1);
+			r->out.port[k] = jack_port_register(r->c, pn, JACK_DEFAULT_AUDIO_TYPE, JackPortIsOutput, 0);
+		}
+		r->out.c = r->c;
+	}
 	jack_set_process_callback(r->c, rec_process, r);
 	if (jack_activate(r->c) != 0) {
 		snprintf(r->why, sizeof r->why, "cannot activate on %s", r->server);
@@ -308,6 +331,15 @@ static void recorder_child(recorder *r)
 		snprintf(dst, sizeof dst, "recorder:in_%d", k + 1);
 		if (connect_ports(r->c, src, dst) != 0) {
 			snprintf(r->why, sizeof r->why, "cannot connect %s -> %s on %s", src, dst, r->server);
+			atomic_store(&r->state, REC_FAILED);
+			_exit(1);
+		}
+	}
+	for (int k = 0; r->plays && k < 2; k++) {
+		char src[32];
+		snprintf(src, sizeof src, "recorder:out_%d", k + 1);
+		if (connect_ports(r->c, src, r->dst[k]) != 0) {
+			snprintf(r->why, sizeof r->why, "cannot connect %s -> %s on %s", src, r->dst[k], r->server);
 			atomic_store(&r->state, REC_FAILED);
 			_exit(1);
 		}
@@ -363,6 +395,16 @@ static int recorder_start(recorder *r, const char *server, const char *src_clien
 	}
 	snprintf(r->why, sizeof r->why, "the recorder did not connect in time");
 	return -1;
+}
+
+/* The round trip: the recorder also plays, from recorder:out_1/2 into dst0, dst1. */
+static int recorder_start_loop(recorder *r, const char *server, const char *src_client, const char *src0, const char *src1,
+                               const char *dst0, const char *dst1)
+{
+	r->plays = 1;
+	snprintf(r->dst[0], sizeof r->dst[0], "%s", dst0);
+	snprintf(r->dst[1], sizeof r->dst[1], "%s", dst1);
+	return recorder_start(r, server, src_client, src0, src1);
 }
 
 static end *end_new(const char *server, const char *name)
@@ -543,7 +585,7 @@ static int cmp_double(const void *a, const void *b)
 /* What both tests share: lathe on rack, the ends, the measurement. */
 typedef struct {
 	char rack[64], desk[64];
-	pid_t rack_jackd, desk_jackd, bridge[2];
+	pid_t rack_jackd, desk_jackd, bridge[4];
 	fixture fx;              /* lathe on rack */
 	char log[256];
 	end *play;
@@ -562,7 +604,9 @@ static void rig_names(rig *r, const char *bridge)
 	ck_assert_ptr_nonnull(r->rec);
 }
 
-static int rig_lathe(rig *r)
+/* lathe on rack; the player on rack feeds its in_L/R when `feed` (else the
+ * bridge from the desk does, connected by the test). */
+static int rig_lathe(rig *r, int feed)
 {
 	setenv("JACK_DEFAULT_SERVER", r->rack, 1);
 	snprintf(r->fx.server, sizeof r->fx.server, "%s", r->rack);
@@ -576,7 +620,7 @@ static int rig_lathe(rig *r)
 	if (!r->play)
 		return -1;
 	char a[128], b[128];
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; feed && k < 2; k++) {
 		snprintf(a, sizeof a, "player:out_%d", k + 1);
 		snprintf(b, sizeof b, "%s:in_%s", name, k ? "R" : "L");
 		if (connect_ports(r->play->c, a, b) != 0)
@@ -607,27 +651,34 @@ static void rig_free(rig *r)
 	}
 	if (r->fx.lathe > 0)
 		fx_lathe_stop(&r->fx);
-	for (int k = 0; k < 2; k++)
+	for (int k = 0; k < 4; k++)
 		stop(&r->bridge[k]);
 	stop(&r->rack_jackd);
 	stop(&r->desk_jackd);
 }
 
-static void measure(rig *r, const char *what)
+/* path: what the latency spans, for the line printed */
+static void measure(rig *r, end *play, const char *what, const char *path)
 {
 	double l, rr;
-	int level_ok = tone_level(r->play, r->rec, what, &l, &rr) == 0;
+	int level_ok = tone_level(play, r->rec, what, &l, &rr) == 0;
 	double frames[9];
 	int tried = 0;
-	int n = burst_latency(r->play, r->rec, 9, frames, &tried);
+	int n = burst_latency(play, r->rec, 9, frames, &tried);
 	int lathe_frames = fx_logged_latency(&r->fx, 0);
 	if (n > 0) {
 		qsort(frames, (size_t)n, sizeof frames[0], cmp_double);
 		double med = frames[n / 2];
-		printf("%s latency, rack (into lathe) to desk: median %.0f frames (%.2f ms) over %d bursts (%d sent), range %.0f..%.0f; "
+		printf("%s latency, %s: median %.0f frames (%.2f ms) over %d bursts (%d sent), range %.0f..%.0f; "
 		       "lathe's chain %d frames (its log), so the bridge adds %.0f frames (%.2f ms) at %d Hz, %d-frame periods (printed, not asserted)\n",
-		       what, med, med * 1000 / RATE, n, tried, frames[0], frames[n - 1], lathe_frames, med - lathe_frames,
+		       what, path, med, med * 1000 / RATE, n, tried, frames[0], frames[n - 1], lathe_frames, med - lathe_frames,
 		       (med - lathe_frames) * 1000 / RATE, RATE, PERIOD);
+		/* each burst: under load a net slave's frame clock jumps for a cycle or a
+		 * zita-n2j resynchronises, and single readings stray; the median does not */
+		printf("%s bursts (frames):", what);
+		for (int k = 0; k < n; k++)
+			printf(" %.0f", frames[k]);
+		printf("\n");
 	} else {
 		printf("%s latency: no burst found on desk (the bridge dropped them)\n", what);
 	}
@@ -647,7 +698,7 @@ START_TEST(zita_njbridge_monitor_to_desk)
 	r.rack_jackd = start_dummy(r.rack, r.log);
 	r.desk_jackd = start_dummy(r.desk, r.log);
 	ck_assert_msg(r.rack_jackd > 0 && r.desk_jackd > 0, "the rack and desk servers did not start (log %s)", r.log);
-	ck_assert_msg(rig_lathe(&r) == 0, "lathe on rack did not start or connect (log %s)", r.fx.log);
+	ck_assert_msg(rig_lathe(&r, 1) == 0, "lathe on rack did not start or connect (log %s)", r.fx.log);
 	/* a free UDP port for the bridge: ours for the test's lifetime is good enough on loopback */
 	char port[16];
 	snprintf(port, sizeof port, "%d", 30000 + (int)(getpid() % 20000));
@@ -664,12 +715,17 @@ START_TEST(zita_njbridge_monitor_to_desk)
 	}
 	/* desk: n2j's outputs -> the recorder (where the converters would be) */
 	ck_assert_msg(recorder_start(r.rec, r.desk, "n2j", NULL, NULL) == 0, "desk: %s (log %s)", r.rec->why, r.log);
-	measure(&r, "zita-njbridge");
+	measure(&r, r.play, "zita-njbridge", "rack (into lathe) to desk");
 	rig_free(&r);
 }
 END_TEST
 
-START_TEST(netjack2_monitor_to_desk)
+/* netjack2: desk the master, rack a `jackd -d net` slave with `-l latency`
+ * cycles of network latency (5 is netjack2's default).  round_trip: the desk
+ * plays into rack's lathe:in_L/R (to_slave -> system:capture) and records
+ * lathe:out_L/R (system:playback -> from_slave); else the rack's player
+ * feeds lathe and the desk records lathe:monitor_L/R. */
+static void netjack2(const char *latency, int round_trip)
 {
 	if (!have_tool("jack_load") || !have_jack_module("netmanager") || !have_jack_module("jack_net")) {
 		printf("netjack2: skipped: jack_load, netmanager.so or jack_net.so not installed (jackd2)\n");
@@ -691,22 +747,88 @@ START_TEST(netjack2_monitor_to_desk)
 	char slave[64];
 	snprintf(slave, sizeof slave, "rack%d", (int)getpid());
 	const char *rack[] = { "jackd", "--no-realtime", "-n", r.rack, "-d", "net", "-a", "127.0.0.1", "-p", port,
-	                       "-n", slave, "-C", "2", "-P", "2", NULL };
+	                       "-n", slave, "-C", "2", "-P", "2", "-l", latency, NULL };
 	r.rack_jackd = spawn(rack, r.log);
 	ck_assert_msg(wait_server(r.rack, r.rack_jackd) == 0, "the rack net slave did not start or find its master (log %s)", r.log);
-	ck_assert_msg(rig_lathe(&r) == 0, "lathe on rack did not start or connect (log %s)", r.fx.log);
-	char a[128], b[128];
+	ck_assert_msg(rig_lathe(&r, !round_trip) == 0, "lathe on rack did not start or connect (log %s)", r.fx.log);
+	char a[128], b[128], what[64];
 	for (int k = 0; k < 2; k++) {
-		/* rack: lathe:monitor_L/R -> system:playback_1/2 (the net slave's outputs) */
-		snprintf(a, sizeof a, "%s:monitor_%s", r.fx.lathe_name, k ? "R" : "L");
+		/* rack: lathe:monitor_L/R (or out_L/R) -> system:playback_1/2 (the net slave's outputs) */
+		snprintf(a, sizeof a, "%s:%s_%s", r.fx.lathe_name, round_trip ? "out" : "monitor", k ? "R" : "L");
 		snprintf(b, sizeof b, "system:playback_%d", k + 1);
 		ck_assert_int_eq(connect_ports(r.play->c, a, b), 0);
+		if (round_trip) { /* rack: system:capture_1/2 (from the desk) -> lathe:in_L/R */
+			snprintf(a, sizeof a, "system:capture_%d", k + 1);
+			snprintf(b, sizeof b, "%s:in_%s", r.fx.lathe_name, k ? "R" : "L");
+			ck_assert_int_eq(connect_ports(r.play->c, a, b), 0);
+		}
 	}
 	/* desk: <slave>:from_slave_1/2 -> the recorder (where the converters are) */
 	snprintf(a, sizeof a, "%s:from_slave_1", slave);
 	snprintf(b, sizeof b, "%s:from_slave_2", slave);
-	ck_assert_msg(recorder_start(r.rec, r.desk, NULL, a, b) == 0, "desk: %s (log %s)", r.rec->why, r.log);
-	measure(&r, "netjack2");
+	snprintf(what, sizeof what, "netjack2 -l %s%s", latency, round_trip ? " round trip" : "");
+	if (round_trip) {
+		char d0[128], d1[128];
+		snprintf(d0, sizeof d0, "%s:to_slave_1", slave);
+		snprintf(d1, sizeof d1, "%s:to_slave_2", slave);
+		ck_assert_msg(recorder_start_loop(r.rec, r.desk, NULL, a, b, d0, d1) == 0, "desk: %s (log %s)", r.rec->why, r.log);
+		measure(&r, &r.rec->out, what, "desk into lathe:in on rack, lathe:out back to desk");
+	} else {
+		ck_assert_msg(recorder_start(r.rec, r.desk, NULL, a, b) == 0, "desk: %s (log %s)", r.rec->why, r.log);
+		measure(&r, r.play, what, "rack (into lathe) to desk");
+	}
+	rig_free(&r);
+}
+
+START_TEST(netjack2_monitor_to_desk) { netjack2("5", 0); }
+END_TEST
+
+/* docs/remote.md: a shorter network latency for a quiet wired LAN */
+START_TEST(netjack2_monitor_to_desk_l2) { netjack2("2", 0); }
+END_TEST
+
+START_TEST(netjack2_whole_mix_round_trip) { netjack2("5", 1); }
+END_TEST
+
+/* zita-njbridge both ways: desk j2n -> rack n2j -> lathe:in_L/R, lathe:out_L/R
+ * -> rack j2n -> desk n2j; the desk plays and records (one client). */
+START_TEST(zita_njbridge_whole_mix_round_trip)
+{
+	if (!have_tool("zita-j2n") || !have_tool("zita-n2j")) {
+		printf("zita-njbridge: skipped: zita-j2n / zita-n2j not installed (apt-get install zita-njbridge)\n");
+		return;
+	}
+	rig r;
+	rig_names(&r, "zita-rt");
+	r.rack_jackd = start_dummy(r.rack, r.log);
+	r.desk_jackd = start_dummy(r.desk, r.log);
+	ck_assert_msg(r.rack_jackd > 0 && r.desk_jackd > 0, "the rack and desk servers did not start (log %s)", r.log);
+	ck_assert_msg(rig_lathe(&r, 0) == 0, "lathe on rack did not start (log %s)", r.fx.log);
+	char to_rack[16], to_desk[16];
+	snprintf(to_rack, sizeof to_rack, "%d", 30000 + (int)(getpid() % 20000));
+	snprintf(to_desk, sizeof to_desk, "%d", 30000 + (int)((getpid() + 1) % 20000));
+	const char *rack_rx[] = { "stdbuf", "-oL", "zita-n2j", "--info", "--jserv", r.rack, "--jname", "fromdesk", "127.0.0.1", to_rack, NULL };
+	const char *desk_tx[] = { "zita-j2n", "--jserv", r.desk, "--jname", "torack", "127.0.0.1", to_rack, NULL };
+	const char *desk_rx[] = { "stdbuf", "-oL", "zita-n2j", "--info", "--jserv", r.desk, "--jname", "fromrack", "127.0.0.1", to_desk, NULL };
+	const char *rack_tx[] = { "zita-j2n", "--jserv", r.rack, "--jname", "todesk", "127.0.0.1", to_desk, NULL };
+	r.bridge[0] = spawn(rack_rx, r.log);
+	r.bridge[1] = spawn(desk_tx, r.log);
+	r.bridge[2] = spawn(desk_rx, r.log);
+	r.bridge[3] = spawn(rack_tx, r.log);
+	char a[128], b[128];
+	for (int k = 0; k < 2; k++) {
+		/* rack: fromdesk:out_1/2 -> lathe:in_L/R, lathe:out_L/R -> todesk:in_1/2 */
+		ck_assert_msg(find_port(r.play->c, "fromdesk", JackPortIsOutput, k, a, sizeof a) == 0, "no zita-n2j output on rack (log %s)", r.log);
+		snprintf(b, sizeof b, "%s:in_%s", r.fx.lathe_name, k ? "R" : "L");
+		ck_assert_int_eq(connect_ports(r.play->c, a, b), 0);
+		ck_assert_msg(find_port(r.play->c, "todesk", JackPortIsInput, k, b, sizeof b) == 0, "no zita-j2n input on rack (log %s)", r.log);
+		snprintf(a, sizeof a, "%s:out_%s", r.fx.lathe_name, k ? "R" : "L");
+		ck_assert_int_eq(connect_ports(r.play->c, a, b), 0);
+	}
+	/* desk: recorder:out_1/2 -> torack:in_1/2, fromrack:out_1/2 -> recorder:in_1/2 */
+	ck_assert_msg(recorder_start_loop(r.rec, r.desk, "fromrack", NULL, NULL, "torack:in_1", "torack:in_2") == 0, "desk: %s (log %s)",
+	              r.rec->why, r.log);
+	measure(&r, &r.rec->out, "zita-njbridge round trip", "desk into lathe:in on rack, lathe:out back to desk");
 	rig_free(&r);
 }
 END_TEST
@@ -721,5 +843,8 @@ int main(void)
 	TCase *t = suite_add_case(s, "bridges", 180, NULL, NULL);
 	tcase_add_test(t, zita_njbridge_monitor_to_desk);
 	tcase_add_test(t, netjack2_monitor_to_desk);
+	tcase_add_test(t, netjack2_monitor_to_desk_l2);
+	tcase_add_test(t, zita_njbridge_whole_mix_round_trip);
+	tcase_add_test(t, netjack2_whole_mix_round_trip);
 	return run_suite(s);
 }

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "engine/params.h"
+#include "osc/osc_addr.h"
 #include "tests/support/fixture.h"
 #include "../unit/test_osc_client.h"
 #include "tests/support/check_main.h"
@@ -80,7 +81,8 @@ static void suite_setup(void)
 	memset(&fx, 0, sizeof fx);
 	snprintf(home, sizeof home, "/tmp/lathe-remote-%d", (int)getpid());
 	g_mkdir_with_parents(home, 0755);
-	if (fx_jackd_start(&fx, 48000, 256) != 0) {
+	/* 44.1 kHz, not the console's fallback of 48: the EQ curve must be drawn at the engine's rate */
+	if (fx_jackd_start(&fx, 44100, 256) != 0) {
 		fprintf(stderr, "test_remote_console: jackd did not start\n");
 		return;
 	}
@@ -501,6 +503,74 @@ START_TEST(local_console_reference_transport)
 	unlink(wav2);
 	g_free(wav);
 	g_free(wav2);
+/* The meter bridge's L and R bars from per-channel meters (/meter/SIDE/peak_l, _r,
+ * true_peak_l, _r), not one value for both; the EQ curve at the engine's rate
+ * (/meter/rate).  The reference is what the engine is made to do: /imager/balance
+ * 100 silences the master's left channel (imager.c's law: far side x (1 - b)),
+ * the chain input keeps the demo's two channels. */
+static int meters_ch(rcon *c, float *in_pk, float *in_tp, float *out_pk, float *out_tp, float *eq_rate)
+{
+	size_t from = c->o->len;
+	rc_say(c, "meters");
+	char *l = rc_wait(c, "meters-ch ", &from, FX_DEADLINE_MS);
+	if (!l)
+		return 0;
+	int n = sscanf(strstr(l, "in_peak="), "in_peak=%f,%f in_tp=%f,%f out_peak=%f,%f out_tp=%f,%f eq_rate=%f", &in_pk[0], &in_pk[1],
+	               &in_tp[0], &in_tp[1], &out_pk[0], &out_pk[1], &out_tp[0], &out_tp[1], eq_rate);
+	printf("  console: in peak %.1f,%.1f tp %.1f,%.1f; out peak %.1f,%.1f tp %.1f,%.1f; EQ curve at %.0f Hz\n", in_pk[0], in_pk[1],
+	       in_tp[0], in_tp[1], out_pk[0], out_pk[1], out_tp[0], out_tp[1], *eq_rate);
+	g_free(l);
+	return n == 9;
+}
+
+START_TEST(per_channel_peaks_and_engine_rate)
+{
+	REQUIRE_LATHE();
+	rcon *c = rc_start(osc_port_no);
+	size_t from = 0;
+	rc_connected(c, &from);
+	client *t = cl_new("127.0.0.1", osc_port_no);
+	cl_send(t, "/imager/balance", Mf(100));
+	/* the tablet sees the same per-channel meters the console decodes */
+	cl_send(t, "/subscribe", Mi(30));
+	float tab_l = NAN, tab_r = NAN, tab_rate = NAN;
+	gint64 end = g_get_monotonic_time() + 2 * G_USEC_PER_SEC;
+	while (g_get_monotonic_time() < end) {
+		cl_pump(t, 50);
+		for (int k = 0; k < t->nq; k++) {
+			if (!strcmp(t->q[k].path, "/meter/out/peak_l"))
+				tab_l = t->q[k].f[0];
+			if (!strcmp(t->q[k].path, "/meter/out/peak_r"))
+				tab_r = t->q[k].f[0];
+			if (!strcmp(t->q[k].path, "/meter/rate"))
+				tab_rate = t->q[k].f[0];
+		}
+		t->nq = 0;
+		rc_pump(c, 0);
+	}
+	printf("  tablet: /meter/out/peak_l %.1f, peak_r %.1f, /meter/rate %.0f\n", tab_l, tab_r, tab_rate);
+	float in_pk[2], in_tp[2], out_pk[2], out_tp[2], eq_rate = 0;
+	int ok = 0;
+	/* peaks are per meter period: a quiet moment of the demo can put R low too; a few tries */
+	for (int k = 0; k < 10 && !ok; k++) {
+		ck_assert(meters_ch(c, in_pk, in_tp, out_pk, out_tp, &eq_rate));
+		ok = out_pk[0] <= -69.9f && out_tp[0] <= -69.9f && out_pk[1] > -60 && out_tp[1] > -60 && in_pk[0] > -60 && in_pk[1] > -60;
+		if (!ok)
+			rc_pump(c, 300);
+	}
+	cl_send(t, "/imager/balance", Mf(0));
+	cl_free(t);
+	ck_assert_float_eq(tab_rate, 44100);
+	ck_assert_float_eq_tol(tab_l, -70, 0.01f);
+	ck_assert_msg(tab_r > -60, "the engine's master R does not move");
+	ck_assert_msg(ok, "the console's bars: out L %.1f/%.1f (want the floor, -70), out R %.1f/%.1f, in %.1f/%.1f (want the music)",
+	              out_pk[0], out_tp[0], out_pk[1], out_tp[1], in_pk[0], in_pk[1]);
+	ck_assert_float_eq(eq_rate, 44100);
+	size_t qfrom = c->o->len;
+	rc_say(c, "quit");
+	char *l = rc_wait(c, "unsubscribed", &qfrom, FX_DEADLINE_MS);
+	g_free(l);
+	ck_assert_int_eq(rc_stop(c), 0);
 }
 END_TEST
 
@@ -766,6 +836,116 @@ static gpointer fake_engine(gpointer ud)
 	return NULL;
 }
 
+/* An engine from before the per-channel meters and /meter/rate (same version
+ * and registry): it answers /ping and /params and, once subscribed, sends
+ * only the scalar peaks, the louder channel.  The console must then show that
+ * value on both bars, and draw its EQ curve at its fallback, 48 kHz. */
+typedef struct { int port; int stop; int subscribed; } old_engine_state;
+
+static void old_send(int fd, const struct sockaddr_in *to, const char *path, lo_message m)
+{
+	size_t len = 0;
+	void *data = lo_message_serialise(m, path, NULL, &len);
+	sendto(fd, data, len, 0, (const struct sockaddr *)to, sizeof *to);
+	free(data);
+	lo_message_free(m);
+}
+
+static gpointer old_engine(gpointer ud)
+{
+	old_engine_state *st = ud;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)st->port) }, sub;
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+	char hash[17];
+	osc_registry_hash(hash);
+	gint64 next = 0;
+	while (!__atomic_load_n(&st->stop, __ATOMIC_SEQ_CST)) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (poll(&p, 1, 10) > 0) {
+			char buf[2048];
+			struct sockaddr_in from;
+			socklen_t fl = sizeof from;
+			ssize_t n = recvfrom(fd, buf, sizeof buf - 1, 0, (struct sockaddr *)&from, &fl);
+			if (n <= 0)
+				continue;
+			buf[n] = 0;
+			if (!strcmp(buf, "/ping")) {
+				lo_message m = lo_message_new();
+				lo_message_add_string(m, "0.1");
+				lo_message_add_string(m, hash);
+				old_send(fd, &from, "/pong", m);
+			} else if (!strcmp(buf, "/params")) {
+				for (int id = 0; id < params_count(); id++) {
+					const param_info *pi = param_info_get(id);
+					lo_message m = lo_message_new();
+					lo_message_add_string(m, pi->path);
+					lo_message_add_string(m, pi->unit ? pi->unit : "");
+					lo_message_add_float(m, pi->min);
+					lo_message_add_float(m, pi->max);
+					lo_message_add_float(m, pi->def);
+					lo_message_add_float(m, pi->def);
+					lo_message_add_float(m, 0);
+					lo_message_add_string(m, "lin");
+					old_send(fd, &from, "/param", m);
+					if (id % 50 == 49)
+						g_usleep(2000); /* the console's socket buffer */
+				}
+				old_send(fd, &from, "/params/done", Mi(params_count()));
+			} else if (!strcmp(buf, "/subscribe")) {
+				sub = from;
+				__atomic_store_n(&st->subscribed, 1, __ATOMIC_SEQ_CST);
+			}
+		}
+		if (__atomic_load_n(&st->subscribed, __ATOMIC_SEQ_CST) && g_get_monotonic_time() >= next) {
+			next = g_get_monotonic_time() + 50000; /* 20 Hz */
+			static const struct { const char *path; float v; } scal[] = {
+				{ "/meter/in/peak", -12 }, { "/meter/in/true_peak", -11 }, { "/meter/out/peak", -6 },
+				{ "/meter/out/true_peak", -5 }, { "/meter/out/lufs_i", -14 },
+			};
+			lo_bundle b = lo_bundle_new(LO_TT_IMMEDIATE);
+			for (size_t k = 0; k < sizeof scal / sizeof scal[0]; k++)
+				lo_bundle_add_message(b, scal[k].path, Mf(scal[k].v));
+			size_t len = 0;
+			void *data = lo_bundle_serialise(b, NULL, &len);
+			sendto(fd, data, len, 0, (struct sockaddr *)&sub, sizeof sub);
+			free(data);
+			lo_bundle_free_recursive(b);
+		}
+	}
+	close(fd);
+	return NULL;
+}
+
+START_TEST(older_engine_scalar_peaks_on_both_bars)
+{
+	old_engine_state st = { .port = free_udp_port() };
+	GThread *th = g_thread_new("old", old_engine, &st);
+	rcon *c = rc_start(st.port);
+	size_t from = 0;
+	rc_connected(c, &from);
+	float in_pk[2] = { 0 }, in_tp[2] = { 0 }, out_pk[2] = { 0 }, out_tp[2] = { 0 }, eq_rate = 0;
+	int ok = 0;
+	for (int k = 0; k < 10 && !ok; k++) {
+		ck_assert(meters_ch(c, in_pk, in_tp, out_pk, out_tp, &eq_rate));
+		ok = in_pk[0] == -12 && in_pk[1] == -12 && in_tp[0] == -11 && in_tp[1] == -11 && out_pk[0] == -6 && out_pk[1] == -6 &&
+		     out_tp[0] == -5 && out_tp[1] == -5;
+		if (!ok)
+			rc_pump(c, 200);
+	}
+	ck_assert_msg(ok, "an older engine's scalar peaks: console in %.1f,%.1f tp %.1f,%.1f out %.1f,%.1f tp %.1f,%.1f (want -12, -11, -6, -5 on both)",
+	              in_pk[0], in_pk[1], in_tp[0], in_tp[1], out_pk[0], out_pk[1], out_tp[0], out_tp[1]);
+	ck_assert_float_eq(eq_rate, 48000);
+	size_t qfrom = c->o->len;
+	rc_say(c, "quit");
+	g_free(rc_wait(c, "unsubscribed", &qfrom, FX_DEADLINE_MS));
+	rc_stop(c);
+	__atomic_store_n(&st.stop, 1, __ATOMIC_SEQ_CST);
+	g_thread_join(th);
+}
+END_TEST
+
 START_TEST(mismatched_engine_refused)
 {
 	int ps[2] = { free_udp_port(), 0 };
@@ -851,12 +1031,14 @@ int main(int argc, char **argv)
 	tcase_add_unchecked_fixture(t, suite_setup, suite_teardown);
 	tcase_add_test(t, pages_include_no_engine_or_sessions_header);
 	tcase_add_test(t, shows_engine_state_and_its_meters);
+	tcase_add_test(t, per_channel_peaks_and_engine_rate);
 	tcase_add_test(t, third_client_change_appears_and_console_change_reaches_engine);
 	tcase_add_test(t, two_consoles_and_a_tablet);
 	tcase_add_test(t, session_snapshot_and_undo_actions);
 	tcase_add_test(t, remote_console_reference_transport);
 	tcase_add_test(t, local_console_reference_transport);
 	tcase_add_test(t, mismatched_engine_refused);
+	tcase_add_test(t, older_engine_scalar_peaks_on_both_bars);
 	tcase_add_test(t, engine_killed_and_restarted);
 	return run_suite(s);
 }

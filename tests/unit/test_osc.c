@@ -495,6 +495,7 @@ static void fake_source(void *ctx, meter_snapshot *s)
 	s->mb_gr_db[2] = 3;
 	s->mb_gr_db[3] = 4;
 	s->lim_gr_db = 2.5f;
+	s->rate = 44100;
 }
 
 static int find_msg(client *c, const char *path, float *v)
@@ -539,6 +540,15 @@ START_TEST(meters_at_the_configured_rate)
 	ck_assert_float_eq(v, 0.5f);
 	ck_assert(find_msg(b, "/norm/meter/in/correlation", &v));
 	ck_assert_float_eq(v, 0.75f);
+	/* per channel (a console's L and R bars), beside the scalar of the louder one */
+	ck_assert(find_msg(b, "/meter/in/peak_r", &v));
+	ck_assert_float_eq(v, -13);
+	ck_assert(find_msg(b, "/meter/out/true_peak_l", &v));
+	ck_assert_float_eq(v, -11.5f);
+	ck_assert(find_msg(b, "/meter/out/true_peak_r", &v)); /* -inf: the floor */
+	ck_assert_float_eq(v, -70);
+	ck_assert(find_msg(b, "/meter/rate", &v));
+	ck_assert_float_eq(v, 44100);
 	/* rate: bundles in 2 s at 25 Hz; only the moving peaks in them */
 	b->nq = 0;
 	int d0 = b->datagrams;
@@ -549,7 +559,9 @@ START_TEST(meters_at_the_configured_rate)
 	int others = 0;
 	for (int k = 0; k < b->nq; k++)
 		if (strcmp(b->q[k].path, "/meter/in/peak") && strcmp(b->q[k].path, "/norm/meter/in/peak") &&
-		    strcmp(b->q[k].path, "/meter/out/peak") && strcmp(b->q[k].path, "/norm/meter/out/peak"))
+		    strcmp(b->q[k].path, "/meter/out/peak") && strcmp(b->q[k].path, "/norm/meter/out/peak") &&
+		    strcmp(b->q[k].path, "/meter/in/peak_l") && strcmp(b->q[k].path, "/norm/meter/in/peak_l") &&
+		    strcmp(b->q[k].path, "/meter/out/peak_l") && strcmp(b->q[k].path, "/norm/meter/out/peak_l"))
 			others++;
 	/* The sender keeps an absolute schedule and skips a tick it is late for, so a
 	 * loaded machine lowers the mean rate, never raises it.  The median interval
