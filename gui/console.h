@@ -47,6 +47,10 @@ typedef struct console {
 	char session_path[1024];             /* file of the current session, "" if none */
 	int snapshot;                        /* last recalled/stored snapshot 0..3, -1 none */
 	GtkWidget *shortcuts;                /* F1 window, made on first use */
+	/* closing with unsaved changes (on_close_request) */
+	GtkWidget *close_dialog;             /* Save / Discard / Cancel, while it is up */
+	gboolean close_confirmed;            /* the next close-request closes */
+	gboolean close_after_save;           /* a Save as… from that dialog closes when it saved */
 } console;
 
 /* The console of the engine in this process (a local surface on app). */
