@@ -58,12 +58,14 @@ double meter_deflection(double db)
  *   4 dB to -20 as in his figures; our floor is -60 dBFS as on the dBFS scale.
  * All linear in dB between lo and hi. */
 static const meter_scale_def scales[METER_SCALES] = {
-	[METER_SCALE_DBFS] = { "dBFS", 0, -60, 3, -3, -1, { 3, 0, -3, -6, -9, -12, -18, -24, -30, -40, -50, -60 }, 12 },
-	[METER_SCALE_EBU9] = { "LU", -23, -18, 9, 0, 9, { 9, 6, 3, 0, -3, -6, -9, -12, -15, -18 }, 10 },
-	[METER_SCALE_EBU18] = { "LU", -23, -36, 18, 0, 9, { 18, 12, 6, 0, -6, -12, -18, -24, -30, -36 }, 10 },
-	[METER_SCALE_K20] = { "K-20", -20, -40, 20, 0, 4, { 20, 16, 12, 8, 4, 0, -4, -8, -12, -16, -20, -30, -40 }, 13 },
-	[METER_SCALE_K14] = { "K-14", -14, -46, 14, 0, 4, { 14, 12, 8, 4, 0, -4, -8, -12, -16, -20, -30, -40 }, 12 },
-	[METER_SCALE_K12] = { "K-12", -12, -48, 12, 0, 4, { 12, 8, 4, 0, -4, -8, -12, -16, -20, -30, -40 }, 11 },
+	[METER_SCALE_DBFS] = { "dBFS", "dBFS", 0, -60, 3, -3, -1, { 3, 0, -3, -6, -9, -12, -18, -24, -30, -40, -50, -60 }, 12 },
+	[METER_SCALE_EBU9] = { "EBU +9", "LU", -23, -18, 9, 0, 9, { 9, 6, 3, 0, -3, -6, -9, -12, -15, -18 }, 10 },
+	[METER_SCALE_EBU18] = { "EBU +18", "LU", -23, -36, 18, 0, 9, { 18, 12, 6, 0, -6, -12, -18, -24, -30, -36 }, 10 },
+	/* K marks 4 dB apart near 0 (Katz's zones are 4 dB); a top mark 2 dB
+	 * from the next would print over it, so K-14 skips +12 */
+	[METER_SCALE_K20] = { "K-20", "K-20", -20, -40, 20, 0, 4, { 20, 16, 12, 8, 4, 0, -4, -8, -12, -20, -30, -40 }, 12 },
+	[METER_SCALE_K14] = { "K-14", "K-14", -14, -46, 14, 0, 4, { 14, 8, 4, 0, -4, -8, -12, -20, -30, -40 }, 10 },
+	[METER_SCALE_K12] = { "K-12", "K-12", -12, -48, 12, 0, 4, { 12, 8, 4, 0, -4, -8, -12, -20, -30, -40 }, 10 },
 };
 
 const meter_scale_def *meter_scale_get(int scale)

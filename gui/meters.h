@@ -78,6 +78,7 @@ enum { METER_SCALE_DBFS, METER_SCALE_EBU9, METER_SCALE_EBU18, METER_SCALE_K20, M
        METER_SCALES };
 
 typedef struct {
+	const char *label;    /* the menu's name: "EBU +9" */
 	const char *unit;     /* drawn under the scale: "dBFS", "LU", "K-20" */
 	double ref_dbfs;      /* the scale's 0 mark, in dBFS (the reference, drawn apart) */
 	double lo, hi;        /* range shown, relative to ref (dB); unused for dBFS */
