@@ -549,10 +549,22 @@ static int do_save(console *c, const char *path)
 	return rc;
 }
 
-static void close_now(console *c)
+static gboolean close_idle(gpointer ud)
 {
+	console *c = ud;
+	c->close_idle = 0;
 	c->close_confirmed = TRUE;
 	gtk_window_close(GTK_WINDOW(c->window));
+	return G_SOURCE_REMOVE;
+}
+
+/* Close once the dialog that asked is gone: closing inside its "response"
+ * would free the window before the dialog lets go of it (its dispose
+ * unsets its transient parent). */
+static void close_now(console *c)
+{
+	if (!c->close_idle)
+		c->close_idle = g_idle_add(close_idle, c);
 }
 
 static void on_file_response(GtkNativeDialog *d, int response, gpointer ud)
@@ -1383,6 +1395,8 @@ static GtkWidget *hscroll(GtkWidget *row)
 static void console_free(gpointer p)
 {
 	console *c = p;
+	if (c->close_idle)
+		g_source_remove(c->close_idle);
 	meter_bridge_free(c->meters);
 	surface_free(c->surf);
 	g_free(c);

@@ -51,6 +51,7 @@ typedef struct console {
 	GtkWidget *close_dialog;             /* Save / Discard / Cancel, while it is up */
 	gboolean close_confirmed;            /* the next close-request closes */
 	gboolean close_after_save;           /* a Save as… from that dialog closes when it saved */
+	guint close_idle;                    /* the close that follows a dialog's answer, pending */
 } console;
 
 /* The console of the engine in this process (a local surface on app). */
