@@ -226,6 +226,28 @@ START_TEST(test_scales_draw_their_marks)
 	ck_assert_msg(!near_rgb(c, AMBER, 40), "-12 dBFS on the dBFS scale is amber (#%06x)", c);
 	g_free(px);
 
+	/* cost of a frame of the peak meter (no assertion: timing is reported only):
+	 * the scale cached, and rebuilt every frame (the scale switched each time) */
+	for (int rebuild = 0; rebuild < 2; rebuild++) {
+		enum { FRAMES = 300 };
+		gint64 t0 = g_get_monotonic_time();
+		for (int i = 0; i < FRAMES; i++) {
+			if (rebuild)
+				param_set(r->app.params, param_find("/monitor/meter_scale"), i & 1 ? 3 : 4, NULL);
+			m->out_db[0] = m->out_db[1] = -20.0f + (i % 10);
+			gtk_widget_queue_draw(lv);
+			GtkSnapshot *sn = gtk_snapshot_new();
+			GTK_WIDGET_GET_CLASS(lv)->snapshot(lv, sn);
+			GskRenderNode *node = gtk_snapshot_free_to_node(sn);
+			GdkTexture *t = gsk_renderer_render_texture(gtk_native_get_renderer(GTK_NATIVE(r->c->window)), node,
+			                                            &GRAPHENE_RECT_INIT(0, 0, w, h));
+			g_object_unref(t);
+			gsk_render_node_unref(node);
+		}
+		printf("peak meter frame (%dx%d, draw + render): %.1f us with the scale %s\n", w, h,
+		       (g_get_monotonic_time() - t0) / (double)FRAMES, rebuild ? "redrawn every frame" : "cached");
+	}
+
 	/* K-14, the whole console, to look at */
 	ck_assert_int_eq(param_set_text(r->app.params, param_find("/monitor/meter_scale"), "k14", NULL), 0);
 	main_loop_ms(300);
