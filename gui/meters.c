@@ -701,7 +701,7 @@ meter_bridge *meter_bridge_new(lathe_surface *surf)
 		m->in_max[ch] = m->out_max[ch] = m->last_in[ch] = m->last_out[ch] = FLOOR_DB;
 	}
 	m->levels = area(m, 330, 270, draw_levels, "Peak, true peak and gain reduction meters",
-	                 "Peak bars with 2 s hold; amber marks are true peaks.\nNumbers: highest sample peak and true peak since reset.\nDouble-click to reset.");
+	                 "Peak bars with 2 s hold; amber marks are true peaks.\nNumbers: highest sample peak and true peak since reset (dBFS).\nScale: Monitor › Meter scale (dBFS, EBU +9/+18, K-20/14/12); the blue mark is its 0.\nDouble-click to reset.");
 	m->loudness = area(m, 330, 122, draw_loudness, "Loudness (LUFS)",
 	                   "EBU R128 loudness of the master: momentary (400 ms), short-term (3 s), integrated.\nDouble-click to reset.");
 	m->scope = area(m, 330, 150, draw_scope, "Goniometer and correlation",
