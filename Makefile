@@ -15,7 +15,7 @@ DESTDIR ?=
 
 DEBIAN_PACKAGES = build-essential pkg-config clang jackd2 libjack-jackd2-dev libgtk-4-dev liblo-dev \
 	libebur128-dev check libsndfile1-dev libfftw3-dev libjson-glib-dev libcairo2-dev \
-	xvfb xauth imagemagick sox appstream desktop-file-utils libsoxr-dev libflac-dev cdrdao cuetools flac libavahi-client-dev liblo-tools zita-njbridge
+	xvfb xauth imagemagick xdotool sox appstream desktop-file-utils libsoxr-dev libflac-dev cdrdao cuetools flac libavahi-client-dev liblo-tools zita-njbridge
 PKGS = jack libebur128 sndfile fftw3f fftw3 glib-2.0 gtk4 liblo json-glib-1.0 check cairo soxr flac avahi-client
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -29,7 +29,7 @@ CFLAGS ?= -g
 WERROR ?= 1
 WERROR_FLAG = $(if $(filter 1,$(WERROR)),-Werror)
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR_FLAG) -Wno-unused-parameter $(OPT) $(CFLAGS) $(SAN) $(CPPFLAGS) $(PKG_CFLAGS) -I.
-LDLIBS = $(PKG_LIBS) -lm -lpthread
+LDLIBS = $(PKG_LIBS) -lfftw3f_threads -lfftw3_threads -lm -lpthread
 LDFLAGS += $(SAN)
 
 ENGINE_SRC = $(sort $(wildcard engine/*.c engine/dsp/*.c engine/meter/*.c))

@@ -50,11 +50,11 @@ static const lathe_module modules[] = {
 	  "imager_saturation", 4, 0, LATHE_MOD_DSP, &imager_ops, NO_TRIM },
 	{ "saturate", "Saturation", "Tape, tube or clipper saturation, oversampled.",
 	  "imager_saturation", 5, 0, LATHE_MOD_DSP, &saturate_ops, NO_TRIM },
-	{ "limiter", "Limiter", "True-peak limiter: Gain drives into it, Ceiling is the highest true peak that leaves. Watch LIM in the meter bridge.",
+	{ "limiter", "Limiter", "True-peak limiter: Drive pushes the level into it, Ceiling is the highest true peak that leaves. Watch LIM in the meter bridge.",
 	  "limiter_output", 6, 1, LATHE_MOD_DSP, &limiter_ops, NO_TRIM },
 	/* output trim before dither: dither must be the last thing that touches the word
 	 * length (engine.h); the console shows Dither before Output all the same */
-	{ "output", "Output", "Final trim of the master, before dither.",
+	{ "output", "Output", "Final trim of the master, after the limiter (it can lift peaks over the ceiling) and before dither, which stays last.",
 	  "limiter_output", 8, 0, LATHE_MOD_TRIM, NULL, P_OUTPUT_GAIN, P_OUTPUT_BYPASS },
 	{ "dither", "Dither", "Word-length reduction with TPDF dither and optional noise shaping; the last stage before the master out.",
 	  "limiter_output", 7, 0, LATHE_MOD_DSP, &dither_ops, NO_TRIM },

@@ -5,6 +5,7 @@
 #include "../engine/modules.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -368,7 +369,9 @@ static void update_hear(console *c)
 	static const char *const cls[] = { "master", "input", "reference" };
 	int src = CLAMP(param_get_int(c->surf->params, P_MON_SOURCE), 0, 2);
 	gboolean matched = src != MON_SRC_MASTER && param_get_bool(c->surf->params, P_MON_MATCH);
-	const char *cap = src == MON_SRC_MASTER ? "MONITOR" : matched ? "MONITOR · MATCHED" : "MONITOR · UNMATCHED";
+	/* at most 16 characters, the caption's fixed width ("MONITOR · MATCHED"
+	 * was shown as "MONITOR · MAT…") */
+	const char *cap = src == MON_SRC_MASTER ? "MONITOR" : matched ? "MATCHED LEVEL" : "UNMATCHED LEVEL";
 	if (strcmp(gtk_label_get_text(GTK_LABEL(c->hear)), names[src])) {
 		gtk_label_set_text(GTK_LABEL(c->hear), names[src]);
 		for (int i = 0; i < 3; i++)
@@ -481,6 +484,14 @@ static void update_title(console *c)
 		g_free(wt);
 	}
 	const char *sub = st.path[0] ? st.path : st.dirty ? "not saved yet" : "lathe mastering console";
+	/* the home folder as "~": the end of the path is what the narrow label keeps */
+	char tilde[sizeof st.path + 2];
+	const char *home = g_get_home_dir();
+	size_t hl = home ? strlen(home) : 0;
+	if (st.path[0] && hl > 1 && !strncmp(st.path, home, hl) && st.path[hl] == '/') {
+		snprintf(tilde, sizeof tilde, "~%s", st.path + hl);
+		sub = tilde;
+	}
 	if (strcmp(gtk_label_get_text(GTK_LABEL(c->subtitle)), sub))
 		gtk_label_set_text(GTK_LABEL(c->subtitle), sub);
 	g_strlcpy(c->session_path, st.path, sizeof c->session_path);
@@ -724,7 +735,11 @@ static void act_snapshot(GSimpleAction *a, GVariant *v, gpointer ud)
 		return;
 	int rc = c->surf->ops->snapshot(c->surf, name, store, err, sizeof err);
 	if (rc < 0) {
-		snprintf(msg, sizeof msg, "snapshot %s: %s", name, err[0] ? err : "failed");
+		/* the reason may name the snapshot already ("snapshot A is empty: store it first") */
+		if (strstr(err, "snapshot"))
+			g_strlcpy(msg, err, sizeof msg);
+		else
+			snprintf(msg, sizeof msg, "snapshot %s: %s", name, err[0] ? err : "failed");
 		console_message(c, msg, TRUE);
 	} else {
 		snprintf(msg, sizeof msg, store ? "stored the current settings as snapshot %s" : "recalled snapshot %s", name);
@@ -753,9 +768,12 @@ static GMenuModel *recent_menu(console *c)
 	g_strfreev(recent);
 	if (!n)
 		g_menu_append(m, "No recent sessions", "win.none");
-	/* the Album window (albumwin.h): in this menu, the header has no room for a button at 1280 px */
+	/* Save as and the Album window (albumwin.h): in this menu, the header has
+	 * no room for their buttons at 1280 px (with a "Save as…" button there the
+	 * session's name was squeezed to "…") */
 	GMenu *album = g_menu_new();
-	g_menu_append(album, "Album… (Ctrl+Shift+A)", "win.album");
+	g_menu_append(album, "Save as…", "win.save-as"); /* GTK shows the shortcut beside it */
+	g_menu_append(album, "Album…", "win.album");
 	g_menu_append_section(m, NULL, G_MENU_MODEL(album));
 	g_object_unref(album);
 	return G_MENU_MODEL(m);
@@ -963,6 +981,7 @@ static const char shortcuts_ui[] =
 	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>&lt;ctrl&gt;z</property><property name='title'>Undo</property></object></child>"
 	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>&lt;ctrl&gt;&lt;shift&gt;z</property><property name='title'>Redo</property></object></child>"
 	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>&lt;ctrl&gt;q</property><property name='title'>Close (asks to save unsaved changes)</property></object></child>"
+	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>&lt;ctrl&gt;&lt;shift&gt;a</property><property name='title'>Album window</property></object></child>"
 	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>F1</property><property name='title'>This window</property></object></child>"
 	"</object></child>"
 	"<child><object class='GtkShortcutsGroup'><property name='title'>Controls</property>"
@@ -1138,6 +1157,12 @@ static gboolean on_tick(GtkWidget *w, GdkFrameClock *fc, gpointer ud)
 	c->fps_frames++;
 	if (now - c->fps_t0 >= G_USEC_PER_SEC) {
 		c->fps = c->fps_frames * (double)G_USEC_PER_SEC / (now - c->fps_t0);
+		/* LATHE_FPS_LOG: one line a second for bench/bench_console.c, stamped
+		 * with CLOCK_MONOTONIC (g_get_monotonic_time) so that another process
+		 * can pick the seconds of its own measurement windows */
+		if (getenv("LATHE_FPS_LOG"))
+			fprintf(stderr, "lathe: fps %d frames in %.3f s at %.3f\n", c->fps_frames,
+			        (now - c->fps_t0) / 1e6, g_get_monotonic_time() / 1e6);
 		c->fps_frames = 0;
 		c->fps_t0 = now;
 	}
@@ -1189,7 +1214,6 @@ static GtkWidget *header(console *c)
 	static const struct { const char *label, *action, *tip; } left[] = {
 		{ "Open…", "win.open", "Open a session (Ctrl+O)" },
 		{ "Save", "win.save", "Save the session (Ctrl+S)" },
-		{ "Save as…", "win.save-as", "Save under a new name (Ctrl+Shift+S)" },
 	};
 	for (unsigned i = 0; i < G_N_ELEMENTS(left); i++) {
 		GtkWidget *b = gtk_button_new_with_label(left[i].label);
@@ -1200,7 +1224,7 @@ static GtkWidget *header(console *c)
 	GtkWidget *recent = gtk_menu_button_new();
 	gtk_menu_button_set_icon_name(GTK_MENU_BUTTON(recent), "document-open-recent-symbolic");
 	gtk_accessible_update_property(GTK_ACCESSIBLE(recent), GTK_ACCESSIBLE_PROPERTY_LABEL, "Recent sessions", -1);
-	gtk_widget_set_tooltip_text(recent, "Recently used sessions; the Album window (Ctrl+Shift+A)");
+	gtk_widget_set_tooltip_text(recent, "Recently used sessions; Save as (Ctrl+Shift+S); the Album window (Ctrl+Shift+A)");
 	gtk_menu_button_set_create_popup_func(GTK_MENU_BUTTON(recent), on_recent_popup, c, NULL);
 	gtk_header_bar_pack_start(GTK_HEADER_BAR(hb), recent);
 	GtkWidget *presets = gtk_menu_button_new();

@@ -331,6 +331,20 @@ static void dropdown_bind(GtkSignalListItemFactory *f, GtkListItem *item, gpoint
 	gtk_label_set_text(GTK_LABEL(gtk_list_item_get_child(item)), s ? gtk_string_object_get_string(s) : "");
 }
 
+/* Registry names whose first-letter capital would misspell them ("Rms",
+ * "Youtube", "Apple music", "Mid side", "F weighted" in the menus). */
+static const char *proper_name(const char *e)
+{
+	static const char *const names[][2] = {
+		{ "rms", "RMS" }, { "mid_side", "Mid/side" }, { "f_weighted", "F-weighted" },
+		{ "youtube", "YouTube" }, { "apple_music", "Apple Music" },
+	};
+	for (unsigned i = 0; i < G_N_ELEMENTS(names); i++)
+		if (!strcmp(e, names[i][0]))
+			return names[i][1];
+	return NULL;
+}
+
 static char **pretty_enums(const param_info *pi)
 {
 	char **v = g_new0(char *, pi->n_enums + 1);
@@ -344,6 +358,8 @@ static char **pretty_enums(const param_info *pi)
 			v[i] = g_strdup_printf("%s bit", e);
 		else if (last && !strcmp(last, "/meter_scale"))
 			v[i] = g_strdup(meter_scale_get(i)->label); /* "EBU +9", "K-14" */
+		else if (proper_name(e))
+			v[i] = g_strdup(proper_name(e));
 		else {
 			v[i] = g_strdup(e);
 			for (char *p = v[i]; *p; p++)

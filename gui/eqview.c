@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #define F_MIN 20.0
 #define F_MAX 20000.0
@@ -159,8 +160,12 @@ static void update_curves(eq_view *v, const plot_rect *r)
 	gboolean eq_off = param_get_bool(v->surf->params, P_EQ_BYPASS);
 	int budget = all ? EQ_BANDS : CURVE_BANDS_PER_FRAME;
 	v->curve_pending = FALSE;
+	/* the round starts where the last one stopped; band_next moves below, so
+	 * the start is kept apart (taking band_next + k skipped bands: band 8's
+	 * curve was never drawn) */
+	int start = v->band_next;
 	for (int k = 0; k < EQ_BANDS; k++) {
-		int b = (v->band_next + k) % EQ_BANDS;
+		int b = (start + k) % EQ_BANDS;
 		uint32_t bg = band_generation(v->surf->params, b);
 		if (!all && bg == v->band_gen[b])
 			continue;
@@ -172,11 +177,14 @@ static void update_curves(eq_view *v, const plot_rect *r)
 		v->band_next = (b + 1) % EQ_BANDS;
 		v->band_gen[b] = bg;
 		gboolean off = eq_off || param_get_bool(v->surf->params, P_EQ_BAND_BYPASS + b);
-		for (int i = 0; i < v->curve_n; i++) {
-			double db = off ? 0.0 : eq_band_response_db(v->surf->params, rate, b, f_of(r, r->x0 + i * EQ_CURVE_STEP));
-			v->band_db[b][i] = db;
-			v->band_curve[b][i] = (float)db;
-		}
+		double fs[EQ_CURVE_MAX];
+		curve_freqs(v, r, fs);
+		if (off)
+			memset(v->band_db[b], 0, sizeof v->band_db[b]);
+		else /* one design for all the points (one per point cost 72 % of a core under OSC: bench_console) */
+			eq_band_curve_db(v->surf->params, rate, b, param_get(v->surf->params, P_EQ_GAIN + b), fs, v->band_db[b], v->curve_n);
+		for (int i = 0; i < v->curve_n; i++)
+			v->band_curve[b][i] = (float)v->band_db[b][i];
 		band_dynamic_curves(v, r, b, off, TRUE);
 	}
 	sum_curve(v);
@@ -507,18 +515,25 @@ eq_view *eq_view_new(lathe_surface *surf)
 void eq_view_tick(eq_view *v, gint64 now)
 {
 	gboolean dirty = FALSE;
+	/* While the spectrum is shown the view is redrawn at its rate anyway,
+	 * and the draw picks up the curve's changes (update_curves): a change
+	 * need not redraw the whole graph in every frame as well.  Under 1,000
+	 * OSC changes a second it did, 60 times a second instead of 25
+	 * (bench/bench_console.c).  A drag on the graph still redraws at once
+	 * (on_drag_update). */
+	gboolean mapped = gtk_widget_get_mapped(v->area);
+	gboolean spectrum = mapped && v->have_spectrum;
 	uint32_t g = eq_generation(v->surf->params);
 	if (g != v->eq_gen) {
 		v->eq_gen = g;
-		dirty = TRUE;
+		dirty = !spectrum;
 	}
-	if (now - v->spectrum_us >= SPECTRUM_US && gtk_widget_get_mapped(v->area) &&
-	    v->surf->ops->spectrum(v->surf, v->pre, v->post)) {
+	if (mapped && now - v->spectrum_us >= SPECTRUM_US && v->surf->ops->spectrum(v->surf, v->pre, v->post)) {
 		v->spectrum_us = now;
 		v->have_spectrum = TRUE;
 		dirty = TRUE;
 	}
-	if (v->curve_pending)
+	if (v->curve_pending && !spectrum)
 		dirty = TRUE; /* bands left over from the last frame (update_curves) */
 	/* dynamic bands: follow the live gains (the analysis snapshot, 25 Hz) */
 	gboolean any_dyn = FALSE;

@@ -607,7 +607,11 @@ static void draw_history(GtkDrawingArea *a, cairo_t *cr, int w, int h, gpointer 
 	char t[32];
 	snprintf(t, sizeof t, "target %.0f", tgt);
 	set_font(cr, 9, FALSE);
-	text_at(cr, right - 4, ty - 4, 1, t);
+	/* the label sits right, where the newest loudness is drawn: on the side of
+	 * the line that curve is not on (above it, the curve's edge ran through
+	 * the text whenever the master played 1-3 LU over its target) */
+	gboolean louder = n > 0 && m->hist[m->n_hist - 1] > tgt;
+	text_at(cr, right - 4, louder ? ty + 12 : ty - 4, 1, t);
 	rgb(cr, C_DIM);
 	text_at(cr, left, h - 4, 0, span == 600 ? "-1 min" : span == 3000 ? "-5 min" : "-30 min");
 	text_at(cr, right, h - 4, 1, "now");

@@ -42,4 +42,8 @@ void *dsp_calloc(size_t n);
  * the callers copy the target outright once a fade to 1 is over.  RT. */
 static inline float dsp_mix_in(float x, float target, float m) { return x + m * (target - x); }
 
+/* Makes FFTW's planner thread-safe (once per process); call before any fftwf_plan_* or
+ * fftwf_destroy_plan. Not for the RT thread (it plans nothing). */
+void dsp_fftw_thread_safe(void);
+
 #endif

@@ -37,6 +37,10 @@
  * since the last design: a settled band (steady tone, or nothing above the
  * threshold) keeps constant coefficients and costs no designs. */
 #define EQ_DYN_TOL_DB 1e-4
+/* A section left at unit response by a glide to 0 dB (see band_design) is
+ * dropped once its state is below this: dropping it steps the output by at
+ * most its s1, here -180 dBFS. */
+#define EQ_DRAIN_EPS 1e-9
 
 enum { DOM_LR, DOM_MS, DOM_ANY };
 
@@ -55,6 +59,8 @@ typedef struct {
 	smooth mix;             /* 0 = band out, 1 = band in; per-sample crossfade */
 	int dirty;              /* coefficients must be recomputed at the next chunk */
 	int nsec;               /* sections in use; 0 = identity, the band is skipped */
+	int ndes;               /* sections of the design (<= nsec): those beyond it have unit
+	                         * response (b = a) and run only until their state has decayed */
 	int idle;               /* state did not follow the signal: clear it before the next use */
 	int st_domain;          /* DOM_LR or DOM_MS: the basis a stereo band's state is in */
 	int jump;               /* next design applies at once (after a switch while silent) */
@@ -388,22 +394,48 @@ static void band_design(eq *s, eq_band *bd, double gain_db)
 	                        bd->slope, s->irate, &s->probes);
 	if (bd->jump || bd->idle) {
 		memcpy(bd->sec, bd->tgt, sizeof bd->sec);
-		bd->nsec = bd->nrun = nt;
+		bd->nsec = bd->nrun = bd->ndes = nt;
 		bd->idle = 1;
 	} else {
-		/* a band at 0 dB has no sections: glide from/to identity */
+		/* A band at 0 dB has no sections.  Gliding to (from) there, a section
+		 * glides to (from) the unit-response section with its own poles,
+		 * b = a: with the poles fixed, interpolating the numerator crossfades
+		 * the response itself linearly across the chunk.  Gliding to the
+		 * identity (1, 0, 0, 0, 0) instead moved a bell's poles from near the
+		 * unit circle to 0 within one chunk: at 150 Hz, Q 0.707 the last
+		 * -0.1 dB (a 0.0029 sine on a 0.25 one) vanished within a sample or
+		 * two, a kink at the glide's end 10 x, at Q 4 28 x, the smooth glide's
+		 * own second difference (test_glide_as_smooth_as_its_shape).  A
+		 * section that arrived at unit response keeps its state, the ringing
+		 * of the last steps, and runs until that has decayed (band_drain). */
 		for (int k = bd->nsec; k < nt; k++) {
-			biquad_identity(&bd->sec[k]);
+			bd->sec[k] = (biquad_coef){ 1, bd->tgt[k].a1, bd->tgt[k].a2, bd->tgt[k].a1, bd->tgt[k].a2 };
 			memset(bd->st[k], 0, sizeof bd->st[k]);
 		}
 		for (int k = nt; k < bd->nsec; k++)
-			biquad_identity(&bd->tgt[k]);
+			bd->tgt[k] = (biquad_coef){ 1, bd->sec[k].a1, bd->sec[k].a2, bd->sec[k].a1, bd->sec[k].a2 };
 		bd->nrun = nt > bd->nsec ? nt : bd->nsec;
 		bd->interp = 1;
-		bd->nsec = nt;
+		bd->nsec = bd->nrun;
+		bd->ndes = nt;
 	}
 	bd->jump = 0;
 	bd->dirty = smooth_active(&bd->oct_freq) || smooth_active(&bd->gain_db) || smooth_active(&bd->oct_q);
+}
+
+/* Sections at unit response beyond the design (a glide ended at 0 dB) are
+ * dropped once their state is below EQ_DRAIN_EPS, or at once when the state
+ * is cleared anyway (idle): from then the band is exactly identity again. */
+static void band_drain(eq_band *bd)
+{
+	if (bd->nsec == bd->ndes)
+		return;
+	if (!bd->idle)
+		for (int k = bd->ndes; k < bd->nsec; k++)
+			for (int c = 0; c < 2; c++)
+				if (fabs(bd->st[k][c].s1) > EQ_DRAIN_EPS || fabs(bd->st[k][c].s2) > EQ_DRAIN_EPS)
+					return;
+	bd->nsec = bd->ndes;
 }
 
 /* One chunk of a dynamic band: the detector listens to the band's input (in
@@ -489,6 +521,7 @@ static void dynamic_chunk(eq *s, eq_band *bd, float *l, float *r, unsigned n, in
 	if (bd->interp)
 		memcpy(bd->sec, bd->tgt, sizeof bd->sec);
 	bd->interp = 0;
+	band_drain(bd);
 }
 
 /* One chunk over which every band's coefficients are constant. */
@@ -524,6 +557,7 @@ static void process_chunk(eq *s, float *l, float *r, unsigned n)
 			if (bd->interp)
 				memcpy(bd->sec, bd->tgt, sizeof bd->sec);
 			bd->interp = 0;
+			band_drain(bd);
 			continue;
 		}
 		int need = band_domain(bd->channel);
@@ -555,6 +589,7 @@ static void process_chunk(eq *s, float *l, float *r, unsigned n)
 		}
 		if (bd->interp)
 			memcpy(bd->sec, bd->tgt, sizeof bd->sec);
+		band_drain(bd);
 	}
 	if (dom == DOM_MS)
 		to_lr(l, r, n);
@@ -564,12 +599,12 @@ static void process_chunk(eq *s, float *l, float *r, unsigned n)
 /* ---- steady state: all sections of all bands in one vector pass (eq_cascade.c) ---- */
 
 /* Can this chunk take the steady path?  Every band settled: no glide, no fade,
- * no pending switch, state already live (not idle). */
+ * no pending switch, no section draining, state already live (not idle). */
 static int steady(const eq *s)
 {
 	for (int b = 0; b < EQ_BANDS; b++) {
 		const eq_band *bd = &s->band[b];
-		if (band_ramping(bd) || bd->dirty || bd->dyn_active || smooth_active(&bd->mix) ||
+		if (band_ramping(bd) || bd->dirty || bd->dyn_active || smooth_active(&bd->mix) || bd->nsec != bd->ndes ||
 		    bd->want_type != bd->type || bd->want_slope != bd->slope || bd->want_channel != bd->channel)
 			return 0;
 		if (bd->nsec > 0 && bd->mix.cur != 0.0f && (bd->mix.cur != 1.0f || bd->idle))
@@ -612,7 +647,7 @@ static int steady_but_dynamic(const eq *s)
 			return 0;
 		if (bd->dyn_active)
 			continue;
-		if (band_ramping(bd) || bd->dirty || smooth_active(&bd->mix))
+		if (band_ramping(bd) || bd->dirty || smooth_active(&bd->mix) || bd->nsec != bd->ndes)
 			return 0;
 		if (bd->nsec > 0 && bd->mix.cur != 0.0f && (bd->mix.cur != 1.0f || bd->idle))
 			return 0;

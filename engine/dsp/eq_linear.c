@@ -46,6 +46,7 @@
 #include "eq_linear.h"
 #include "eq_response.h"
 #include "../thread.h"
+#include "dsp_util.h"
 
 #include <fftw3.h>
 #include <math.h>
@@ -315,6 +316,7 @@ static fftwf_complex *calloc_c(size_t n)
 
 eq_linear *eq_linear_new(lathe_params *p, double rate, unsigned max_block, unsigned min_latency)
 {
+	dsp_fftw_thread_safe(); /* engines are built in parallel (lathe album) */
 	eq_linear *s = calloc(1, sizeof *s);
 	if (!s)
 		return NULL;

@@ -9,6 +9,7 @@
  * power interpolated at its centre.  Either way a full-scale sine reads 0 dB.
  * Averaging: one-pole on power per FFT frame, 300 ms time constant. */
 #include "spectrum.h"
+#include "../dsp/dsp_util.h"
 
 #include <fftw3.h>
 #include <math.h>
@@ -38,6 +39,7 @@ struct spectrum {
 
 spectrum *spectrum_new(unsigned rate, int bins)
 {
+	dsp_fftw_thread_safe(); /* analyses are built in parallel (lathe album) */
 	spectrum *s = calloc(1, sizeof *s);
 	if (!s)
 		return NULL;

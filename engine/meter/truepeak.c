@@ -39,6 +39,7 @@
  * blocks TP_BLK - TP_HALF - 2, the last one a finished block has written. */
 #include "truepeak.h"
 #include "../dsp/vec.h"
+#include "../dsp/dsp_util.h"
 
 #include <fftw3.h>
 #include <math.h>
@@ -93,6 +94,7 @@ static double bessel_i0(double x)
 
 __attribute__((constructor)) static void truepeak_init(void)
 {
+	dsp_fftw_thread_safe();
 	float *t = fftwf_alloc_real(TP_N), *xb = fftwf_alloc_real(TP_M);
 	fftwf_complex *s = fftwf_alloc_complex(TP_N / 2 + 1), *xs = fftwf_alloc_complex(TP_M / 2 + 1);
 	if (!t || !xb || !s || !xs)

@@ -539,7 +539,9 @@ static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
-static uint64_t render_hash(int move_dynamic_params)
+/* nonzero: no band is set to 0 dB (1 dB instead), so no glide starts or ends
+ * at 0 dB, where a band has no sections (see test_dynamic_off_bit_exact). */
+static uint64_t render_hash(int move_dynamic_params, int nonzero)
 {
 	uint64_t h = 1469598103934665603ull;
 	static const double rates[2] = { 48000, 96000 };
@@ -553,7 +555,8 @@ static uint64_t render_hash(int move_dynamic_params)
 			if (blk % 40 == 0) {
 				int b = st % 8, type = (st / 8) % 7;
 				param_set(p, P_EQ_TYPE + b, (float)type, NULL);
-				param_set(p, P_EQ_GAIN + b, (float)((st * 7) % 37 - 18), NULL);
+				int g = (st * 7) % 37 - 18;
+				param_set(p, P_EQ_GAIN + b, (float)(nonzero && g == 0 ? 1 : g), NULL);
 				param_set(p, P_EQ_FREQ + b, (float)(30 * pow(1.9, (st * 5) % 11)), NULL);
 				param_set(p, P_EQ_Q + b, (float)(0.3 + (st % 5)), NULL);
 				param_set(p, P_EQ_SLOPE + b, (float)(st % 4), NULL);
@@ -570,7 +573,8 @@ static uint64_t render_hash(int move_dynamic_params)
 			}
 			if (blk % 40 == 20) {
 				int b = (st + 3) % 8;
-				param_set(p, P_EQ_GAIN + b, (float)((st * 3) % 25 - 12), NULL);
+				int g = (st * 3) % 25 - 12;
+				param_set(p, P_EQ_GAIN + b, (float)(nonzero && g == 0 ? 1 : g), NULL);
 			}
 			unsigned n = 64 + (unsigned)(blk * 37) % 193;
 			for (unsigned i = 0; i < n; i++) {
@@ -594,14 +598,21 @@ static uint64_t render_hash(int move_dynamic_params)
 START_TEST(test_dynamic_off_bit_exact)
 {
 	engine_flush_denormals();
-	uint64_t plain = render_hash(0), moved = render_hash(1);
-	printf("eq: dynamic off: render hash %016llx, with the dynamic parameters moved %016llx\n",
-	       (unsigned long long)plain, (unsigned long long)moved);
+	uint64_t plain = render_hash(0, 0), moved = render_hash(1, 0), nz = render_hash(0, 1);
+	printf("eq: dynamic off: render hash %016llx, with the dynamic parameters moved %016llx, no 0 dB setting %016llx\n",
+	       (unsigned long long)plain, (unsigned long long)moved, (unsigned long long)nz);
 	ck_assert_msg(plain == moved, "the dynamic parameters changed a band that is not dynamic");
 #if defined(__x86_64__)
-	/* IEEE double arithmetic without contraction (-std=c11) and the same libm: the
-	 * hash of main's EQ before issue 16 (rendered by this program at 5c17fa0) */
-	ck_assert_msg(plain == 0xecdb6a56608aca18ull, "output differs from the EQ before dynamic bands");
+	/* IEEE double arithmetic without contraction (-std=c11) and the same libm.
+	 * Without a 0 dB setting the render is the one of main's EQ before the
+	 * glide fix (8a89cb2, rendered by this program there): static bands and
+	 * every glide between nonzero gains are bit for bit as before.  The full
+	 * render was ecdb6a56608aca18 there (the EQ before issue 16, 5c17fa0);
+	 * it differs now only by the glides that start or end at 0 dB, which go
+	 * through the unit-response section instead of the identity (eq.c,
+	 * band_design: the click at the end of such a glide). */
+	ck_assert_msg(nz == 0xf0d5a0ff8f92b819ull, "output differs from the EQ before the glide fix");
+	ck_assert_msg(plain == 0x1e6943f17b809747ull, "output differs from the EQ after the glide fix");
 #endif
 }
 END_TEST
@@ -692,6 +703,144 @@ START_TEST(test_timing)
 }
 END_TEST
 
+/* ---- a moving band is as smooth as its glide (issue: a kink at the glide's end) ---- */
+
+/* The analog prototype's complex response at f (bells, shelves: the forms of analog_db). */
+static double complex analog_h(int type, double f0, double gain_db, double q, double f)
+{
+	double complex s = I * f / f0;
+	double A = pow(10, gain_db / 40), sa = sqrt(A);
+	switch (type) {
+	case EQ_BELL:
+		return (s * s + s * A / q + 1) / (s * s + s / (A * q) + 1);
+	case EQ_LOW_SHELF:
+		return A * (s * s + s * sa / q + A) / (A * s * s + s * sa / q + 1);
+	case EQ_HIGH_SHELF:
+		return A * (A * s * s + s * sa / q + 1) / (s * s + s * sa / q + A);
+	default:
+		return 1;
+	}
+}
+
+typedef struct {
+	const char *what;
+	int type0, type1;
+	float f0, f1, g0, g1, q0, q1;
+	int dynamic; /* /eq/2/dynamic on, threshold 0 dB: above the sine, the offset stays 0 */
+} glide_move;
+
+/* One move of band 2 on a 0.25 sine at 150 Hz, 48 kHz (the EQ settled on the
+ * old setting first).  The reference is the ideal output: the sine times the
+ * analog prototype's response along the glide the parameters take (linear in
+ * dB and octaves over the registry's 30 ms; a type change ducks the band out
+ * and in with 10 ms linear fades), z(t) = A H(t) e^{i w t}.  Its complex
+ * second difference |z(t+1) - 2 z(t) + z(t-1)| is the largest second
+ * difference a sine of any phase can have there: the glide's own shape,
+ * corners included.  Returns max |second difference| of the output over the
+ * largest of the reference's. */
+static double glide_ratio(const glide_move *mv, double *d2_out, double *d2_ref, size_t *at)
+{
+	const double rate = 48000, f = 150, w = 2 * M_PI * f / rate, amp = 0.25;
+	const size_t pre = 47 * BLOCK, N = 94 * BLOCK; /* 0.25 s settled, 0.5 s after the change */
+	lathe_params *p = params_fresh();
+	set_band(p, 2, mv->type0, mv->f0, mv->g0, mv->q0, 0);
+	if (mv->dynamic) {
+		set(p, P_EQ_DYNAMIC + 2, 1);
+		set(p, P_EQ_THRESHOLD + 2, 0);
+		set(p, P_EQ_RANGE + 2, -6);
+	}
+	eq *e = eq_new(rate, BLOCK);
+	ck_assert_ptr_nonnull(e);
+	float *y = calloc(pre + N, sizeof(float)), *yr = calloc(pre + N, sizeof(float));
+	for (size_t t = 0; t < pre + N; t += BLOCK) {
+		if (t == pre)
+			set_band(p, 2, mv->type1, mv->f1, mv->g1, mv->q1, 0);
+		for (int i = 0; i < BLOCK; i++)
+			y[t + i] = yr[t + i] = (float)(amp * sin(w * (double)(t + i)));
+		eq_update(e, p);
+		eq_process(e, y + t, yr + t, BLOCK);
+	}
+	const double lat = eq_latency(e), T = 0.030 * rate, F = 0.010 * rate;
+	double complex zp[2] = { 0, 0 };
+	double ref = 0, out = 0;
+	*at = 0;
+	for (size_t t = pre; t < pre + N; t++) {
+		double u = ((double)t - pre - lat) / T, ty = mv->type0, m = 1;
+		u = u < 0 ? 0 : u > 1 ? 1 : u;
+		if (mv->type0 != mv->type1) { /* duck out, switch, back in */
+			double v = ((double)t - pre - lat) / F;
+			m = v < 0 ? 1 : v < 1 ? 1 - v : v < 2 ? v - 1 : 1;
+			ty = v < 1 ? mv->type0 : mv->type1;
+			u = 1; /* the other settings are the same: no glide */
+		}
+		double fq = exp2(log2(mv->f0) + u * (log2(mv->f1) - log2(mv->f0)));
+		double g = mv->g0 + u * (mv->g1 - mv->g0);
+		double q = exp2(log2(mv->q0) + u * (log2(mv->q1) - log2(mv->q0)));
+		double complex z = amp * (1 - m + m * analog_h((int)ty, fq, g, q, f)) * cexp(I * w * (double)t);
+		if (t >= pre + 2) {
+			ref = fmax(ref, cabs(z - 2 * zp[1] + zp[0]));
+			double d = fabs((double)y[t] - 2.0 * y[t - 1] + y[t - 2]);
+			if (d > out) {
+				out = d;
+				*at = t - 1 - pre;
+			}
+		}
+		zp[0] = zp[1];
+		zp[1] = z;
+	}
+	ck_assert_mem_eq(y, yr, (pre + N) * sizeof(float)); /* a stereo band: both channels alike */
+	if (mv->g1 == 0 && !mv->dynamic && mv->type1 != EQ_LOW_CUT && mv->type1 != EQ_HIGH_CUT && mv->type1 != EQ_NOTCH) {
+		/* at 0 dB the band is identity again, exactly: the last 0.1 s is the input
+		 * delayed (a dynamic band with a range keeps the wet path: not exact) */
+		for (size_t t = pre + N - 4800; t < pre + N; t++)
+			ck_assert_float_eq(y[t], (float)(amp * sin(w * (double)(t - (size_t)lat))));
+	}
+	*d2_out = out;
+	*d2_ref = ref;
+	eq_free(e);
+	free(y);
+	free(yr);
+	params_free(p);
+	return out / ref;
+}
+
+/* Measured before the fix (main at 8a89cb2), every glide that ends at 0 dB
+ * kinked at the glide's end (1,464 frames after the change): bell -9 -> 0 dB
+ * at Q 0.707 0.00288, 10.4 x the reference (the same on a dynamic band),
+ * +12 -> 0 dB at Q 4 0.0381, 28.5 x, low shelf -9 -> 0 dB 25.4 x; every other
+ * move <= 1.002 x.  After: 0.349, 0.318, 0.429 x (the end now rounds off with
+ * the filter's own lag), the others unchanged. */
+START_TEST(test_glide_as_smooth_as_its_shape)
+{
+	engine_flush_denormals();
+	static const glide_move moves[] = {
+		{ "gain -9 -> 0 dB", EQ_BELL, EQ_BELL, 150, 150, -9, 0, 0.707f, 0.707f, 0 },
+		{ "gain 0 -> +6 dB", EQ_BELL, EQ_BELL, 150, 150, 0, 6, 0.707f, 0.707f, 0 },
+		{ "gain +6 -> -6 dB", EQ_BELL, EQ_BELL, 150, 150, 6, -6, 0.707f, 0.707f, 0 },
+		{ "gain +12 -> 0 dB, Q 4", EQ_BELL, EQ_BELL, 150, 150, 12, 0, 4, 4, 0 },
+		{ "freq 300 -> 150 Hz at -6 dB", EQ_BELL, EQ_BELL, 300, 150, -6, -6, 0.707f, 0.707f, 0 },
+		{ "freq 150 -> 600 Hz at +9 dB", EQ_BELL, EQ_BELL, 150, 600, 9, 9, 1, 1, 0 },
+		{ "Q 0.707 -> 4 at -9 dB", EQ_BELL, EQ_BELL, 150, 150, -9, -9, 0.707f, 4, 0 },
+		{ "Q 4 -> 0.5 at +6 dB", EQ_BELL, EQ_BELL, 150, 150, 6, 6, 4, 0.5f, 0 },
+		{ "type bell -> low shelf at -9 dB", EQ_BELL, EQ_LOW_SHELF, 150, 150, -9, -9, 0.707f, 0.707f, 0 },
+		{ "low shelf 0 -> -9 dB", EQ_LOW_SHELF, EQ_LOW_SHELF, 150, 150, 0, -9, 0.707f, 0.707f, 0 },
+		{ "low shelf -9 -> 0 dB", EQ_LOW_SHELF, EQ_LOW_SHELF, 150, 150, -9, 0, 0.707f, 0.707f, 0 },
+		{ "dynamic bell -9 -> 0 dB", EQ_BELL, EQ_BELL, 150, 150, -9, 0, 0.707f, 0.707f, 1 },
+	};
+	double worst = 0;
+	for (size_t i = 0; i < sizeof moves / sizeof moves[0]; i++) {
+		double o, r;
+		size_t at;
+		double ratio = glide_ratio(&moves[i], &o, &r, &at);
+		printf("eq: glide %-32s max |2nd difference| %.3g at frame %5zu, reference %.3g: %.3f x\n", moves[i].what, o,
+		       at, r, ratio);
+		worst = fmax(worst, ratio);
+	}
+	printf("eq: glides: worst %.3f x the reference\n", worst);
+	ck_assert_double_le(worst, 1.1);
+}
+END_TEST
+
 Suite *eq_suite(void)
 {
 	Suite *s = suite_create("eq");
@@ -706,6 +855,7 @@ Suite *eq_suite(void)
 	tcase_add_test(tp, test_bypass_exact);
 	tcase_add_test(tp, test_dynamic_off_bit_exact);
 	tcase_add_test(tp, test_response_functions_agree);
+	tcase_add_test(tp, test_glide_as_smooth_as_its_shape);
 	tcase_add_test(tp, test_timing);
 	return s;
 }
