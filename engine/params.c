@@ -24,6 +24,8 @@ static const char *const mon_sources[] = { "master", "input", "reference", NULL 
 static const char *const solos[] = { "off", "mid", "side", "left", "right", NULL };
 static const char *const polarities[] = { "normal", "left", "right", "both", NULL };
 static const char *const mon_platforms[] = { "off", "spotify", "apple_music", "youtube", "amazon", "tidal", "deezer", NULL };
+/* Peak meter scales (gui/meters.c draws them): display only, the engine ignores it. */
+static const char *const meter_scales[] = { "dbfs", "ebu9", "ebu18", "k20", "k14", "k12", NULL };
 static const char *const target_platforms[] = { "custom", "spotify", "apple_music", "youtube", "amazon", "tidal", "deezer", NULL };
 
 /* One row of the table.  `path` and `label` may hold one %d, replaced by the
@@ -134,6 +136,7 @@ static const param_row rows[] = {
 	ENUM(P_MON_SOLO, "/monitor/solo", "Solo", solos, 0, 1, "Hear mid, side, left or right alone"),
 	ENUM(P_MON_POLARITY, "/monitor/polarity", "Polarity", polarities, 0, 1, "Invert the polarity of a channel"),
 	ENUM(P_MON_PLATFORM, "/monitor/platform", "Platform preview", mon_platforms, 0, 1, "Play the master at the level this platform would"),
+	ENUM(P_MON_METER_SCALE, "/monitor/meter_scale", "Meter scale", meter_scales, 0, 1, "Scale of the peak meters: dBFS, EBU +9 / +18 (0 = -23 dBFS, a -23 LUFS sine), K-20 / K-14 / K-12 (0 = -20 / -14 / -12 dBFS)"),
 	{ P_MON_CALIBRATION, "/monitor/calibration", "Calibration", "dB", -20, 20, 0, CURVE_DB, NULL, 20, 1, 0, NULL, "Offset for the converters" },
 	TOG(P_MON_CAL_SIGNAL, "/monitor/cal_signal", "Calibration signal", 0, "Pink noise 500 Hz-2 kHz at -23 LUFS on the monitors"),
 

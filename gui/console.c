@@ -540,29 +540,50 @@ static void do_load(console *c, const char *path)
 	console_message(c, "session opened", FALSE);
 }
 
-static void do_save(console *c, const char *path)
+static int do_save(console *c, const char *path)
 {
 	char err[256] = "";
 	int rc;
 	if (!(c->surf->caps & SURFACE_CAN_SAVE))
-		return;
+		return SURFACE_FAILED;
 	rc = c->surf->ops->session_save(c->surf, path, err, sizeof err);
 	if (rc < 0) {
 		console_message(c, err[0] ? err : "could not save the session", TRUE);
-		return;
+		return rc;
 	}
 	if (rc == SURFACE_SENT)
-		return;
+		return rc;
 	g_strlcpy(c->session_path, path, sizeof c->session_path);
 	mark_saved(c);
 	update_title(c);
 	console_message(c, "session saved", FALSE);
+	return rc;
+}
+
+static gboolean close_idle(gpointer ud)
+{
+	console *c = ud;
+	c->close_idle = 0;
+	c->close_confirmed = TRUE;
+	gtk_window_close(GTK_WINDOW(c->window));
+	return G_SOURCE_REMOVE;
+}
+
+/* Close once the dialog that asked is gone: closing inside its "response"
+ * would free the window before the dialog lets go of it (its dispose
+ * unsets its transient parent). */
+static void close_now(console *c)
+{
+	if (!c->close_idle)
+		c->close_idle = g_idle_add(close_idle, c);
 }
 
 static void on_file_response(GtkNativeDialog *d, int response, gpointer ud)
 {
 	console *c = ud;
 	gboolean saving = gtk_file_chooser_get_action(GTK_FILE_CHOOSER(d)) == GTK_FILE_CHOOSER_ACTION_SAVE;
+	gboolean close_after = saving && c->close_after_save, saved = FALSE;
+	c->close_after_save = FALSE; /* a cancelled Save as… keeps the window */
 	if (response == GTK_RESPONSE_ACCEPT) {
 		GFile *f = gtk_file_chooser_get_file(GTK_FILE_CHOOSER(d));
 		char *path = f ? g_file_get_path(f) : NULL;
@@ -573,7 +594,7 @@ static void on_file_response(GtkNativeDialog *d, int response, gpointer ud)
 				path = p2;
 			}
 			if (saving)
-				do_save(c, path);
+				saved = do_save(c, path) == SURFACE_DONE;
 			else
 				do_load(c, path);
 		}
@@ -582,6 +603,8 @@ static void on_file_response(GtkNativeDialog *d, int response, gpointer ud)
 			g_object_unref(f);
 	}
 	g_object_unref(d);
+	if (close_after && saved)
+		close_now(c);
 }
 
 static void file_dialog(console *c, gboolean save)
@@ -616,6 +639,78 @@ static void act_save(GSimpleAction *a, GVariant *v, gpointer ud)
 		file_dialog(c, TRUE);
 }
 static void act_open_recent(GSimpleAction *a, GVariant *v, gpointer ud) { do_load(ud, g_variant_get_string(v, NULL)); }
+
+/* ---- closing with unsaved changes ---- */
+
+/* Whether closing would leave changes that no session file holds.  A remote
+ * console never asks: the engine, its state and its autosave live on where
+ * it runs and closing the console loses nothing (save there with Ctrl+S
+ * before closing if you want a file).  Under NSM the session manager saves. */
+static gboolean close_would_lose(console *c)
+{
+	if (!c->surf->local || !(c->surf->caps & SURFACE_CAN_SAVE))
+		return FALSE;
+	if (sess(c)) {
+		surface_session st;
+		memset(&st, 0, sizeof st);
+		c->surf->ops->session_state(c->surf, &st);
+		return st.dirty && !st.nsm;
+	}
+	return params_generation(c->surf->params) != c->saved_gen;
+}
+
+static void on_close_response(GtkDialog *d, int response, gpointer ud)
+{
+	console *c = ud;
+	gtk_window_destroy(GTK_WINDOW(d));
+	c->close_dialog = NULL;
+	gui_trace("close-dialog %s", response == GTK_RESPONSE_ACCEPT ? "save" : response == GTK_RESPONSE_REJECT ? "discard" : "cancel");
+	if (response == GTK_RESPONSE_REJECT) {
+		close_now(c);
+	} else if (response == GTK_RESPONSE_ACCEPT) {
+		if (!c->session_path[0] && (c->surf->caps & SURFACE_CAN_FILES)) {
+			c->close_after_save = TRUE; /* on_file_response closes once the file is written */
+			file_dialog(c, TRUE);
+		} else if (do_save(c, c->session_path) == SURFACE_DONE) {
+			close_now(c);
+		} /* else the save failed: its message is in the status bar, the window stays */
+	}
+}
+
+/* The window's close button, Ctrl+Q and win.quit: with unsaved changes ask
+ * Save / Discard / Cancel (GTK 4.8: GtkMessageDialog; GtkAlertDialog is 4.10). */
+static gboolean on_close_request(GtkWindow *w, gpointer ud)
+{
+	console *c = ud;
+	if (c->close_confirmed || !close_would_lose(c))
+		return FALSE;
+	if (c->close_dialog) {
+		gtk_window_present(GTK_WINDOW(c->close_dialog));
+		return TRUE;
+	}
+	char *name = c->session_path[0] ? g_path_get_basename(c->session_path) : g_strdup("untitled");
+	GtkWidget *d = gtk_message_dialog_new(w, GTK_DIALOG_MODAL | GTK_DIALOG_DESTROY_WITH_PARENT, GTK_MESSAGE_QUESTION,
+	                                      GTK_BUTTONS_NONE, "Save the changes to %s before closing?", name);
+	g_free(name);
+	gtk_message_dialog_format_secondary_text(GTK_MESSAGE_DIALOG(d), "%s",
+	    "Discard closes without writing the session file. The autosave still holds these settings: "
+	    "the next start without --session brings them back, marked unsaved.");
+	gtk_dialog_add_buttons(GTK_DIALOG(d), "_Cancel", GTK_RESPONSE_CANCEL, "_Discard", GTK_RESPONSE_REJECT,
+	                       c->session_path[0] ? "_Save" : "_Save as…", GTK_RESPONSE_ACCEPT, NULL);
+	gtk_dialog_set_default_response(GTK_DIALOG(d), GTK_RESPONSE_ACCEPT);
+	gtk_window_set_title(GTK_WINDOW(d), "Unsaved changes");
+	g_signal_connect(d, "response", G_CALLBACK(on_close_response), c);
+	c->close_dialog = d;
+	gtk_widget_show(d);
+	gui_trace("close-dialog shown");
+	return TRUE;
+}
+
+static void act_quit(GSimpleAction *a, GVariant *v, gpointer ud)
+{
+	console *c = ud;
+	gtk_window_close(GTK_WINDOW(c->window)); /* through on_close_request */
+}
 
 static void act_undo(GSimpleAction *a, GVariant *v, gpointer ud)
 {
@@ -885,6 +980,7 @@ static const char shortcuts_ui[] =
 	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>&lt;ctrl&gt;&lt;shift&gt;s</property><property name='title'>Save as</property></object></child>"
 	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>&lt;ctrl&gt;z</property><property name='title'>Undo</property></object></child>"
 	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>&lt;ctrl&gt;&lt;shift&gt;z</property><property name='title'>Redo</property></object></child>"
+	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>&lt;ctrl&gt;q</property><property name='title'>Close (asks to save unsaved changes)</property></object></child>"
 	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>&lt;ctrl&gt;&lt;shift&gt;a</property><property name='title'>Album window</property></object></child>"
 	"<child><object class='GtkShortcutsShortcut'><property name='accelerator'>F1</property><property name='title'>This window</property></object></child>"
 	"</object></child>"
@@ -1489,6 +1585,8 @@ static GtkWidget *hscroll(GtkWidget *row)
 static void console_free(gpointer p)
 {
 	console *c = p;
+	if (c->close_idle)
+		g_source_remove(c->close_idle);
 	meter_bridge_free(c->meters);
 	surface_free(c->surf);
 	g_free(c);
@@ -1521,6 +1619,7 @@ console *console_new_surface(GtkApplication *gapp, lathe_surface *surf)
 	gtk_widget_add_css_class(c->window, "lathe");
 	gtk_window_set_default_size(GTK_WINDOW(c->window), 1366, 768);
 	gtk_widget_set_size_request(c->window, 1280, 720);
+	g_signal_connect(c->window, "close-request", G_CALLBACK(on_close_request), c);
 
 	const GActionEntry entries[] = {
 		{ .name = "open", .activate = act_open },
@@ -1543,6 +1642,7 @@ console *console_new_surface(GtkApplication *gapp, lathe_surface *surf)
 		{ .name = "ref-load", .activate = act_ref_load, .parameter_type = "s" },
 		{ .name = "ref-play", .activate = act_ref_play, .parameter_type = "s" },
 		{ .name = "ref-seek", .activate = act_ref_seek, .parameter_type = "s" },
+		{ .name = "quit", .activate = act_quit },
 		{ .name = "none" },
 	};
 	g_action_map_add_action_entries(G_ACTION_MAP(c->window), entries, G_N_ELEMENTS(entries), c);
@@ -1563,6 +1663,7 @@ console *console_new_surface(GtkApplication *gapp, lathe_surface *surf)
 		{ "win.undo", { "<Control>z", NULL } },
 		{ "win.redo", { "<Control><Shift>z", "<Control>y", NULL } },
 		{ "win.shortcuts", { "F1", NULL } },
+		{ "win.quit", { "<Control>q", NULL } },
 	};
 	for (unsigned i = 0; i < G_N_ELEMENTS(accels); i++)
 		gtk_application_set_accels_for_action(gapp, accels[i].action, accels[i].accels);

@@ -50,6 +50,11 @@ typedef struct console {
 	/* the monitor section's reference player (issue 13) */
 	GtkWidget *ref_choose, *ref_play, *ref_name, *ref_time, *ref_scale;
 	gboolean ref_syncing;                /* the widgets are being set from the player's state */
+	/* closing with unsaved changes (on_close_request) */
+	GtkWidget *close_dialog;             /* Save / Discard / Cancel, while it is up */
+	gboolean close_confirmed;            /* the next close-request closes */
+	gboolean close_after_save;           /* a Save as… from that dialog closes when it saved */
+	guint close_idle;                    /* the close that follows a dialog's answer, pending */
 } console;
 
 /* The console of the engine in this process (a local surface on app). */

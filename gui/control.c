@@ -1,6 +1,7 @@
 /* lathe — one console control for one registry parameter (see control.h). */
 #include "control.h"
 #include "trace.h"
+#include "meters.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -355,6 +356,8 @@ static char **pretty_enums(const param_info *pi)
 			v[i] = g_strdup_printf("%s dB/oct", e);
 		else if (digits && last && !strcmp(last, "/bits"))
 			v[i] = g_strdup_printf("%s bit", e);
+		else if (last && !strcmp(last, "/meter_scale"))
+			v[i] = g_strdup(meter_scale_get(i)->label); /* "EBU +9", "K-14" */
 		else if (proper_name(e))
 			v[i] = g_strdup(proper_name(e));
 		else {

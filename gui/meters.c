@@ -40,6 +40,48 @@ double meter_deflection(double db)
 	return 1.0;
 }
 
+/* The peak meter's scales.  The bars are sample peaks in dBFS on every scale
+ * (a peak is a peak); the marks are numbered relative to the scale's 0.
+ *
+ * dBFS: 0 = full scale, the expanded deflection above.
+ * EBU +9 / EBU +18: the two scales of EBU Tech 3341 ("EBU Mode", 2016, §2.3):
+ *   +9 shows -18 .. +9 LU, +18 shows -36 .. +18 LU, 0 LU = the R 128 target
+ *   of -23 LUFS.  On a peak meter that 0 sits at -23 dBFS: Tech 3341's
+ *   test signal 1 (a 1 kHz sine at -23.0 dBFS in both channels) reads
+ *   -23.0 LUFS, so a steady sine peaking at the 0 mark is on target.
+ *   Amber from 0 LU, red from +9 LU (Tech 3341 sets no colours: ours).
+ * K-20 / K-14 / K-12: Bob Katz, "An Integrated Approach to Metering,
+ *   Monitoring, and Leveling Practices", JAES 48(9), 2000: 0 = -20 / -14 /
+ *   -12 dBFS, the scale runs to full scale (+20 / +14 / +12), green below
+ *   0, amber 0 .. +4, red above +4.  Katz's meter is an averaging one with
+ *   a peak bar; here only the peak bar is drawn, on his scale.  Marks every
+ *   4 dB to -20 as in his figures; our floor is -60 dBFS as on the dBFS scale.
+ * All linear in dB between lo and hi. */
+static const meter_scale_def scales[METER_SCALES] = {
+	[METER_SCALE_DBFS] = { "dBFS", "dBFS", 0, -60, 3, -3, -1, { 3, 0, -3, -6, -9, -12, -18, -24, -30, -40, -50, -60 }, 12 },
+	[METER_SCALE_EBU9] = { "EBU +9", "LU", -23, -18, 9, 0, 9, { 9, 6, 3, 0, -3, -6, -9, -12, -15, -18 }, 10 },
+	[METER_SCALE_EBU18] = { "EBU +18", "LU", -23, -36, 18, 0, 9, { 18, 12, 6, 0, -6, -12, -18, -24, -30, -36 }, 10 },
+	/* K marks 4 dB apart near 0 (Katz's zones are 4 dB); a top mark 2 dB
+	 * from the next would print over it, so K-14 skips +12 */
+	[METER_SCALE_K20] = { "K-20", "K-20", -20, -40, 20, 0, 4, { 20, 16, 12, 8, 4, 0, -4, -8, -12, -20, -30, -40 }, 12 },
+	[METER_SCALE_K14] = { "K-14", "K-14", -14, -46, 14, 0, 4, { 14, 8, 4, 0, -4, -8, -12, -20, -30, -40 }, 10 },
+	[METER_SCALE_K12] = { "K-12", "K-12", -12, -48, 12, 0, 4, { 12, 8, 4, 0, -4, -8, -12, -20, -30, -40 }, 10 },
+};
+
+const meter_scale_def *meter_scale_get(int scale)
+{
+	return &scales[scale >= 0 && scale < METER_SCALES ? scale : METER_SCALE_DBFS];
+}
+
+double meter_scale_deflection(int scale, double dbfs)
+{
+	const meter_scale_def *d = meter_scale_get(scale);
+	if (d == &scales[METER_SCALE_DBFS])
+		return meter_deflection(dbfs);
+	double x = (dbfs - d->ref_dbfs - d->lo) / (d->hi - d->lo);
+	return !(x > 0) ? 0.0 : x < 1 ? x : 1.0;
+}
+
 static void set_font(cairo_t *cr, double size, gboolean bold)
 {
 	cairo_select_font_face(cr, "Sans", CAIRO_FONT_SLANT_NORMAL, bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
@@ -78,24 +120,22 @@ static void rgb(cairo_t *cr, unsigned hex) { cairo_set_source_rgb(cr, ((hex >> 1
 
 /* ---- peak bars ---- */
 
-static void draw_bar(cairo_t *cr, cairo_pattern_t *grad, double x, double y0, double w, double h,
+/* The trough is in the cached scale image (scale_image). */
+static void draw_bar(cairo_t *cr, cairo_pattern_t *grad, int scale, double x, double y0, double w, double h,
                      float db, float hold, float tp)
 {
-	rgb(cr, 0x0d0f12);
-	cairo_rectangle(cr, x, y0, w, h);
-	cairo_fill(cr);
-	double d = meter_deflection(db);
+	double d = meter_scale_deflection(scale, db);
 	cairo_set_source(cr, grad);
 	cairo_rectangle(cr, x, y0 + h * (1 - d), w, h * d);
 	cairo_fill(cr);
 	if (hold > FLOOR_DB + 1) {
-		double hy = y0 + h * (1 - meter_deflection(hold));
+		double hy = y0 + h * (1 - meter_scale_deflection(scale, hold));
 		rgb(cr, hold > -1.0f ? C_BAD : C_TEXT);
 		cairo_rectangle(cr, x, hy - 1, w, 2);
 		cairo_fill(cr);
 	}
 	if (tp > FLOOR_DB + 1) { /* true peak: a hollow marker, so it reads as "inter-sample" */
-		double ty = y0 + h * (1 - meter_deflection(tp));
+		double ty = y0 + h * (1 - meter_scale_deflection(scale, tp));
 		rgb(cr, C_WARN);
 		cairo_set_line_width(cr, 1);
 		cairo_rectangle(cr, x + 0.5, ty - 2.5, w - 1, 3);
@@ -103,47 +143,109 @@ static void draw_bar(cairo_t *cr, cairo_pattern_t *grad, double x, double y0, do
 	}
 }
 
+/* Geometry of the peak section (draw_levels and scale_image agree on it). */
+#define LV_TOP 40.0
+#define LV_BW 16.0
+#define LV_GAP 3.0
+#define LV_X_IN 12.0
+#define LV_X_SCALE (LV_X_IN + 2 * LV_BW + LV_GAP + 4)
+#define LV_X_OUT (LV_X_SCALE + 30)
+static double lv_bottom(int h) { return h - 20 - GR_HIST_H - 16; }
+
+/* The colour zones of a scale as a gradient over the bar height: cool low,
+ * green to the scale's warn mark, amber to its over mark, red above.  Hard
+ * edges (two stops 0.1 % apart), so a zone starts where its mark is. */
+static cairo_pattern_t *scale_gradient(int scale, double top, double bottom)
+{
+	const meter_scale_def *d = meter_scale_get(scale);
+	double warn = meter_scale_deflection(scale, d->ref_dbfs + d->warn);
+	double over = meter_scale_deflection(scale, d->ref_dbfs + d->over);
+	double cool = meter_scale_deflection(scale, d->ref_dbfs + d->warn - 18);
+	cairo_pattern_t *g = cairo_pattern_create_linear(0, bottom, 0, top);
+	cairo_pattern_add_color_stop_rgb(g, 0.0, 0.16, 0.45, 0.62);
+	cairo_pattern_add_color_stop_rgb(g, MIN(cool, warn), 0.22, 0.72, 0.60);
+	cairo_pattern_add_color_stop_rgb(g, MAX(warn - 0.001, 0), 0.35, 0.80, 0.45);
+	cairo_pattern_add_color_stop_rgb(g, warn, 0.94, 0.71, 0.16);
+	cairo_pattern_add_color_stop_rgb(g, MAX(over - 0.001, warn), 0.94, 0.71, 0.16);
+	cairo_pattern_add_color_stop_rgb(g, over, 1.0, 0.35, 0.32);
+	cairo_pattern_add_color_stop_rgb(g, 1.0, 1.0, 0.35, 0.32);
+	return g;
+}
+
+/* What does not move on the peak meter: the panel, the bar troughs, the
+ * scale's marks and numbers, its reference mark (accent colour, across the
+ * scale column and beside both bar pairs) and its unit. */
+static cairo_surface_t *scale_image(int scale, int w, int h)
+{
+	const meter_scale_def *d = meter_scale_get(scale);
+	cairo_surface_t *img = cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h);
+	cairo_t *cr = cairo_create(img);
+	const double top = LV_TOP, bottom = lv_bottom(h), bh = bottom - top;
+	rgb(cr, C_PANEL);
+	cairo_paint(cr);
+	rgb(cr, 0x0d0f12);
+	for (int ch = 0; ch < 2; ch++) {
+		cairo_rectangle(cr, LV_X_IN + ch * (LV_BW + LV_GAP), top, LV_BW, bh);
+		cairo_rectangle(cr, LV_X_OUT + ch * (LV_BW + LV_GAP), top, LV_BW, bh);
+	}
+	cairo_fill(cr);
+	const double xc = LV_X_SCALE + 13, x_right = LV_X_OUT + 2 * LV_BW + LV_GAP + 1;
+	for (int i = 0; i < d->n_marks; i++) {
+		double y = floor(top + bh * (1 - meter_scale_deflection(scale, d->ref_dbfs + d->marks[i])));
+		gboolean ref = d->marks[i] == 0;
+		char t[16];
+		snprintf(t, sizeof t, d->marks[i] > 0 && scale != METER_SCALE_DBFS ? "+%d" : "%d", d->marks[i]);
+		set_font(cr, 9.5, ref);
+		rgb(cr, ref ? C_ACCENT : C_DIM);
+		text_at(cr, xc, y + 3.5, 0.5, t);
+		if (ref) {
+			/* the reference: a 2 px accent line beside each bar pair, 4 px wide */
+			cairo_rectangle(cr, LV_X_IN - 5, y - 0.5, 4, 2);
+			cairo_rectangle(cr, x_right, y - 0.5, 4, 2);
+		} else {
+			rgb(cr, C_GRID);
+			cairo_rectangle(cr, LV_X_IN - 4, y, 3, 1);
+			cairo_rectangle(cr, x_right, y, 3, 1);
+		}
+		cairo_fill(cr);
+	}
+	set_font(cr, 8.5, TRUE);
+	rgb(cr, C_ACCENT);
+	text_at(cr, xc, bottom + 14, 0.5, d->unit);
+	cairo_destroy(cr);
+	return img;
+}
+
 static void draw_levels(GtkDrawingArea *a, cairo_t *cr, int w, int h, gpointer ud)
 {
 	meter_bridge *m = ud;
-	rgb(cr, C_PANEL);
-	cairo_paint(cr);
-	const double top = 40, bottom = h - 20 - GR_HIST_H - 16, bh = bottom - top;
-	const double bw = 16, gap = 3;
+	const double top = LV_TOP, bottom = lv_bottom(h), bh = bottom - top;
+	const double bw = LV_BW, gap = LV_GAP;
 	/* columns: IN L R | scale | OUT L R || GR 1..4 LIM */
-	double x_in = 12, x_scale = x_in + 2 * bw + gap + 4, x_out = x_scale + 30;
+	double x_in = LV_X_IN, x_scale = LV_X_SCALE, x_out = LV_X_OUT;
 	double x_gr = x_out + 2 * bw + gap + 26;
 	double grw = MIN(15.0, (w - x_gr - 10 - 4 * gap) / (MB_BANDS + 1));
 
-	cairo_pattern_t *grad = cairo_pattern_create_linear(0, bottom, 0, top);
-	/* colour by level: cool up to -18, green to -6, amber to -1, red at the ceiling */
-	cairo_pattern_add_color_stop_rgb(grad, 0.0, 0.16, 0.45, 0.62);
-	cairo_pattern_add_color_stop_rgb(grad, meter_deflection(-18), 0.22, 0.72, 0.60);
-	cairo_pattern_add_color_stop_rgb(grad, meter_deflection(-6), 0.35, 0.80, 0.45);
-	cairo_pattern_add_color_stop_rgb(grad, meter_deflection(-3), 0.94, 0.71, 0.16);
-	cairo_pattern_add_color_stop_rgb(grad, meter_deflection(-1), 1.0, 0.35, 0.32);
-	cairo_pattern_add_color_stop_rgb(grad, 1.0, 1.0, 0.35, 0.32);
+	int scale = param_get_int(m->surf->params, P_MON_METER_SCALE);
+	scale = scale >= 0 && scale < METER_SCALES ? scale : METER_SCALE_DBFS;
+	if (!m->scale_img || m->scale_img_scale != scale || m->scale_img_w != w || m->scale_img_h != h) {
+		if (m->scale_img)
+			cairo_surface_destroy(m->scale_img);
+		if (m->scale_grad)
+			cairo_pattern_destroy(m->scale_grad);
+		m->scale_img = scale_image(scale, w, h);
+		m->scale_grad = scale_gradient(scale, top, bottom);
+		m->scale_img_scale = scale;
+		m->scale_img_w = w;
+		m->scale_img_h = h;
+	}
+	cairo_set_source_surface(cr, m->scale_img, 0, 0);
+	cairo_paint(cr);
 
 	const meter_side *si = m->have_snap ? &m->snap.in : NULL, *so = m->have_snap ? &m->snap.out : NULL;
 	for (int ch = 0; ch < 2; ch++) {
-		draw_bar(cr, grad, x_in + ch * (bw + gap), top, bw, bh, m->in_db[ch], m->in_hold[ch], si ? si->tp_db[ch] : FLOOR_DB);
-		draw_bar(cr, grad, x_out + ch * (bw + gap), top, bw, bh, m->out_db[ch], m->out_hold[ch], so ? so->tp_db[ch] : FLOOR_DB);
-	}
-	cairo_pattern_destroy(grad);
-
-	/* scale */
-	static const int ticks[] = { 3, 0, -3, -6, -9, -12, -18, -24, -30, -40, -50, -60 };
-	set_font(cr, 9.5, FALSE);
-	for (unsigned i = 0; i < G_N_ELEMENTS(ticks); i++) {
-		double y = top + bh * (1 - meter_deflection(ticks[i]));
-		char t[16];
-		snprintf(t, sizeof t, "%d", ticks[i]);
-		rgb(cr, ticks[i] == 0 ? C_TEXT : C_DIM);
-		text_at(cr, x_scale + 13, y + 3.5, 0.5, t);
-		rgb(cr, C_GRID);
-		cairo_rectangle(cr, x_in - 4, y, 3, 1);
-		cairo_rectangle(cr, x_out + 2 * bw + gap + 1, y, 3, 1);
-		cairo_fill(cr);
+		draw_bar(cr, m->scale_grad, scale, x_in + ch * (bw + gap), top, bw, bh, m->in_db[ch], m->in_hold[ch], si ? si->tp_db[ch] : FLOOR_DB);
+		draw_bar(cr, m->scale_grad, scale, x_out + ch * (bw + gap), top, bw, bh, m->out_db[ch], m->out_hold[ch], so ? so->tp_db[ch] : FLOOR_DB);
 	}
 
 	/* numbers over the bars: highest sample peak since reset, and true peak max */
@@ -603,7 +705,7 @@ meter_bridge *meter_bridge_new(lathe_surface *surf)
 		m->in_max[ch] = m->out_max[ch] = m->last_in[ch] = m->last_out[ch] = FLOOR_DB;
 	}
 	m->levels = area(m, 330, 270, draw_levels, "Peak, true peak and gain reduction meters",
-	                 "Peak bars with 2 s hold; amber marks are true peaks.\nNumbers: highest sample peak and true peak since reset.\nDouble-click to reset.");
+	                 "Peak bars with 2 s hold; amber marks are true peaks.\nNumbers: highest sample peak and true peak since reset (dBFS).\nScale: Monitor › Meter scale (dBFS, EBU +9/+18, K-20/14/12); the blue mark is its 0.\nDouble-click to reset.");
 	m->loudness = area(m, 330, 122, draw_loudness, "Loudness (LUFS)",
 	                   "EBU R128 loudness of the master: momentary (400 ms), short-term (3 s), integrated.\nDouble-click to reset.");
 	m->scope = area(m, 330, 150, draw_scope, "Goniometer and correlation",
@@ -620,6 +722,10 @@ void meter_bridge_free(meter_bridge *m)
 	if (!m)
 		return;
 	g_free(m->hist);
+	if (m->scale_img)
+		cairo_surface_destroy(m->scale_img);
+	if (m->scale_grad)
+		cairo_pattern_destroy(m->scale_grad);
 	g_free(m);
 }
 
@@ -713,6 +819,8 @@ void meter_bridge_tick(meter_bridge *m, gint64 now)
 		if (before != m->in_db[ch] + m->out_db[ch] + m->in_hold[ch] + m->out_hold[ch])
 			moved = TRUE;
 	}
+	if (m->scale_img && param_get_int(m->surf->params, P_MON_METER_SCALE) != m->scale_img_scale)
+		moved = TRUE; /* a new scale shows at once, with or without audio */
 	if (moved || got)
 		gtk_widget_queue_draw(m->levels);
 

@@ -46,6 +46,13 @@ typedef struct meter_bridge {
 	float gonio_gain;               /* goniometer auto-gain (display scale) */
 	float *hist;                    /* HISTORY_LEN short-term values, oldest first */
 	int n_hist;
+
+	/* the peak meter's scale (/monitor/meter_scale): troughs, marks, numbers
+	 * and unit drawn once into an image, and the bars' colour zones, redone
+	 * only when the scale or the size changes */
+	cairo_surface_t *scale_img;
+	cairo_pattern_t *scale_grad;
+	int scale_img_scale, scale_img_w, scale_img_h;
 } meter_bridge;
 
 meter_bridge *meter_bridge_new(lathe_surface *surf);
@@ -63,5 +70,25 @@ gboolean meter_gr_ballistics(float *shown, gint64 *held_us, float gr, float dt, 
 /* Meter scale: dBFS -> 0..1 of the bar height (expanded near full scale,
  * where mastering decisions are made). */
 double meter_deflection(double db);
+
+/* The peak meter's scales, in the order of /monitor/meter_scale's names.
+ * The bars always show sample peaks in dBFS; a scale moves only the marks,
+ * their numbers, the unit and the colour zones. */
+enum { METER_SCALE_DBFS, METER_SCALE_EBU9, METER_SCALE_EBU18, METER_SCALE_K20, METER_SCALE_K14, METER_SCALE_K12,
+       METER_SCALES };
+
+typedef struct {
+	const char *label;    /* the menu's name: "EBU +9" */
+	const char *unit;     /* drawn under the scale: "dBFS", "LU", "K-20" */
+	double ref_dbfs;      /* the scale's 0 mark, in dBFS (the reference, drawn apart) */
+	double lo, hi;        /* range shown, relative to ref (dB); unused for dBFS */
+	double warn, over;    /* colour zones, relative to ref: amber from warn, red from over */
+	int marks[16];        /* numbered marks, relative to ref, top first */
+	int n_marks;
+} meter_scale_def;
+
+const meter_scale_def *meter_scale_get(int scale); /* clamped to a valid scale */
+/* dBFS -> 0..1 of the bar height on that scale. */
+double meter_scale_deflection(int scale, double dbfs);
 
 #endif

@@ -36,6 +36,14 @@ struct sessions {
 	bool autosave_warned;        /* one stderr line per failure streak */
 	uint32_t extra_changes;      /* snapshot stores: changes the store's generation does not count */
 	uint32_t clean_counter;      /* change counter when the session file was last loaded or saved */
+	/* The values at that moment, so that undo (or turning a knob back) to
+	 * exactly the saved state reads as clean again although the counter
+	 * moved on; clean_other is the part of the counter values do not show
+	 * (snapshot stores, connections).  clean_known false: no such state
+	 * (a restored autosave that differs from its file): dirty until saved. */
+	uint32_t clean_bits[P_COUNT];
+	uint32_t clean_other;
+	bool clean_known;
 	int64_t last_autosave_poll_us;
 	guint watch_id, fade_id;
 	nsm_client *nsm;
@@ -56,6 +64,49 @@ struct sessions {
 static uint32_t change_counter(const sessions *s)
 {
 	return params_generation(s->p) + s->extra_changes + lathe_jack_connection_changes(s->app->jack);
+}
+
+static uint32_t other_changes(const sessions *s)
+{
+	return s->extra_changes + lathe_jack_connection_changes(s->app->jack);
+}
+
+/* The state now is what the session file holds (bits: the values as they
+ * were written, taken before the write). */
+static void mark_clean(sessions *s, uint32_t counter, const uint32_t *bits, uint32_t other)
+{
+	s->clean_counter = counter;
+	memcpy(s->clean_bits, bits, sizeof s->clean_bits);
+	s->clean_other = other;
+	s->clean_known = true;
+}
+
+static void current_bits(const sessions *s, uint32_t *bits)
+{
+	for (int i = 0; i < P_COUNT; i++)
+		bits[i] = atomic_load_explicit(&s->p->bits[i], memory_order_relaxed);
+}
+
+static void mark_clean_now(sessions *s)
+{
+	uint32_t bits[P_COUNT];
+	current_bits(s, bits);
+	mark_clean(s, change_counter(s), bits, other_changes(s));
+}
+
+/* Changed since the file was loaded or saved: the counter says nothing
+ * moved, else the values and the rest are compared with the saved ones
+ * (P_COUNT words, at most every WATCH_MS). */
+static bool is_dirty(const sessions *s)
+{
+	if (change_counter(s) == s->clean_counter)
+		return false;
+	if (!s->clean_known || other_changes(s) != s->clean_other)
+		return true;
+	for (int i = 0; i < P_COUNT; i++)
+		if (atomic_load_explicit(&s->p->bits[i], memory_order_relaxed) != s->clean_bits[i])
+			return true;
+	return false;
 }
 
 /* ---- recent list ---- */
@@ -261,7 +312,7 @@ static int open_path(sessions *s, const char *path, char *err, int errlen)
 		if (conns && s->app->jack)
 			lathe_jack_set_connections(s->app->jack, conns);
 		set_current(s, path, &m);
-		s->clean_counter = change_counter(s);
+		mark_clean_now(s);
 		recent_add(s, s->current_path);
 		autosave_quietly(s);
 	}
@@ -278,7 +329,9 @@ static int save_path(sessions *s, const char *path, char *err, int errlen)
 	/* Create the folder of a named session; a failure shows up as the save's own error. */
 	g_mkdir_with_parents(dir, 0755);
 	g_free(dir);
-	uint32_t counter = change_counter(s);
+	uint32_t counter = change_counter(s), other = other_changes(s);
+	uint32_t bits[P_COUNT];
+	current_bits(s, bits);
 	session_meta m = s->meta;
 	m.file[0] = 0;
 	name_from_path(m.name, sizeof m.name, abs);
@@ -288,7 +341,7 @@ static int save_path(sessions *s, const char *path, char *err, int errlen)
 	if (rc == 0) {
 		/* Only a save that worked moves the session to the new file. */
 		set_current(s, abs, NULL);
-		s->clean_counter = counter;
+		mark_clean(s, counter, bits, other);
 		recent_add(s, s->current_path);
 		autosave_quietly(s);
 	}
@@ -457,7 +510,7 @@ static void state_of(sessions *s, sessions_state *o)
 	memset(o, 0, sizeof *o);
 	snprintf(o->name, sizeof o->name, "%s", s->meta.name);
 	snprintf(o->path, sizeof o->path, "%s", s->current_path ? s->current_path : "");
-	o->dirty = change_counter(s) != s->clean_counter;
+	o->dirty = is_dirty(s);
 	for (int i = 0; i < SNAPSHOT_SLOTS; i++)
 		o->stored[i] = s->snaps->stored[i];
 	o->active_snapshot = snapshot_live(s->snaps, s->p);
@@ -653,16 +706,20 @@ sessions *sessions_new(lathe_app *app, const sessions_opts *o, char *err, int er
 					clean = !memcmp(file->bits, s->p->bits, sizeof file->bits);
 				params_free(file);
 			}
-			s->clean_counter = change_counter(s) + (clean ? 0 : 1);
+			mark_clean_now(s);
+			if (!clean) {
+				s->clean_counter--;
+				s->clean_known = false;
+			}
 		} else {
 			fprintf(stderr, "lathe: autosave ignored: %s\n", why);
-			s->clean_counter = change_counter(s);
+			mark_clean_now(s);
 		}
 		free(conns);
 		g_free(snaps);
 		params_free(tmp);
 	} else {
-		s->clean_counter = change_counter(s);
+		mark_clean_now(s);
 	}
 	undo_clear(s->undo, s->p); /* the start-up state is not an undoable step */
 	autosave_clock_init(&s->autosave, change_counter(s));

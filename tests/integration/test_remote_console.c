@@ -769,6 +769,21 @@ START_TEST(session_snapshot_and_undo_actions)
 		v = engine_value("/target/lufs");
 	}
 	ck_assert_float_eq_tol(v, -8.0f, 1e-3f);
+
+	/* closing a remote console never asks about the engine's unsaved state
+	 * (it stays on the engine, autosaved there): Ctrl+Q's action closes at once */
+	l = rc_wait(c, "title song1 •", NULL, FX_DEADLINE_MS);
+	ck_assert_msg(l, "the engine's session is not marked unsaved before the close");
+	g_free(l);
+	rc_say(c, "action quit");
+	gint64 end = g_get_monotonic_time() + (gint64)FX_DEADLINE_MS * 1000;
+	while (rc_alive(c) && g_get_monotonic_time() < end) {
+		rc_pump(c, 50);
+		usleep(10 * 1000);
+	}
+	ck_assert_msg(!rc_alive(c), "the remote console did not close on win.quit");
+	rc_pump(c, 0);
+	ck_assert_msg(!strstr(c->o->str, "close-dialog"), "a remote console asked about saving on close");
 	cl_free(t);
 	ck_assert_int_eq(rc_stop(c), 0);
 }

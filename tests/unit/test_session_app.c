@@ -162,6 +162,50 @@ START_TEST(autosave_within_two_seconds_and_restored)
 }
 END_TEST
 
+/* Dirty means "differs from the file": undo (or redo) back to the values last
+ * saved reads clean although the store's counter moved on; a snapshot store
+ * is a change the values do not show, and stays dirty. */
+START_TEST(undo_to_saved_state_is_clean)
+{
+	lathe_app app;
+	lathe_params *p = params_new();
+	sessions *s = start(&app, p, NULL);
+	char err[1024];
+	sessions_state st;
+	param_set(p, P_LIM_CEILING, -2.5f, NULL);
+	run_for(100);
+	ck_assert_int_eq(app.actions.session_save(&app, "song", err, sizeof err), 0);
+	run_for(700); /* the save is not merged into the next step */
+	param_set(p, P_LIM_CEILING, -4, NULL);
+	run_for(700);
+	sessions_get_state(s, &st);
+	ck_assert(st.dirty);
+	ck_assert_int_eq(app.actions.undo(&app), 0);
+	ck_assert_float_eq(param_get(p, P_LIM_CEILING), -2.5f);
+	sessions_get_state(s, &st);
+	ck_assert_msg(!st.dirty, "undo back to the saved values still reads unsaved");
+	ck_assert_int_eq(app.actions.redo(&app), 0);
+	sessions_get_state(s, &st);
+	ck_assert(st.dirty);
+	/* two changes, two undos: clean only at the saved state */
+	run_for(700);
+	param_set(p, P_INPUT_GAIN, 2, NULL);
+	run_for(700);
+	ck_assert_int_eq(app.actions.undo(&app), 0);
+	sessions_get_state(s, &st);
+	ck_assert(st.dirty); /* ceiling still -4 */
+	ck_assert_int_eq(app.actions.undo(&app), 0);
+	sessions_get_state(s, &st);
+	ck_assert(!st.dirty);
+	/* a snapshot store is not undone: dirty stays */
+	ck_assert_int_eq(app.actions.snapshot_store(&app, "A", err, sizeof err), 0);
+	sessions_get_state(s, &st);
+	ck_assert(st.dirty);
+	sessions_free(s);
+	params_free(p);
+}
+END_TEST
+
 START_TEST(named_sessions_dirty_recent_and_refusals)
 {
 	lathe_app app;
@@ -448,6 +492,7 @@ int main(void)
 	tcase_add_test(tc, autosave_clock_bound);
 	tcase_add_test(tc, autosave_within_two_seconds_and_restored);
 	tcase_add_test(tc, named_sessions_dirty_recent_and_refusals);
+	tcase_add_test(tc, undo_to_saved_state_is_clean);
 	tcase_add_test(tc, snapshot_recall_fades_through_the_main_loop);
 	tcase_add_test(tc, presets_load_as_one_step);
 	tcase_add_test(tc, actions_from_another_thread);
