@@ -280,101 +280,87 @@ static void pk_begin(packer *p, size_t limit)
 	p->count = 0;
 }
 
+/* Opens one message "path ,tags" with `payload` bytes of arguments after its
+ * type tags: checks it fits, writes its size, the padded path and tags (all
+ * zeroed first, so strings and blobs come padded), counts it, and returns
+ * where the arguments go; NULL (nothing written) when it does not fit. */
+static char *pk_open(packer *p, const char *path, const char *tags, size_t payload)
+{
+	size_t plen = (strlen(path) + 4) & ~(size_t)3; /* with NUL, padded to 4 */
+	size_t tlen = (strlen(tags) + 4) & ~(size_t)3;
+	size_t mlen = plen + tlen + payload;
+	if (p->len + 4 + mlen > p->limit)
+		return NULL;
+	char *q = p->buf + p->len;
+	put_be32(q, (uint32_t)mlen);
+	memset(q + 4, 0, mlen);
+	memcpy(q + 4, path, strlen(path));
+	memcpy(q + 4 + plen, tags, strlen(tags));
+	p->len += 4 + mlen;
+	p->count++;
+	return q + 4 + plen + tlen;
+}
+
+static void put_float(char *q, float v)
+{
+	union { float f; uint32_t u; } b = { .f = v };
+	put_be32(q, b.u);
+}
+
 /* Append "path ,f value"; returns -1 (nothing written) when it does not fit. */
 static int pk_add_float(packer *p, const char *path, float v)
 {
-	size_t plen = (strlen(path) + 4) & ~(size_t)3; /* with NUL, padded to 4 */
-	size_t mlen = plen + 4 + 4;                     /* ",f\0\0" + float */
-	if (p->len + 4 + mlen > p->limit)
+	char *q = pk_open(p, path, ",f", 4);
+	if (!q)
 		return -1;
-	char *q = p->buf + p->len;
-	put_be32(q, (uint32_t)mlen);
-	q += 4;
-	memset(q, 0, plen);
-	memcpy(q, path, strlen(path));
-	q += plen;
-	memcpy(q, ",f\0\0", 4);
-	q += 4;
-	union { float f; uint32_t u; } b = { .f = v };
-	put_be32(q, b.u);
-	p->len += 4 + mlen;
-	p->count++;
+	put_float(q, v);
 	return 0;
 }
 
 /* Append "path ,s text"; -1 (nothing written) when it does not fit. */
 static int pk_add_string(packer *p, const char *path, const char *text)
 {
-	size_t plen = (strlen(path) + 4) & ~(size_t)3;
-	size_t slen = (strlen(text) + 4) & ~(size_t)3;
-	size_t mlen = plen + 4 + slen;                  /* ",s\0\0" + padded string */
-	if (p->len + 4 + mlen > p->limit)
+	char *q = pk_open(p, path, ",s", (strlen(text) + 4) & ~(size_t)3);
+	if (!q)
 		return -1;
-	char *q = p->buf + p->len;
-	put_be32(q, (uint32_t)mlen);
-	q += 4;
-	memset(q, 0, mlen);
-	memcpy(q, path, strlen(path));
-	q += plen;
-	memcpy(q, ",s\0\0", 4);
-	q += 4;
 	memcpy(q, text, strlen(text));
-	p->len += 4 + mlen;
-	p->count++;
 	return 0;
 }
 
-/* Append "path ,f..f" with n floats; -1 (nothing written) when it does not fit. */
+/* Append "path ,f..f" with n floats (n <= 64); -1 (nothing written) when it does not fit. */
 static int pk_add_floats(packer *p, const char *path, const float *v, int n)
 {
-	size_t plen = (strlen(path) + 4) & ~(size_t)3;
-	size_t tlen = ((size_t)n + 2 + 3) & ~(size_t)3;
-	size_t mlen = plen + tlen + 4 * (size_t)n;
-	if (p->len + 4 + mlen > p->limit)
+	char tags[66] = ",";
+	if (n < 0 || n > 64)
 		return -1;
-	char *q = p->buf + p->len;
-	put_be32(q, (uint32_t)mlen);
-	q += 4;
-	memset(q, 0, mlen);
-	memcpy(q, path, strlen(path));
-	q += plen;
-	q[0] = ',';
-	memset(q + 1, 'f', (size_t)n);
-	q += tlen;
-	for (int i = 0; i < n; i++, q += 4) {
-		union { float f; uint32_t u; } b = { .f = v[i] };
-		put_be32(q, b.u);
-	}
-	p->len += 4 + mlen;
-	p->count++;
+	memset(tags + 1, 'f', (size_t)n);
+	char *q = pk_open(p, path, tags, 4 * (size_t)n);
+	if (!q)
+		return -1;
+	for (int i = 0; i < n; i++, q += 4)
+		put_float(q, v[i]);
 	return 0;
 }
 
-/* Append "path ,s...s" with n strings (n may be 0: ","); -1 when it does not fit. */
+_Static_assert(LATHE_SESSION_NAMES <= 64, "/session/list goes out as one message of at most 64 strings");
+
+/* Append "path ,s...s" with n strings (n may be 0: ","; n <= 64); -1 when it does not fit. */
 static int pk_add_strings(packer *p, const char *path, int n, const char (*text)[64])
 {
-	size_t plen = (strlen(path) + 4) & ~(size_t)3;
-	size_t tlen = ((size_t)n + 2 + 3) & ~(size_t)3; /* ',' + n 's' + NUL, padded */
-	size_t mlen = plen + tlen;
-	for (int i = 0; i < n; i++)
-		mlen += (strlen(text[i]) + 4) & ~(size_t)3;
-	if (p->len + 4 + mlen > p->limit)
+	char tags[66] = ",";
+	if (n < 0 || n > 64)
 		return -1;
-	char *q = p->buf + p->len;
-	put_be32(q, (uint32_t)mlen);
-	q += 4;
-	memset(q, 0, mlen);
-	memcpy(q, path, strlen(path));
-	q += plen;
-	q[0] = ',';
-	memset(q + 1, 's', (size_t)n);
-	q += tlen;
+	memset(tags + 1, 's', (size_t)n);
+	size_t payload = 0;
+	for (int i = 0; i < n; i++)
+		payload += (strlen(text[i]) + 4) & ~(size_t)3;
+	char *q = pk_open(p, path, tags, payload);
+	if (!q)
+		return -1;
 	for (int i = 0; i < n; i++) {
 		memcpy(q, text[i], strlen(text[i]));
 		q += (strlen(text[i]) + 4) & ~(size_t)3;
 	}
-	p->len += 4 + mlen;
-	p->count++;
 	return 0;
 }
 
@@ -382,31 +368,16 @@ static int pk_add_strings(packer *p, const char *path, int n, const char (*text)
  * -1 (nothing written) when it does not fit. */
 static int pk_add_blob(packer *p, const char *path, char pre, uint32_t pre_bits, const void *data, size_t n)
 {
-	size_t plen = (strlen(path) + 4) & ~(size_t)3;
-	size_t blen = (n + 3) & ~(size_t)3;
-	size_t mlen = plen + 4 + (pre ? 4 : 0) + 4 + blen; /* ",xb\0" + [number] + size + padded data */
-	if (p->len + 4 + mlen > p->limit)
+	char tags[4] = { ',', pre ? pre : 'b', pre ? 'b' : 0, 0 };
+	char *q = pk_open(p, path, tags, (pre ? 4 : 0) + 4 + ((n + 3) & ~(size_t)3));
+	if (!q)
 		return -1;
-	char *q = p->buf + p->len;
-	put_be32(q, (uint32_t)mlen);
-	q += 4;
-	memset(q, 0, mlen);
-	memcpy(q, path, strlen(path));
-	q += plen;
 	if (pre) {
-		q[0] = ',', q[1] = pre, q[2] = 'b';
-		q += 4;
 		put_be32(q, pre_bits);
-		q += 4;
-	} else {
-		memcpy(q, ",b\0\0", 4);
 		q += 4;
 	}
 	put_be32(q, (uint32_t)n);
-	q += 4;
-	memcpy(q, data, n);
-	p->len += 4 + mlen;
-	p->count++;
+	memcpy(q + 4, data, n);
 	return 0;
 }
 

@@ -503,6 +503,9 @@ START_TEST(local_console_reference_transport)
 	unlink(wav2);
 	g_free(wav);
 	g_free(wav2);
+}
+END_TEST
+
 /* The meter bridge's L and R bars from per-channel meters (/meter/SIDE/peak_l, _r,
  * true_peak_l, _r), not one value for both; the EQ curve at the engine's rate
  * (/meter/rate).  The reference is what the engine is made to do: /imager/balance
