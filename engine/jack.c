@@ -17,6 +17,7 @@
 #include "thread.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <glib.h>
 #include <jack/jack.h>
 #include <jack/metadata.h>
@@ -73,6 +74,10 @@ struct lathe_jack {
 	jack_status status;
 	char *saved;                   /* remembered connections, "ours\ttheirs\n" lines */
 	demo_player *demo;             /* with opts.play_demo: the player, a client of the same server */
+	uint64_t demo_seen;            /* its cycle count when last seen to move (demo_watch) */
+	jack_nframes_t demo_frame;     /* the server's frame time then */
+	struct timespec demo_time;     /* and the wall clock */
+	int demo_reopens;              /* reopened because the server never ran it, this connection */
 	int announced_down;            /* said "waiting for server" (1) or "rate refused" (2) already */
 };
 
@@ -404,6 +409,63 @@ static void close_client(lathe_jack *j)
 	set_status(j);
 }
 
+static double since(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) + (b->tv_nsec - a->tv_nsec) * 1e-9;
+}
+
+static void start_demo(lathe_jack *j)
+{
+	char err[160];
+	j->demo = demo_player_new(jack_get_client_name(j->client), err, sizeof err);
+	if (!j->demo)
+		fprintf(stderr, "lathe: %s\n", err);
+	j->demo_seen = 0;
+	j->demo_frame = jack_last_frame_time(j->client);
+	clock_gettime(CLOCK_MONOTONIC, &j->demo_time);
+}
+
+/* The demo player's client, triggered by the server every cycle, may never
+ * run: libjack (jack2 1.9.21) keeps ONE table of wait objects per process,
+ * indexed by client slot (JackLibGlobals::fSynchroTable).  A second client
+ * of the process that opens while a slot is being reused (a short-lived
+ * client such as jack_lsp just closed; lathe's own client has not yet read
+ * the asynchronous kRemoveClient for it) finds the slot "Already connected"
+ * (JackLinuxFutex::Connect) to the old client's futex, or has it
+ * disconnected under it by that late notification, and then waits where the
+ * server never signals.  jackd says "client = lt-demo was not finished,
+ * state = Triggered" every cycle, and as lathe's inputs wait for the demo,
+ * lathe and everything after it stop too (tests/integration/test_faults.c,
+ * demo_survives_server_restarts, ~1 run in 8 under load).  lathe's own
+ * client is always the first of the process (close_client closes the demo
+ * first), so only the demo's needs watching.  Its cycle count standing
+ * still over 2 s of server cycles and 2 s of wall clock (the server ran, and
+ * a merely starved thread would have had its turn) means it is stuck:
+ * close it (that disconnects its slot) and open it again. */
+static void demo_watch(lathe_jack *j, const struct timespec *now)
+{
+	if (!j->demo)
+		return;
+	uint64_t c = demo_player_cycles(j->demo);
+	jack_nframes_t f = jack_last_frame_time(j->client);
+	if (c != j->demo_seen) {
+		j->demo_seen = c;
+		j->demo_frame = f;
+		j->demo_time = *now;
+		return;
+	}
+	if ((jack_nframes_t)(f - j->demo_frame) < 2 * jack_get_sample_rate(j->client) || since(&j->demo_time, now) < 2.0 ||
+	    j->demo_reopens >= 10)
+		return;
+	j->demo_reopens++;
+	char msg[64];
+	snprintf(msg, sizeof msg, "%" PRIu64 " cycles", c);
+	say(j, "the server stopped running the demo player's client (after %s); reopening it", msg);
+	demo_player_free(j->demo);
+	j->demo = NULL;
+	start_demo(j);
+}
+
 static int open_client(lathe_jack *j)
 {
 	jack_status_t st;
@@ -470,12 +532,9 @@ static int open_client(lathe_jack *j)
 	restore_saved(j, NULL);
 	if (j->opts.connect_system)
 		connect_system(j);
-	if (j->opts.play_demo) {
-		char err[160];
-		j->demo = demo_player_new(jack_get_client_name(c), err, sizeof err);
-		if (!j->demo)
-			fprintf(stderr, "lathe: %s\n", err);
-	}
+	j->demo_reopens = 0;
+	if (j->opts.play_demo)
+		start_demo(j);
 	/* read back once things settle (the supervisor, 300 ms on), not now: a
 	 * player that registers its ports between the restore above and a read
 	 * here would be found unconnected and its connections forgotten */
@@ -591,6 +650,7 @@ static void *supervise(void *arg)
 			 * never undone by a restore. */
 			if (!conn_pending && atomic_exchange(&j->ports_appeared, 0))
 				restore_appeared(j);
+			demo_watch(j, &now);
 			if (xruns_poll(&j->xr, now.tv_sec + now.tv_nsec * 1e-9, xline, sizeof xline) && j->opts.verbose)
 				fprintf(stderr, "%s\n", xline);
 			set_status(j);
@@ -605,8 +665,14 @@ static void *supervise(void *arg)
 }
 
 /* libjack prints a paragraph for every failed open while we poll for a
- * server; lathe says it once, in its own words. */
-static void jack_quiet(const char *msg) { (void)msg; }
+ * server; lathe says it once, in its own words.  LATHE_JACK_DEBUG=1 lets
+ * libjack speak (with `jackd -v`, its jack_log lines too: how demo_watch's
+ * cause was found; tests/support/fixture.c starts jackd -v then). */
+static void jack_quiet(const char *msg)
+{
+	if (getenv("LATHE_JACK_DEBUG"))
+		fprintf(stderr, "libjack: %s\n", msg);
+}
 
 void lathe_jack_quiet(void)
 {
