@@ -444,8 +444,15 @@ static void start_demo(lathe_jack *j)
  * close it (that disconnects its slot) and open it again. */
 static void demo_watch(lathe_jack *j, const struct timespec *now)
 {
-	if (!j->demo)
+	if (!j->demo) {
+		/* one that could not be set up (its ports refused: seen once in
+		 * the same churn) is tried again, as often and as bounded */
+		if (j->opts.play_demo && j->demo_reopens < 10 && since(&j->demo_time, now) >= 2.0) {
+			j->demo_reopens++;
+			start_demo(j);
+		}
 		return;
+	}
 	uint64_t c = demo_player_cycles(j->demo);
 	jack_nframes_t f = jack_last_frame_time(j->client);
 	if (c != j->demo_seen) {
