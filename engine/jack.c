@@ -494,18 +494,11 @@ static int open_client(lathe_jack *j)
 	j->status.refused_rate = 0;
 	pthread_mutex_unlock(&j->lock);
 	j->client = c;
-	for (int i = 0; i < N_PORTS; i++) {
-		j->port[i] = jack_port_register(c, port_defs[i].name, JACK_DEFAULT_AUDIO_TYPE,
-		                                port_defs[i].input ? JackPortIsInput : JackPortIsOutput, 0);
-		if (!j->port[i]) {
-			fprintf(stderr, "lathe: JACK: cannot register port %s\n", port_defs[i].name);
-			jack_client_close(c);
-			j->client = NULL;
-			return -1;
-		}
-		jack_uuid_t uuid = jack_port_uuid(j->port[i]);
-		jack_set_property(c, uuid, JACK_METADATA_PRETTY_NAME, port_defs[i].pretty, "text/plain");
-	}
+	/* The engine first, the ports last before activating: a port is seen by
+	 * others the moment it is registered, and jackd refuses connections to
+	 * an inactive client's ports ("Cannot connect ports owned by inactive
+	 * clients", jackd's log of a soak whose monitor heard silence for 60 s
+	 * under load); building the engine in that window made it long. */
 	engine *cur = atomic_load(&j->eng);
 	if (!cur || engine_rate(cur) != rate) {
 		engine *ne = engine_new(j->params, j->bus, rate);
@@ -520,6 +513,16 @@ static int open_client(lathe_jack *j)
 	}
 	if (j->opts.on_rate)
 		j->opts.on_rate(rate, j->opts.user);
+	for (int i = 0; i < N_PORTS; i++) {
+		j->port[i] = jack_port_register(c, port_defs[i].name, JACK_DEFAULT_AUDIO_TYPE,
+		                                port_defs[i].input ? JackPortIsInput : JackPortIsOutput, 0);
+		if (!j->port[i]) {
+			fprintf(stderr, "lathe: JACK: cannot register port %s\n", port_defs[i].name);
+			jack_client_close(c);
+			j->client = NULL;
+			return -1;
+		}
+	}
 	atomic_store(&j->bufsize, jack_get_buffer_size(c));
 	atomic_store(&j->new_rate, 0);
 	atomic_store(&j->server_gone, 0);
@@ -538,6 +541,9 @@ static int open_client(lathe_jack *j)
 		j->client = NULL;
 		return -1;
 	}
+	/* pretty names after activation: each is a round trip to the server */
+	for (int i = 0; i < N_PORTS; i++)
+		jack_set_property(c, jack_port_uuid(j->port[i]), JACK_METADATA_PRETTY_NAME, port_defs[i].pretty, "text/plain");
 	restore_saved(j, NULL);
 	if (j->opts.connect_system)
 		connect_system(j);
