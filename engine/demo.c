@@ -108,6 +108,7 @@ struct demo_player {
 	float *mix;       /* interleaved stereo */
 	size_t frames;    /* length of the loop */
 	size_t pos;       /* RT: next frame to play */
+	_Atomic uint64_t cycles; /* RT counts, the supervisor reads */
 };
 
 static int demo_process(jack_nframes_t n, void *arg)
@@ -120,7 +121,13 @@ static int demo_process(jack_nframes_t n, void *arg)
 		if (++d->pos == d->frames)
 			d->pos = 0;
 	}
+	atomic_fetch_add_explicit(&d->cycles, 1, memory_order_relaxed);
 	return 0;
+}
+
+uint64_t demo_player_cycles(demo_player *d)
+{
+	return atomic_load_explicit(&d->cycles, memory_order_relaxed);
 }
 
 demo_player *demo_player_new(const char *target, char *err, int errlen)

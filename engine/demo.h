@@ -13,5 +13,8 @@ typedef struct demo_player demo_player;
 /* A JACK client "<lathe>-demo" playing the mix in a loop into `target`:in_L/in_R. */
 demo_player *demo_player_new(const char *target_client, char *err, int errlen);
 void demo_player_free(demo_player *d);
+/* Cycles its process callback has run: the supervisor's proof that the
+ * server really runs the client (engine/jack.c, demo_watch). */
+uint64_t demo_player_cycles(demo_player *d);
 
 #endif

@@ -17,6 +17,7 @@
 #include "thread.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <glib.h>
 #include <jack/jack.h>
 #include <jack/metadata.h>
@@ -73,6 +74,10 @@ struct lathe_jack {
 	jack_status status;
 	char *saved;                   /* remembered connections, "ours\ttheirs\n" lines */
 	demo_player *demo;             /* with opts.play_demo: the player, a client of the same server */
+	uint64_t demo_seen;            /* its cycle count when last seen to move (demo_watch) */
+	jack_nframes_t demo_frame;     /* the server's frame time then */
+	struct timespec demo_time;     /* and the wall clock */
+	int demo_reopens;              /* reopened because the server never ran it, this connection */
 	int announced_down;            /* said "waiting for server" (1) or "rate refused" (2) already */
 };
 
@@ -404,6 +409,72 @@ static void close_client(lathe_jack *j)
 	set_status(j);
 }
 
+static double since(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) + (b->tv_nsec - a->tv_nsec) * 1e-9;
+}
+
+static void start_demo(lathe_jack *j)
+{
+	char err[160];
+	j->demo = demo_player_new(jack_get_client_name(j->client), err, sizeof err);
+	if (!j->demo)
+		fprintf(stderr, "lathe: %s\n", err);
+	j->demo_seen = 0;
+	j->demo_frame = jack_last_frame_time(j->client);
+	clock_gettime(CLOCK_MONOTONIC, &j->demo_time);
+}
+
+/* The demo player's client, triggered by the server every cycle, may never
+ * run: libjack (jack2 1.9.21) keeps ONE table of wait objects per process,
+ * indexed by client slot (JackLibGlobals::fSynchroTable).  A second client
+ * of the process that opens while a slot is being reused (a short-lived
+ * client such as jack_lsp just closed; lathe's own client has not yet read
+ * the asynchronous kRemoveClient for it) finds the slot "Already connected"
+ * (JackLinuxFutex::Connect) to the old client's futex, or has it
+ * disconnected under it by that late notification, and then waits where the
+ * server never signals.  jackd says "client = lt-demo was not finished,
+ * state = Triggered" every cycle, and as lathe's inputs wait for the demo,
+ * lathe and everything after it stop too (tests/integration/test_faults.c,
+ * demo_survives_server_restarts: 9 runs in 77 under load; the stuck lathe
+ * had /dev/shm/jack_sem.*_fx-probe "(deleted)" mapped and lt-demo's not at
+ * all).  lathe's own
+ * client is always the first of the process (close_client closes the demo
+ * first), so only the demo's needs watching.  Its cycle count standing
+ * still over 2 s of server cycles and 2 s of wall clock (the server ran, and
+ * a merely starved thread would have had its turn) means it is stuck:
+ * close it (that disconnects its slot) and open it again. */
+static void demo_watch(lathe_jack *j, const struct timespec *now)
+{
+	if (!j->demo) {
+		/* one that could not be set up (its ports refused: seen once in
+		 * the same churn) is tried again, as often and as bounded */
+		if (j->opts.play_demo && j->demo_reopens < 10 && since(&j->demo_time, now) >= 2.0) {
+			j->demo_reopens++;
+			start_demo(j);
+		}
+		return;
+	}
+	uint64_t c = demo_player_cycles(j->demo);
+	jack_nframes_t f = jack_last_frame_time(j->client);
+	if (c != j->demo_seen) {
+		j->demo_seen = c;
+		j->demo_frame = f;
+		j->demo_time = *now;
+		return;
+	}
+	if ((jack_nframes_t)(f - j->demo_frame) < 2 * jack_get_sample_rate(j->client) || since(&j->demo_time, now) < 2.0 ||
+	    j->demo_reopens >= 10)
+		return;
+	j->demo_reopens++;
+	char msg[64];
+	snprintf(msg, sizeof msg, "%" PRIu64 " cycles", c);
+	say(j, "the server stopped running the demo player's client (after %s); reopening it", msg);
+	demo_player_free(j->demo);
+	j->demo = NULL;
+	start_demo(j);
+}
+
 static int open_client(lathe_jack *j)
 {
 	jack_status_t st;
@@ -423,18 +494,11 @@ static int open_client(lathe_jack *j)
 	j->status.refused_rate = 0;
 	pthread_mutex_unlock(&j->lock);
 	j->client = c;
-	for (int i = 0; i < N_PORTS; i++) {
-		j->port[i] = jack_port_register(c, port_defs[i].name, JACK_DEFAULT_AUDIO_TYPE,
-		                                port_defs[i].input ? JackPortIsInput : JackPortIsOutput, 0);
-		if (!j->port[i]) {
-			fprintf(stderr, "lathe: JACK: cannot register port %s\n", port_defs[i].name);
-			jack_client_close(c);
-			j->client = NULL;
-			return -1;
-		}
-		jack_uuid_t uuid = jack_port_uuid(j->port[i]);
-		jack_set_property(c, uuid, JACK_METADATA_PRETTY_NAME, port_defs[i].pretty, "text/plain");
-	}
+	/* The engine first, the ports last before activating: a port is seen by
+	 * others the moment it is registered, and jackd refuses connections to
+	 * an inactive client's ports ("Cannot connect ports owned by inactive
+	 * clients", jackd's log of a soak whose monitor heard silence for 60 s
+	 * under load); building the engine in that window made it long. */
 	engine *cur = atomic_load(&j->eng);
 	if (!cur || engine_rate(cur) != rate) {
 		engine *ne = engine_new(j->params, j->bus, rate);
@@ -449,6 +513,16 @@ static int open_client(lathe_jack *j)
 	}
 	if (j->opts.on_rate)
 		j->opts.on_rate(rate, j->opts.user);
+	for (int i = 0; i < N_PORTS; i++) {
+		j->port[i] = jack_port_register(c, port_defs[i].name, JACK_DEFAULT_AUDIO_TYPE,
+		                                port_defs[i].input ? JackPortIsInput : JackPortIsOutput, 0);
+		if (!j->port[i]) {
+			fprintf(stderr, "lathe: JACK: cannot register port %s\n", port_defs[i].name);
+			jack_client_close(c);
+			j->client = NULL;
+			return -1;
+		}
+	}
 	atomic_store(&j->bufsize, jack_get_buffer_size(c));
 	atomic_store(&j->new_rate, 0);
 	atomic_store(&j->server_gone, 0);
@@ -467,15 +541,15 @@ static int open_client(lathe_jack *j)
 		j->client = NULL;
 		return -1;
 	}
+	/* pretty names after activation: each is a round trip to the server */
+	for (int i = 0; i < N_PORTS; i++)
+		jack_set_property(c, jack_port_uuid(j->port[i]), JACK_METADATA_PRETTY_NAME, port_defs[i].pretty, "text/plain");
 	restore_saved(j, NULL);
 	if (j->opts.connect_system)
 		connect_system(j);
-	if (j->opts.play_demo) {
-		char err[160];
-		j->demo = demo_player_new(jack_get_client_name(c), err, sizeof err);
-		if (!j->demo)
-			fprintf(stderr, "lathe: %s\n", err);
-	}
+	j->demo_reopens = 0;
+	if (j->opts.play_demo)
+		start_demo(j);
 	/* read back once things settle (the supervisor, 300 ms on), not now: a
 	 * player that registers its ports between the restore above and a read
 	 * here would be found unconnected and its connections forgotten */
@@ -591,6 +665,7 @@ static void *supervise(void *arg)
 			 * never undone by a restore. */
 			if (!conn_pending && atomic_exchange(&j->ports_appeared, 0))
 				restore_appeared(j);
+			demo_watch(j, &now);
 			if (xruns_poll(&j->xr, now.tv_sec + now.tv_nsec * 1e-9, xline, sizeof xline) && j->opts.verbose)
 				fprintf(stderr, "%s\n", xline);
 			set_status(j);
@@ -605,8 +680,14 @@ static void *supervise(void *arg)
 }
 
 /* libjack prints a paragraph for every failed open while we poll for a
- * server; lathe says it once, in its own words. */
-static void jack_quiet(const char *msg) { (void)msg; }
+ * server; lathe says it once, in its own words.  LATHE_JACK_DEBUG=1 lets
+ * libjack speak (with `jackd -v`, its jack_log lines too: how demo_watch's
+ * cause was found; tests/support/fixture.c starts jackd -v then). */
+static void jack_quiet(const char *msg)
+{
+	if (getenv("LATHE_JACK_DEBUG"))
+		fprintf(stderr, "libjack: %s\n", msg);
+}
 
 void lathe_jack_quiet(void)
 {

@@ -71,7 +71,13 @@ static pid_t spawn_jackd(const fixture *f, int rate, int period)
 		return pid;
 	/* a test that fails (or crashes) takes its server with it */
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	int fd = open("/dev/null", O_WRONLY);
+	/* jackd's own words (a client "was not finished", a refused connection)
+	 * go to a log beside lathe's, appended over the suite's restarts */
+	char log[96];
+	snprintf(log, sizeof log, "/tmp/lathe-test-%d-jackd.log", (int)getppid());
+	int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+	if (fd < 0)
+		fd = open("/dev/null", O_WRONLY);
 	dup2(fd, 1);
 	dup2(fd, 2);
 	char r[16], p[16];
@@ -79,8 +85,9 @@ static pid_t spawn_jackd(const fixture *f, int rate, int period)
 	snprintf(p, sizeof p, "%d", period);
 	if (f->realtime)
 		execlp("jackd", "jackd", "-R", "-P", "70", "-n", f->server, "-d", "dummy", "-r", r, "-p", p, (char *)NULL);
-	else
-		execlp("jackd", "jackd", "--no-realtime", "-n", f->server, "-d", "dummy", "-r", r, "-p", p, (char *)NULL);
+	if (getenv("LATHE_JACK_DEBUG"))
+		execlp("jackd", "jackd", "-v", "--no-realtime", "-n", f->server, "-d", "dummy", "-r", r, "-p", p, (char *)NULL);
+	execlp("jackd", "jackd", "--no-realtime", "-n", f->server, "-d", "dummy", "-r", r, "-p", p, (char *)NULL);
 	_exit(127);
 }
 
