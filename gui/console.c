@@ -222,8 +222,8 @@ static GtkWidget *eq_page(console *c)
 	g_object_unref(prov);
 	g_string_free(bcss, TRUE);
 	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(c->eq_band_btn[0]), TRUE);
-	GtkWidget *hint = label_with("  each band: its node in the graph, or these controls", "title-sub");
-	gtk_box_append(GTK_BOX(tabs), hint);
+	/* the hint as a tooltip: the row's width goes to the EQ's phase and resolution */
+	gtk_widget_set_tooltip_text(tabs, "each band: its node in the graph, or these controls");
 	/* the EQ's own settings that are not per band (phase, FIR resolution), from the registry */
 	int gids[8], gn = 0;
 	for (int id = 0; id < P_COUNT && gn < 8; id++) {

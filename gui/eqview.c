@@ -484,7 +484,7 @@ eq_view *eq_view_new(lathe_surface *surf)
 	v->rate = 48000.0;
 	v->area = g_object_new(GTK_TYPE_DRAWING_AREA, "accessible-role", GTK_ACCESSIBLE_ROLE_IMG, NULL);
 	g_object_set_data_full(G_OBJECT(v->area), "eq-view", v, g_free);
-	gtk_drawing_area_set_content_height(GTK_DRAWING_AREA(v->area), 200);
+	gtk_drawing_area_set_content_height(GTK_DRAWING_AREA(v->area), 140); /* both band rows fit under it at 1366x768; it grows where there is room */
 	gtk_widget_set_hexpand(v->area, TRUE);
 	gtk_widget_set_vexpand(v->area, TRUE);
 	gtk_widget_set_focusable(v->area, TRUE);

@@ -190,10 +190,12 @@ START_TEST(test_dynamic_band_drawn)
 	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(s->c->eq_band_btn[b]), TRUE);  /* band 3's controls */
 	main_loop_ms(500);
 	double px, py;
-	eq_view_point(s->c->eq, 220, 0, &px, &py); /* halfway between +6 and -6 dB at the band's frequency */
+	/* inside the range at the band's frequency, away from its node (+6 dB) and from
+	 * the curve at its live gain (-6 dB): at -3 dB, whatever the graph's height */
+	eq_view_point(s->c->eq, 220, -3, &px, &py);
 	graphene_rect_t bounds;
 	ck_assert(gtk_widget_compute_bounds(s->c->eq->area, s->c->window, &bounds));
-	int x = (int)(bounds.origin.x + px), y = (int)(bounds.origin.y + py) - 12; /* above the 0 dB grid line */
+	int x = (int)(bounds.origin.x + px), y = (int)(bounds.origin.y + py);
 	GdkTexture *t0 = console_render(s->c);
 	int w, h;
 	guchar *a = pixels(t0, &w, &h);
