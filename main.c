@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -382,10 +383,17 @@ static int jack_server_running(void)
  * 0 when it serves, -1 when it could not start or died (a busy or absent card). */
 static int try_private_jackd(live *L, const char *backend)
 {
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		/* the server ends with lathe however lathe ends: its cleanup kills it,
+		 * but a console whose X server goes away (a closed session; xvfb-run
+		 * stopped) exits inside GTK without it, and the server was left running */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(127);
 		/* lathe blocks SIGINT/SIGTERM (stop.h); exec keeps the mask: jackd gets its own back */
 		sigset_t none;
 		sigemptyset(&none);
@@ -461,7 +469,7 @@ static int start_live(live *L, const char *mode, int *failed)
 			fprintf(stderr, "lathe: cannot start a private JACK server (is jackd installed? 'make deps')\n");
 			return *failed = 1;
 		}
-		fprintf(stderr, "lathe: started a private JACK server '%s'\n", L->jackd_name);
+		fprintf(stderr, "lathe: started a private JACK server '%s' (pid %d)\n", L->jackd_name, (int)L->jackd);
 		opt.connect = 1;
 	}
 	const char *jack_name = opt.jack_name;
