@@ -24,24 +24,12 @@ static fixture fx;
 static int osc_port_no;
 static int setup_ok;
 
-static int free_udp_port(void)
-{
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-	bind(fd, (struct sockaddr *)&a, sizeof a);
-	socklen_t len = sizeof a;
-	getsockname(fd, (struct sockaddr *)&a, &len);
-	close(fd);
-	return ntohs(a.sin_port);
-}
-
 static void suite_setup(void)
 {
 	memset(&fx, 0, sizeof fx);
 	if (fx_jackd_start(&fx, 48000, 256) != 0)
 		return;
-	osc_port_no = free_udp_port();
+	osc_port_no = fx_free_udp_port();
 	char name[64], port[16];
 	snprintf(name, sizeof name, "lathe-layout-%d", (int)getpid());
 	snprintf(port, sizeof port, "%d", osc_port_no);

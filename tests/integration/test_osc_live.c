@@ -32,18 +32,6 @@ static int osc_port_no;
 static char lathe_name[64];
 static int setup_ok;
 
-static int free_udp_port(void)
-{
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-	bind(fd, (struct sockaddr *)&a, sizeof a);
-	socklen_t len = sizeof a;
-	getsockname(fd, (struct sockaddr *)&a, &len);
-	close(fd);
-	return ntohs(a.sin_port);
-}
-
 static void suite_setup(void)
 {
 	memset(&fx, 0, sizeof fx);
@@ -51,7 +39,7 @@ static void suite_setup(void)
 		fprintf(stderr, "test_osc_live: jackd did not start\n");
 		return;
 	}
-	osc_port_no = free_udp_port();
+	osc_port_no = fx_free_udp_port();
 	snprintf(lathe_name, sizeof lathe_name, "lathe-osc-%d", (int)getpid());
 	char port[16];
 	snprintf(port, sizeof port, "%d", osc_port_no);
@@ -367,7 +355,7 @@ START_TEST(reference_transport)
 	memset(&f2, 0, sizeof f2);
 	snprintf(f2.server, sizeof f2.server, "%s", fx.server);
 	f2.jackd = fx.jackd;
-	int port = free_udp_port();
+	int port = fx_free_udp_port();
 	char ports[16], name[64];
 	snprintf(ports, sizeof ports, "%d", port);
 	snprintf(name, sizeof name, "lathe-ref-%d", (int)getpid());

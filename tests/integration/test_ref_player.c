@@ -166,14 +166,7 @@ static void rate_setup(void)
 	snprintf(to, sizeof to, "%s/ref.wav", rate_dir);
 	ck_assert_int_eq(rename(wav, to), 0);
 	snprintf(wav, sizeof wav, "%s", to);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-	bind(fd, (struct sockaddr *)&a, sizeof a);
-	socklen_t len = sizeof a;
-	getsockname(fd, (struct sockaddr *)&a, &len);
-	close(fd);
-	rate_port = ntohs(a.sin_port);
+	rate_port = fx_free_udp_port();
 	ck_assert_int_eq(fx_jackd_start(&fx, 48000, 256), 0);
 	char port[16];
 	snprintf(port, sizeof port, "%d", rate_port);

@@ -39,18 +39,6 @@ static char lathe_name[64];
 static char home[128];
 static int setup_ok;
 
-static int free_udp_port(void)
-{
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET };
-	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
-	bind(fd, (struct sockaddr *)&a, sizeof a);
-	socklen_t len = sizeof a;
-	getsockname(fd, (struct sockaddr *)&a, &len);
-	close(fd);
-	return ntohs(a.sin_port);
-}
-
 static int engine_up(void)
 {
 	client *c = cl_new("127.0.0.1", osc_port_no);
@@ -86,7 +74,7 @@ static void suite_setup(void)
 		fprintf(stderr, "test_remote_console: jackd did not start\n");
 		return;
 	}
-	osc_port_no = free_udp_port();
+	osc_port_no = fx_free_udp_port();
 	snprintf(lathe_name, sizeof lathe_name, "lathe-rc-%d", (int)getpid());
 	setup_ok = start_engine("/monitor/level=-3.5");
 	if (!setup_ok)
@@ -938,7 +926,7 @@ static gpointer old_engine(gpointer ud)
 
 START_TEST(older_engine_scalar_peaks_on_both_bars)
 {
-	old_engine_state st = { .port = free_udp_port() };
+	old_engine_state st = { .port = fx_free_udp_port() };
 	GThread *th = g_thread_new("old", old_engine, &st);
 	rcon *c = rc_start(st.port);
 	size_t from = 0;
@@ -966,7 +954,7 @@ END_TEST
 
 START_TEST(mismatched_engine_refused)
 {
-	int ps[2] = { free_udp_port(), 0 };
+	int ps[2] = { fx_free_udp_port(), 0 };
 	GThread *th = g_thread_new("fake", fake_engine, ps);
 	rcon *c = rc_start(ps[0]);
 	char *l = rc_wait(c, "link 4", NULL, FX_DEADLINE_MS); /* SURFACE_MISMATCH */

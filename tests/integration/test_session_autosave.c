@@ -15,6 +15,7 @@
 
 #include "sessions/session_file.h"
 #include "tests/support/check_main.h"
+#include "tests/support/fixture.h"
 
 static char *tmpdir, *state_home, *data_home, *autosave;
 
@@ -105,14 +106,6 @@ static gint64 wait_autosave(int id, float value, int ms)
 	return -1;
 }
 
-static int free_udp_port(void)
-{
-	lo_server s = lo_server_new_with_proto(NULL, LO_UDP, NULL);
-	int port = lo_server_get_port(s);
-	lo_server_free(s);
-	return port;
-}
-
 static int pongs;
 static int on_pong(const char *path, const char *types, lo_arg **argv, int argc, lo_message m, void *ud)
 {
@@ -147,7 +140,7 @@ START_TEST(autosave_survives_kill_9_and_is_restored)
 	 *    earliest; how long it took is printed) */
 	kill(pid, SIGTERM);
 	ck_assert_int_eq(wait_exit(pid, 30000), 0);
-	int port = free_udp_port();
+	int port = fx_free_udp_port();
 	char ports[16];
 	snprintf(ports, sizeof ports, "%d", port);
 	const char *a3[] = { "headless", "--osc-port", ports, NULL };

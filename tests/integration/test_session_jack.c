@@ -185,14 +185,6 @@ static float osc_query(int port, const char *path)
 	return v;
 }
 
-static int free_udp_port(void)
-{
-	lo_server s = lo_server_new_with_proto(NULL, LO_UDP, NULL);
-	int port = lo_server_get_port(s);
-	lo_server_free(s);
-	return port;
-}
-
 START_TEST(second_instance_keeps_to_its_own_autosave)
 {
 	/* the first lathe: a change and connections to the system ports, autosaved */
@@ -209,7 +201,7 @@ START_TEST(second_instance_keeps_to_its_own_autosave)
 	/* the second, asking for the same name: JACK calls it lathe-01 */
 	fx2 = fx;
 	fx2.lathe = 0;
-	int port = free_udp_port();
+	int port = fx_free_udp_port();
 	char ports[16];
 	snprintf(ports, sizeof ports, "%d", port);
 	const char *a2[] = { "--osc-port", ports, NULL };

@@ -14,6 +14,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 const char *fx_lathe_bin(void)
 {
@@ -472,4 +475,17 @@ int fx_logged_latency(const fixture *f, int last)
 	int v = atoi(s);
 	free(s);
 	return v;
+}
+
+int fx_free_udp_port(void)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0)
+		return -1;
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+	socklen_t len = sizeof a;
+	int ok = bind(fd, (struct sockaddr *)&a, sizeof a) == 0 && getsockname(fd, (struct sockaddr *)&a, &len) == 0;
+	close(fd);
+	return ok ? ntohs(a.sin_port) : -1;
 }

@@ -28,6 +28,8 @@ typedef struct {
 
 /* Path of the lathe binary under test ($LATHE_BIN, else ./lathe). */
 const char *fx_lathe_bin(void);
+/* A UDP port on 127.0.0.1 that was free a moment ago (for --osc-port). */
+int fx_free_udp_port(void);
 /* Repository root ($LATHE_SRC, else "."). */
 const char *fx_src_dir(void);
 
